@@ -1,0 +1,146 @@
+"""Shared fixtures: the collection on a collections path, an isolated HOME, both emulators, a playbook runner.
+
+Emulators run once per test session in background threads; each test that asks for one gets it reset to the
+seeded state with an empty request log.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
+DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
+APSTRA_USER = "admin"
+APSTRA_PASSWORD = "sim-admin-password"
+
+
+def collections_root(base):
+    """Return a collections path holding ansible_collections/netops/cn2_apstra -> this checkout."""
+    link = Path(base) / "ansible_collections" / "netops" / "cn2_apstra"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(REPO, target_is_directory=True)
+    return str(base)
+
+
+@pytest.fixture(scope="session")
+def ansible_env(tmp_path_factory):
+    """Environment for ansible-playbook / ansible-inventory: isolated HOME, this collection on the path."""
+    home = tmp_path_factory.mktemp("home")
+    env = dict(os.environ)
+    env.update(
+        HOME=str(home),
+        ANSIBLE_HOME=str(home / ".ansible"),
+        ANSIBLE_COLLECTIONS_PATH=collections_root(tmp_path_factory.mktemp("collections")),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+    )
+    env.pop("PIP_CONFIG_FILE", None)
+    return env
+
+
+class Emulator:
+    """A running emulator: its URL and its control API."""
+
+    def __init__(self, server):
+        self.server = server
+        self.url = server.url
+
+    def control(self, method, path, body=None):
+        resp = requests.request(method, self.url + "/_sim/" + path, json=body, timeout=30, verify=False)
+        resp.raise_for_status()
+        return resp.json() if resp.content else None
+
+    def reset(self):
+        self.control("POST", "reset")
+
+    def requests_log(self):
+        return self.control("GET", "requests")["requests"]
+
+    def writes(self):
+        return [r for r in self.requests_log() if r["write"]]
+
+    def clear_log(self):
+        self.control("DELETE", "requests")
+
+    def faults(self, rules):
+        self.control("POST", "faults", rules)
+
+    def state(self):
+        return self.control("GET", "state")
+
+
+@pytest.fixture(scope="session")
+def _apstra_server():
+    from apstra_sim.server import start_server  # pylint: disable=import-outside-toplevel
+
+    server = start_server(str(DEMO_TOPOLOGY), port=0)
+    yield Emulator(server)
+    server.stop()
+
+
+@pytest.fixture
+def apstra(_apstra_server):
+    """The Apstra emulator on the demo topology, reset for this test."""
+    _apstra_server.reset()
+    return _apstra_server
+
+
+@pytest.fixture(scope="session")
+def _k8s_server():
+    from k8s_sim.server import start_server  # pylint: disable=import-outside-toplevel
+
+    server = start_server(str(DEMO_CLUSTER), port=0)
+    yield Emulator(server)
+    server.stop()
+
+
+@pytest.fixture
+def k8s(_k8s_server, tmp_path):
+    """The Kubernetes emulator on the demo cluster, reset for this test; `k8s.kubeconfig` points at it."""
+    _k8s_server.reset()
+    _k8s_server.kubeconfig = _k8s_server.server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+    return _k8s_server
+
+
+@pytest.fixture
+def apstra_credentials(apstra):
+    """Module options that reach the Apstra emulator."""
+    return {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD, "validate_certs": False}
+
+
+class PlaybookResult:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+    def __repr__(self):
+        return "rc=%s\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.stdout, self.stderr)
+
+
+@pytest.fixture
+def run_playbook(ansible_env, tmp_path):
+    """Run ansible-playbook on a playbook text (or path) against localhost; returns rc/stdout/stderr."""
+
+    def run(playbook, *args, extra_vars=None, env=None):
+        path = Path(playbook) if isinstance(playbook, Path) else tmp_path / "playbook.yml"
+        if not isinstance(playbook, Path):
+            path.write_text(playbook)
+        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+        if extra_vars:
+            cmd += ["-e", json.dumps(extra_vars)]
+        cmd += list(args)
+        run_env = dict(ansible_env, **(env or {}))
+        return PlaybookResult(subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=600, check=False))
+
+    return run
