@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build the collection tarball, check it holds no development files, install it into a scratch path, render
+# ansible-doc for every plugin from that install, and run a module from it against the Apstra emulator.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+dist=$BUILD/dist
+install=$BUILD/install
+rm -rf "$dist" "$install"
+mkdir -p "$dist" "$install"
+(cd "$COLLECTION_TREE" && ansible-galaxy collection build --output-path "$dist" >/dev/null)
+tarball=$(ls "$dist"/netops-cn2_apstra-*.tar.gz)
+echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
+
+dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions|build|\.ci|\.venv)/|^(Makefile|constraints\.txt|requirements-dev\.txt|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
+if [ -n "$dev_files" ]; then
+    echo "development files in the tarball:"; echo "$dev_files"; exit 1
+fi
+
+ansible-galaxy collection install --offline -p "$install" "$tarball" >/dev/null
+export ANSIBLE_COLLECTIONS_PATH=$install
+installed=$install/ansible_collections/netops/cn2_apstra
+
+docs=0
+for kind in module inventory; do
+    dir=$installed/plugins/$([ $kind = module ] && echo modules || echo inventory)
+    for file in "$dir"/*.py; do
+        [ -e "$file" ] || continue
+        name=$(basename "$file" .py)
+        [ "$name" = __init__ ] && continue
+        out=$(ansible-doc -t "$kind" "netops.cn2_apstra.$name")
+        grep -q "netops.cn2_apstra.$name" <<<"$out" || { echo "ansible-doc did not render $name"; exit 1; }
+        docs=$((docs + 1))
+    done
+done
+echo "ansible-doc rendered $docs plugins from the installed tarball"
+
+port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python -m apstra_sim --topology "$REPO/tools/apstra_sim/topologies/demo.yml" --port "$port" >"$BUILD/tmp/roundtrip-apstra.log" 2>&1 &
+sim=$!
+trap 'kill $sim 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/version" && break; sleep 0.1; done
+result=$(ansible localhost -c local -i localhost, -m netops.cn2_apstra.apstra_blueprint_info \
+    -a "api_url=http://127.0.0.1:$port username=admin password=sim-admin-password blueprint=dc1" -o)
+grep -q '"label": *"dc1"' <<<"$result" || { echo "module run from the installed tarball failed: $result"; exit 1; }
+echo "ran netops.cn2_apstra.apstra_blueprint_info from the installed tarball against the emulator"
+echo "roundtrip: $((docs + 2)) passed, 0 failed (build, $docs docs, module run)"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install everything the project needs: the venv with pinned packages, the emulators on its path, kubectl,
+# and ansible-test's offline pip bootstrap. Safe to re-run: does nothing that is already done.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+python_bin=${PYTHON:-python3.11}
+command -v "$python_bin" >/dev/null || python_bin=python3
+stamp=$VENV/.installed
+want=$(cat "$REPO/requirements.txt" "$REPO/requirements-dev.txt" "$REPO/constraints.txt" | sha256sum | cut -d' ' -f1)
+if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: creating $VENV with pinned packages"
+    "$python_bin" -m venv "$VENV"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$REPO/requirements-dev.txt" -c "$REPO/constraints.txt"
+    echo "$want" > "$stamp"
+fi
+site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$REPO/tools" > "$site/cn2_apstra_tools.pth"
+
+if ! command -v kubectl >/dev/null; then
+    echo "setup: installing kubectl (Debian kubernetes-client)"
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && (apt-get install -y -qq kubernetes-client || apt-get install -y -qq kubectl)
+    else
+        echo "setup: kubectl is missing and needs root to install: apt-get install kubernetes-client" >&2
+        exit 1
+    fi
+fi
+
+pip_version=$("$PY" - <<'PYEOF'
+import re, ansible_test, pathlib
+text = (pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py").read_text()
+print(re.search(r"pip='([0-9.]+)'", text).group(1))
+PYEOF
+)
+cache=$HOME/.ansible/test/cache
+mkdir -p "$cache"
+cp "$REPO/scripts/get_pip_offline.py" "$cache/get_pip_${pip_version//./_}.py"
+
+mkdir -p "$COLLECTIONS/ansible_collections/netops"

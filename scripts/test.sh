@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Run every test stage (or the ones named as arguments), print each stage's counts, and exit non-zero if
+# any stage failed. Logs: build/logs/<stage>.log.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+ALL_STAGES=(sanity units lint docs changelog integration molecule build)
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
+
+# pytest's closing line, e.g. "== 12 passed, 1 skipped in 3.2s ==" -> "12 passed, 0 failed, 1 skipped".
+pytest_counts() {
+    local line passed failed errors skipped
+    line=$(grep -E '^=+ .*(passed|failed|error|no tests ran).* in [0-9.]+s' "$1" | tail -1)
+    passed=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1)
+    failed=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
+    errors=$(grep -oE '[0-9]+ errors?' <<<"$line" | cut -d' ' -f1)
+    skipped=$(grep -oE '[0-9]+ skipped' <<<"$line" | cut -d' ' -f1)
+    echo "${passed:-0} passed, $(( ${failed:-0} + ${errors:-0} )) failed, ${skipped:-0} skipped"
+}
+
+# A skipped test is not a passed one: any skip fails the stage.
+pytest_stage() {
+    local log=$1 rc=$2 counts
+    counts=$(pytest_counts "$log")
+    COUNTS=$counts
+    [ "$rc" = 0 ] && [[ $counts != 0\ passed* ]] && [[ $counts == *" 0 skipped" ]]
+}
+
+stage_sanity() {
+    (cd "$COLLECTION_TREE" && ansible-test sanity --venv --python 3.11 --color no) >"$1" 2>&1
+    local rc=$? total failed
+    total=$(grep -c '^Running sanity test' "$1")
+    failed=$(grep -oE 'The [0-9]+ sanity test\(s\) listed below' "$1" | grep -oE '[0-9]+' || true)
+    failed=${failed:-$([ $rc = 0 ] && echo 0 || echo 1)}
+    COUNTS="$(( total - failed )) passed, $failed failed (sanity tests)"
+    [ $rc = 0 ] && [ "$total" -gt 0 ]
+}
+
+stage_units() {
+    (cd "$COLLECTION_TREE" && PYTHONPATH=$COLLECTIONS python -m pytest tests/unit -q -p no:cacheprovider) >"$1" 2>&1
+    pytest_stage "$1" $?
+}
+
+stage_lint() {
+    (cd "$REPO" && ansible-lint --nocolor --profile production) >"$1" 2>&1
+    local rc=$?
+    COUNTS=$(grep -E "^(Passed|Failed)" "$1" | tail -1)
+    [ $rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
+}
+
+stage_docs() {
+    (cd "$COLLECTION_TREE" && antsibull-docs lint-collection-docs --plugin-docs .) >"$1" 2>&1
+    local rc=$? plugins errors
+    plugins=$(cd "$COLLECTION_TREE/plugins" && find modules inventory -name '*.py' ! -name '__init__.py' 2>/dev/null | wc -l)
+    errors=$(grep -c . "$1")
+    COUNTS="$plugins plugins checked, $errors errors"
+    [ $rc = 0 ] && [ "$errors" = 0 ] && [ "$plugins" -gt 0 ]
+}
+
+stage_changelog() {
+    (cd "$REPO" && antsibull-changelog lint) >"$1" 2>&1
+    local rc=$? fragments errors
+    fragments=$(find "$REPO/changelogs/fragments" -name '*.yml' | wc -l)
+    errors=$(grep -c . "$1")
+    COUNTS="$fragments fragments checked, $errors errors"
+    [ $rc = 0 ] && [ "$errors" = 0 ]
+}
+
+stage_integration() {
+    (cd "$REPO" && python -m pytest tests/integration -q -p no:cacheprovider --durations=5) >"$1" 2>&1
+    pytest_stage "$1" $?
+}
+
+stage_molecule() {
+    local passed=0 failed=0 dir name
+    : >"$1"
+    for dir in "$REPO"/extensions/molecule/*/; do
+        [ -f "$dir/molecule.yml" ] || continue
+        name=$(basename "$dir")
+        echo "=== molecule test -s $name" >>"$1"
+        if (cd "$REPO/extensions" && molecule test -s "$name") >>"$1" 2>&1; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1)); echo "=== FAILED: $name" >>"$1"
+        fi
+    done
+    COUNTS="$passed passed, $failed failed (scenarios)"
+    [ $failed = 0 ] && [ $passed -gt 0 ]
+}
+
+stage_build() {
+    bash "$REPO/scripts/build-roundtrip.sh" >"$1" 2>&1
+    local rc=$?
+    COUNTS=$(grep -E '^roundtrip:' "$1" | tail -1)
+    COUNTS=${COUNTS:-"roundtrip failed"}
+    return $rc
+}
+
+bash "$REPO/scripts/setup.sh" || { echo "setup failed"; exit 1; }
+sync_collection_tree
+
+declare -a summary
+failures=0
+for stage in "${stages[@]}"; do
+    declare -F "stage_$stage" >/dev/null || { echo "unknown stage: $stage (stages: ${ALL_STAGES[*]})"; exit 2; }
+    log=$LOGS/$stage.log
+    start=$SECONDS
+    COUNTS=""
+    if "stage_$stage" "$log"; then verdict=PASS; else verdict=FAIL; failures=$((failures + 1)); fi
+    line=$(printf '%-12s %s  %-60s %4ss' "$stage" "$verdict" "$COUNTS" "$((SECONDS - start))")
+    echo "$line"
+    summary+=("$line")
+    if [ $verdict = FAIL ]; then
+        echo "---- last lines of $log ----"
+        tail -40 "$log"
+        echo "----"
+    fi
+done
+
+echo
+echo "Summary (logs in $LOGS):"
+printf '%s\n' "${summary[@]}"
+echo "stages: $(( ${#stages[@]} - failures )) passed, $failures failed"
+[ $failures = 0 ]
