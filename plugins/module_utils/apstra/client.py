@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Apstra REST transport: one requests session, login, token cache, retries. No Ansible imports."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import hashlib
+import json
+import os
+import random
+import time
+
+try:
+    import requests
+except ImportError:
+    requests = None
+
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+# A POST that creates something may have been applied before a 500/502/504 came back: only retry it
+# when the server said it did not process the request.
+UNPROCESSED_STATUSES = frozenset((429, 503))
+# POSTs that read rather than write (graph queries) are safe to repeat.
+READ_ONLY_POST_SUFFIXES = ("/qe", "/ql", "/ql-readonly", "/aaa/login")
+MAX_RETRY_AFTER = 60.0
+
+
+class ApstraError(Exception):
+    """An Apstra API call failed: carries the HTTP status and Apstra's error body."""
+
+    def __init__(self, message, status=None, body=None, method=None, path=None):
+        self.status = status
+        self.body = body
+        self.method = method
+        self.path = path
+        text = message
+        if method and path:
+            text = "%s %s: %s" % (method, path, message)
+        if status is not None:
+            text = "%s (HTTP %s)" % (text, status)
+        if body not in (None, "", {}):
+            text = "%s: %s" % (text, json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body)
+        super(ApstraError, self).__init__(text)
+
+    def to_dict(self):
+        return {"status": self.status, "body": self.body, "method": self.method, "path": self.path}
+
+
+class ApstraAuthError(ApstraError):
+    """Login failed, or a token was refused and could not be renewed."""
+
+
+class ApstraConnectionError(ApstraError):
+    """The API could not be reached after all retries."""
+
+
+def default_token_cache_dir():
+    """Per-user directory for cached tokens: $ANSIBLE_HOME/netops.cn2_apstra, else ~/.cache/netops.cn2_apstra."""
+    base = os.environ.get("ANSIBLE_HOME")
+    if base:
+        return os.path.join(os.path.expanduser(base), "netops.cn2_apstra")
+    return os.path.join(os.path.expanduser("~"), ".cache", "netops.cn2_apstra")
+
+
+class TokenCache:
+    """One file per (api_url, username), mode 0600 in a 0700 directory, so parallel forks never share a write."""
+
+    def __init__(self, directory=None):
+        self.directory = directory or default_token_cache_dir()
+
+    def path(self, api_url, username):
+        key = hashlib.sha256(("%s\0%s" % (api_url.rstrip("/"), username)).encode("utf-8")).hexdigest()
+        return os.path.join(self.directory, "token-%s.json" % key)
+
+    def get(self, api_url, username):
+        try:
+            with open(self.path(api_url, username), encoding="utf-8") as handle:
+                return json.load(handle).get("token")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def put(self, api_url, username, token):
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        target = self.path(api_url, username)
+        tmp = "%s.%d.tmp" % (target, os.getpid())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"token": token, "created": int(time.time())}, handle)
+        os.replace(tmp, target)
+
+    def drop(self, api_url, username):
+        try:
+            os.unlink(self.path(api_url, username))
+        except OSError:
+            pass
+
+
+def parse_retry_after(value):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _body_of(response):
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+class ApstraClient:
+    """A session against one Apstra server.
+
+    Logs in lazily, once; re-logs in once on a 401; retries connection errors, 429 and 5xx with exponential
+    backoff and jitter (honouring Retry-After). With a token cache, a token from an earlier task is tried
+    first, and a fresh one is written back after each login.
+    """
+
+    def __init__(self, api_url, username=None, password=None, auth_token=None, validate_certs=True, ca_path=None,
+                 timeout=30, retries=4, backoff=0.5, token_cache=None, sleep=time.sleep):
+        if requests is None:
+            raise ImportError("requests is required for the Apstra client")
+        if not api_url:
+            raise ApstraError("api_url is required")
+        if not auth_token and not (username and password):
+            raise ApstraAuthError("either auth_token or username and password are required")
+        self.api_url = api_url.rstrip("/")
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.token_cache = token_cache
+        self._sleep = sleep
+        self.session = requests.Session()
+        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
+        self.token = auth_token
+        self.calls = []
+        if not self.token and self.token_cache is not None and username:
+            self.token = self.token_cache.get(self.api_url, username)
+
+    def _can_login(self):
+        return bool(self.username and self.password)
+
+    def login(self):
+        """Exchange username/password for a token (POST /api/aaa/login)."""
+        if not self._can_login():
+            raise ApstraAuthError("the auth token was refused and no username/password are set to log in again", status=401)
+        resp = self._send("POST", "/api/aaa/login", {"username": self.username, "password": self.password}, None, auth=False)
+        if resp.status_code not in (200, 201):
+            raise ApstraAuthError("login failed", status=resp.status_code, body=_body_of(resp), method="POST", path="/api/aaa/login")
+        body = _body_of(resp)
+        token = body.get("token") if isinstance(body, dict) else None
+        if not token:
+            raise ApstraAuthError("login answered without a token", status=resp.status_code, method="POST", path="/api/aaa/login")
+        self.token = token
+        if self.token_cache is not None and self.username:
+            try:
+                self.token_cache.put(self.api_url, self.username, token)
+            except OSError:
+                pass  # a cache that cannot be written only costs a login next time
+        return token
+
+    def _delay(self, attempt, response=None):
+        if response is not None:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                return min(retry_after, MAX_RETRY_AFTER)
+        return self.backoff * (2 ** attempt) + random.uniform(0, self.backoff)
+
+    def _send(self, method, path, body, params, auth=True):
+        """Send one request with retries; returns the last response (any status)."""
+        url = self.api_url + path
+        headers = {"AuthToken": self.token} if auth and self.token else {}
+        safe_to_repeat = method in ("GET", "PUT", "PATCH", "DELETE") or path.endswith(READ_ONLY_POST_SUFFIXES)
+        attempt = 0
+        while True:
+            try:
+                resp = self.session.request(method, url, json=body, params=params, headers=headers, timeout=self.timeout)
+            except requests.exceptions.ConnectionError as exc:
+                # ConnectTimeout and refused connections never reached the server; a reset after sending might have.
+                if attempt >= self.retries or not (safe_to_repeat or isinstance(exc, requests.exceptions.ConnectTimeout)):
+                    raise ApstraConnectionError("cannot reach Apstra: %s" % exc, method=method, path=path) from exc
+            except requests.exceptions.Timeout as exc:
+                if attempt >= self.retries or not safe_to_repeat:
+                    raise ApstraConnectionError("no answer within %ss" % self.timeout, method=method, path=path) from exc
+            else:
+                self.calls.append({"method": method, "path": path, "status": resp.status_code})
+                retryable = RETRY_STATUSES if safe_to_repeat else UNPROCESSED_STATUSES
+                if resp.status_code not in retryable or attempt >= self.retries:
+                    return resp
+                self._sleep(self._delay(attempt, resp))
+                attempt += 1
+                continue
+            self._sleep(self._delay(attempt))
+            attempt += 1
+
+    def request(self, method, path, body=None, params=None):
+        """Call the API; returns the decoded JSON body (or None); raises ApstraError on any HTTP error."""
+        if not self.token:
+            self.login()
+        resp = self._send(method, path, body, params)
+        if resp.status_code == 401:
+            self.login()
+            resp = self._send(method, path, body, params)
+        if resp.status_code >= 400:
+            error = ApstraAuthError if resp.status_code == 401 else ApstraError
+            raise error(_reason(resp), status=resp.status_code, body=_body_of(resp), method=method, path=path)
+        return _body_of(resp)
+
+    def get(self, path, params=None):
+        return self.request("GET", path, params=params)
+
+    def post(self, path, body=None, params=None):
+        return self.request("POST", path, body=body, params=params)
+
+    def put(self, path, body=None, params=None):
+        return self.request("PUT", path, body=body, params=params)
+
+    def patch(self, path, body=None, params=None):
+        return self.request("PATCH", path, body=body, params=params)
+
+    def delete(self, path, params=None):
+        return self.request("DELETE", path, params=params)
+
+    def close(self):
+        self.session.close()
+
+
+def _reason(resp):
+    return resp.reason or "request failed"

@@ -1,0 +1,206 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ApstraModule: argument spec, client, blueprint, check/diff plumbing and the one result shape."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    ApstraClient,
+    ApstraError,
+    TokenCache,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+
+try:
+    import requests  # noqa: F401, pylint: disable=unused-import
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+try:
+    import netaddr  # noqa: F401, pylint: disable=unused-import
+except ImportError:
+    HAS_NETADDR = False
+    NETADDR_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_NETADDR = True
+    NETADDR_IMPORT_ERROR = None
+
+
+def apstra_argument_spec():
+    """Connection options; documented by the doc fragment netops.cn2_apstra.apstra."""
+    return dict(
+        api_url=dict(type="str", fallback=(env_fallback, ["APSTRA_API_URL"])),
+        username=dict(type="str", fallback=(env_fallback, ["APSTRA_USERNAME"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["APSTRA_PASSWORD"])),
+        auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ["APSTRA_AUTH_TOKEN"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["APSTRA_VERIFY_CERTIFICATES"])),
+        ca_path=dict(type="path"),
+        timeout=dict(type="int", default=30),
+        token_cache=dict(type="bool", default=True, fallback=(env_fallback, ["APSTRA_TOKEN_CACHE"])),
+    )
+
+
+def blueprint_argument_spec():
+    return dict(blueprint=dict(type="str", required=True))
+
+
+class PlanFailed(Exception):
+    """A write in the plan failed: carries the API error and how far the plan got."""
+
+    def __init__(self, error, applied, not_applied):
+        self.error = error
+        self.applied = applied
+        self.not_applied = not_applied
+        super(PlanFailed, self).__init__(str(error))
+
+
+def op(method, path, body=None):
+    """One planned write request."""
+    return {"method": method, "path": path, "body": body}
+
+
+class ApstraModule:
+    """Base of every Apstra module: subclasses set ARGUMENT_SPEC and implement run()."""
+
+    ARGUMENT_SPEC = {}
+    NEEDS_BLUEPRINT = True
+    NEEDS_NETADDR = False
+    MODULE_KWARGS = {}
+
+    def __init__(self, module=None):
+        if module is None:
+            spec = apstra_argument_spec()
+            if self.NEEDS_BLUEPRINT:
+                spec.update(blueprint_argument_spec())
+            spec.update(self.ARGUMENT_SPEC)
+            module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.MODULE_KWARGS)
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self._client = None
+        self._service = None
+        self._blueprint = None
+        if not HAS_REQUESTS:
+            module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if self.NEEDS_NETADDR and not HAS_NETADDR:
+            module.fail_json(msg=missing_required_lib("netaddr"), exception=NETADDR_IMPORT_ERROR)
+
+    # -- connection -------------------------------------------------------------------------------------
+
+    @property
+    def client(self):
+        if self._client is None:
+            params = self.params
+            if not params.get("api_url"):
+                raise ValidationError("api_url is required (or set APSTRA_API_URL)")
+            if not params.get("auth_token") and not (params.get("username") and params.get("password")):
+                raise ValidationError("username and password, or auth_token, are required (or APSTRA_USERNAME/APSTRA_PASSWORD/APSTRA_AUTH_TOKEN)")
+            self._client = ApstraClient(
+                params["api_url"],
+                username=params.get("username"),
+                password=params.get("password"),
+                auth_token=params.get("auth_token"),
+                validate_certs=params["validate_certs"],
+                ca_path=params.get("ca_path"),
+                timeout=params["timeout"],
+                token_cache=TokenCache() if params.get("token_cache") and not params.get("auth_token") else None,
+            )
+        return self._client
+
+    @property
+    def service(self):
+        if self._service is None:
+            self._service = ApstraService(self.client)
+        return self._service
+
+    @property
+    def blueprint(self):
+        """The blueprint record (id, label, version, ...) chosen by the `blueprint` option."""
+        if self._blueprint is None:
+            self._blueprint = self.service.resolve_blueprint(self.params["blueprint"])
+        return self._blueprint
+
+    @property
+    def bp_id(self):
+        return self.blueprint["id"]
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+
+    def run(self):
+        """Return a dict with the module's result keys (before, after, plan, changed, ...)."""
+        raise NotImplementedError
+
+    def execute(self, plan):
+        """Send the planned writes in order (never in check mode); returns the responses."""
+        if self.check_mode:
+            return []
+        responses = []
+        for index, request in enumerate(plan):
+            try:
+                responses.append(self.client.request(request["method"], request["path"], body=request["body"]))
+            except ApstraError as exc:
+                raise PlanFailed(exc, plan[:index], plan[index:]) from exc
+        return responses
+
+    def main(self):
+        try:
+            result = self.run()
+        except ValidationError as exc:
+            self.module.fail_json(msg=str(exc), changed=False, plan=[])
+        except PlanFailed as exc:
+            self.module.fail_json(
+                msg="%s; applied %d of %d planned requests (applied: %s; not applied: %s)"
+                % (exc.error, len(exc.applied), len(exc.applied) + len(exc.not_applied),
+                   _summary(exc.applied) or "none", _summary(exc.not_applied)),
+                changed=bool(exc.applied), status=exc.error.status, error=exc.error.body,
+                applied=exc.applied, not_applied=exc.not_applied,
+            )
+        except ApstraError as exc:
+            self.module.fail_json(msg=str(exc), changed=False, status=exc.status, error=exc.body, plan=[])
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.exit(**result)
+
+    def exit(self, changed=None, before=None, after=None, plan=None, diff=None, **extra):
+        plan = plan or []
+        result = dict(
+            changed=bool(plan) if changed is None else changed,
+            before=before if before is not None else [],
+            after=after if after is not None else [],
+            plan=plan,
+        )
+        if self.module._diff and diff:  # pylint: disable=protected-access
+            result["diff"] = diff
+        result.update(extra)
+        self.module.exit_json(**result)
+
+
+def _summary(plan):
+    return ", ".join("%s %s" % (request["method"], request["path"]) for request in plan)
+
+
+def object_diffs(kind, pairs):
+    """Ansible diff list: one before/after pair per changed object; pairs = [(name, before, after)]."""
+    return [
+        {
+            "before_header": "%s %s" % (kind, name),
+            "after_header": "%s %s" % (kind, name),
+            "before": before if before is not None else {},
+            "after": after if after is not None else {},
+        }
+        for name, before, after in pairs
+        if before != after
+    ]
