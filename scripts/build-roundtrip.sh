@@ -2,6 +2,7 @@
 # Build the collection tarball, check it holds no development files, install it into a scratch path, render
 # ansible-doc for every plugin from that install, and run a module from it against the Apstra emulator.
 set -euo pipefail
+# shellcheck disable=SC1091  # lib.sh is found at run time beside this script
 source "$(dirname "$0")/lib.sh"
 
 dist=$BUILD/dist

@@ -2,6 +2,7 @@
 # Install everything the project needs: the venv with pinned packages, the emulators on its path, kubectl,
 # and ansible-test's offline pip bootstrap. Safe to re-run: does nothing that is already done.
 set -euo pipefail
+# shellcheck disable=SC1091  # lib.sh is found at run time beside this script
 source "$(dirname "$0")/lib.sh"
 
 python_bin=${PYTHON:-python3.11}
@@ -17,14 +18,17 @@ fi
 site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$REPO/tools" > "$site/cn2_apstra_tools.pth"
 
-if ! command -v kubectl >/dev/null; then
-    echo "setup: installing kubectl (Debian kubernetes-client)"
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && (apt-get install -y -qq kubernetes-client || apt-get install -y -qq kubectl)
-    else
-        echo "setup: kubectl is missing and needs root to install: apt-get install kubernetes-client" >&2
+# Debian packages: kubectl for the emulator's client tests, shellcheck for ansible-test's shellcheck test.
+missing=()
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]} from Debian"
+    if [ "$(id -u)" != 0 ]; then
+        echo "setup: needs root to run: apt-get install ${missing[*]}" >&2
         exit 1
     fi
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 pip_version=$("$PY" - <<'PYEOF'

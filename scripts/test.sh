@@ -2,6 +2,7 @@
 # Run every test stage (or the ones named as arguments), print each stage's counts, and exit non-zero if
 # any stage failed. Logs: build/logs/<stage>.log.
 set -uo pipefail
+# shellcheck disable=SC1091  # lib.sh is found at run time beside this script
 source "$(dirname "$0")/lib.sh"
 
 LOGS=$BUILD/logs
