@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start or stop both emulators in the background on loopback.
+#   emulators.sh start LAB_DIR [FABRIC.yml CLUSTER.yml]   writes LAB_DIR/{env.sh,kubeconfig,pids,*.log}
+#   emulators.sh stop LAB_DIR
+# env.sh exports the APSTRA_* and K8S_AUTH_* variables the collection's modules and inventory plugin read.
+set -euo pipefail
+# shellcheck disable=SC1091  # lib.sh is found at run time beside this script
+source "$(dirname "$0")/lib.sh"
+
+action=${1:?usage: emulators.sh start|stop LAB_DIR [FABRIC CLUSTER]}
+lab=${2:?usage: emulators.sh start|stop LAB_DIR [FABRIC CLUSTER]}
+fabric=${3:-$REPO/tools/apstra_sim/topologies/demo.yml}
+cluster=${4:-$REPO/tools/k8s_sim/seeds/demo.yml}
+
+free_port() {
+    python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for() {
+    local url=$1 name=$2
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "$url" && return 0
+        sleep 0.1
+    done
+    echo "$name did not start: see $lab/$name.log" >&2
+    return 1
+}
+
+stop() {
+    [ -f "$lab/pids" ] || return 0
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$lab/pids"
+    rm -f "$lab/pids"
+}
+
+case $action in
+start)
+    mkdir -p "$lab"
+    lab=$(cd "$lab" && pwd)
+    stop
+    apstra_port=$(free_port)
+    k8s_port=$(free_port)
+    python -m apstra_sim --topology "$fabric" --port "$apstra_port" >"$lab/apstra.log" 2>&1 &
+    echo $! >"$lab/pids"
+    python -m k8s_sim --seed "$cluster" --port "$k8s_port" --kubeconfig "$lab/kubeconfig" >"$lab/k8s.log" 2>&1 &
+    echo $! >>"$lab/pids"
+    wait_for "http://127.0.0.1:$apstra_port/api/version" apstra
+    wait_for "http://127.0.0.1:$k8s_port/version" k8s
+    cat >"$lab/env.sh" <<ENV
+export APSTRA_API_URL=http://127.0.0.1:$apstra_port
+export APSTRA_USERNAME=admin
+export APSTRA_PASSWORD=sim-admin-password
+export APSTRA_VERIFY_CERTIFICATES=false
+export K8S_AUTH_KUBECONFIG=$lab/kubeconfig
+export KUBECONFIG=$lab/kubeconfig
+ENV
+    echo "emulators up: Apstra http://127.0.0.1:$apstra_port, Kubernetes http://127.0.0.1:$k8s_port (env: $lab/env.sh)"
+    ;;
+stop)
+    stop
+    ;;
+*)
+    echo "unknown action: $action" >&2
+    exit 2
+    ;;
+esac
