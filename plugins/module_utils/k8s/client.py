@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Build a Kubernetes DynamicClient from kubernetes.core-style connection options.
+
+No Ansible imports: modules and the inventory plugin resolve their options (and the ``K8S_AUTH_*``
+environment fallbacks) first and pass a plain dict here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+try:
+    import kubernetes
+    import urllib3
+    from kubernetes.dynamic import DynamicClient
+except ImportError:
+    HAS_KUBERNETES = False
+    KUBERNETES_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_KUBERNETES = True
+    KUBERNETES_IMPORT_ERROR = None
+
+# Option name -> kubernetes.client.Configuration attribute (kubernetes.core's AUTH_ARG_MAP, reversed).
+CONFIGURATION_ATTRIBUTES = {
+    "host": "host",
+    "validate_certs": "verify_ssl",
+    "ca_cert": "ssl_ca_cert",
+    "client_cert": "cert_file",
+    "client_key": "key_file",
+    "proxy": "proxy",
+    "no_proxy": "no_proxy",
+}
+
+# Option name -> environment variables (first match wins), the names kubernetes.core reads.
+AUTH_ENV = {
+    "kubeconfig": ["K8S_AUTH_KUBECONFIG"],
+    "context": ["K8S_AUTH_CONTEXT"],
+    "host": ["K8S_AUTH_HOST"],
+    "api_key": ["K8S_AUTH_API_KEY"],
+    "validate_certs": ["K8S_AUTH_VERIFY_SSL", "K8S_AUTH_VALIDATE_CERTS"],
+    "ca_cert": ["K8S_AUTH_SSL_CA_CERT", "K8S_AUTH_CA_CERT"],
+    "client_cert": ["K8S_AUTH_CERT_FILE", "K8S_AUTH_CLIENT_CERT"],
+    "client_key": ["K8S_AUTH_KEY_FILE", "K8S_AUTH_CLIENT_KEY"],
+    "proxy": ["K8S_AUTH_PROXY"],
+    "no_proxy": ["K8S_AUTH_NO_PROXY"],
+    "persist_config": ["K8S_AUTH_PERSIST_CONFIG"],
+}
+
+AUTH_OPTIONS = tuple(AUTH_ENV) + ("proxy_headers",)
+
+
+class K8sConfigError(Exception):
+    """The connection options do not lead to a usable cluster configuration."""
+
+
+def _load_kubeconfig(configuration, auth):
+    kubeconfig = auth.get("kubeconfig")
+    kwargs = {"context": auth.get("context"), "client_configuration": configuration}
+    if auth.get("persist_config") is not None:
+        kwargs["persist_config"] = auth["persist_config"]
+    if isinstance(kubeconfig, dict):
+        kubernetes.config.load_kube_config_from_dict(config_dict=kubeconfig, **kwargs)
+    else:
+        kubernetes.config.load_kube_config(config_file=kubeconfig or None, **kwargs)
+
+
+def build_configuration(auth):
+    """Return a kubernetes ``Configuration`` from the options dict (None values mean "not set").
+
+    Order as in kubernetes.core: host + api_key (or host + client cert/key) stand alone; otherwise a
+    kubeconfig/context is loaded; otherwise in-cluster config is tried before the default kubeconfig.
+    Explicit options override what the kubeconfig says.
+    """
+    auth = dict((k, v) for k, v in auth.items() if v is not None)
+    configuration = kubernetes.client.Configuration()
+    standalone = auth.get("host") and (auth.get("api_key") or (auth.get("client_cert") and auth.get("client_key")))
+    try:
+        if not standalone:
+            if auth.get("kubeconfig") or auth.get("context"):
+                _load_kubeconfig(configuration, auth)
+            else:
+                try:
+                    kubernetes.config.load_incluster_config(client_configuration=configuration)
+                except kubernetes.config.ConfigException:
+                    _load_kubeconfig(configuration, auth)
+    except (kubernetes.config.ConfigException, OSError) as exc:
+        raise K8sConfigError("Cannot load the Kubernetes configuration: %s" % exc) from exc
+
+    for option, attribute in CONFIGURATION_ATTRIBUTES.items():
+        if option in auth:
+            value = auth[option].rstrip("/") if option == "host" else auth[option]
+            setattr(configuration, attribute, value)
+    if auth.get("api_key"):
+        configuration.api_key = {"authorization": "Bearer %s" % auth["api_key"]}
+    if auth.get("proxy_headers"):
+        headers = dict((k, v) for k, v in auth["proxy_headers"].items() if v is not None)
+        configuration.proxy_headers = urllib3.util.make_headers(**headers)
+    return configuration
+
+
+def build_dynamic_client(auth, discovery_cache_file=None):
+    """Return a ``kubernetes.dynamic.DynamicClient`` for the options dict.
+
+    ``discovery_cache_file`` is handed to the client's discoverer (default: a file in the temp dir named
+    after the API host, as the kubernetes client does).
+    """
+    configuration = build_configuration(auth)
+    api_client = kubernetes.client.ApiClient(configuration)
+    return DynamicClient(api_client, cache_file=discovery_cache_file)

@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Find, list, create, patch and delete Kubernetes objects through a DynamicClient.
+
+Every failure surfaces as :class:`K8sError`, carrying the API status and the server's error body. In check
+mode every write goes to the API server with ``dryRun=All``: the server validates and answers with the object
+it would store, and stores nothing. No Ansible imports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+try:
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError, ResourceNotUniqueError
+    from urllib3.exceptions import HTTPError as Urllib3Error
+except ImportError:
+    # The modules report the missing library through missing_required_lib before any of this runs.
+    ApiException = DynamicApiError = ResourceNotFoundError = ResourceNotUniqueError = Urllib3Error = None
+
+MERGE_PATCH = "application/merge-patch+json"
+
+
+class K8sError(Exception):
+    """A Kubernetes API call failed (status and body from the server) or a resource type is not served."""
+
+    def __init__(self, message, status=None, body=None, method=None, path=None):
+        self.status = status
+        self.body = body
+        self.method = method
+        self.path = path
+        text = message
+        if method and path:
+            text = "%s %s: %s" % (method, path, text)
+        if status is not None:
+            text = "%s (HTTP %s)" % (text, status)
+        if body not in (None, "", {}):
+            text = "%s: %s" % (text, json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body)
+        super(K8sError, self).__init__(text)
+
+    def to_dict(self):
+        return {"status": self.status, "body": self.body, "method": self.method, "path": self.path}
+
+
+def _error_body(exc):
+    body = getattr(exc, "body", None)
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+    return body
+
+
+def api_path(resource, name=None, namespace=None):
+    """The request path for a resource (as the plan shows it)."""
+    return resource.path(name=name, namespace=namespace)
+
+
+class K8sService:
+    """Thin CRUD layer over DynamicClient; ``check_mode`` turns every write into a server-side dry run."""
+
+    def __init__(self, client, check_mode=False):
+        self.client = client
+        self.check_mode = check_mode
+        self._resources = {}
+
+    def _wrap(self, exc, method, path):
+        if isinstance(exc, (ApiException, DynamicApiError)):
+            status = getattr(exc, "status", None)
+            body = _error_body(exc)
+            reason = getattr(exc, "reason", None) or "request failed"
+            if isinstance(body, dict) and body.get("message"):
+                reason = body["message"]
+            return K8sError(reason, status=status, body=body, method=method, path=path)
+        return K8sError("cannot reach the Kubernetes API: %s" % exc, method=method, path=path)
+
+    def resource(self, api_version, kind, required=True):
+        """The DynamicClient resource for api_version/kind; None when not served and not ``required``.
+
+        ``api_version`` may be a bare group ("core.contrail.juniper.net"): the server's preferred version wins.
+        """
+        key = (api_version, kind)
+        if key not in self._resources:
+            found = None
+            try:
+                if "/" in api_version or "." not in api_version:
+                    found = self.client.resources.get(api_version=api_version, kind=kind)
+                else:
+                    candidates = self.client.resources.search(group=api_version, kind=kind)
+                    candidates = [c for c in candidates if c.kind == kind]
+                    preferred = [c for c in candidates if getattr(c, "preferred", False)]
+                    found = (preferred or candidates or [None])[0]
+            except ResourceNotFoundError:
+                found = None
+            except ResourceNotUniqueError as exc:
+                raise K8sError("%s/%s is not unique on this server: %s" % (api_version, kind, exc)) from exc
+            except (ApiException, DynamicApiError, Urllib3Error) as exc:
+                raise self._wrap(exc, "GET", "/apis") from exc
+            self._resources[key] = found
+        if self._resources[key] is None and required:
+            raise K8sError("the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind), status=404)
+        return self._resources[key]
+
+    def list(self, resource, namespace=None, label_selector=None, field_selector=None):
+        """All objects (as dicts) in one call; ``namespace=None`` lists across all namespaces."""
+        kwargs = {}
+        if label_selector:
+            kwargs["label_selector"] = label_selector
+        if field_selector:
+            kwargs["field_selector"] = field_selector
+        try:
+            result = self.client.get(resource, namespace=namespace, **kwargs)
+        except (ApiException, DynamicApiError, Urllib3Error) as exc:
+            raise self._wrap(exc, "GET", api_path(resource, namespace=namespace)) from exc
+        return result.to_dict().get("items") or []
+
+    def get(self, resource, name, namespace=None):
+        """One object as a dict, or None when it does not exist."""
+        try:
+            return self.client.get(resource, name=name, namespace=namespace).to_dict()
+        except (ApiException, DynamicApiError, Urllib3Error) as exc:
+            if getattr(exc, "status", None) == 404:
+                return None
+            raise self._wrap(exc, "GET", api_path(resource, name, namespace)) from exc
+
+    def _write_kwargs(self):
+        return {"dry_run": "All"} if self.check_mode else {}
+
+    def create(self, resource, body, namespace=None):
+        try:
+            return self.client.create(resource, body=body, namespace=namespace, **self._write_kwargs()).to_dict()
+        except (ApiException, DynamicApiError, Urllib3Error) as exc:
+            raise self._wrap(exc, "POST", api_path(resource, namespace=namespace)) from exc
+
+    def patch(self, resource, name, body, namespace=None):
+        """JSON merge patch (RFC 7386): null removes a key, lists and strings are replaced whole."""
+        try:
+            return self.client.patch(resource, body=body, name=name, namespace=namespace, content_type=MERGE_PATCH,
+                                     **self._write_kwargs()).to_dict()
+        except (ApiException, DynamicApiError, Urllib3Error) as exc:
+            raise self._wrap(exc, "PATCH", api_path(resource, name, namespace)) from exc
+
+    def delete(self, resource, name, namespace=None):
+        try:
+            self.client.delete(resource, name=name, namespace=namespace, **self._write_kwargs())
+        except (ApiException, DynamicApiError, Urllib3Error) as exc:
+            if getattr(exc, "status", None) == 404:
+                return False
+            raise self._wrap(exc, "DELETE", api_path(resource, name, namespace)) from exc
+        return True

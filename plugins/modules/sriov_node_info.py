@@ -1,0 +1,153 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sriov_node_info
+short_description: SR-IOV resources, physical functions and LLDP neighbours of Kubernetes nodes
+version_added: 0.1.0
+description:
+  - Reports, per node, the SR-IOV device plugin resources and their allocatable counts, the physical functions
+    (PFs) from the SR-IOV network operator's C(SriovNetworkNodeState), the LLDP neighbour (switch and port) of
+    each PF from kubernetes-nmstate's C(NodeNetworkState), the node's labels and InternalIP.
+  - Makes one list call per source (Nodes, SriovNetworkNodeStates, NodeNetworkStates), never one per node.
+    A source whose CRD is not installed is skipped with a warning.
+author:
+  - netops.cn2_apstra contributors
+extends_documentation_fragment:
+  - netops.cn2_apstra.k8s_auth
+attributes:
+  check_mode:
+    support: full
+    details: Read only.
+  diff_mode:
+    support: none
+options:
+  resource_name:
+    description:
+      - Only nodes that advertise one of these SR-IOV resources, for example C(intel.com/sriov_netdevice); only
+        these resources are reported.
+    type: list
+    elements: str
+    default: []
+  label_selector:
+    description:
+      - Kubernetes label selector for the nodes, for example C(feature.node.kubernetes.io/network-sriov.capable=true).
+    type: str
+  sriov_namespace:
+    description:
+      - Namespace of the SriovNetworkNodeState objects (the SR-IOV network operator's namespace). All namespaces
+        when left out.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Nodes that can give out intel.com/sriov_netdevice VFs, with their PFs and switch ports
+  netops.cn2_apstra.sriov_node_info:
+    resource_name: [intel.com/sriov_netdevice]
+    label_selector: feature.node.kubernetes.io/network-sriov.capable=true
+  register: sriov
+
+- name: Switch port of every PF
+  ansible.builtin.debug:
+    msg: "{{ item.0.name }} {{ item.1.name }} -> {{ item.1.lldp | map(attribute='switch') | join(',') }}"
+  loop: "{{ sriov.nodes | subelements('pfs') }}"
+"""
+
+RETURN = r"""
+nodes:
+  description: One entry per node, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Node name.
+      type: str
+      sample: worker-01
+    internal_ip:
+      description: The node's InternalIP address.
+      type: str
+      sample: 10.0.0.11
+    labels:
+      description: Node labels.
+      type: dict
+    resources:
+      description: SR-IOV resource name -> allocatable count.
+      type: dict
+      sample: {"intel.com/sriov_netdevice": 8}
+    pfs:
+      description: Physical functions from the SriovNetworkNodeState.
+      type: list
+      elements: dict
+      contains:
+        name: {description: PF interface name., type: str, sample: ens1f0}
+        pci_address: {description: PCI address., type: str, sample: "0000:3b:00.0"}
+        num_vfs: {description: Configured VFs., type: int}
+        total_vfs: {description: VFs the PF supports., type: int}
+        link_speed: {description: Link speed as reported., type: str, sample: 25000 Mb/s}
+        link_type: {description: Link type., type: str}
+        mac: {description: PF MAC address., type: str}
+        driver: {description: Kernel driver., type: str}
+        vendor: {description: PCI vendor id., type: str}
+        device_id: {description: PCI device id., type: str}
+        mtu: {description: PF MTU., type: int}
+        lldp:
+          description: LLDP neighbours of the PF (C(switch) = system name, C(port) = port id).
+          type: list
+          elements: dict
+    lldp:
+      description: LLDP neighbours of every interface of the node, keyed by interface name.
+      type: dict
+sources:
+  description: Which sources were read (false when the CRD is not installed).
+  returned: always
+  type: dict
+  sample: {"nodes": true, "sriov_states": true, "network_states": true}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import SOURCES, node_facts
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
+
+
+def main():
+    argument_spec = auth_argument_spec(
+        resource_name={"type": "list", "elements": "str", "default": []},
+        label_selector={"type": "str"},
+        sriov_namespace={"type": "str"},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    service = service_for(module)
+    data = {}
+    sources = {}
+    try:
+        for source, (api_version, kind) in SOURCES.items():
+            resource = service.resource(api_version, kind, required=source == "nodes")
+            sources[source] = resource is not None
+            if resource is None:
+                module.warn("%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version))
+                data[source] = []
+                continue
+            kwargs = {}
+            if source == "nodes":
+                kwargs["label_selector"] = params["label_selector"]
+            elif source == "sriov_states":
+                kwargs["namespace"] = params["sriov_namespace"]
+            data[source] = service.list(resource, **kwargs)
+    except K8sError as exc:
+        fail_api(module, exc)
+    nodes = node_facts(data["nodes"], data["sriov_states"], data["network_states"], params["resource_name"])
+    module.exit_json(changed=False, nodes=nodes, sources=sources)
+
+
+if __name__ == "__main__":
+    main()
