@@ -16,6 +16,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client im
     ApstraError,
     TokenCache,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.planner import (
+    OWNER_TAG,
+    after_objects,
+    plan_changes,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
 
@@ -204,3 +209,64 @@ def object_diffs(kind, pairs):
         for name, before, after in pairs
         if before != after
     ]
+
+
+class ResourceModule(ApstraModule):
+    """A network resource module: `config` list + `state`, objects keyed by label.
+
+    Subclasses define KIND, DEFAULTS, LIST_FIELDS, KEEP and the hooks validate(), read_have(), canonical_want()
+    and build_plan(changes).
+    """
+
+    KIND = "object"
+    DEFAULTS = {}
+    LIST_FIELDS = ()
+    KEEP = ("id",)
+    STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
+
+    def validate(self):
+        """Check the config offline; raise ValidationError."""
+
+    def read_have(self):
+        """Return the existing objects in canonical form (with `id`)."""
+        raise NotImplementedError
+
+    def canonical_want(self, item):
+        """Turn one config item into a canonical object; unset options stay None."""
+        raise NotImplementedError
+
+    def build_plan(self, changes):
+        """Return the write requests that carry out the changes."""
+        raise NotImplementedError
+
+    def owned(self, obj):
+        return OWNER_TAG in (obj.get("tags") or [])
+
+    def complete(self, target, current):
+        """Normalise a target object; keeps the ownership tag of owned objects and puts it on new ones."""
+        tags = sorted(set(target.get("tags") or []))
+        if current is None or OWNER_TAG in (current.get("tags") or []):
+            tags = sorted(set(tags) | {OWNER_TAG})
+        return dict(target, tags=tags)
+
+    def run(self):
+        self.validate()
+        state = self.params["state"]
+        config = self.params.get("config") or []
+        if state in ("merged", "replaced") and not config:
+            return dict(changed=False)
+        have = self.read_have()
+        if state == "gathered":
+            return dict(changed=False, before=have, after=have, gathered=have)
+        want = [self.canonical_want(item) for item in config]
+        changes = plan_changes(want, have, state, self.DEFAULTS, list_fields=self.LIST_FIELDS, keep=self.KEEP,
+                               owned=self.owned, complete=self.complete)
+        plan = self.build_plan(changes) if changes else []
+        self.execute(plan)
+        return dict(
+            changed=bool(plan),
+            before=have,
+            after=after_objects(have, changes),
+            plan=plan,
+            diff=object_diffs(self.KIND, [(change.name, change.before, change.after) for change in changes]),
+        )

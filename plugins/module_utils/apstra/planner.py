@@ -58,9 +58,10 @@ def plan_changes(want, have, state, defaults, list_fields=(), keep=(), owned=Non
 
     want/have: lists of canonical dicts with a unique `label`. defaults: a canonical object with every field
     at its default (for create and replaced). owned(have_obj) -> bool marks objects `overridden` (and a
-    `deleted` without config) may remove. complete(obj) -> obj fills in derived fields before comparing.
+    `deleted` without config) may remove. complete(target, current) -> obj normalises the target (current is
+    None for a create) before comparing.
     """
-    complete = complete or (lambda obj: obj)
+    complete = complete or (lambda obj, current: obj)
     have_by = {obj["label"]: obj for obj in have}
     want_labels = [obj["label"] for obj in want]
     changes = []
@@ -70,12 +71,12 @@ def plan_changes(want, have, state, defaults, list_fields=(), keep=(), owned=Non
     for obj in want:
         current = have_by.get(obj["label"])
         if current is None:
-            changes.append(Change("create", obj["label"], None, complete(replace_object({}, obj, defaults))))
+            changes.append(Change("create", obj["label"], None, complete(replace_object({}, obj, defaults), None)))
             continue
         if state == "merged":
-            target = complete(merge_object(current, obj, list_fields))
+            target = complete(merge_object(current, obj, list_fields), current)
         else:
-            target = complete(replace_object(current, obj, defaults, keep))
+            target = complete(replace_object(current, obj, defaults, keep), current)
         if any(target.get(key) != current.get(key) for key in target):
             changes.append(Change("update", obj["label"], current, target))
     if state == "overridden":

@@ -15,21 +15,17 @@ FABRIC_QUERY = (
     "optional(node('redundancy_group', name='rg').out('composed_of_systems').node('system', role='leaf', name='leaf')))"
 )
 
-# Every server-facing leaf port: leaf, leaf interface, link, server interface, server.
-SERVER_LINKS_QUERY = (
-    "node('system', role='leaf', name='leaf').out('hosted_interfaces')"
-    ".node('interface', if_type='ethernet', name='leaf_intf').out('link')"
-    ".node('link', name='link').in_('link')"
-    ".node('interface', name='server_intf').in_('hosted_interfaces')"
-    ".node('system', system_type='server', name='server')"
-)
-
-# ESI LAGs: the redundancy group's logical port_channel, composed of the leaf port-channels, composed of members.
-ESI_LAG_QUERY = (
-    "node('redundancy_group', name='rg').out('hosted_interfaces')"
-    ".node('interface', if_type='port_channel', name='esi_lag').out('composed_of')"
-    ".node('interface', if_type='port_channel', name='leaf_lag').out('composed_of')"
-    ".node('interface', if_type='ethernet', name='member')"
+# Every server-facing leaf port with its server, and for ESI servers the redundancy group's logical port_channel
+# that spans both leafs: that one, not the leaf port, is the connectivity-template application point.
+SERVER_PORTS_QUERY = (
+    "match(node('system', system_type='server', name='server').out('hosted_interfaces')"
+    ".node('interface', if_type='ethernet', name='server_intf').out('link')"
+    ".node('link', role='to_generic', name='link').in_('link')"
+    ".node('interface', if_type='ethernet', name='leaf_intf').in_('hosted_interfaces')"
+    ".node('system', role='leaf', name='leaf'), "
+    "optional(node(name='leaf_intf').in_('composed_of').node('interface', if_type='port_channel', name='leaf_lag')"
+    ".in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
+    ".in_('hosted_interfaces').node('redundancy_group', name='rg')))"
 )
 
 
@@ -48,9 +44,10 @@ def _values(container, key):
 class Fabric:
     """Leafs and redundancy groups (ESI pairs) of a blueprint, by name and by id."""
 
-    def __init__(self, leafs, groups):
+    def __init__(self, leafs, groups, members=None):
         self.leafs = leafs  # label -> id
         self.groups = groups  # label -> id
+        self.members = members or {}  # group label -> [leaf labels]
         self.names = dict((v, k) for k, v in list(leafs.items()) + list(groups.items()))
 
     def switch_id(self, field, name):
@@ -101,15 +98,40 @@ class ApstraService:
     def endpoint_policies(self, bp_id):
         return _values(self.client.get(bp_path(bp_id, "/endpoint-policies")), "endpoint_policies")
 
+    def policies(self, bp_id):
+        """Every connectivity-template node (batch, pipeline, primitives), flat, from obj-policy-export."""
+        return _values(self.client.get(bp_path(bp_id, "/obj-policy-export")), "policies")
+
+    def assignments(self, bp_id):
+        """{policy id: set of application point ids} for policies used directly on an application point."""
+        tree = self.client.get(bp_path(bp_id, "/obj-policy-application-points"), params={"max_count": 100000})
+        used = {}
+        stack = [tree]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                for policy in item.get("policies") or []:
+                    if isinstance(policy, dict) and policy.get("state") == "used-directly" and item.get("id"):
+                        used.setdefault(policy.get("policy"), set()).add(item["id"])
+                stack.extend(value for key, value in item.items() if key != "policies" and isinstance(value, (dict, list)))
+        return used
+
+    def server_ports(self, bp_id):
+        """One row per server NIC port: server, server_intf, leaf, leaf_intf, and for ESI esi_lag and rg."""
+        return self.query(bp_id, SERVER_PORTS_QUERY)
+
     def fabric(self, bp_id):
-        leafs, groups = {}, {}
+        leafs, groups, members = {}, {}, {}
         for item in self.query(bp_id, FABRIC_QUERY):
             leaf = item.get("leaf") or {}
             leafs[leaf.get("label")] = leaf.get("id")
             group = item.get("rg")
             if group:
                 groups[group.get("label")] = group.get("id")
-        return Fabric(leafs, groups)
+                members.setdefault(group.get("label"), []).append(leaf.get("label"))
+        return Fabric(leafs, groups, dict((name, sorted(leafs)) for name, leafs in members.items()))
 
     # -- staging and deploy -----------------------------------------------------------------------------
 

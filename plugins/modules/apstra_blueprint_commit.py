@@ -1,0 +1,206 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: apstra_blueprint_commit
+short_description: Deploy (commit) or discard the staged changes of an Apstra blueprint
+version_added: 0.1.0
+description:
+  - Deploys the staging version of a blueprint with a description, waits for the deploy task and confirms
+    the deploy state; returns the deployed version.
+  - Refuses to deploy while the blueprint has build errors, and lists them.
+  - Does nothing (C(changed=false)) when there is nothing uncommitted.
+  - Optionally waits for another user's lock on the blueprint to clear first.
+  - If the deploy fails, the error is returned and the staging is left as it was.
+  - With O(revert=true), discards the staged changes instead.
+extends_documentation_fragment:
+  - netops.cn2_apstra.apstra
+  - netops.cn2_apstra.apstra.blueprint
+  - netops.cn2_apstra.apstra.results
+options:
+  description:
+    description:
+      - Text stored with the deployed revision, for example the AWX job id.
+    type: str
+    default: ""
+  revert:
+    description:
+      - Discard the staged changes instead of deploying them.
+    type: bool
+    default: false
+  wait_for_lock:
+    description:
+      - When the blueprint is locked, wait up to this many seconds for the lock to clear. C(0) fails at once.
+    type: int
+    default: 0
+  timeout_deploy:
+    description:
+      - Seconds to wait for the deploy task to finish.
+    type: int
+    default: 300
+  poll_interval:
+    description:
+      - Seconds between two polls of the lock and of the deploy task.
+    type: float
+    default: 1.0
+author:
+  - netops.cn2_apstra developers
+"""
+
+EXAMPLES = r"""
+- name: Deploy what the earlier tasks staged
+  netops.cn2_apstra.apstra_blueprint_commit:
+    blueprint: dc1
+    description: "AWX job {{ awx_job_id | default('manual') }}"
+    wait_for_lock: 120
+  register: commit
+
+- name: Discard the staging
+  netops.cn2_apstra.apstra_blueprint_commit:
+    blueprint: dc1
+    revert: true
+"""
+
+RETURN = r"""
+before:
+  description: The blueprint's staging and deployed versions before the run.
+  returned: always
+  type: dict
+  sample: {"staging_version": 12, "deployed_version": 11, "has_uncommitted_changes": true}
+after:
+  description: The versions after the run (in check mode, as they would be).
+  returned: always
+  type: dict
+plan:
+  description: The write requests a real run sends (the deploy or the revert); filled in check mode too.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"method": "PUT", "path": "/api/blueprints/bp1/deploy", "body": {"version": 12, "description": "AWX job 42"}}]
+deployed_version:
+  description: The deployed version of the blueprint after the run.
+  returned: success
+  type: int
+task:
+  description: The deploy task as Apstra last reported it.
+  returned: when a deploy ran
+  type: dict
+build_errors:
+  description: The build errors that stopped the deploy.
+  returned: when the blueprint has build errors
+  type: dict
+msg:
+  description: What failed, with Apstra's HTTP status and error body, or the deploy error.
+  returned: on failure
+  type: str
+"""
+
+import time
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule, op
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
+
+TASK_DONE = ("succeeded", "success", "failed", "failure", "timeout", "error")
+
+
+class DeployFailed(ApstraError):
+    """The deploy task ended in failure."""
+
+
+class BlueprintCommit(ApstraModule):
+    ARGUMENT_SPEC = dict(
+        description=dict(type="str", default=""),
+        revert=dict(type="bool", default=False),
+        wait_for_lock=dict(type="int", default=0),
+        timeout_deploy=dict(type="int", default=300),
+        poll_interval=dict(type="float", default=1.0),
+    )
+
+    def versions(self):
+        status = self.service.diff_status(self.bp_id) or {}
+        staging = status.get("staging_version", self.blueprint.get("version"))
+        deployed = status.get("deployed_version")
+        uncommitted = self.blueprint.get("has_uncommitted_changes")
+        if uncommitted is None:
+            uncommitted = staging != deployed
+        return dict(staging_version=staging, deployed_version=deployed, has_uncommitted_changes=bool(uncommitted))
+
+    def wait_for_lock(self):
+        deadline = time.time() + self.params["wait_for_lock"]
+        while True:
+            lock = self.service.lock_status(self.bp_id) or {}
+            if lock.get("lock_status", "unlocked") == "unlocked":
+                return lock
+            if time.time() >= deadline:
+                raise ApstraError("blueprint %s is locked (%s by %s); waited %ss" % (
+                    self.blueprint.get("label"), lock.get("lock_type"), lock.get("username"), self.params["wait_for_lock"]))
+            time.sleep(self.params["poll_interval"])
+
+    def wait_for_task(self, task_id):
+        deadline = time.time() + self.params["timeout_deploy"]
+        while True:
+            task = self.service.task(self.bp_id, task_id) or {}
+            if task.get("status") in TASK_DONE:
+                return task
+            if time.time() >= deadline:
+                raise DeployFailed("deploy task %s did not finish within %ss; last status %s" % (task_id, self.params["timeout_deploy"], task.get("status")))
+            time.sleep(self.params["poll_interval"])
+
+    def run(self):
+        before = self.versions()
+        if not before["has_uncommitted_changes"]:
+            return dict(changed=False, before=before, after=before, deployed_version=before["deployed_version"])
+        if self.params["revert"]:
+            plan = [op("POST", bp_path(self.bp_id, "/revert"), {})]
+            self.execute(plan)
+            after = dict(before, staging_version=before["deployed_version"], has_uncommitted_changes=False)
+            return dict(before=before, after=after, plan=plan, deployed_version=before["deployed_version"])
+        errors = self.service.build_errors(self.bp_id) or {}
+        if errors.get("errors_count"):
+            self.module.fail_json(msg="blueprint %s has %d build error(s); not deploying: %s" % (
+                self.blueprint.get("label"), errors["errors_count"], _error_summary(errors)), build_errors=errors, changed=False, plan=[])
+        self.wait_for_lock()
+        plan = [op("PUT", bp_path(self.bp_id, "/deploy"), {"version": before["staging_version"], "description": self.params["description"]})]
+        after = dict(before, deployed_version=before["staging_version"], has_uncommitted_changes=False)
+        diff = [{"before_header": "blueprint %s" % self.blueprint.get("label"), "after_header": "blueprint %s" % self.blueprint.get("label"),
+                 "before": before, "after": after}]
+        if self.check_mode:
+            return dict(before=before, after=after, plan=plan, diff=diff, deployed_version=before["deployed_version"])
+        answer = self.execute(plan)[0] or {}
+        task = self.wait_for_task(answer["task_id"]) if answer.get("task_id") else {}
+        deploy = self.service.deploy_state(self.bp_id) or {}
+        if task.get("status") not in (None, "succeeded", "success") or deploy.get("state") not in ("success", None) \
+                or deploy.get("version") != before["staging_version"]:
+            self.module.fail_json(
+                msg="deploy of version %s failed: %s; the staging is left as it was" % (before["staging_version"], _deploy_error(task, deploy)),
+                changed=False, plan=plan, task=task, deploy=deploy, applied=plan, not_applied=[])
+        after = dict(after, deployed_version=deploy.get("version"))
+        return dict(before=before, after=after, plan=plan, diff=diff, task=task, deployed_version=deploy.get("version"))
+
+
+def _error_summary(errors):
+    parts = []
+    for scope in ("nodes", "relationships"):
+        for obj_id, messages in sorted((errors.get(scope) or {}).items()):
+            parts.append("%s %s: %s" % (scope[:-1], obj_id, messages))
+    return "; ".join(parts) or "see build_errors"
+
+
+def _deploy_error(task, deploy):
+    return task.get("detailed_status") or deploy.get("error") or deploy.get("deploy_error") or "task %s, deploy state %s (version %s)" % (
+        task.get("status"), deploy.get("state"), deploy.get("version"))
+
+
+def main():
+    BlueprintCommit().main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: apstra_routing_zones
+short_description: Manage Apstra routing zones (security zones / VRFs) as a resource list
+version_added: 0.1.0
+description:
+  - Create, update and delete the routing zones of an Apstra blueprint from a list of wanted zones,
+    with the network resource module states.
+  - Zones are identified by O(config[].label). Zones this module creates carry the tag
+    C(managed-by:netops.cn2_apstra); O(state=overridden) and O(state=deleted) without O(config) only remove
+    zones carrying that tag. The C(default) routing zone is never removed.
+  - Changes land in the blueprint's staging; deploy them with M(netops.cn2_apstra.apstra_blueprint_commit).
+extends_documentation_fragment:
+  - netops.cn2_apstra.apstra
+  - netops.cn2_apstra.apstra.blueprint
+  - netops.cn2_apstra.apstra.results
+options:
+  config:
+    description:
+      - The wanted routing zones.
+    type: list
+    elements: dict
+    suboptions:
+      label:
+        description:
+          - Name of the routing zone, 1-30 characters of C([A-Za-z0-9_-]).
+        type: str
+        required: true
+      vrf_name:
+        description:
+          - VRF name on the switches. Defaults to O(config[].label) when the zone is created.
+        type: str
+      vni:
+        description:
+          - L3 VNI of the zone, 4096-16777214. Drawn from the VNI pool by Apstra if not set.
+        type: int
+      vlan_id:
+        description:
+          - VLAN used for the zone on the switches, 2-4094. Drawn by Apstra if not set.
+        type: int
+      import_rts:
+        description:
+          - Route targets to import, for example C(65000:100).
+        type: list
+        elements: str
+      export_rts:
+        description:
+          - Route targets to export.
+        type: list
+        elements: str
+      junos_evpn_irb_mode:
+        description:
+          - EVPN IRB mode on Junos switches.
+        type: str
+        choices: [asymmetric, symmetric]
+      tags:
+        description:
+          - Tags of the zone. The ownership tag is added to zones this module creates.
+        type: list
+        elements: str
+  state:
+    description:
+      - V(merged) creates missing zones and updates the given fields of existing ones; lists are merged.
+      - V(replaced) makes each listed zone exactly as given; fields left out go back to their defaults.
+      - V(overridden) is V(replaced) plus removal of every zone with the ownership tag that is not listed.
+      - V(deleted) removes the listed zones, or without O(config) every zone with the ownership tag.
+      - V(gathered) returns the existing zones in O(config) form and changes nothing.
+      - V(rendered) returns the requests that would create O(config) without connecting to Apstra.
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered, rendered]
+    default: merged
+author:
+  - netops.cn2_apstra developers
+"""
+
+EXAMPLES = r"""
+- name: Routing zones for the SR-IOV workloads
+  netops.cn2_apstra.apstra_routing_zones:
+    api_url: https://apstra.example.com
+    username: admin
+    password: "{{ apstra_password }}"
+    blueprint: dc1
+    config:
+      - label: telco
+        vni: 20001
+        export_rts: ["65000:20001"]
+        import_rts: ["65000:20001"]
+      - label: storage
+    state: merged
+
+- name: Read the zones
+  netops.cn2_apstra.apstra_routing_zones:
+    blueprint: dc1
+    state: gathered
+  register: zones
+
+- name: Only these zones may exist among ours
+  netops.cn2_apstra.apstra_routing_zones:
+    blueprint: dc1
+    config:
+      - label: telco
+    state: overridden
+
+- name: Show the requests without connecting
+  netops.cn2_apstra.apstra_routing_zones:
+    blueprint: dc1
+    config:
+      - label: telco
+    state: rendered
+"""
+
+RETURN = r"""
+before:
+  description: The routing zones before the run, in O(config) form plus C(id).
+  returned: always
+  type: list
+  elements: dict
+after:
+  description: The routing zones after the run (in check mode, as they would be).
+  returned: always
+  type: list
+  elements: dict
+plan:
+  description: The write requests a real run sends, each with C(method), C(path) and C(body); filled in check mode too.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"method": "POST", "path": "/api/blueprints/bp1/security-zones", "body": {"label": "telco", "sz_type": "evpn"}}]
+gathered:
+  description: The existing routing zones, with O(state=gathered).
+  returned: when O(state=gathered)
+  type: list
+  elements: dict
+rendered:
+  description: The requests that would create O(config), with O(state=rendered).
+  returned: when O(state=rendered)
+  type: list
+  elements: dict
+diff:
+  description: One before/after pair per changed routing zone.
+  returned: with C(--diff)
+  type: list
+  elements: dict
+msg:
+  description: What failed, with Apstra's HTTP status and error body, and which requests were and were not applied.
+  returned: on failure
+  type: str
+"""
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ResourceModule, op
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.planner import OWNER_TAG
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import check_label, check_vlan, check_vni
+
+ZONE_SPEC = dict(
+    label=dict(type="str", required=True),
+    vrf_name=dict(type="str"),
+    vni=dict(type="int"),
+    vlan_id=dict(type="int"),
+    import_rts=dict(type="list", elements="str"),
+    export_rts=dict(type="list", elements="str"),
+    junos_evpn_irb_mode=dict(type="str", choices=["asymmetric", "symmetric"]),
+    tags=dict(type="list", elements="str"),
+)
+
+# canonical field -> API field
+API_FIELDS = dict(label="label", vrf_name="vrf_name", vni="vni_id", vlan_id="vlan_id", junos_evpn_irb_mode="junos_evpn_irb_mode", tags="tags")
+
+
+def canonical_have(zone):
+    rt_policy = zone.get("rt_policy") or {}
+    vni = zone.get("vni_id")
+    return dict(
+        id=zone["id"],
+        label=zone.get("label"),
+        vrf_name=zone.get("vrf_name"),
+        vni=int(vni) if vni not in (None, "") else None,
+        vlan_id=zone.get("vlan_id"),
+        import_rts=sorted(rt_policy.get("import_RTs") or []),
+        export_rts=sorted(rt_policy.get("export_RTs") or []),
+        junos_evpn_irb_mode=zone.get("junos_evpn_irb_mode"),
+        tags=sorted(zone.get("tags") or []),
+    )
+
+
+def api_body(zone, fields=None):
+    """API body for a canonical zone; with fields, only what those canonical fields map to."""
+    fields = fields if fields is not None else [key for key in zone if key != "id"]
+    body = {}
+    for field in fields:
+        if field in API_FIELDS and zone.get(field) is not None:
+            body[API_FIELDS[field]] = zone[field]
+    if "import_rts" in fields or "export_rts" in fields:
+        body["rt_policy"] = {"import_RTs": zone.get("import_rts") or [], "export_RTs": zone.get("export_rts") or []}
+    return body
+
+
+class RoutingZones(ResourceModule):
+    KIND = "routing_zone"
+    ARGUMENT_SPEC = dict(
+        config=dict(type="list", elements="dict", options=ZONE_SPEC),
+        state=dict(type="str", default="merged", choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]),
+    )
+    DEFAULTS = dict(vrf_name=None, vni=None, vlan_id=None, import_rts=[], export_rts=[], junos_evpn_irb_mode=None, tags=[])
+    LIST_FIELDS = ("import_rts", "export_rts", "tags")
+    KEEP = ("id", "vrf_name", "vni", "vlan_id", "junos_evpn_irb_mode")
+
+    def validate(self):
+        for index, item in enumerate(self.params.get("config") or []):
+            prefix = "config[%d]" % index
+            check_label(prefix + ".label", item["label"])
+            check_vni(prefix + ".vni", item.get("vni"))
+            check_vlan(prefix + ".vlan_id", item.get("vlan_id"))
+
+    def canonical_want(self, item):
+        want = dict((key, item.get(key)) for key in ZONE_SPEC)
+        for key in self.LIST_FIELDS:
+            if want[key] is not None:
+                want[key] = sorted(set(want[key]))
+        return want
+
+    def complete(self, target, current):
+        target = super(RoutingZones, self).complete(target, current)
+        if current is None and not target.get("vrf_name"):
+            target["vrf_name"] = target["label"]
+        return target
+
+    def owned(self, obj):
+        return obj.get("vrf_name") != "default" and super(RoutingZones, self).owned(obj)
+
+    def read_have(self):
+        return [canonical_have(zone) for zone in self.service.security_zones(self.bp_id)]
+
+    def build_plan(self, changes):
+        plan = []
+        # Deletes first: they free VRF names, VNIs and VLANs the creates may reuse.
+        for change in sorted(changes, key=lambda change: ("delete", "update", "create").index(change.action)):
+            if change.action == "create":
+                plan.append(op("POST", bp_path(self.bp_id, "/security-zones"), dict(api_body(change.after), sz_type="evpn")))
+            elif change.action == "update":
+                path = bp_path(self.bp_id, "/security-zones/%s" % change.before["id"])
+                plan.append(op("PATCH", path, api_body(change.after, change.changed_fields())))
+            else:
+                if change.before.get("vrf_name") == "default":
+                    continue
+                plan.append(op("DELETE", bp_path(self.bp_id, "/security-zones/%s" % change.before["id"])))
+        return plan
+
+    def run(self):
+        if self.params["state"] != "rendered":
+            return super(RoutingZones, self).run()
+        self.validate()
+        after = [self.complete(self.canonical_want(item), None) for item in self.params.get("config") or []]
+        path = bp_path(self.params["blueprint"], "/security-zones")
+        plan = [op("POST", path, dict(api_body(zone), sz_type="evpn")) for zone in after]
+        return dict(changed=False, after=after, plan=plan, rendered=plan)
+
+
+def main():
+    RoutingZones().main()
+
+
+if __name__ == "__main__":
+    main()
