@@ -95,7 +95,8 @@ def build_configuration(auth):
             value = auth[option].rstrip("/") if option == "host" else auth[option]
             setattr(configuration, attribute, value)
     if auth.get("api_key"):
-        configuration.api_key = {"authorization": "Bearer %s" % auth["api_key"]}
+        configuration.api_key = {"BearerToken": "Bearer %s" % auth["api_key"]}
+        configuration.refresh_api_key_hook = None
     if auth.get("proxy_headers"):
         headers = dict((k, v) for k, v in auth["proxy_headers"].items() if v is not None)
         configuration.proxy_headers = urllib3.util.make_headers(**headers)

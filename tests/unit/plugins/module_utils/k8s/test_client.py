@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import yaml
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import client
+
+KUBECONFIG = {
+    "apiVersion": "v1", "kind": "Config", "current-context": "one",
+    "clusters": [{"name": "c1", "cluster": {"server": "https://one.example:6443/", "insecure-skip-tls-verify": True}},
+                 {"name": "c2", "cluster": {"server": "https://two.example:6443"}}],
+    "users": [{"name": "u1", "user": {"token": "token-one"}}, {"name": "u2", "user": {"token": "token-two"}}],
+    "contexts": [{"name": "one", "context": {"cluster": "c1", "user": "u1"}}, {"name": "two", "context": {"cluster": "c2", "user": "u2"}}],
+}
+
+
+def test_host_and_api_key_stand_alone():
+    config = client.build_configuration({"host": "https://api.example:6443/", "api_key": "abc", "validate_certs": False,
+                                         "ca_cert": None, "proxy": "http://proxy:3128"})
+    assert config.host == "https://api.example:6443"
+    assert config.auth_settings()["BearerToken"]["value"] == "Bearer abc"
+    assert config.verify_ssl is False
+    assert config.proxy == "http://proxy:3128"
+
+
+def test_kubeconfig_file_and_context(tmp_path):
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(KUBECONFIG))
+    config = client.build_configuration({"kubeconfig": str(path)})
+    assert config.host == "https://one.example:6443"
+    assert config.auth_settings()["BearerToken"]["value"] == "Bearer token-one"
+    other = client.build_configuration({"kubeconfig": str(path), "context": "two", "validate_certs": True})
+    assert other.host == "https://two.example:6443" and other.verify_ssl is True
+
+
+def test_kubeconfig_as_dict_and_proxy_headers():
+    config = client.build_configuration({"kubeconfig": KUBECONFIG, "proxy_headers": {"user_agent": "x/1", "basic_auth": None}})
+    assert config.host == "https://one.example:6443"
+    assert config.proxy_headers == {"user-agent": "x/1"}
+
+
+def test_bad_kubeconfig_raises_one_error_type(tmp_path):
+    with pytest.raises(client.K8sConfigError, match="Cannot load the Kubernetes configuration"):
+        client.build_configuration({"kubeconfig": str(tmp_path / "missing")})
+    with pytest.raises(client.K8sConfigError):
+        client.build_configuration({"kubeconfig": KUBECONFIG, "context": "nope"})
+
+
+def test_env_names_follow_kubernetes_core():
+    assert client.AUTH_ENV["kubeconfig"] == ["K8S_AUTH_KUBECONFIG"]
+    assert client.AUTH_ENV["validate_certs"][0] == "K8S_AUTH_VERIFY_SSL"
+    assert client.AUTH_ENV["client_cert"][0] == "K8S_AUTH_CERT_FILE"
