@@ -1,0 +1,329 @@
+"""HTTP handlers: parse the request, make one store call, serialise; plus watches and the `/_sim/` control API."""
+
+import asyncio
+import hmac
+import json
+import time
+
+import yaml
+from aiohttp import web
+
+from . import errors, openapi
+from .routes import discovery, resolve
+from .selectors import match_fields, match_labels, parse_fields, parse_labels
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
+}
+_TRUE = ("1", "t", "T", "true", "TRUE", "True")
+
+
+def _json(body, status=200, headers=None):
+    return web.Response(status=status, text=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def _error(exc):
+    return _json(exc.status(), exc.code)
+
+
+async def _body(request, yaml_ok=False):
+    raw = await request.read()
+    if not raw:
+        raise errors.bad_request("the request body is empty")
+    text = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        if not yaml_ok and "yaml" not in request.content_type:
+            raise errors.bad_request("the request body is not valid JSON") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise errors.bad_request("the request body is not valid YAML: %s" % exc) from exc
+
+
+def _verb(method, target, query):
+    if method == "GET":
+        if target.name is not None:
+            return "get"
+        return "watch" if query.get("watch") in _TRUE else "list"
+    if method == "DELETE":
+        return "delete" if target.name is not None else "deletecollection"
+    return {"POST": "create", "PUT": "update", "PATCH": "patch"}.get(method)
+
+
+def _dry_run(query):
+    values = query.getall("dryRun", [])
+    for value in values:
+        if value != "All":
+            raise errors.bad_request('Invalid dryRun value: "%s", supported values: "All"' % value)
+    return bool(values)
+
+
+def _manager(request):
+    manager = request.query.get("fieldManager")
+    if manager:
+        return manager
+    return request.headers.get("User-Agent", "unknown").split("/", 1)[0][:128] or "unknown"
+
+
+def _validation(query):
+    value = query.get("fieldValidation", "Warn")
+    if value not in ("Ignore", "Warn", "Strict"):
+        raise errors.bad_request('fieldValidation: Unsupported value: "%s": supported values: "Ignore", "Warn", "Strict"' % value)
+    return value
+
+
+def _warning_headers(warnings):
+    if not warnings:
+        return None
+    return [("Warning", '299 - "%s"' % w.replace('"', '\\"')) for w in warnings]
+
+
+class Handler:
+    """The aiohttp request handler of one emulator instance."""
+
+    def __init__(self, sim):
+        self.sim = sim
+
+    async def __call__(self, request):
+        if request.path.startswith("/_sim/"):
+            return await self.control(request)
+        entry = {"method": request.method, "path": request.path, "query": dict(request.query), "status": None,
+                 "write": False, "dry_run": "dryRun" in request.query}
+        entry["write"] = request.method in WRITE_METHODS and not entry["dry_run"]
+        try:
+            response = await self.serve(request, entry)
+        except errors.ApiError as exc:
+            response = _error(exc)
+        if entry["status"] is None:
+            entry["status"] = response.status
+        self.sim.log.add(entry)
+        return response
+
+    async def serve(self, request, entry):
+        token = self.sim.token
+        if token and not hmac.compare_digest(request.headers.get("Authorization", ""), "Bearer " + token):
+            raise errors.unauthorized()
+        store = self.sim.store
+        segments = [s for s in request.path.split("/") if s]
+        if segments in (["healthz"], ["livez"], ["readyz"]):
+            return web.Response(text="ok")
+        if request.method == "GET":
+            doc = discovery(store.registry, segments, request.host)
+            if doc is None and segments[:2] == ["openapi", "v3"]:
+                doc = openapi.document(store.registry, segments)
+                if doc is None:
+                    raise errors.route_not_found()
+            if doc is not None:
+                return _json(doc)
+        target = resolve(store.registry, segments)
+        verb = _verb(request.method, target, request.query)
+        if verb is None:
+            raise errors.method_not_allowed()
+        entry.update(verb=verb, resource=target.res.plural)
+        rules = self.sim.faults.fire({"method": request.method, "path": request.path, "verb": verb, "resource": target.res.plural})
+        failure = None
+        for rule in rules:
+            if rule.type == "latency":
+                await asyncio.sleep(rule.seconds)
+            elif failure is None and rule.type != "cut_watch":
+                failure = rule
+        if failure is not None:
+            return self._fail(request, failure, target, verb, entry)
+        if verb == "watch":
+            cut = next((r for r in rules if r.type == "cut_watch"), None)
+            return await self.watch(request, target, entry, cut)
+        return await self.crud(request, target, verb)
+
+    def _fail(self, request, rule, target, verb, entry):
+        if rule.type == "drop":
+            entry["status"] = 0
+            request.transport.abort()
+            raise web.HTTPInternalServerError()
+        if rule.type == "conflict":
+            raise errors.conflict(target.res, target.name or "")
+        if rule.type == "gone" and verb != "watch":
+            raise errors.gone(rule.message or "The provided continue parameter is too old to display a consistent list result.")
+        if rule.type == "gone":
+            return self._gone_watch(rule)
+        reason = {500: "InternalError", 503: "ServiceUnavailable", 429: "TooManyRequests", 409: "Conflict", 403: "Forbidden"}
+        raise errors.ApiError(rule.status, reason.get(rule.status, "InternalError"),
+                              rule.message or "Internal error occurred: injected fault")
+
+    def _gone_watch(self, rule):
+        event = {"type": "ERROR", "object": errors.gone(rule.message or "too old resource version").status()}
+        return web.Response(status=200, text=json.dumps(event) + "\n", content_type="application/json")
+
+    async def crud(self, request, target, verb):
+        store = self.sim.store
+        query = request.query
+        res, version, namespace, name = target.res, target.version, target.namespace, target.name
+        if res.namespaced and namespace is None and verb not in ("list", "watch"):
+            raise errors.route_not_found()
+        if verb == "get":
+            return _json(store.get(res, version, namespace, name))
+        if verb == "list":
+            limit = query.get("limit", "0")
+            if not limit.isdigit():
+                raise errors.bad_request("invalid limit %r" % limit)
+            return _json(store.list(res, version, namespace, parse_labels(query.get("labelSelector")),
+                                    parse_fields(query.get("fieldSelector"), res), int(limit), query.get("continue")))
+        if verb == "deletecollection":
+            return _json(store.delete_collection(res, version, namespace, parse_labels(query.get("labelSelector")),
+                                                 parse_fields(query.get("fieldSelector"), res), _dry_run(query)))
+        if verb == "delete":
+            options = {}
+            if request.can_read_body:
+                raw = await request.read()
+                options = json.loads(raw) if raw.strip() else {}
+            dry_run = _dry_run(query) or "All" in (options.get("dryRun") or [])
+            return _json(store.delete(res, version, namespace, name, dry_run, options))
+        dry_run = _dry_run(query)
+        validation = _validation(query)
+        if verb == "create":
+            obj, warnings = store.create(res, version, namespace, await _body(request), dry_run, _manager(request), validation)
+            return _json(obj, 201, _warning_headers(warnings))
+        if verb == "update":
+            obj, warnings = store.replace(res, version, namespace, name, await _body(request), target.subresource, dry_run,
+                                          _manager(request), validation)
+            return _json(obj, 200, _warning_headers(warnings))
+        patch_type = PATCH_TYPES.get(request.content_type)
+        if patch_type is None:
+            raise errors.unsupported_media_type("the body of the request was in an unknown format - accepted media types include: "
+                                                + ", ".join(PATCH_TYPES))
+        existed = patch_type == "apply" and store.exists(res, namespace, name)
+        force = query.get("force", "false") in _TRUE
+        manager = query.get("fieldManager") if patch_type == "apply" else _manager(request)
+        obj, warnings = store.patch(res, version, namespace, name, patch_type, await _body(request, yaml_ok=True),
+                                    target.subresource, dry_run, manager, force, validation)
+        created = patch_type == "apply" and not existed
+        return _json(obj, 201 if created else 200, _warning_headers(warnings))
+
+    async def watch(self, request, target, entry, cut):
+        store = self.sim.store
+        query = request.query
+        labels = parse_labels(query.get("labelSelector"))
+        field_reqs = parse_fields(query.get("fieldSelector"), target.res)
+        timeout = query.get("timeoutSeconds")
+        deadline = time.monotonic() + float(timeout) if timeout else None
+        since = query.get("resourceVersion", "")
+        if since not in ("", "0") and not since.isdigit():
+            raise errors.bad_request("invalid resourceVersion %r" % since)
+        view = _WatchView(target, labels, field_reqs)
+        initial = []
+        if since in ("", "0"):
+            objs, last = store.current(target.res, target.namespace)
+            initial = [{"type": "ADDED", "object": view.render(o)} for o in objs if view.matches(o)]
+        else:
+            last = int(since)
+            store.events_after(last, target.res.key)
+        response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        entry["status"] = 200
+        wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def listener():
+            loop.call_soon_threadsafe(wake.set)
+
+        store.add_listener(listener)
+        epoch = store.epoch
+        sent = 0
+        try:
+            pending = initial
+            while not self.sim.closing:
+                for event in pending:
+                    if cut is not None and sent >= cut.after_events:
+                        request.transport.abort()
+                        return response
+                    await response.write(json.dumps(event).encode() + b"\n")
+                    sent += 1
+                if cut is not None and sent >= cut.after_events:
+                    request.transport.abort()
+                    return response
+                if store.epoch != epoch:
+                    break
+                wake.clear()
+                try:
+                    events, _ = store.events_after(last, target.res.key)
+                except errors.ApiError as exc:
+                    await response.write(json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n")
+                    break
+                pending = [e for e in (view.translate(ev) for ev in events) if e]
+                if events:
+                    last = events[-1].rv
+                    continue
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(wake.wait(), remaining)
+                except asyncio.TimeoutError:
+                    break
+        finally:
+            store.remove_listener(listener)
+        await response.write_eof()
+        return response
+
+    async def control(self, request):
+        sim = self.sim
+        route = (request.method, request.path.rstrip("/"))
+        try:
+            if route == ("GET", "/_sim/requests"):
+                return _json({"requests": sim.log.entries()})
+            if route == ("DELETE", "/_sim/requests"):
+                sim.log.clear()
+                return _json({"cleared": True})
+            if route == ("POST", "/_sim/faults"):
+                try:
+                    added = sim.faults.add(await _body(request))
+                except ValueError as exc:
+                    raise errors.bad_request(str(exc)) from exc
+                return _json({"added": added, "faults": sim.faults.describe()})
+            if route == ("GET", "/_sim/faults"):
+                return _json({"faults": sim.faults.describe()})
+            if route == ("DELETE", "/_sim/faults"):
+                sim.faults.clear()
+                return _json({"cleared": True})
+            if route == ("POST", "/_sim/reset"):
+                sim.reset()
+                return _json({"reset": True, "resourceVersion": sim.store.resource_version})
+            if route == ("GET", "/_sim/state"):
+                return _json(sim.store.snapshot())
+            raise errors.route_not_found()
+        except errors.ApiError as exc:
+            return _error(exc)
+
+
+class _WatchView:
+    """What one watch sees: namespace and selectors, with objects entering or leaving the selection."""
+
+    def __init__(self, target, labels, field_reqs):
+        self.target = target
+        self.labels = labels
+        self.field_reqs = field_reqs
+
+    def matches(self, obj):
+        meta = obj["metadata"]
+        return ((self.target.namespace is None or meta.get("namespace") == self.target.namespace)
+                and match_labels(self.labels, meta.get("labels")) and match_fields(self.field_reqs, obj))
+
+    def render(self, obj):
+        wanted = self.target.res.api_version(self.target.version)
+        return obj if obj.get("apiVersion") == wanted else dict(obj, apiVersion=wanted)
+
+    def translate(self, event):
+        old_in = event.old is not None and self.matches(event.old)
+        if event.type == "DELETED":
+            return {"type": "DELETED", "object": self.render(event.new)} if old_in else None
+        new_in = self.matches(event.new)
+        if new_in:
+            return {"type": "MODIFIED" if old_in else "ADDED", "object": self.render(event.new)}
+        return {"type": "DELETED", "object": self.render(event.new)} if old_in else None
+

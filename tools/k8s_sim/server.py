@@ -1,0 +1,101 @@
+"""Run the emulator: an aiohttp server on 127.0.0.1 in a background thread, plus the kubeconfig writer."""
+
+import asyncio
+import threading
+from pathlib import Path
+
+import yaml
+from aiohttp import web
+
+from .faults import Faults, RequestLog
+from .handlers import Handler
+from .models import Store, load_seed
+from .resources import CRD_DIR, load_crd_files
+
+
+class SimServer:
+    """A running emulator: `url`, `store`, `faults`, `log`; `stop()`, `reset()`, `write_kubeconfig(path)`."""
+
+    def __init__(self, store, token=None, host="127.0.0.1", port=0):
+        self.store = store
+        self.token = token
+        self.faults = Faults()
+        self.log = RequestLog()
+        self.closing = False
+        self.url = None
+        self._host = host
+        self._port = port
+        self._loop = None
+        self._runner = None
+        self._thread = None
+        self._ready = threading.Event()
+        self._error = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._run, name="k8s-sim", daemon=True)
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def _run(self):
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._serve())
+        except OSError as exc:
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    async def _serve(self):
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", Handler(self))
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = "http://%s:%d" % (host, port)
+
+    def reset(self):
+        """Restore the seeded state; clear faults and the request log. Open watches end."""
+        self.faults.clear()
+        self.store.reset()
+        self.log.clear()
+
+    def stop(self):
+        if self._loop is None or self._loop.is_closed():
+            return
+        self.closing = True
+        self.store.notify()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def kubeconfig(self, namespace="default"):
+        user = {"token": self.token} if self.token else {}
+        return {
+            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "clusters": [{"name": "k8s-sim", "cluster": {"server": self.url}}],
+            "users": [{"name": "k8s-sim", "user": user}],
+            "contexts": [{"name": "k8s-sim", "context": {"cluster": "k8s-sim", "user": "k8s-sim", "namespace": namespace}}],
+            "current-context": "k8s-sim",
+        }
+
+    def write_kubeconfig(self, path):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(self.kubeconfig(), sort_keys=False), encoding="utf-8")
+        path.chmod(0o600)
+        return str(path)
+
+
+def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), history=20000):
+    """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer."""
+    store = Store(load_seed(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history)
+    return SimServer(store, token=token, host=host, port=port).start()
