@@ -82,7 +82,7 @@ plan:
   returned: always
   type: list
   elements: dict
-  sample: [{"method": "PUT", "path": "/api/blueprints/bp1/deploy", "body": {"version": 12, "description": "AWX job 42"}}]
+  sample: [{"method": "PUT", "path": "/api/blueprints/bp1/deploy?async=full", "body": {"version": 12, "description": "AWX job 42"}}]
 deployed_version:
   description: The deployed version of the blueprint after the run.
   returned: success
@@ -136,7 +136,9 @@ class BlueprintCommit(ApstraModule):
         deadline = time.time() + self.params["wait_for_lock"]
         while True:
             lock = self.service.lock_status(self.bp_id) or {}
-            if lock.get("lock_status", "unlocked") == "unlocked":
+            # Our own staged changes lock the blueprint too (lock_by_changes); Apstra marks such a lock overridable by us.
+            if lock.get("lock_status", "unlocked") == "unlocked" or lock.get("possible_override") \
+                    or (lock.get("lock_type") == "lock_by_changes" and lock.get("username") == self.params.get("username")):
                 return lock
             if time.time() >= deadline:
                 raise ApstraError("blueprint %s is locked (%s by %s); waited %ss" % (
@@ -167,7 +169,7 @@ class BlueprintCommit(ApstraModule):
             self.module.fail_json(msg="blueprint %s has %d build error(s); not deploying: %s" % (
                 self.blueprint.get("label"), errors["errors_count"], _error_summary(errors)), build_errors=errors, changed=False, plan=[])
         self.wait_for_lock()
-        plan = [op("PUT", bp_path(self.bp_id, "/deploy"), {"version": before["staging_version"], "description": self.params["description"]})]
+        plan = [op("PUT", bp_path(self.bp_id, "/deploy?async=full"), {"version": before["staging_version"], "description": self.params["description"]})]
         after = dict(before, deployed_version=before["staging_version"], has_uncommitted_changes=False)
         diff = [{"before_header": "blueprint %s" % self.blueprint.get("label"), "after_header": "blueprint %s" % self.blueprint.get("label"),
                  "before": before, "after": after}]

@@ -50,7 +50,7 @@ options:
         type: int
       routing_zone:
         description:
-          - Label of the routing zone. The default routing zone if not set when the network is created.
+          - Label (or VRF name) of the routing zone. The default routing zone if not set when the network is created.
         type: str
       vlan_id:
         description:
@@ -223,6 +223,7 @@ class VirtualNetworks(ResourceModule):
         super(VirtualNetworks, self).__init__(module)
         self.fabric = None
         self.zones = {}  # label -> id
+        self.zone_aliases = {}  # vrf name -> label
         self.default_zone = None
 
     def validate(self):
@@ -243,7 +244,9 @@ class VirtualNetworks(ResourceModule):
     def read_have(self):
         zones = self.service.security_zones(self.bp_id)
         self.zones = dict((zone["label"], zone["id"]) for zone in zones)
-        self.default_zone = next((zone["label"] for zone in zones if zone.get("vrf_name") == "default"), None)
+        # A zone may also be named by its VRF name (the default zone's label is "Default routing zone", its VRF "default").
+        self.zone_aliases = dict((zone.get("vrf_name"), zone["label"]) for zone in zones if zone.get("vrf_name"))
+        self.default_zone = self.zone_aliases.get("default")
         self.fabric = self.service.fabric(self.bp_id)
         zone_names = dict((zone_id, label) for label, zone_id in self.zones.items())
         return [self.canonical_have(vn, zone_names) for vn in self.service.virtual_networks(self.bp_id)]
@@ -273,7 +276,9 @@ class VirtualNetworks(ResourceModule):
         want = dict((key, item.get(key)) for key in VN_SPEC)
         prefix = "config[label=%s]" % item["label"]
         if want["routing_zone"] is not None and want["routing_zone"] not in self.zones:
-            raise unknown_name("routing zone", prefix + ".routing_zone", want["routing_zone"], self.zones)
+            if want["routing_zone"] not in self.zone_aliases:
+                raise unknown_name("routing zone", prefix + ".routing_zone", want["routing_zone"], list(self.zones) + list(self.zone_aliases))
+            want["routing_zone"] = self.zone_aliases[want["routing_zone"]]
         if want["bindings"] is not None:
             want["bindings"] = sorted(set(self.fabric.name_of(self.fabric.switch_id(prefix + ".bindings", name)) for name in want["bindings"]))
         if want["tags"] is not None:

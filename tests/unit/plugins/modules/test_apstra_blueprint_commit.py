@@ -18,7 +18,7 @@ def routes(blueprints=DIRTY, errors=None, lock="unlocked", task=None, deploy=Non
         ("GET", BASE + "/diff-status"): {"staging_version": 5, "deployed_version": 4},
         ("GET", BASE + "/errors"): errors or {"nodes": {}, "relationships": {}, "errors_count": 0},
         ("GET", BASE + "/lock-status"): lock if isinstance(lock, Seq) else {"lock_status": lock, "lock_type": "lock_by_user", "username": "bob"},
-        ("PUT", BASE + "/deploy"): {"task_id": "t1"},
+        ("PUT", BASE + "/deploy?async=full"): {"task_id": "t1"},
         ("GET", BASE + "/tasks/t1"): task or Seq({"status": "in_progress"}, {"status": "succeeded"}),
         ("GET", BASE + "/deploy"): deploy or {"version": 5, "state": "success"},
         ("POST", BASE + "/revert"): None,
@@ -37,7 +37,7 @@ def test_nothing_to_commit():
 def test_check_mode_plans_deploy():
     result, client = run_module(main, ARGS, routes(), check_mode=True)
     assert result["changed"] and not client.writes()
-    assert result["plan"] == [{"method": "PUT", "path": BASE + "/deploy", "body": {"version": 5, "description": "AWX job 42"}}]
+    assert result["plan"] == [{"method": "PUT", "path": BASE + "/deploy?async=full", "body": {"version": 5, "description": "AWX job 42"}}]
 
 
 def test_deploy_polls_task_and_confirms():
