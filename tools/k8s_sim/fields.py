@@ -14,7 +14,8 @@ _UNOWNED_META = {"name", "namespace", "uid", "resourceVersion", "generation", "c
 
 
 def leaf_paths(obj, prefix=()):
-    if isinstance(obj, dict) and obj:
+    """Paths to scalars and lists; an empty map owns nothing."""
+    if isinstance(obj, dict):
         for key, value in obj.items():
             yield from leaf_paths(value, prefix + (key,))
     else:

@@ -84,13 +84,25 @@ def _warning_headers(warnings):
     return [("Warning", '299 - "%s"' % w.replace('"', '\\"')) for w in warnings]
 
 
+class _Dropped(Exception):
+    """A drop fault: close the connection without answering."""
+
+
+def _cut(request, rule, sent):
+    """Apply a cut_watch fault once `rule.after_events` events went out: drop the connection mid-stream."""
+    if rule is None or sent < rule.after_events:
+        return False
+    request.transport.abort()
+    return True
+
+
 class Handler:
     """The aiohttp request handler of one emulator instance."""
 
     def __init__(self, sim):
         self.sim = sim
 
-    async def __call__(self, request):
+    async def handle(self, request):
         if request.path.startswith("/_sim/"):
             return await self.control(request)
         entry = {"method": request.method, "path": request.path, "query": dict(request.query), "status": None,
@@ -100,6 +112,10 @@ class Handler:
             response = await self.serve(request, entry)
         except errors.ApiError as exc:
             response = _error(exc)
+        except _Dropped:
+            request.transport.abort()
+            entry["status"] = 0
+            response = web.Response()
         if entry["status"] is None:
             entry["status"] = response.status
         self.sim.log.add(entry)
@@ -134,17 +150,15 @@ class Handler:
             elif failure is None and rule.type != "cut_watch":
                 failure = rule
         if failure is not None:
-            return self._fail(request, failure, target, verb, entry)
+            return self._fail(failure, target, verb)
         if verb == "watch":
             cut = next((r for r in rules if r.type == "cut_watch"), None)
             return await self.watch(request, target, entry, cut)
         return await self.crud(request, target, verb)
 
-    def _fail(self, request, rule, target, verb, entry):
+    def _fail(self, rule, target, verb):
         if rule.type == "drop":
-            entry["status"] = 0
-            request.transport.abort()
-            raise web.HTTPInternalServerError()
+            raise _Dropped()
         if rule.type == "conflict":
             raise errors.conflict(target.res, target.name or "")
         if rule.type == "gone" and verb != "watch":
@@ -221,7 +235,6 @@ class Handler:
             initial = [{"type": "ADDED", "object": view.render(o)} for o in objs if view.matches(o)]
         else:
             last = int(since)
-            store.events_after(last, target.res.key)
         response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         await response.prepare(request)
@@ -239,13 +252,11 @@ class Handler:
             pending = initial
             while not self.sim.closing:
                 for event in pending:
-                    if cut is not None and sent >= cut.after_events:
-                        request.transport.abort()
+                    if _cut(request, cut, sent):
                         return response
                     await response.write(json.dumps(event).encode() + b"\n")
                     sent += 1
-                if cut is not None and sent >= cut.after_events:
-                    request.transport.abort()
+                if _cut(request, cut, sent):
                     return response
                 if store.epoch != epoch:
                     break
@@ -266,9 +277,11 @@ class Handler:
                     await asyncio.wait_for(wake.wait(), remaining)
                 except asyncio.TimeoutError:
                     break
+            await response.write_eof()
+        except ConnectionResetError:
+            pass
         finally:
             store.remove_listener(listener)
-        await response.write_eof()
         return response
 
     async def control(self, request):

@@ -55,8 +55,8 @@ class SimServer:
 
     async def _serve(self):
         app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", Handler(self))
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        app.router.add_route("*", "/{tail:.*}", Handler(self).handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
