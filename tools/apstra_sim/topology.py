@@ -19,7 +19,7 @@ class TopologyError(ValueError):
 
 def load(path):
     with open(path, encoding="utf-8") as handle:
-        return parse(yaml.safe_load(handle))
+        return parse(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 def _names(spec, key):
