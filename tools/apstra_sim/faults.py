@@ -21,6 +21,8 @@ ACTIONS = {
     "deploy_fail": ("message",),
 }
 COMMON = ("action", "method", "path", "nth", "probability", "times")
+# Actions that change state fire once unless told otherwise; a failing deploy targets deploy calls.
+ONCE_DEFAULTS = {"expire_token": {}, "bump_version": {}, "lock": {}, "deploy_fail": {"method": "PUT", "path": "/deploy$"}}
 
 
 class Rule:
@@ -32,9 +34,10 @@ class Rule:
             raise BadRequest("unknown fault rule option(s) for %s: %s" % (spec["action"], ", ".join(sorted(unknown))))
         self.spec = dict(spec)
         self.action = spec["action"]
-        self.method = spec["method"].upper() if spec.get("method") else None
+        defaults = ONCE_DEFAULTS.get(self.action, {})
+        self.method = (spec.get("method") or defaults.get("method") or "").upper() or None
         try:
-            self.path = re.compile(spec.get("path") or "")
+            self.path = re.compile(spec.get("path") or defaults.get("path") or "")
         except re.error as exc:
             raise BadRequest("invalid path regex: %s" % exc)
         self.nth = spec.get("nth")
@@ -43,7 +46,7 @@ class Rule:
             raise BadRequest("nth must be a positive integer")
         if self.probability is not None and not (isinstance(self.probability, (int, float)) and 0 <= self.probability <= 1):
             raise BadRequest("probability must be between 0 and 1")
-        self.times = spec.get("times", 1 if self.nth is not None else None)
+        self.times = spec.get("times", 1 if self.nth is not None or self.action in ONCE_DEFAULTS else None)
         self.status = int(spec.get("status", 503))
         self.body = spec.get("body", {"errors": "Simulated fault: HTTP %d" % self.status})
         self.seconds = float(spec.get("seconds", 0.1 if self.action == "latency" else 0) or 0)

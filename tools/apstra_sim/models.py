@@ -72,7 +72,7 @@ class Backend:
         self.reset()
 
     def reset(self):
-        self.tokens = {}
+        """Back to the seeded blueprints; sessions survive, as they would across a blueprint restore."""
         blueprint = Blueprint(self, self.topo)
         self.blueprints = {blueprint.id: blueprint}
 

@@ -45,6 +45,7 @@ class RequestLog:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "apstra-sim"
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
