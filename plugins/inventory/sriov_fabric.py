@@ -31,7 +31,7 @@ description:
     C(.sriov_fabric.yml) / C(.sriov_fabric.yaml). All credentials can come from the environment, so the file
     works unchanged as an AWX inventory source.
 author:
-  - netops.cn2_apstra contributors
+  - netops.cn2_apstra developers (@netops)
 requirements:
   - kubernetes (Python library)
   - requests (Python library)

@@ -17,14 +17,16 @@ description:
   - Objects the module creates carry the label C(app.kubernetes.io/managed-by=netops.cn2_apstra);
     O(state=overridden) and O(state=deleted) without O(config) only remove objects with that label.
 author:
-  - netops.cn2_apstra contributors
+  - netops.cn2_apstra developers (@netops)
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
     details: Writes are sent with C(dryRun=All); the API server validates them and stores nothing.
   diff_mode:
+    description: Returns before and after of the changed objects under C(--diff).
     support: full
 options:
   config:

@@ -18,14 +18,16 @@ description:
   - Makes one list call per source (Nodes, SriovNetworkNodeStates, NodeNetworkStates), never one per node.
     A source whose CRD is not installed is skipped with a warning.
 author:
-  - netops.cn2_apstra contributors
+  - netops.cn2_apstra developers (@netops)
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
     details: Read only.
   diff_mode:
+    description: Read only; there is nothing to diff.
     support: none
 options:
   resource_name:

@@ -87,9 +87,9 @@ def load(path, apstra=None, cluster=None):
     inventory = InventoryData()
     apstra = apstra or FakeApstra()
     with mock.patch.object(plugin, "_apstra_client", return_value=apstra), \
-            mock.patch.object(plugin, "_fetch_cluster", return_value=cluster or cluster_data()) as fetch_cluster:
+            mock.patch.object(plugin, "_fetch_cluster", return_value=cluster or cluster_data()):
         plugin.parse(inventory, DataLoader(), path, cache=False)
-    return inventory, apstra, fetch_cluster
+    return inventory
 
 
 def hostvars(inventory, host):
@@ -109,7 +109,8 @@ def test_verify_file(tmp_path):
 
 
 def test_nodes_ports_and_groups(config_file):
-    inventory, apstra, _ = load(config_file())
+    apstra = FakeApstra()
+    inventory = load(config_file(), apstra)
     assert group_hosts(inventory, "sriov_nodes") == ["worker-01", "worker-02", "worker-03", "worker-04", "worker-05", "worker-06", "worker-09"]
     assert group_hosts(inventory, "leaf_leaf1") == ["worker-01", "worker-02"]
     assert group_hosts(inventory, "leaf_leaf2") == ["worker-04", "worker-06"]
@@ -130,7 +131,7 @@ def test_nodes_ports_and_groups(config_file):
 
 
 def test_esi_node_maps_to_both_leafs_and_one_application_point(config_file):
-    inventory, _, _ = load(config_file())
+    inventory = load(config_file())
     w5 = hostvars(inventory, "worker-05")
     ports = w5["fabric_ports"]
     assert [(p["pf"], p["leaf"], p["interface"]) for p in ports] == [("ens1f0", "leaf3", "xe-0/0/5"), ("ens1f1", "leaf4", "xe-0/0/5")]
@@ -140,7 +141,7 @@ def test_esi_node_maps_to_both_leafs_and_one_application_point(config_file):
 
 
 def test_mismatch_reason_and_no_secrets(config_file):
-    inventory, _, _ = load(config_file())
+    inventory = load(config_file())
     w3 = hostvars(inventory, "worker-03")
     assert w3["sriov_cabling_issues"] == ["ens1f0: LLDP says leaf1:xe-0/0/3, Apstra cabling says leaf2:xe-0/0/3"]
     assert w3["fabric_ports"][0]["cabling"] == "mismatch"
@@ -150,7 +151,7 @@ def test_mismatch_reason_and_no_secrets(config_file):
 
 
 def test_without_lldp_ports_are_unverified(config_file):
-    inventory, _, _ = load(config_file(), cluster=cluster_data(drop_network_states=True))
+    inventory = load(config_file(), cluster=cluster_data(drop_network_states=True))
     assert group_hosts(inventory, "sriov_cabling_mismatch") == []
     assert group_hosts(inventory, "leaf_leaf2") == ["worker-03", "worker-04", "worker-06"]
     assert hostvars(inventory, "worker-03")["fabric_ports"][0]["cabling"] == "unverified"
@@ -160,7 +161,7 @@ def test_constructed_options(config_file):
     path = config_file(compose={"ansible_python_interpreter": "'/usr/bin/python3'", "vf_total": "sriov_resources.values() | sum"},
                        groups={"esi": "fabric_ports | selectattr('lag') | list | length > 0"},
                        keyed_groups=[{"key": "sriov_resources.keys() | list", "prefix": "has"}])
-    inventory, _, _ = load(path)
+    inventory = load(path)
     assert hostvars(inventory, "worker-04")["vf_total"] == 16
     assert hostvars(inventory, "worker-04")["ansible_python_interpreter"] == "/usr/bin/python3"
     assert group_hosts(inventory, "esi") == ["worker-05"]

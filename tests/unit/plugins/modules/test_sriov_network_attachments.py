@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import json
 from unittest import mock
 
@@ -17,6 +18,11 @@ from ansible_collections.netops.cn2_apstra.plugins.modules import sriov_network_
 from ansible_collections.netops.cn2_apstra.tests.unit.plugins.module_utils.k8s.fake_k8s import FakeService
 
 KIND = "NetworkAttachmentDefinition"
+
+
+@contextlib.contextmanager
+def _nothing():
+    yield
 
 
 class ExitJson(Exception):
@@ -36,7 +42,7 @@ def fail_json(self, **kwargs):
     raise FailJson(kwargs)
 
 
-def run_module(args, service, check_mode=False, diff=False):
+def run_module(args, service, check_mode=False, diff=False, patch_service=True):
     args = dict(args)
     if check_mode:
         args["_ansible_check_mode"] = True
@@ -46,13 +52,13 @@ def run_module(args, service, check_mode=False, diff=False):
     with patch_module_args(args), \
             mock.patch.object(module.AnsibleModule, "exit_json", exit_json), \
             mock.patch.object(module.AnsibleModule, "fail_json", fail_json), \
-            mock.patch.object(module, "service_for", return_value=service) as service_for:
+            mock.patch.object(module, "service_for", return_value=service) if patch_service else _nothing():
         try:
             module.main()
         except ExitJson as exc:
-            return exc.args[0], service_for
+            return exc.args[0]
         except FailJson as exc:
-            return exc.args[0], service_for
+            return exc.args[0]
     raise AssertionError("module did not exit")
 
 
@@ -64,13 +70,13 @@ NETWORK = {"name": "sriov-vlan100", "namespace": "telco", "resource_name": "inte
 
 def test_create_check_then_real_then_idempotent():
     service = FakeService()
-    result, _ = run_module({"config": [NETWORK]}, service, check_mode=True, diff=True)
+    result = run_module({"config": [NETWORK]}, service, check_mode=True, diff=True)
     assert result["changed"] is True and service.store == {}
     assert [c[4] for c in service.writes()] == [True]
     assert result["diff"]["after"]["telco/sriov-vlan100"]["vlan"] == 100
     assert result["plan"][0]["method"] == "POST"
 
-    result, _ = run_module({"config": [NETWORK]}, service)
+    result = run_module({"config": [NETWORK]}, service)
     assert result["changed"] is True
     stored = service.store[(KIND, "telco", "sriov-vlan100")]
     assert stored["metadata"]["labels"] == {"fabric-vn": "vn100", OWNER_LABEL: OWNER_VALUE}
@@ -80,7 +86,7 @@ def test_create_check_then_real_then_idempotent():
     assert "diff" not in result
 
     service.calls = []
-    result, _ = run_module({"config": [NETWORK]}, service)
+    result = run_module({"config": [NETWORK]}, service)
     assert result["changed"] is False and result["plan"] == [] and service.writes() == []
 
 
@@ -92,7 +98,8 @@ def test_create_check_then_real_then_idempotent():
 ])
 def test_invalid_input_fails_before_connecting(field, value, message):
     service = FakeService()
-    result, service_for = run_module({"config": [dict(NETWORK, **{field: value})]}, service)
+    with mock.patch.object(module, "service_for") as service_for:
+        result = run_module({"config": [dict(NETWORK, **{field: value})]}, service, patch_service=False)
     assert result["failed"] and message in result["msg"]
     assert not service_for.called and service.calls == []
 
@@ -103,16 +110,16 @@ def test_delete_refused_with_pods_then_forced():
                                        "annotations": {nad.NETWORKS_ANNOTATION: '[{"name": "sriov-vlan100", "interface": "net1"}]'}}}
     service = FakeService([existing, pod])
     args = {"state": "deleted", "config": [{"name": "sriov-vlan100", "namespace": "telco"}]}
-    result, _ = run_module(args, service)
+    result = run_module(args, service)
     assert result["failed"] and "telco/upf-0" in result["msg"] and service.writes() == []
-    result, _ = run_module(dict(args, force=True), service)
+    result = run_module(dict(args, force=True), service)
     assert result["changed"] is True and service.store.get((KIND, "telco", "sriov-vlan100")) is None
 
 
 def test_api_error_keeps_status_and_body():
     service = FakeService()
     service.fail[("create", KIND)] = (422, {"kind": "Status", "message": "spec.config: Invalid value", "reason": "Invalid"})
-    result, _ = run_module({"config": [NETWORK]}, service)
+    result = run_module({"config": [NETWORK]}, service)
     assert result["failed"] and result["status"] == 422
     assert result["error"]["reason"] == "Invalid" and "spec.config: Invalid value" in result["msg"]
     assert result["plan"][0]["method"] == "POST"
@@ -121,10 +128,10 @@ def test_api_error_keeps_status_and_body():
 def test_cn2_requires_cn2_cluster():
     service = FakeService()
     item = dict(NETWORK, ipam={"type": "cn2"}, cn2={"subnet": "10.9.0.0/24"})
-    result, _ = run_module({"config": [item]}, service)
+    result = run_module({"config": [item]}, service)
     assert result["failed"] and "does not run CN2" in result["msg"] and service.writes() == []
     service.served.add("VirtualNetwork")
-    result, _ = run_module({"config": [item]}, service)
+    result = run_module({"config": [item]}, service)
     assert result["changed"] is True
     stored = service.store[(KIND, "telco", "sriov-vlan100")]
     assert json.loads(stored["metadata"]["annotations"][nad.CN2_ANNOTATION]) == {"ipamV4Subnet": "10.9.0.0/24"}
@@ -136,5 +143,5 @@ def test_host_local_warning_and_gathered():
     with mock.patch.object(module.AnsibleModule, "warn") as warn:
         run_module({"config": [item]}, service)
     assert "host-local" in warn.call_args[0][0]
-    result, _ = run_module({"state": "gathered"}, service)
+    result = run_module({"state": "gathered"}, service)
     assert result["changed"] is False and result["gathered"][0]["ipam"]["type"] == "host-local"
