@@ -61,8 +61,8 @@ options:
 notes:
   - Set the connection options once for a play with C(module_defaults) and the action group
     C(group/netops.cn2_apstra.apstra).
-  - Requires the Python library C(requests) on the host that runs the module (usually the controller,
-    with C(delegate_to: localhost) or C(connection: local)).
+  - "Requires the Python library C(requests) on the host that runs the module (usually the controller,
+    with C(delegate_to: localhost) or C(connection: local))."
 requirements:
   - requests
 """

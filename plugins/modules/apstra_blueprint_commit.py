@@ -50,7 +50,7 @@ options:
     type: float
     default: 1.0
 author:
-  - netops.cn2_apstra developers
+  - netops.cn2_apstra developers (@netops)
 """
 
 EXAMPLES = r"""

@@ -29,7 +29,7 @@ options:
     type: bool
     default: false
 author:
-  - netops.cn2_apstra developers
+  - netops.cn2_apstra developers (@netops)
 """
 
 EXAMPLES = r"""

@@ -31,7 +31,7 @@ options:
     choices: [staging, deployed, operation]
     default: staging
 author:
-  - netops.cn2_apstra developers
+  - netops.cn2_apstra developers (@netops)
 """
 
 EXAMPLES = r"""

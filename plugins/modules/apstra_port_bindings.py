@@ -67,7 +67,7 @@ options:
 notes:
   - In check mode, the virtual networks must already exist in the staging.
 author:
-  - netops.cn2_apstra developers
+  - netops.cn2_apstra developers (@netops)
 """
 
 EXAMPLES = r"""

@@ -78,7 +78,7 @@ options:
     choices: [merged, replaced, overridden, deleted, gathered, rendered]
     default: merged
 author:
-  - netops.cn2_apstra developers
+  - netops.cn2_apstra developers (@netops)
 """
 
 EXAMPLES = r"""
@@ -156,7 +156,6 @@ msg:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ResourceModule, op
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.planner import OWNER_TAG
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import check_label, check_vlan, check_vni
 

@@ -100,7 +100,7 @@ options:
     choices: [merged, replaced, overridden, deleted, gathered]
     default: merged
 author:
-  - netops.cn2_apstra developers
+  - netops.cn2_apstra developers (@netops)
 """
 
 EXAMPLES = r"""

@@ -49,7 +49,7 @@ def test_routing_zones_all_states(apstra, apstra_credentials, run_playbook):
     zones = "netops.cn2_apstra.apstra_routing_zones"
     config = [{"label": "telco", "vni": 20001, "import_rts": ["65000:20001"], "export_rts": ["65000:20001"]}, {"label": "storage"}]
     tasks = four_way("zones", zones, {"config": config, "state": "merged"})
-    _, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
+    _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
     assert_four_way(results, write_calls(apstra))
     assert {d["after_header"] for d in results[1]["diff"]} == {"routing_zone telco", "routing_zone storage"}
     state = apstra.state()["blueprints"]
@@ -67,7 +67,7 @@ def test_routing_zones_all_states(apstra, apstra_credentials, run_playbook):
         {"name": "deleted again", zones: {"config": [{"label": "edge"}], "state": "deleted"}},
         {"name": "rendered", zones: {"config": [{"label": "x1", "vni": 30001}], "state": "rendered", "api_url": "https://unreachable.invalid"}},
     ]
-    _, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
     replaced, replaced2, over_check, over, gathered, deleted, deleted2, rendered = results
     assert replaced["changed"] and replaced["plan"][0]["body"] == {"rt_policy": {"import_RTs": [], "export_RTs": []}}
     assert not replaced2["changed"]
@@ -76,7 +76,7 @@ def test_routing_zones_all_states(apstra, apstra_credentials, run_playbook):
     assert {z["label"] for z in gathered["gathered"]} == {"Default routing zone", "telco", "edge"}
     assert deleted["changed"] and not deleted2["changed"]
     assert not rendered["changed"] and rendered["rendered"][0]["body"]["vni_id"] == 30001
-    assert [m for m, _ in write_calls(apstra)] == ["PATCH", "DELETE", "POST", "DELETE"]
+    assert [m for m, _path in write_calls(apstra)] == ["PATCH", "DELETE", "POST", "DELETE"]
 
 
 VN_CONFIG = [
@@ -98,7 +98,7 @@ def test_virtual_networks_four_way_and_states(apstra, apstra_credentials, run_pl
         {"name": "gathered", vns: {"state": "gathered"}},
         {"name": "deleted", vns: {"state": "deleted"}},
     ]
-    _, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
+    _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
     zone, *results = results
     assert zone["changed"]
     writes = write_calls(apstra)[1:]
@@ -129,12 +129,12 @@ def test_input_errors_before_any_call(apstra, apstra_credentials, run_playbook):
         ({"label": "v1", "bindings": ["leef1"]}, "config[label=v1].bindings: unknown leaf or ESI pair 'leef1'; did you mean: leaf1"),
         ({"label": "v1", "routing_zone": "telcoo"}, "config[label=v1].routing_zone: unknown routing zone 'telcoo'"),
     ]
-    tasks = [{"name": "bad %d" % i, vns: {"config": [cfg]}, "ignore_errors": True} for i, (cfg, _) in enumerate(bad)]
+    tasks = [{"name": "bad %d" % i, vns: {"config": [cfg]}, "ignore_errors": True} for i, (cfg, _msg) in enumerate(bad)]
     tasks.append({"name": "bad server", "netops.cn2_apstra.apstra_port_bindings": {"config": [{"virtual_network": "x", "servers": ["worker-01"]}]},
                   "ignore_errors": True})
     tasks.append({"name": "bad zone vni", "netops.cn2_apstra.apstra_routing_zones": {"config": [{"label": "z", "vni": 1}]}, "ignore_errors": True})
-    _, results = run_tasks(run_playbook, apstra_credentials, tasks)
-    for (_, message), result in zip(bad, results):
+    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    for (_cfg, message), result in zip(bad, results):
         assert result["failed"] and message in result["msg"], result["msg"]
     assert "unknown virtual network 'x'" in results[len(bad)]["msg"]
     assert "allowed 4096-16777214" in results[-1]["msg"]
@@ -149,7 +149,7 @@ def test_api_error_midway_reports_applied(apstra, apstra_credentials, run_playbo
         {"name": "clash", vns: {"config": [{"label": "new1", "vlan_id": 10, "bindings": ["leaf1"]}, {"label": "new2", "vlan_id": 10, "bindings": ["leaf1"]}],
                                 "state": "overridden"}, "ignore_errors": True},
     ]
-    _, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
     clash = results[1]
     assert clash["failed"] and clash["status"] == 422
     assert "applied 1 of 2" in clash["msg"] and "delete-virtual-networks" in clash["msg"] and "virtual-networks-batch" in clash["msg"]

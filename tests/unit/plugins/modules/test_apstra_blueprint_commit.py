@@ -12,9 +12,9 @@ BASE = "/api/blueprints/%s" % BP
 DIRTY = {"items": [dict(BLUEPRINTS["items"][0], has_uncommitted_changes=True, version=5)]}
 
 
-def routes(blueprints=DIRTY, errors=None, lock="unlocked", task=None, deploy=None):
+def routes(blueprints=None, errors=None, lock="unlocked", task=None, deploy=None):
     return {
-        ("GET", "/api/blueprints"): blueprints,
+        ("GET", "/api/blueprints"): blueprints or DIRTY,
         ("GET", BASE + "/diff-status"): {"staging_version": 5, "deployed_version": 4},
         ("GET", BASE + "/errors"): errors or {"nodes": {}, "relationships": {}, "errors_count": 0},
         ("GET", BASE + "/lock-status"): lock if isinstance(lock, Seq) else {"lock_status": lock, "lock_type": "lock_by_user", "username": "bob"},
@@ -54,15 +54,15 @@ def test_refuses_on_build_errors():
 
 def test_lock_wait_and_timeout():
     locked = {"lock_status": "locked", "lock_type": "lock_by_user", "username": "bob"}
-    result, _ = run_module(main, ARGS, routes(lock="locked"))
+    result, _calls = run_module(main, ARGS, routes(lock="locked"))
     assert result["failed"] and "locked" in result["msg"] and "bob" in result["msg"]
-    result, _ = run_module(main, dict(ARGS, wait_for_lock=5), routes(lock=Seq(locked, {"lock_status": "unlocked"})))
+    result, _calls = run_module(main, dict(ARGS, wait_for_lock=5), routes(lock=Seq(locked, {"lock_status": "unlocked"})))
     assert result["changed"] and not result["failed"]
 
 
 def test_failed_deploy_reports_error():
-    result, _ = run_module(main, ARGS, routes(task=Seq({"status": "failed", "detailed_status": {"errors": ["config push failed on leaf2"]}}),
-                                              deploy={"version": 4, "state": "failure"}))
+    failed_task = Seq({"status": "failed", "detailed_status": {"errors": ["config push failed on leaf2"]}})
+    result, _calls = run_module(main, ARGS, routes(task=failed_task, deploy={"version": 4, "state": "failure"}))
     assert result["failed"] and "config push failed on leaf2" in result["msg"] and "staging is left as it was" in result["msg"]
 
 

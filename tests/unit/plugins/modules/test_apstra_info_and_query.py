@@ -17,7 +17,7 @@ def test_graph_query_returns_items_and_errors():
     assert result["items"] == [{"leaf": {"label": "leaf1"}}] and result["count"] == 1 and not result["changed"]
     assert client.calls[-1]["params"] == {"type": "deployed"}
     routes = {("POST", BASE + "/qe"): api_error(422, {"errors": "invalid query syntax"}, "POST", BASE + "/qe")}
-    result, _ = run_module(apstra_graph_query.main, {"blueprint": "dc1", "query": "node("}, routes)
+    result, _calls = run_module(apstra_graph_query.main, {"blueprint": "dc1", "query": "node("}, routes)
     assert result["failed"] and result["status"] == 422 and "invalid query syntax" in result["msg"]
 
 
@@ -31,7 +31,7 @@ def test_blueprint_info_with_fabric():
         ("GET", BASE + "/lock-status"): {"lock_status": "unlocked"},
         ("POST", BASE + "/qe"): Seq(fabric, ports),
     }
-    result, _ = run_module(apstra_blueprint_info.main, {"blueprint": "dc1", "fabric": True}, routes)
+    result, _calls = run_module(apstra_blueprint_info.main, {"blueprint": "dc1", "fabric": True}, routes)
     info = result["blueprints"][0]
     assert info["label"] == "dc1" and info["staging_version"] == 3 and info["lock_status"] == "unlocked" and not info["has_uncommitted_changes"]
     assert result["fabric"]["esi_pairs"] == {"leaf3-leaf4": ["leaf3", "leaf4"]}

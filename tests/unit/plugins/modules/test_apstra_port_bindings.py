@@ -65,8 +65,8 @@ def test_existing_template_reused_and_idempotent():
     args = {"blueprint": "dc1", "config": [{"virtual_network": "sriov-a", "servers": ["worker-05:ens1f1"], "switch_ports": ["leaf1:xe-0/0/1"]}]}
     result, client = run_module(main, args, routes(policies, assigned(root, "leaf1:xe-0/0/1", "ESI-ae5")))
     assert not result["changed"] and not client.writes()
-    result, _ = run_module(main, dict(args, state="replaced", config=[{"virtual_network": "sriov-a", "servers": ["worker-02"]}]),
-                           routes(policies, assigned(root, "leaf1:xe-0/0/1")), check_mode=True)
+    replaced = dict(args, state="replaced", config=[{"virtual_network": "sriov-a", "servers": ["worker-02"]}])
+    result, _calls = run_module(main, replaced, routes(policies, assigned(root, "leaf1:xe-0/0/1")), check_mode=True)
     assert result["plan"] == [{"method": "PATCH", "path": BASE + "/obj-policy-batch-apply", "body": {"application_points": [
         {"id": "leaf1:xe-0/0/1", "policies": [{"policy": root, "used": False}]},
         {"id": "leaf1:xe-0/0/2", "policies": [{"policy": root, "used": True}]}]}}]
@@ -75,7 +75,7 @@ def test_existing_template_reused_and_idempotent():
 def test_deleted_without_targets_unassigns_all():
     root, policies = new_template(BP, {"id": "VNA", "label": "sriov-a"}, "untagged")
     args = {"blueprint": "dc1", "state": "deleted", "config": [{"virtual_network": "sriov-a", "tagged": False}, {"virtual_network": "sriov-b"}]}
-    result, _ = run_module(main, args, routes(policies, assigned(root, "leaf1:xe-0/0/1", "ESI-ae5")), check_mode=True)
+    result, _calls = run_module(main, args, routes(policies, assigned(root, "leaf1:xe-0/0/1", "ESI-ae5")), check_mode=True)
     assert [p["id"] for p in result["plan"][0]["body"]["application_points"]] == ["leaf1:xe-0/0/1", "ESI-ae5"]
     assert result["after"] == [{"virtual_network": "sriov-a", "tagged": False, "template": root, "interfaces": []},
                                {"virtual_network": "sriov-b", "tagged": True, "template": None, "interfaces": []}]

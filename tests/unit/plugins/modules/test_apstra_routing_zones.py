@@ -47,7 +47,7 @@ def test_merged_unchanged_is_idempotent():
 def test_merged_patches_only_changed_fields_and_merges_lists():
     routes = zones(TELCO)
     routes[("PATCH", SZ_PATH + "/sz-1")] = {}
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [{"label": "telco", "import_rts": ["65000:2"]}]}, routes)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [{"label": "telco", "import_rts": ["65000:2"]}]}, routes)
     assert result["plan"] == [{"method": "PATCH", "path": SZ_PATH + "/sz-1",
                                "body": {"rt_policy": {"import_RTs": ["65000:1", "65000:2"], "export_RTs": []}}}]
 
@@ -55,26 +55,27 @@ def test_merged_patches_only_changed_fields_and_merges_lists():
 def test_replaced_resets_left_out_fields():
     routes = zones(TELCO)
     routes[("PATCH", SZ_PATH + "/sz-1")] = {}
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [{"label": "telco"}], "state": "replaced"}, routes)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [{"label": "telco"}], "state": "replaced"}, routes)
     assert result["plan"][0]["body"] == {"rt_policy": {"import_RTs": [], "export_RTs": []}}
 
 
 def test_overridden_removes_only_owned_zones():
     foreign = {"id": "sz-2", "label": "foreign", "vrf_name": "foreign", "tags": []}
     routes = zones(TELCO, foreign)
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [{"label": "storage"}], "state": "overridden"}, routes, check_mode=True)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [{"label": "storage"}], "state": "overridden"}, routes, check_mode=True)
     assert [(p["method"], p["path"]) for p in result["plan"]] == [("DELETE", SZ_PATH + "/sz-1"), ("POST", SZ_PATH)]
 
 
 def test_deleted_named_and_all_owned():
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [{"label": "telco"}, {"label": "absent"}], "state": "deleted"}, zones(TELCO), check_mode=True)
+    args = {"blueprint": "dc1", "config": [{"label": "telco"}, {"label": "absent"}], "state": "deleted"}
+    result, _calls = run_module(main, args, zones(TELCO), check_mode=True)
     assert result["plan"] == [{"method": "DELETE", "path": SZ_PATH + "/sz-1", "body": None}]
-    result, _ = run_module(main, {"blueprint": "dc1", "state": "deleted"}, zones(TELCO), check_mode=True)
+    result, _calls = run_module(main, {"blueprint": "dc1", "state": "deleted"}, zones(TELCO), check_mode=True)
     assert len(result["plan"]) == 1 and result["after"][0]["label"] == "default"
 
 
 def test_gathered_and_rendered():
-    result, _ = run_module(main, {"blueprint": "dc1", "state": "gathered"}, zones(TELCO))
+    result, _calls = run_module(main, {"blueprint": "dc1", "state": "gathered"}, zones(TELCO))
     assert [z["label"] for z in result["gathered"]] == ["default", "telco"] and not result["changed"]
     result, client = run_module(main, {"blueprint": "dc1", "state": "rendered", "config": [{"label": "x1", "vni": 5000}]}, {})
     assert not client.calls and result["rendered"][0]["path"] == "/api/blueprints/dc1/security-zones"
@@ -88,13 +89,13 @@ def test_validation_before_any_call():
 
 
 def test_unknown_blueprint_lists_near_matches():
-    result, _ = run_module(main, {"blueprint": "dc2", "state": "gathered"}, zones())
+    result, _calls = run_module(main, {"blueprint": "dc2", "state": "gathered"}, zones())
     assert result["failed"] and "did you mean: dc1" in result["msg"]
 
 
 def test_api_error_carries_status_and_body():
     routes = zones()
     routes[("POST", SZ_PATH)] = api_error(422, {"errors": {"vrf_name": "not unique"}}, "POST", SZ_PATH)
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [{"label": "a1"}, {"label": "a2"}]}, routes)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [{"label": "a1"}, {"label": "a2"}]}, routes)
     assert result["failed"] and result["status"] == 422 and "not unique" in result["msg"]
     assert "applied 0 of 2" in result["msg"] and len(result["not_applied"]) == 2

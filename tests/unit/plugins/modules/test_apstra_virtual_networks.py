@@ -59,7 +59,7 @@ def test_existing_is_unchanged():
 
 def test_update_is_one_patch_with_changed_fields():
     config = [dict(A_CONFIG, bindings=["leaf2"], dhcp=True)]
-    result, _ = run_module(main, {"blueprint": "dc1", "config": config}, routes(VN_A), check_mode=True, diff=True)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": config}, routes(VN_A), check_mode=True, diff=True)
     assert result["plan"] == [{"method": "PATCH", "path": BASE + "/virtual-networks-batch-patch", "body": {"virtual_networks": [{
         "virtual_network_id": "VNA", "dhcp_service": "dhcpServiceEnabled",
         "bound_to": [{"system_id": "L1", "vlan_id": 100}, {"system_id": "L2", "vlan_id": 100}, {"system_id": "RG", "vlan_id": 100}]}]}}]
@@ -69,7 +69,7 @@ def test_update_is_one_patch_with_changed_fields():
 def test_overridden_deletes_owned_in_one_call():
     foreign = dict(VN_A, id="VNF", label="foreign", tags=[])
     other = dict(VN_A, id="VNO", label="other")
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [A_CONFIG], "state": "overridden"}, routes(VN_A, foreign, other), check_mode=True)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [A_CONFIG], "state": "overridden"}, routes(VN_A, foreign, other), check_mode=True)
     assert result["plan"] == [{"method": "POST", "path": BASE + "/delete-virtual-networks", "body": {"virtual_network_ids": ["VNO"]}}]
 
 
@@ -78,7 +78,7 @@ def test_unknown_names_list_near_matches():
     result, client = run_module(main, {"blueprint": "dc1", "config": config}, routes())
     assert result["failed"] and "unknown leaf or ESI pair 'lef1'" in result["msg"] and "did you mean: leaf1" in result["msg"]
     assert not client.writes()
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [dict(A_CONFIG, routing_zone="telc0")]}, routes())
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [dict(A_CONFIG, routing_zone="telc0")]}, routes())
     assert "routing_zone" in result["msg"] and "telco" in result["msg"]
 
 
@@ -102,7 +102,7 @@ def test_input_validation_names_field_and_range():
 def test_failure_midway_says_what_was_applied():
     r = routes(dict(VN_A, id="VNO", label="other"))
     r[("POST", BASE + "/virtual-networks-batch")] = api_error(422, {"errors": {"virtual_networks": {"0": {"label": "not unique"}}}})
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [dict(A_CONFIG, label="new1")], "state": "overridden"}, r)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [dict(A_CONFIG, label="new1")], "state": "overridden"}, r)
     assert result["failed"] and result["changed"]
     assert "applied 1 of 2" in result["msg"] and "not unique" in result["msg"]
     assert [p["path"] for p in result["applied"]] == [BASE + "/delete-virtual-networks"]
@@ -110,7 +110,7 @@ def test_failure_midway_says_what_was_applied():
 
 
 def test_gathered_and_deleted():
-    result, _ = run_module(main, {"blueprint": "dc1", "state": "gathered"}, routes(VN_A))
+    result, _calls = run_module(main, {"blueprint": "dc1", "state": "gathered"}, routes(VN_A))
     assert result["gathered"][0]["bindings"] == ["leaf1", "leaf3-leaf4"] and result["gathered"][0]["vni"] == 10100
-    result, _ = run_module(main, {"blueprint": "dc1", "config": [{"label": "sriov-a"}], "state": "deleted"}, routes(VN_A), check_mode=True)
+    result, _calls = run_module(main, {"blueprint": "dc1", "config": [{"label": "sriov-a"}], "state": "deleted"}, routes(VN_A), check_mode=True)
     assert result["plan"][0]["body"] == {"virtual_network_ids": ["VNA"]} and result["after"] == []

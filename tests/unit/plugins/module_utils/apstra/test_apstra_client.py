@@ -69,7 +69,7 @@ def make(script, **kwargs):
 
 
 def test_logs_in_once_and_sends_token():
-    client, _ = make([LOGIN_OK, FakeResponse(200, {"items": []}), FakeResponse(200, {"items": []})])
+    client, _calls = make([LOGIN_OK, FakeResponse(200, {"items": []}), FakeResponse(200, {"items": []})])
     client.get("/api/blueprints")
     client.get("/api/blueprints")
     sent = client.session.sent
@@ -80,13 +80,13 @@ def test_logs_in_once_and_sends_token():
 
 
 def test_relogin_once_on_401():
-    client, _ = make([LOGIN_OK, FakeResponse(401, {"errors": "expired"}), FakeResponse(201, {"token": "tok-2"}), FakeResponse(200, {"ok": 1})])
+    client, _calls = make([LOGIN_OK, FakeResponse(401, {"errors": "expired"}), FakeResponse(201, {"token": "tok-2"}), FakeResponse(200, {"ok": 1})])
     assert client.get("/api/x") == {"ok": 1}
     assert client.session.sent[-1]["headers"] == {"AuthToken": "tok-2"}
 
 
 def test_second_401_raises_auth_error():
-    client, _ = make([LOGIN_OK, FakeResponse(401, {"errors": "no"}), LOGIN_OK, FakeResponse(401, {"errors": "still no"})])
+    client, _calls = make([LOGIN_OK, FakeResponse(401, {"errors": "no"}), LOGIN_OK, FakeResponse(401, {"errors": "still no"})])
     with pytest.raises(ApstraAuthError) as err:
         client.get("/api/x")
     assert err.value.status == 401
@@ -94,13 +94,13 @@ def test_second_401_raises_auth_error():
 
 
 def test_bad_credentials():
-    client, _ = make([FakeResponse(401, {"errors": "Invalid credentials"})])
+    client, _calls = make([FakeResponse(401, {"errors": "Invalid credentials"})])
     with pytest.raises(ApstraAuthError, match="Invalid credentials"):
         client.get("/api/x")
 
 
 def test_token_without_credentials_cannot_relogin():
-    client, _ = make([FakeResponse(401, {"errors": "expired"})], username=None, password=None, auth_token="given")
+    client, _calls = make([FakeResponse(401, {"errors": "expired"})], username=None, password=None, auth_token="given")
     with pytest.raises(ApstraAuthError, match="no username/password"):
         client.get("/api/x")
 
@@ -147,7 +147,7 @@ def test_create_post_repeated_after_503():
 
 
 def test_query_post_repeated_after_500():
-    client, _ = make([LOGIN_OK, FakeResponse(500), FakeResponse(200, {"items": []})])
+    client, _calls = make([LOGIN_OK, FakeResponse(500), FakeResponse(200, {"items": []})])
     assert client.post("/api/blueprints/bp/qe", {"query": "q"}) == {"items": []}
 
 
@@ -162,7 +162,7 @@ def test_connection_errors_retried_then_raised():
 
 
 def test_timeout_on_write_not_repeated():
-    client, _ = make([LOGIN_OK, requests.exceptions.ReadTimeout("slow")])
+    client, _calls = make([LOGIN_OK, requests.exceptions.ReadTimeout("slow")])
     with pytest.raises(ApstraConnectionError, match="no answer"):
         client.post("/api/blueprints/bp/delete-virtual-networks", {})
 
@@ -182,18 +182,18 @@ def test_parse_retry_after():
 
 def test_token_cache_reused_and_refreshed(tmp_path):
     cache = TokenCache(str(tmp_path / "cache"))
-    client, _ = make([LOGIN_OK, FakeResponse(200, {})], token_cache=cache)
+    client, _calls = make([LOGIN_OK, FakeResponse(200, {})], token_cache=cache)
     client.get("/api/x")
     path = cache.path("https://apstra.test", "admin")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(str(tmp_path / "cache")).st_mode) == 0o700
     assert cache.get("https://apstra.test/", "admin") == "tok-1"
 
-    client, _ = make([FakeResponse(200, {})], token_cache=cache)
+    client, _calls = make([FakeResponse(200, {})], token_cache=cache)
     client.get("/api/x")
     assert client.session.sent[0]["headers"] == {"AuthToken": "tok-1"}
 
-    client, _ = make([FakeResponse(401), FakeResponse(201, {"token": "tok-9"}), FakeResponse(200, {})], token_cache=cache)
+    client, _calls = make([FakeResponse(401), FakeResponse(201, {"token": "tok-9"}), FakeResponse(200, {})], token_cache=cache)
     client.get("/api/x")
     assert cache.get("https://apstra.test", "admin") == "tok-9"
     assert cache.get("https://apstra.test", "other") is None
