@@ -76,7 +76,7 @@ def test_async_deploy_task_advances_with_polls(api):
     resp = api.call("PUT", "/deploy", {"version": api.version()}, params={"async": "full"})
     assert resp.status_code == 202
     task_id = resp.json()["task_id"]
-    states = [api.call("GET", "/tasks/" + task_id).json()["status"] for _ in range(3)]
+    states = [api.call("GET", "/tasks/" + task_id).json()["status"] for _poll in range(3)]
     assert states == ["in_progress", "succeeded", "succeeded"]
     assert api.call("GET", "/deploy").json()["state"] == "success"
 
@@ -109,7 +109,7 @@ def test_user_lock(api, apstra):
 def test_fault_error_on_nth_call_and_request_log(api, apstra):
     apstra.clear_log()
     apstra.faults({"action": "error", "method": "GET", "path": "/virtual-networks$", "nth": 2, "status": 503})
-    codes = [api.call("GET", "/virtual-networks").status_code for _ in range(3)]
+    codes = [api.call("GET", "/virtual-networks").status_code for _poll in range(3)]
     assert codes == [200, 503, 200]
     api.vn("v1")
     api.call("POST", "/qe", {"query": "node('system', name='s')"})
@@ -126,7 +126,7 @@ def test_fractional_faults_are_seeded(api, apstra):
     def pattern():
         apstra.reset()
         apstra.faults({"seed": 7, "rules": [{"action": "error", "path": "/diff-status", "probability": 0.5, "status": 500}]})
-        return [api.call("GET", "/diff-status").status_code for _ in range(20)]
+        return [api.call("GET", "/diff-status").status_code for _poll in range(20)]
 
     first = pattern()
     assert first == pattern() and {500, 200} == set(first)
@@ -159,7 +159,7 @@ def test_concurrent_writer_and_failing_deploy(api, apstra):
     assert api.version() == seen + 1
     apstra.faults({"action": "deploy_fail", "message": "leaf2 rejected the configuration"})
     task_id = api.call("PUT", "/deploy", {"version": api.version()}, params={"async": "full"}).json()["task_id"]
-    task = [api.call("GET", "/tasks/" + task_id).json() for _ in range(2)][-1]
+    task = [api.call("GET", "/tasks/" + task_id).json() for _poll in range(2)][-1]
     assert task["status"] == "failed" and task["detailed_status"]["errors"] == ["leaf2 rejected the configuration"]
     assert api.call("GET", "/deploy").json()["state"] == "failure"
     status = api.call("GET", "/diff-status").json()

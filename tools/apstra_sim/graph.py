@@ -9,7 +9,7 @@ def stable_id(*parts):
     """An opaque 20-character id derived from `parts`, the same on every run (Apstra ids look alike)."""
     number = int.from_bytes(hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()[:15], "big")
     chars = []
-    for _ in range(20):
+    for _position in range(20):
         number, rest = divmod(number, len(_ALPHABET))
         chars.append(_ALPHABET[rest])
     return "".join(chars)
@@ -83,7 +83,7 @@ class Graph:
                 if rel_type is None or rel["type"] == rel_type]
 
     def targets(self, node_id, rel_type):
-        return [node for _, node in self.out(node_id, rel_type)]
+        return [node for _rel, node in self.out(node_id, rel_type)]
 
     def sources(self, node_id, rel_type):
-        return [node for _, node in self.in_(node_id, rel_type)]
+        return [node for _rel, node in self.in_(node_id, rel_type)]

@@ -199,7 +199,7 @@ class Blueprint:
                 "source_versions": {"config": version}, "nodes": graph.nodes, "relationships": graph.rels}
 
     def nodes(self, node_type=None, graph_type=None):
-        graph, _ = self.graph_for(graph_type)
+        graph = self.graph_for(graph_type)[0]
         if node_type:
             return {n["id"]: n for n in graph.of_type(node_type)}
         return graph.nodes
@@ -313,7 +313,7 @@ class Blueprint:
             elif any(z["vlan_id"] == body["vlan_id"] for z in zones):
                 errors["vlan_id"] = "VLAN %d is already used by another routing zone" % body["vlan_id"]
             else:
-                users = sorted({label for (_, vlan), label in self._leaf_vlans().items() if vlan == body["vlan_id"]})
+                users = sorted({label for (_leaf, vlan), label in self._leaf_vlans().items() if vlan == body["vlan_id"]})
                 if users:
                     errors["vlan_id"] = "VLAN %d overlaps with virtual network %s" % (body["vlan_id"], users[0])
         if body.get("junos_evpn_irb_mode") not in (None, "asymmetric", "symmetric"):
@@ -334,7 +334,7 @@ class Blueprint:
             if props["vni_id"] is None:
                 raise Unprocessable({"vni_id": "No free VNI left in the VNI pool"})
         if props.get("vlan_id") is None:
-            used = {z["vlan_id"] for z in self.graph.of_type("security_zone")} | {vlan for (_, vlan) in self._leaf_vlans()}
+            used = {z["vlan_id"] for z in self.graph.of_type("security_zone")} | {vlan for (_leaf, vlan) in self._leaf_vlans()}
             props["vlan_id"] = next(v for v in range(VLAN_RANGE[0], VLAN_RANGE[1] + 1) if v not in used)
         props["routing_policy_id"] = props.get("routing_policy_id") or self.policy_id
         props["tags"] = list(props.get("tags") or [])
@@ -433,7 +433,7 @@ class Blueprint:
             if key not in VN_FIELDS and key not in VN_INPUT_ONLY and key not in VN_READ_ONLY:
                 errors[key] = "Unknown field."
         current = self.graph.nodes.get(vn_id) if vn_id else None
-        merged = dict(VN_FIELDS, **({k: v for k, v in current.items()} if current and partial else {}))
+        merged = dict(VN_FIELDS, **(dict(current) if current and partial else {}))
         merged.update({k: v for k, v in body.items() if k in VN_FIELDS or k in ("label", "vn_type")})
         others = [n for n in self.graph.of_type("virtual_network") if n["id"] != vn_id]
         label = merged.get("label")
@@ -604,7 +604,7 @@ class Blueprint:
         return ids
 
     def _auto_policy(self, vn, tag_type):
-        root, pipe, prim = (self._new_id("ep_endpoint_policy") for _ in range(3))
+        root, pipe, prim = (self._new_id("ep_endpoint_policy") for _index in range(3))
         label = "%s (%s)" % (vn["label"], "tagged" if tag_type == "vlan_tagged" else "untagged")
         self._store_policies([
             {"id": root, "label": label, "description": "", "policy_type_name": "batch", "attributes": {"subpolicies": [pipe]},
@@ -642,7 +642,7 @@ class Blueprint:
                 base["vn_id"] = node["vn_id"]
             self.graph.add_node("virtual_network", vn_id, **self._vn_props(body, base))
             if "security_zone_id" in body or not partial:
-                for rel, _ in self.graph.in_(vn_id, "member_vns"):
+                for rel, _zone in self.graph.in_(vn_id, "member_vns"):
                     self.graph.del_rel(rel["id"])
                 self.graph.add_rel("member_vns", body.get("security_zone_id") or self.default_sz, vn_id)
             if "bound_to" in body or not partial:
@@ -826,7 +826,7 @@ class Blueprint:
     def _store_policies(self, policies):
         for policy in policies:
             if policy["id"] in self.graph.nodes:
-                for rel, _ in self.graph.out(policy["id"]):
+                for rel, _target in self.graph.out(policy["id"]):
                     if rel["type"] in CT_RELS:
                         self.graph.del_rel(rel["id"])
             props = {k: policy.get(k) for k in CT_FIELDS if k != "id"}
@@ -851,7 +851,7 @@ class Blueprint:
         return [intf for group in self.graph.targets(inst_id, "ep_affected_by") for intf in self.graph.sources(group["id"], "ep_member_of")]
 
     def _sync_instance(self, inst_id, root_id):
-        for rel, _ in self.graph.out(inst_id, "ep_nested"):
+        for rel, _policy in self.graph.out(inst_id, "ep_nested"):
             self.graph.del_rel(rel["id"])
         for policy in self._descendants(root_id):
             self.graph.add_rel("ep_nested", inst_id, policy["id"])
@@ -919,11 +919,11 @@ class Blueprint:
         return attached
 
     def _conflicts(self, interface_id, root_id, planned):
-        host, _ = self._host_leafs(interface_id)
+        host = self.host_of(interface_id)
         attached = self._interface_vns(interface_id, skip_root=root_id)
         for vn_id, tag_type, label in planned:
             attached[vn_id] = (tag_type, label)
-        untagged = [vn for vn, (tag_type, _) in attached.items() if tag_type == "untagged"]
+        untagged = [vn for vn, (tag_type, _label) in attached.items() if tag_type == "untagged"]
         for vn_id, tag_type in self._vns_of(root_id):
             vn = self.graph.nodes[vn_id]
             if vn_id in attached:
@@ -938,7 +938,7 @@ class Blueprint:
         """Bindings Apstra adds when the template is assigned here: (vn id, new binding) for VNs not yet on these leafs."""
         host, leafs = self._host_leafs(interface_id)
         extensions = []
-        for vn_id, _ in self._vns_of(root_id):
+        for vn_id, _tag_type in self._vns_of(root_id):
             bound = self._bound_to(vn_id)
             covered = {leaf for b in bound for leaf in (self.leafs_of(b["system_id"]) or [])}
             if not all(leaf in covered for leaf in leafs):

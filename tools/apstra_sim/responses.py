@@ -69,7 +69,7 @@ def qe(ctx):
     bp = ctx.bp
     if not isinstance(ctx.body, dict) or not isinstance(ctx.body.get("query"), str):
         raise Unprocessable({"query": "Missing data for required field."})
-    graph, _ = bp.graph_for(ctx.query.get("type"))
+    graph = bp.graph_for(ctx.query.get("type"))[0]
     try:
         items = run_query(ctx.body["query"], graph)
     except QueryError as exc:
@@ -84,7 +84,7 @@ def ql(ctx):
         raise Unprocessable({"query": "Missing data for required field."})
     if "".join(text.split()) != "{version}":
         raise Unprocessable("GraphQL query not supported by the simulator (it answers {version} only)")
-    _, graph_version = bp.graph_for(ctx.query.get("type"))
+    graph_version = bp.graph_for(ctx.query.get("type"))[1]
     return 200, {"data": {"version": graph_version}}
 
 
