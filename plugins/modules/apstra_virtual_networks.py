@@ -219,8 +219,8 @@ class VirtualNetworks(ResourceModule):
     LIST_FIELDS = ("bindings", "tags")
     KEEP = ("id", "vn_type", "vni", "routing_zone", "vlan_id", "mtu")
 
-    def __init__(self, module=None):
-        super(VirtualNetworks, self).__init__(module)
+    def __init__(self):
+        super(VirtualNetworks, self).__init__()
         self.fabric = None
         self.zones = {}  # label -> id
         self.zone_aliases = {}  # vrf name -> label

@@ -45,9 +45,6 @@ class ApstraError(Exception):
             text = "%s: %s" % (text, json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body)
         super(ApstraError, self).__init__(text)
 
-    def to_dict(self):
-        return {"status": self.status, "body": self.body, "method": self.method, "path": self.path}
-
 
 class ApstraAuthError(ApstraError):
     """Login failed, or a token was refused and could not be renewed."""
@@ -90,12 +87,6 @@ class TokenCache:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"token": token, "created": int(time.time())}, handle)
         os.replace(tmp, target)
-
-    def drop(self, api_url, username):
-        try:
-            os.unlink(self.path(api_url, username))
-        except OSError:
-            pass
 
 
 def parse_retry_after(value):
@@ -150,7 +141,6 @@ class ApstraClient:
         self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
         self.token = auth_token
-        self.calls = []
         if not self.token and self.token_cache is not None and username:
             self.token = self.token_cache.get(self.api_url, username)
 
@@ -200,7 +190,6 @@ class ApstraClient:
                 if attempt >= self.retries or not safe_to_repeat:
                     raise ApstraConnectionError("no answer within %ss" % self.timeout, method=method, path=path) from exc
             else:
-                self.calls.append({"method": method, "path": path, "status": resp.status_code})
                 retryable = RETRY_STATUSES if safe_to_repeat else UNPROCESSED_STATUSES
                 if resp.status_code not in retryable or attempt >= self.retries:
                     return resp
@@ -228,15 +217,6 @@ class ApstraClient:
 
     def post(self, path, body=None, params=None):
         return self.request("POST", path, body=body, params=params)
-
-    def put(self, path, body=None, params=None):
-        return self.request("PUT", path, body=body, params=params)
-
-    def patch(self, path, body=None, params=None):
-        return self.request("PATCH", path, body=body, params=params)
-
-    def delete(self, path, params=None):
-        return self.request("DELETE", path, params=params)
 
     def close(self):
         self.session.close()

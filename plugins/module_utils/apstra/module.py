@@ -82,15 +82,13 @@ class ApstraModule:
     ARGUMENT_SPEC = {}
     NEEDS_BLUEPRINT = True
     NEEDS_NETADDR = False
-    MODULE_KWARGS = {}
 
-    def __init__(self, module=None):
-        if module is None:
-            spec = apstra_argument_spec()
-            if self.NEEDS_BLUEPRINT:
-                spec.update(blueprint_argument_spec())
-            spec.update(self.ARGUMENT_SPEC)
-            module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.MODULE_KWARGS)
+    def __init__(self):
+        spec = apstra_argument_spec()
+        if self.NEEDS_BLUEPRINT:
+            spec.update(blueprint_argument_spec())
+        spec.update(self.ARGUMENT_SPEC)
+        module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
         self.module = module
         self.params = module.params
         self.check_mode = module.check_mode
@@ -222,7 +220,6 @@ class ResourceModule(ApstraModule):
     DEFAULTS = {}
     LIST_FIELDS = ()
     KEEP = ("id",)
-    STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
 
     def validate(self):
         """Check the config offline; raise ValidationError."""

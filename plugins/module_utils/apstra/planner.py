@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 OWNER_TAG = "managed-by:netops.cn2_apstra"
-STATES_WRITE = ("merged", "replaced", "overridden", "deleted")
 
 
 class Change:
@@ -23,9 +22,6 @@ class Change:
     def changed_fields(self):
         before = self.before or {}
         return sorted(k for k in self.after if before.get(k) != self.after.get(k)) if self.after else []
-
-    def __repr__(self):
-        return "Change(%s %s)" % (self.action, self.name)
 
 
 def merge_object(have, want, list_fields=()):

@@ -95,9 +95,6 @@ class ApstraService:
     def virtual_networks(self, bp_id):
         return _values(self.client.get(bp_path(bp_id, "/virtual-networks")), "virtual_networks")
 
-    def endpoint_policies(self, bp_id):
-        return _values(self.client.get(bp_path(bp_id, "/endpoint-policies")), "endpoint_policies")
-
     def policies(self, bp_id):
         """Every connectivity-template node (batch, pipeline, primitives), flat, from obj-policy-export."""
         return _values(self.client.get(bp_path(bp_id, "/obj-policy-export")), "policies")
