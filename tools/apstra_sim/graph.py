@@ -43,11 +43,6 @@ class Graph:
         self.by_type.setdefault(node_type, {})[node_id] = None
         return node
 
-    def update_node(self, node_id, **props):
-        node = dict(self.nodes[node_id], **props)
-        self.nodes[node_id] = node
-        return node
-
     def del_node(self, node_id):
         for rel_id in list(self.out_rels.get(node_id, {})) + list(self.in_rels.get(node_id, {})):
             self.del_rel(rel_id)

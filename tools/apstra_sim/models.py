@@ -105,11 +105,10 @@ class Backend:
     def logout(self, token):
         self.tokens.pop(token, None)
 
-    def expire_token(self, token=None):
-        """Expire one token (or all of them): the next call with it answers 401."""
-        for key in [token] if token else list(self.tokens):
-            if key in self.tokens:
-                self.tokens[key]["expires"] = 0
+    def expire_token(self, token):
+        """Expire a token now: the next call with it answers 401."""
+        if token in self.tokens:
+            self.tokens[token]["expires"] = 0
 
     def blueprint(self, bp_id):
         blueprint = self.blueprints.get(bp_id)
