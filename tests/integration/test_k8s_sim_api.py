@@ -269,10 +269,10 @@ def test_raw_watch_streams_events_with_selectors(api):
 
 
 def test_faults_and_request_log(api, k8s):
-    k8s.faults([{"type": "error", "status": 500, "verb": "list", "resource": "nodes", "nth": 2},
-                {"type": "conflict", "resource": "configmaps"},
-                {"type": "gone", "resource": "pods"},
-                {"type": "latency", "seconds": 0.3, "path": "^/api/v1/namespaces$"}])
+    k8s.faults([{"action": "error", "verb": "list", "resource": "nodes", "nth": 2},
+                {"action": "conflict", "resource": "configmaps"},
+                {"action": "gone", "resource": "pods"},
+                {"action": "latency", "seconds": 0.3, "path": "^/api/v1/namespaces$"}])
     assert api.call("GET", NODES).status_code == 200
     assert api.call("GET", NODES).status_code == 500
     assert api.call("GET", NODES).status_code == 200
@@ -283,13 +283,13 @@ def test_faults_and_request_log(api, k8s):
     slow = api.call("GET", "/api/v1/namespaces")
     assert slow.status_code == 200 and slow.elapsed.total_seconds() >= 0.3
     described = k8s.control("GET", "faults")["faults"]
-    assert described[0]["fired"] == 1 and described[0]["seen"] == 3
+    assert described[0]["fired"] == 1 and described[0]["matched"] == 3
     k8s.control("DELETE", "faults")
-    k8s.faults({"type": "drop", "verb": "get", "resource": "configmaps", "fraction": 1.0, "times": 1})
+    k8s.faults({"seed": 7, "rules": [{"action": "reset", "verb": "get", "resource": "configmaps", "probability": 1.0, "times": 1}]})
     with pytest.raises(requests.ConnectionError):
         requests.get(api.url + CMS + "/c", timeout=5)
     assert api.call("GET", CMS + "/c").status_code == 200
-    k8s.faults({"type": "cut_watch", "resource": "nodes", "after_events": 2})
+    k8s.faults({"action": "cut_watch", "resource": "nodes", "after_events": 2})
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         with requests.get(api.url + NODES, params={"watch": "1"}, stream=True, timeout=5) as resp:
             list(resp.iter_lines())
@@ -298,7 +298,7 @@ def test_faults_and_request_log(api, k8s):
                       "verb": "list", "resource": "nodes"}
     assert [r["status"] for r in log[:3]] == [200, 500, 200]
     assert any(r["status"] == 0 and r["verb"] == "get" for r in log)
-    assert api.call("POST", "/_sim/faults", {"type": "explode"}).status_code == 400
+    assert api.call("POST", "/_sim/faults", {"action": "explode"}).status_code == 400
     k8s.clear_log()
     assert k8s.requests_log() == []
 

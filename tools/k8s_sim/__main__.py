@@ -1,6 +1,7 @@
-"""python -m k8s_sim --seed FILE --port N [--host H] [--kubeconfig OUT] [--token T] [--crds PATH ...]"""
+"""python -m k8s_sim --seed FILE --port N [--host H] [--kubeconfig OUT] [--token T] [--crds PATH ...] [--fault JSON ...]"""
 
 import argparse
+import json
 import signal
 import threading
 from pathlib import Path
@@ -18,8 +19,11 @@ def main(argv=None):
     parser.add_argument("--kubeconfig", help="write a kubeconfig for this server here")
     parser.add_argument("--token", help="require this bearer token (401 without it)")
     parser.add_argument("--crds", nargs="*", default=[], help="extra CRD files or directories")
+    parser.add_argument("--fault", action="append", default=[], type=json.loads, help="a fault rule as JSON (repeatable)")
+    parser.add_argument("--random-seed", type=int, help="seed of the RNG behind fault rules' probability")
     args = parser.parse_args(argv)
-    server = start_server(args.seed, port=args.port, token=args.token, host=args.host, crds=args.crds)
+    server = start_server(args.seed, port=args.port, token=args.token, host=args.host, crds=args.crds, faults=args.fault,
+                          seed=args.random_seed)
     if args.kubeconfig:
         server.write_kubeconfig(args.kubeconfig)
     print("k8s_sim serving %s on %s" % (args.seed, server.url), flush=True)

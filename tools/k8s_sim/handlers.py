@@ -85,7 +85,7 @@ def _warning_headers(warnings):
 
 
 class _Dropped(Exception):
-    """A drop fault: close the connection without answering."""
+    """A reset fault: drop the connection without answering."""
 
 
 def _cut(request, rule, sent):
@@ -145,25 +145,25 @@ class Handler:
         rules = self.sim.faults.fire({"method": request.method, "path": request.path, "verb": verb, "resource": target.res.plural})
         failure = None
         for rule in rules:
-            if rule.type == "latency":
+            if rule.action == "latency":
                 await asyncio.sleep(rule.seconds)
-            elif failure is None and rule.type != "cut_watch":
+            elif failure is None and rule.action != "cut_watch":
                 failure = rule
         if failure is not None:
             return self._fail(failure, target, verb)
         if verb == "watch":
-            cut = next((r for r in rules if r.type == "cut_watch"), None)
+            cut = next((r for r in rules if r.action == "cut_watch"), None)
             return await self.watch(request, target, entry, cut)
         return await self.crud(request, target, verb)
 
     def _fail(self, rule, target, verb):
-        if rule.type == "drop":
+        if rule.action == "reset":
             raise _Dropped()
-        if rule.type == "conflict":
+        if rule.action == "conflict":
             raise errors.conflict(target.res, target.name or "")
-        if rule.type == "gone" and verb != "watch":
+        if rule.action == "gone" and verb != "watch":
             raise errors.gone(rule.message or "The provided continue parameter is too old to display a consistent list result.")
-        if rule.type == "gone":
+        if rule.action == "gone":
             return self._gone_watch(rule)
         reason = {500: "InternalError", 503: "ServiceUnavailable", 429: "TooManyRequests", 409: "Conflict", 403: "Forbidden"}
         raise errors.ApiError(rule.status, reason.get(rule.status, "InternalError"),

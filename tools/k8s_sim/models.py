@@ -34,7 +34,7 @@ def now():
 def load_seed(path):
     """Objects from a seed file: a YAML stream of objects, `kind: List` documents expanded."""
     with open(path, encoding="utf-8") as handle:
-        docs = [d for d in yaml.safe_load_all(handle) if d]
+        docs = [d for d in yaml.load_all(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d]
     out = []
     for doc in docs:
         out.extend(doc.get("items") or [] if doc.get("kind") == "List" else [doc])
@@ -55,7 +55,7 @@ class Store:
 
     def __init__(self, seed_docs, crd_docs, history=20000):
         self._lock = threading.RLock()
-        self._seed_docs = copy.deepcopy(list(crd_docs) + list(seed_docs))
+        self._seed_json = json.dumps(list(crd_docs) + list(seed_docs))
         self._history_size = history
         self._listeners = []
         self._rv = 1000
@@ -70,8 +70,8 @@ class Store:
             self._objects = {}
             self._events = []
             self.registry = Registry(BUILTINS)
-            for doc in self._seed_docs:
-                self._seed(copy.deepcopy(doc))
+            for doc in json.loads(self._seed_json):
+                self._seed(doc)
             self._compacted = self._rv
             self.epoch += 1
             self.notify()

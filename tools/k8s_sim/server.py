@@ -16,10 +16,10 @@ from .resources import CRD_DIR, load_crd_files
 class SimServer:
     """A running emulator: `url`, `store`, `faults`, `log`; `stop()`, `reset()`, `write_kubeconfig(path)`."""
 
-    def __init__(self, store, token=None, host="127.0.0.1", port=0):
+    def __init__(self, store, token=None, host="127.0.0.1", port=0, seed=None):
         self.store = store
         self.token = token
-        self.faults = Faults()
+        self.faults = Faults(seed)
         self.log = RequestLog()
         self.closing = False
         self.url = None
@@ -95,7 +95,14 @@ class SimServer:
         return str(path)
 
 
-def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), history=20000):
-    """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer."""
+def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), history=20000, faults=(), seed=None):
+    """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer.
+
+    `history` is how many events watches can resume from (older resourceVersions get 410 Expired); `faults` are
+    initial fault rules and `seed` seeds the RNG behind their `probability`.
+    """
     store = Store(load_seed(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history)
-    return SimServer(store, token=token, host=host, port=port).start()
+    server = SimServer(store, token=token, host=host, port=port, seed=seed)
+    if faults:
+        server.faults.add(list(faults))
+    return server.start()
