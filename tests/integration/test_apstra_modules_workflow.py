@@ -172,7 +172,7 @@ def test_token_reused_across_tasks_never_shown(apstra, apstra_credentials, run_p
     apstra.clear_log()
     apstra.faults([{"action": "expire_token", "path": "/security-zones$", "nth": 1},
                    {"action": "error", "status": 503, "path": "/virtual-networks$", "method": "GET", "nth": 1},
-                   {"action": "throttle", "retry_after": 1, "path": "/virtual-networks$", "method": "GET", "nth": 1}])
+                   {"action": "throttle", "retry_after": 1, "path": "/virtual-networks$", "method": "GET", "nth": 2}])
     tasks = [{"name": "info", INFO: {}}, {"name": "zones", ZONES: {"state": "gathered"}}, {"name": "vns", VNS: {"state": "gathered"}}]
     _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
     assert all(not r.get("failed") for r in results), results
