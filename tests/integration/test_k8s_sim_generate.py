@@ -9,8 +9,8 @@ import requests
 import yaml
 
 from k8s_sim.generate import generate
-from k8s_sim.models import Store, load_seed
-from k8s_sim.resources import CRD_DIR, load_crd_files
+from k8s_sim.models import Store
+from k8s_sim.resources import CRD_DIR, load_crd_files, load_objects as load_seed
 from k8s_sim.server import SimServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,10 +102,9 @@ def test_thousand_node_cluster_from_generated_fabric_lists_fast():
     server = SimServer(Store(docs, load_crd_files([CRD_DIR]))).start()
     try:
         timings = []
-        for _ in range(3):
+        for params in [{"labelSelector": "%s=true,kubernetes.io/hostname notin (worker-0001)" % SRIOV}] * 3:
             started = time.monotonic()
-            resp = requests.get(server.url + "/api/v1/nodes", params={"labelSelector": "%s=true,kubernetes.io/hostname notin (worker-0001)" % SRIOV},
-                                timeout=30)
+            resp = requests.get(server.url + "/api/v1/nodes", params=params, timeout=30)
             timings.append(time.monotonic() - started)
         assert len(resp.json()["items"]) == 749
         assert min(timings) < 0.5, timings

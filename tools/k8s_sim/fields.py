@@ -146,12 +146,12 @@ def apply(current, config, manager, api_version, now, force, strategic):
     if conflicts:
         raise _conflict(conflicts, api_version)
     result = copy.deepcopy(current) if current else {}
-    owned_by_others = set().union(*(p for _, p in others)) if others else set()
+    owned_by_others = set().union(*(paths for entry, paths in others)) if others else set()
     for path in previous - applied - owned_by_others:
         _delete_path(result, path)
     result = strategic_merge(result, config) if strategic else merge_patch(result, _without_nulls(config))
     result.setdefault("metadata", {})
-    entries = [e for e, _ in others]
+    entries = [entry for entry, paths in others]
     if applied:
         old = next((e for e in _entries(current or {}) if e.get("manager") == manager and e.get("operation") == "Apply"), None)
         when = old["time"] if old and previous == applied else now

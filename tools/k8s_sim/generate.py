@@ -9,6 +9,7 @@ SriovNetworkNodeState, cycling through six profiles (see PROFILES); a LAG (dual-
 """
 
 import argparse
+import collections
 import hashlib
 import ipaddress
 import re
@@ -32,6 +33,8 @@ TOTAL_VFS = 64
 SWITCH_DESCRIPTION = "Juniper Networks, Inc. qfx5120-48y-8c Ethernet Switch, kernel JUNOS 22.4R3-S2.11"
 WORKER_LABEL = "node-role.kubernetes.io/worker"
 SRIOV_LABEL = "feature.node.kubernetes.io/network-sriov.capable"
+Link = collections.namedtuple("Link", "nic leaf port speed lldp_leaf lldp_port")
+PF = collections.namedtuple("PF", "status spec counts")
 
 
 def _digest(*parts):
@@ -51,26 +54,26 @@ def _speed(value):
 
 
 def _servers(fabric, miscabled):
-    """[(hostname, lag, [(nic, leaf, port, speed, lldp_leaf, lldp_port)])] in fabric order."""
+    """[(hostname, lag, [Link])] in fabric order."""
     leafs = list(fabric.get("leafs") or [])
     servers = []
     for server in fabric.get("servers") or []:
         links = []
         for link in server.get("links") or []:
             lldp = link.get("lldp") or {}
-            links.append((link["nic"], link["leaf"], link["port"], link.get("speed", "25G"),
-                          lldp.get("leaf", link["leaf"]), lldp.get("port", link["port"])))
+            links.append(Link(link["nic"], link["leaf"], link["port"], link.get("speed", "25G"),
+                              lldp.get("leaf", link["leaf"]), lldp.get("port", link["port"])))
         servers.append((server["hostname"], server.get("lag"), links))
-    candidates = [n for n, (_, lag, links) in enumerate(servers)
-                  if not lag and len(links) == 1 and links[0][1:3] == links[0][4:6]]
+    candidates = [n for n, (host, lag, links) in enumerate(servers)
+                  if not lag and len(links) == 1 and (links[0].leaf, links[0].port) == (links[0].lldp_leaf, links[0].lldp_port)]
     if miscabled > len(candidates):
         raise SystemExit("--miscabled %d: only %d single-homed servers to mis-cable" % (miscabled, len(candidates)))
     for k in range(miscabled):
         index = candidates[(2 + k * len(candidates) // miscabled) % len(candidates)]
         host, lag, links = servers[index]
-        nic, leaf, port, speed, _, _ = links[0]
+        leaf = links[0].leaf
         wrong = leafs[(leafs.index(leaf) - 1) % len(leafs)] if leaf in leafs and len(leafs) > 1 else leaf + "-other"
-        servers[index] = (host, lag, [(nic, leaf, port, speed, wrong, port)])
+        servers[index] = (host, lag, [links[0]._replace(lldp_leaf=wrong)])
     return servers
 
 
@@ -87,9 +90,10 @@ def _lldp(leaf, port):
 
 
 def _pfs(host, links, profile, lag):
-    """SR-IOV PFs of one server: [(status interface, spec interface, {resource: count})]."""
+    """SR-IOV PFs of one server: [PF(status interface, spec interface, {resource: count})]."""
     out = []
-    for index, (nic, _, _, speed, _, _) in enumerate(sorted(links)):
+    for index, link in enumerate(sorted(links)):
+        nic = link.nic
         groups = profile if not lag else (("sriov_netdevice", "netdevice", 8),)
         pci = "0000:3b:00.%d" % index
         vfs, vf_groups, counts, first = [], [], {}, 0
@@ -107,10 +111,10 @@ def _pfs(host, links, profile, lag):
             counts[PREFIX + resource] = counts.get(PREFIX + resource, 0) + count
             first += count
         status = {"name": nic, "mac": _mac(b"\x3c\xfd\xfe", host, nic), "driver": "i40e", "pciAddress": pci, "vendor": "8086",
-                  "deviceID": "158b", "mtu": 1500, "numVfs": first, "totalvfs": TOTAL_VFS, "linkSpeed": _speed(speed), "linkType": "ETH",
+                  "deviceID": "158b", "mtu": 1500, "numVfs": first, "totalvfs": TOTAL_VFS, "linkSpeed": _speed(link.speed), "linkType": "ETH",
                   "eSwitchMode": "legacy", "Vfs": vfs}
         spec = {"name": nic, "pciAddress": pci, "numVfs": first, "mtu": 1500, "linkType": "eth", "vfGroups": vf_groups}
-        out.append((status, spec, counts))
+        out.append(PF(status, spec, counts))
     return out
 
 
@@ -150,13 +154,13 @@ def _nns(host, index, links, lag):
          "ipv4": {"enabled": True, "dhcp": False, "address": [{"ip": address, "prefix-length": 16}]},
          "lldp": {"enabled": False}},
     ]
-    for nic, _, _, speed, lldp_leaf, lldp_port in sorted(links):
-        interfaces.append({"name": nic, "type": "ethernet", "state": "up", "mtu": 1500, "mac-address": _mac(b"\x3c\xfd\xfe", host, nic),
-                           "ethernet": {"speed": int(_speed(speed).split()[0]), "duplex": "full", "auto-negotiation": True},
-                           "lldp": _lldp(lldp_leaf, lldp_port)})
+    for link in sorted(links):
+        interfaces.append({"name": link.nic, "type": "ethernet", "state": "up", "mtu": 1500, "mac-address": _mac(b"\x3c\xfd\xfe", host, link.nic),
+                           "ethernet": {"speed": int(_speed(link.speed).split()[0]), "duplex": "full", "auto-negotiation": True},
+                           "lldp": _lldp(link.lldp_leaf, link.lldp_port)})
     if lag:
         interfaces.append({"name": "bond0", "type": "bond", "state": "up", "mtu": 1500,
-                           "link-aggregation": {"mode": "802.3ad", "port": sorted(link[0] for link in links),
+                           "link-aggregation": {"mode": "802.3ad", "port": sorted(link.nic for link in links),
                                                 "options": {"lacp_rate": "fast", "miimon": 100}}})
     return {
         "apiVersion": "nmstate.io/v1beta1", "kind": "NodeNetworkState", "metadata": {"name": host},
@@ -183,14 +187,14 @@ def generate(fabric, miscabled=0, sriov_fraction=0.75):
         resources = {}
         if sriov:
             pfs = _pfs(host, links, PROFILES[index % len(PROFILES)], lag)
-            for _, _, counts in pfs:
-                for resource, count in counts.items():
+            for pf in pfs:
+                for resource, count in pf.counts.items():
                     resources[resource] = str(int(resources.get(resource, "0")) + count)
             states.append({
                 "apiVersion": "sriovnetwork.openshift.io/v1", "kind": "SriovNetworkNodeState",
                 "metadata": {"name": host, "namespace": SRIOV_NS},
-                "spec": {"interfaces": [spec for _, spec, _ in pfs]},
-                "status": {"interfaces": [status for status, _, _ in pfs], "syncStatus": "Succeeded", "lastSyncError": ""},
+                "spec": {"interfaces": [pf.spec for pf in pfs]},
+                "status": {"interfaces": [pf.status for pf in pfs], "syncStatus": "Succeeded", "lastSyncError": ""},
             })
         nodes.append(_node(host, index, resources, sriov))
         nns.append(_nns(host, index, links, lag))
@@ -199,7 +203,8 @@ def generate(fabric, miscabled=0, sriov_fraction=0.75):
 
 def dump(docs, source):
     header = "# Kubernetes emulator seed generated by `python -m k8s_sim.generate` from %s.\n" % source
-    return header + yaml.dump_all(docs, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, width=200)
+    seed = {"apiVersion": "v1", "kind": "List", "items": docs}
+    return header + yaml.dump(seed, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, width=200)
 
 
 def main(argv=None):

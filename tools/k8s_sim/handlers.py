@@ -262,7 +262,7 @@ class Handler:
                     break
                 wake.clear()
                 try:
-                    events, _ = store.events_after(last, target.res.key)
+                    events = store.events_after(last, target.res.key)
                 except errors.ApiError as exc:
                     await response.write(json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n")
                     break
@@ -339,4 +339,3 @@ class _WatchView:
         if new_in:
             return {"type": "MODIFIED" if old_in else "ADDED", "object": self.render(event.new)}
         return {"type": "DELETED", "object": self.render(event.new)} if old_in else None
-

@@ -15,8 +15,6 @@ import string
 import threading
 import uuid
 
-import yaml
-
 from . import errors, fields
 from .patch import json_patch, merge_patch, strategic_merge
 from .resources import BUILTINS, Registry, from_crd
@@ -29,16 +27,6 @@ _SERVER_FIELDS = ("uid", "creationTimestamp", "generation", "deletionTimestamp",
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def load_seed(path):
-    """Objects from a seed file: a YAML stream of objects, `kind: List` documents expanded."""
-    with open(path, encoding="utf-8") as handle:
-        docs = [d for d in yaml.load_all(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d]
-    out = []
-    for doc in docs:
-        out.extend(doc.get("items") or [] if doc.get("kind") == "List" else [doc])
-    return out
 
 
 class Event:
@@ -477,7 +465,7 @@ class Store:
             if rv < self._compacted:
                 raise errors.gone("too old resource version: %d (%d)" % (rv, self._compacted))
             start = bisect.bisect_right([e.rv for e in self._events], rv)
-            return [e for e in self._events[start:] if e.key == key], self._rv
+            return [e for e in self._events[start:] if e.key == key]
 
     def current(self, res, namespace):
         """Snapshot for a watch started without a resourceVersion: the objects and the resourceVersion they are at."""

@@ -30,7 +30,6 @@ class Resource:
     def key(self):
         return "%s.%s" % (self.plural, self.group) if self.group else self.plural
 
-
     def api_version(self, version=None):
         version = version or self.versions[0]
         return "%s/%s" % (self.group, version) if self.group else version
@@ -86,14 +85,24 @@ def from_crd(crd):
     )
 
 
+def load_objects(path):
+    """Objects from a YAML file: a stream of objects, `kind: List` documents expanded."""
+    with open(path, encoding="utf-8") as handle:
+        docs = [d for d in yaml.load_all(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d]
+    out = []
+    for doc in docs:
+        out.extend(doc.get("items") or [] if doc.get("kind") == "List" else [doc])
+    return out
+
+
 def load_crd_files(paths):
-    """CRD documents from YAML files (and directories of them)."""
+    """CRD objects from YAML files (and directories of them)."""
     docs = []
     for path in paths:
         path = Path(path)
         files = sorted(path.glob("*.yml")) + sorted(path.glob("*.yaml")) if path.is_dir() else [path]
         for item in files:
-            docs.extend(d for d in yaml.safe_load_all(item.read_text(encoding="utf-8")) if d)
+            docs.extend(load_objects(item))
     return docs
 
 
@@ -113,7 +122,7 @@ class Registry:
         return self._by_path.get((group, version, plural))
 
     def by_kind(self, api_version, kind):
-        group, _, version = api_version.rpartition("/")
+        group, version = api_version.rpartition("/")[::2]
         res = self._by_kind.get((group, kind))
         return res if res and version in res.versions else None
 

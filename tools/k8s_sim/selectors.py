@@ -119,4 +119,3 @@ def match_fields(reqs, obj):
         if (actual == value) != (oper == "="):
             return False
     return True
-

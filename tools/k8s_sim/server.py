@@ -9,8 +9,8 @@ from aiohttp import web
 
 from .faults import Faults, RequestLog
 from .handlers import Handler
-from .models import Store, load_seed
-from .resources import CRD_DIR, load_crd_files
+from .models import Store
+from .resources import CRD_DIR, load_crd_files, load_objects
 
 
 class SimServer:
@@ -101,7 +101,7 @@ def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), histo
     `history` is how many events watches can resume from (older resourceVersions get 410 Expired); `faults` are
     initial fault rules and `seed` seeds the RNG behind their `probability`.
     """
-    store = Store(load_seed(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history)
+    store = Store(load_objects(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history)
     server = SimServer(store, token=token, host=host, port=port, seed=seed)
     if faults:
         server.faults.add(list(faults))

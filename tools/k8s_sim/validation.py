@@ -30,7 +30,7 @@ def _name_error(name, kind):
 
 
 def _key_error(key):
-    prefix, _, name = key.rpartition("/")
+    prefix, name = key.rpartition("/")[::2]
     if prefix and (len(prefix) > 253 or not _SUBDOMAIN.match(prefix)):
         return "prefix part must be a lowercase RFC 1123 subdomain"
     if not name or len(name) > 63 or not _QUALIFIED.match(name):
