@@ -191,10 +191,8 @@ class Handler:
             return _json(store.delete_collection(res, version, namespace, parse_labels(query.get("labelSelector")),
                                                  parse_fields(query.get("fieldSelector"), res), _dry_run(query)))
         if verb == "delete":
-            options = {}
-            if request.can_read_body:
-                raw = await request.read()
-                options = json.loads(raw) if raw.strip() else {}
+            raw = await request.read()
+            options = await _body(request) if raw.strip() else {}
             dry_run = _dry_run(query) or "All" in (options.get("dryRun") or [])
             return _json(store.delete(res, version, namespace, name, dry_run, options))
         dry_run = _dry_run(query)

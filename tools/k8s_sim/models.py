@@ -21,7 +21,6 @@ from .resources import BUILTINS, Registry, from_crd
 from .selectors import match_fields, match_labels
 from .validation import SchemaCheck, metadata_errors
 
-DRY_RUN_VALUES = ("All",)
 _SERVER_FIELDS = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "managedFields")
 
 

@@ -23,7 +23,6 @@ class Resource:
     status_subresource: bool = False
     custom: bool = False
     schemas: tuple = ()  # (version, openAPIV3Schema) pairs, custom resources only
-    printer_columns: tuple = ()  # (name, type, jsonPath) of the preferred version
     categories: tuple = ()
 
     @property
@@ -80,7 +79,6 @@ def from_crd(crd):
         namespaced=spec.get("scope", "Namespaced") == "Namespaced", short_names=tuple(names.get("shortNames", ())),
         status_subresource="status" in (first.get("subresources") or {}), custom=True,
         schemas=tuple((v["name"], (v.get("schema") or {}).get("openAPIV3Schema")) for v in served),
-        printer_columns=tuple((c["name"], c.get("type", "string"), c["jsonPath"]) for c in first.get("additionalPrinterColumns", ())),
         categories=tuple(names.get("categories", ())),
     )
 
