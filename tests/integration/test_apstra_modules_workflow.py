@@ -12,6 +12,7 @@ import yaml
 
 from apstra_sim.server import start_server
 
+DEMO = Path(__file__).resolve().parents[2] / "tools" / "apstra_sim" / "topologies" / "demo.yml"
 BASE_ESI_QUERY = "node('redundancy_group', label='leaf3-leaf4').out('hosted_interfaces').node('interface', if_type='port_channel', name='lag')"
 PB = "netops.cn2_apstra.apstra_port_bindings"
 VNS = "netops.cn2_apstra.apstra_virtual_networks"
@@ -191,6 +192,26 @@ def test_bad_credentials_and_bad_query(apstra, apstra_credentials, run_playbook)
     bad, query = results
     assert bad["failed"] and bad["status"] == 401 and "Invalid credentials" in bad["msg"]
     assert query["failed"] and query["status"] == 422 and "Invalid query" in query["msg"]
+
+
+def test_tls_validate_certs_and_ca_path(apstra_credentials, run_playbook, tmp_path):
+    server = start_server(str(DEMO), port=0, tls=True)
+    try:
+        ca_file = tmp_path / "ca.pem"
+        ca_file.write_bytes(server.cert_pem if isinstance(server.cert_pem, bytes) else server.cert_pem.encode())
+        creds = dict(apstra_credentials, api_url=server.url, validate_certs=True, token_cache=False)
+        tasks = [
+            {"name": "untrusted", INFO: {}, "ignore_errors": True},
+            {"name": "ca_path", INFO: {"ca_path": str(ca_file)}},
+            {"name": "no verification", INFO: {"validate_certs": False}},
+        ]
+        _run, results = run_tasks(run_playbook, creds, tasks)
+        assert len(results) == 3, [r.get("msg") for r in results]
+        untrusted, with_ca, unverified = results
+        assert untrusted["failed"] and "TLS error" in untrusted["msg"] and "CERTIFICATE_VERIFY_FAILED" in untrusted["msg"]
+        assert with_ca["blueprints"][0]["label"] == "dc1" and unverified["blueprints"][0]["label"] == "dc1"
+    finally:
+        server.stop()
 
 
 def test_fifty_networks_cost_the_same_calls_as_five(apstra_credentials, run_playbook, tmp_path):

@@ -138,7 +138,9 @@ class ApstraClient:
         self.token_cache = token_cache
         self._sleep = sleep
         self.session = requests.Session()
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # Passed with every request too: requests lets REQUESTS_CA_BUNDLE override a session-level verify.
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.session.verify = self.verify
         self.session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
         self.token = auth_token
         if not self.token and self.token_cache is not None and username:
@@ -181,7 +183,10 @@ class ApstraClient:
         attempt = 0
         while True:
             try:
-                resp = self.session.request(method, url, json=body, params=params, headers=headers, timeout=self.timeout)
+                resp = self.session.request(method, url, json=body, params=params, headers=headers, timeout=self.timeout, verify=self.verify)
+            except requests.exceptions.SSLError as exc:
+                # A certificate problem does not go away by retrying.
+                raise ApstraConnectionError("TLS error (set ca_path, or validate_certs=false for a lab): %s" % exc, method=method, path=path) from exc
             except requests.exceptions.ConnectionError as exc:
                 # ConnectTimeout and refused connections never reached the server; a reset after sending might have.
                 if attempt >= self.retries or not (safe_to_repeat or isinstance(exc, requests.exceptions.ConnectTimeout)):

@@ -45,8 +45,8 @@ class FakeSession:
         self.headers = {}
         self.verify = None
 
-    def request(self, method, url, json=None, params=None, headers=None, timeout=None):  # pylint: disable=redefined-outer-name
-        self.sent.append({"method": method, "url": url, "json": json, "headers": dict(headers or {}), "timeout": timeout})
+    def request(self, method, url, json=None, params=None, headers=None, timeout=None, verify=None):  # pylint: disable=redefined-outer-name
+        self.sent.append({"method": method, "url": url, "json": json, "headers": dict(headers or {}), "timeout": timeout, "verify": verify})
         answer = self.script.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -76,7 +76,7 @@ def test_logs_in_once_and_sends_token():
     assert [s["url"] for s in sent] == ["https://apstra.test/api/aaa/login"] + ["https://apstra.test/api/blueprints"] * 2
     assert sent[0]["json"] == {"username": "admin", "password": "pw"}
     assert sent[1]["headers"] == {"AuthToken": "tok-1"}
-    assert sent[1]["timeout"] == 30
+    assert sent[1]["timeout"] == 30 and sent[1]["verify"] is True
 
 
 def test_relogin_once_on_401():
@@ -159,6 +159,13 @@ def test_connection_errors_retried_then_raised():
     client, sleeps = make([LOGIN_OK] + [error] * 3, retries=2)
     with pytest.raises(ApstraConnectionError, match="cannot reach"):
         client.get("/api/x")
+
+
+def test_tls_error_not_retried():
+    client, sleeps = make([requests.exceptions.SSLError("CERTIFICATE_VERIFY_FAILED")])
+    with pytest.raises(ApstraConnectionError, match="TLS error .*CERTIFICATE_VERIFY_FAILED"):
+        client.get("/api/x")
+    assert not sleeps
 
 
 def test_timeout_on_write_not_repeated():
