@@ -21,6 +21,7 @@ NETWORK = {
              "routes": [{"dst": "10.200.0.0/16"}]},
 }
 
+
 def clear(register):
     return [{"name": "clear log " + register, "ansible.builtin.uri": {"url": "{{ k8s_url }}/_sim/requests", "method": "DELETE",
                                                                       "status_code": [200, 204]}, "register": register}]
@@ -66,7 +67,7 @@ def test_check_mode_create_then_idempotent(k8s, run_playbook, tmp_path):
             + module_task("create", {"config": [NETWORK]}) + clear("c1")
             + module_task("again", {"config": [NETWORK]}) + module_task("again_check", {"config": [NETWORK]}, check=True)
             + read("log_again") + module_task("gathered", {"state": "gathered", "namespace": "telco"}))
-    res, _ = play(k8s, run_playbook, tmp_path, body, ["check", "log_check", "create", "again", "again_check", "log_again", "gathered"])
+    res = play(k8s, run_playbook, tmp_path, body, ["check", "log_check", "create", "again", "again_check", "log_again", "gathered"])[0]
 
     # check mode: changed, a plan and a diff, and only dry-run writes reached the server
     assert res["check"]["changed"] is True
@@ -116,7 +117,7 @@ def test_delete_refused_while_pod_attached_and_bad_input(k8s, run_playbook, tmp_
     for register, item in bad:
         body += module_task(register, {"config": [item]}, ignore=True)
     body += read("log_refused") + module_task("forced", dict(delete, force=True), diff=True)
-    res, _ = play(k8s, run_playbook, tmp_path, body, ["create", "refused", "log_refused", "forced"] + [b[0] for b in bad])
+    res = play(k8s, run_playbook, tmp_path, body, ["create", "refused", "log_refused", "forced"] + [b[0] for b in bad])[0]
 
     assert res["refused"]["failed"] is True
     assert "telco/upf-0" in res["refused"]["msg"] and "default/smf-0" in res["refused"]["msg"]

@@ -63,7 +63,7 @@ def demo_inventory(k8s, apstra, apstra_credentials, ansible_env, tmp_path):
 
 
 def test_demo_lab_nodes_ports_and_groups(demo_inventory):
-    inventory, _, _ = demo_inventory
+    inventory = demo_inventory[0]
     hostvars = inventory["_meta"]["hostvars"]
     assert hosts_of(inventory, "sriov_nodes") == ["worker-0%d" % i for i in range(1, 7)]
     ports = dict((host, [(p["pf"], p["leaf"], p["interface"]) for p in hostvars[host]["fabric_ports"]]) for host in hostvars)
@@ -95,7 +95,7 @@ def test_api_calls_do_not_grow_with_the_cluster(demo_inventory, k8s, apstra_cred
     from apstra_sim.server import start_server as start_apstra  # pylint: disable=import-outside-toplevel
     from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
 
-    _, demo_k8s_calls, demo_apstra_calls = demo_inventory
+    demo_k8s_calls, demo_apstra_calls = demo_inventory[1:]
     fabric, cluster = tmp_path / "fabric.yml", tmp_path / "cluster.yml"
     subprocess.run([sys.executable, "-m", "apstra_sim.generate", "--leafs", "32", "--servers", "1000", "--output", str(fabric)], check=True)
     subprocess.run([sys.executable, "-m", "k8s_sim.generate", "--fabric", str(fabric), "--miscabled", "5", "--out", str(cluster)], check=True)
