@@ -11,10 +11,10 @@ ALL_STAGES=(sanity units lint docs changelog integration molecule build)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
 
-# pytest's closing line, e.g. "== 12 passed, 1 skipped in 3.2s ==" -> "12 passed, 0 failed, 1 skipped".
+# pytest's closing line, e.g. "12 passed, 1 skipped in 3.2s" (framed by "=" without -q) -> "12 passed, 0 failed, 1 skipped".
 pytest_counts() {
     local line passed failed errors skipped
-    line=$(grep -E '^=+ .*(passed|failed|error|no tests ran).* in [0-9.]+s' "$1" | tail -1)
+    line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|errors?|skipped).* in [0-9.]+s|no tests ran' "$1" | tail -1)
     passed=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1)
     failed=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
     errors=$(grep -oE '[0-9]+ errors?' <<<"$line" | cut -d' ' -f1)
