@@ -312,6 +312,7 @@ def test_bearer_token_auth(tmp_path):
         ok = requests.get(server.url + "/api/v1/namespaces", headers={"Authorization": "Bearer s3cret"}, timeout=5)
         assert ok.status_code == 200 and ok.json()["items"] == []
         assert requests.get(server.url + "/_sim/state", timeout=5).status_code == 200
+        assert requests.get(server.url + "/version", timeout=5).status_code == 200
         kubeconfig = server.write_kubeconfig(str(tmp_path / "kc"))
         assert "token: s3cret" in open(kubeconfig, encoding="utf-8").read()
     finally:

@@ -23,7 +23,10 @@ class Rule:
             raise ValueError("fault action must be one of %s" % ", ".join(ACTIONS))
         self.spec = dict(spec)
         self.method = spec.get("method", "").upper() or None
-        self.path = re.compile(spec["path"]) if spec.get("path") else None
+        try:
+            self.path = re.compile(spec["path"]) if spec.get("path") else None
+        except re.error as exc:
+            raise ValueError("bad path regex: %s" % exc) from exc
         verbs = spec.get("verb")
         self.verbs = (verbs,) if isinstance(verbs, str) else tuple(verbs or _DEFAULT_VERBS.get(self.action, ()))
         self.resource = spec.get("resource")

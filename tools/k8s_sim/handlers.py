@@ -122,13 +122,14 @@ class Handler:
         return response
 
     async def serve(self, request, entry):
-        token = self.sim.token
-        if token and not hmac.compare_digest(request.headers.get("Authorization", ""), "Bearer " + token):
-            raise errors.unauthorized()
-        store = self.sim.store
         segments = [s for s in request.path.split("/") if s]
         if segments in (["healthz"], ["livez"], ["readyz"]):
             return web.Response(text="ok")
+        token = self.sim.token
+        public = request.method == "GET" and segments == ["version"]
+        if token and not public and not hmac.compare_digest(request.headers.get("Authorization", ""), "Bearer " + token):
+            raise errors.unauthorized()
+        store = self.sim.store
         if request.method == "GET":
             doc = discovery(store.registry, segments, request.host)
             if doc is None and segments[:2] == ["openapi", "v3"]:
