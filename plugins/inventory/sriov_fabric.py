@@ -138,10 +138,9 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client impor
     HAS_KUBERNETES,
     KUBERNETES_IMPORT_ERROR,
     K8sConfigError,
-    build_dynamic_client,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import SOURCES, node_facts
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, K8sService
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, connect
 
 # One query for every leaf interface that faces a generic system, plus (optionally) the leaf port-channel the
 # interface is a member of and the ESI port-channel of the redundancy group above it.
@@ -294,9 +293,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         cache_dir = tempfile.mkdtemp(prefix="sriov_fabric-")
         try:
             try:
-                service = K8sService(build_dynamic_client(self._k8s_auth(), os.path.join(cache_dir, "discovery.json")))
-            except K8sConfigError as exc:
-                raise AnsibleError(to_native(exc)) from exc
+                service = connect(self._k8s_auth(), os.path.join(cache_dir, "discovery.json"))
+            except (K8sConfigError, K8sError) as exc:
+                raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
             data = {}
             for source, (api_version, kind) in SOURCES.items():
                 data[source] = self._list(service, source, api_version, kind)

@@ -16,9 +16,8 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client impor
     HAS_KUBERNETES,
     KUBERNETES_IMPORT_ERROR,
     K8sConfigError,
-    build_dynamic_client,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, K8sService
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, connect
 
 
 def _env(option):
@@ -67,12 +66,12 @@ def service_for(module):
     """A K8sService for the module's connection options; check mode means server-side dry runs."""
     check_dependencies(module)
     try:
-        client = build_dynamic_client(auth_params(module.params))
+        return connect(auth_params(module.params), check_mode=module.check_mode)
     except K8sConfigError as exc:
         module.fail_json(msg=str(exc))
     except K8sError as exc:
         fail_api(module, exc)
-    return K8sService(client, check_mode=module.check_mode)
+    return None
 
 
 def fail_api(module, exc, **result):

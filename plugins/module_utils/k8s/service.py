@@ -14,6 +14,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import build_dynamic_client
+
 try:
     from kubernetes.client.exceptions import ApiException
     from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError, ResourceNotUniqueError
@@ -63,6 +65,17 @@ def api_path(resource, name=None, namespace=None):
     return resource.path(name=name, namespace=namespace)
 
 
+def connect(auth, discovery_cache_file=None, check_mode=False):
+    """A K8sService for the connection options; discovery failures (401, refused connection) become K8sError."""
+    try:
+        client = build_dynamic_client(auth, discovery_cache_file)
+    except (ApiException, DynamicApiError) as exc:
+        raise K8sService.wrap(exc, "GET", "/version") from exc
+    except Urllib3Error as exc:
+        raise K8sError("cannot reach the Kubernetes API: %s" % exc, method="GET", path="/version") from exc
+    return K8sService(client, check_mode=check_mode)
+
+
 class K8sService:
     """Thin CRUD layer over DynamicClient; ``check_mode`` turns every write into a server-side dry run."""
 
@@ -71,7 +84,9 @@ class K8sService:
         self.check_mode = check_mode
         self._resources = {}
 
-    def _wrap(self, exc, method, path):
+    @staticmethod
+    def wrap(exc, method, path):
+        """K8sError for a kubernetes client exception, with the server's status and body."""
         if isinstance(exc, (ApiException, DynamicApiError)):
             status = getattr(exc, "status", None)
             body = _error_body(exc)
@@ -102,7 +117,7 @@ class K8sService:
             except ResourceNotUniqueError as exc:
                 raise K8sError("%s/%s is not unique on this server: %s" % (api_version, kind, exc)) from exc
             except (ApiException, DynamicApiError, Urllib3Error) as exc:
-                raise self._wrap(exc, "GET", "/apis") from exc
+                raise self.wrap(exc, "GET", "/apis") from exc
             self._resources[key] = found
         if self._resources[key] is None and required:
             raise K8sError("the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind), status=404)
@@ -118,7 +133,7 @@ class K8sService:
         try:
             result = self.client.get(resource, namespace=namespace, **kwargs)
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
-            raise self._wrap(exc, "GET", api_path(resource, namespace=namespace)) from exc
+            raise self.wrap(exc, "GET", api_path(resource, namespace=namespace)) from exc
         return result.to_dict().get("items") or []
 
     def get(self, resource, name, namespace=None):
@@ -128,7 +143,7 @@ class K8sService:
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
             if getattr(exc, "status", None) == 404:
                 return None
-            raise self._wrap(exc, "GET", api_path(resource, name, namespace)) from exc
+            raise self.wrap(exc, "GET", api_path(resource, name, namespace)) from exc
 
     def _write_kwargs(self):
         return {"dry_run": "All"} if self.check_mode else {}
@@ -137,7 +152,7 @@ class K8sService:
         try:
             return self.client.create(resource, body=body, namespace=namespace, **self._write_kwargs()).to_dict()
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
-            raise self._wrap(exc, "POST", api_path(resource, namespace=namespace)) from exc
+            raise self.wrap(exc, "POST", api_path(resource, namespace=namespace)) from exc
 
     def patch(self, resource, name, body, namespace=None):
         """JSON merge patch (RFC 7386): null removes a key, lists and strings are replaced whole."""
@@ -145,7 +160,7 @@ class K8sService:
             return self.client.patch(resource, body=body, name=name, namespace=namespace, content_type=MERGE_PATCH,
                                      **self._write_kwargs()).to_dict()
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
-            raise self._wrap(exc, "PATCH", api_path(resource, name, namespace)) from exc
+            raise self.wrap(exc, "PATCH", api_path(resource, name, namespace)) from exc
 
     def delete(self, resource, name, namespace=None):
         try:
@@ -153,5 +168,5 @@ class K8sService:
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
             if getattr(exc, "status", None) == 404:
                 return False
-            raise self._wrap(exc, "DELETE", api_path(resource, name, namespace)) from exc
+            raise self.wrap(exc, "DELETE", api_path(resource, name, namespace)) from exc
         return True
