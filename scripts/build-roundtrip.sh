@@ -37,7 +37,7 @@ done
 echo "ansible-doc rendered $docs plugins from the installed tarball"
 
 port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python -m apstra_sim --topology "$REPO/tools/apstra_sim/topologies/demo.yml" --port "$port" >"$BUILD/tmp/roundtrip-apstra.log" 2>&1 &
+python -m apstra_sim --topology "$REPO/tools/apstra_sim/topologies/demo.yml" --port "$port" >"$TMPDIR/roundtrip-apstra.log" 2>&1 &
 sim=$!
 trap 'kill $sim 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/version" && break; sleep 0.1; done

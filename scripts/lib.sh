@@ -4,8 +4,10 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 VENV=${VENV:-$REPO/.venv}
 PY=$VENV/bin/python
-# Outside the checkout: inside it, ansible-test would take the tree for ignored files of this git repo.
-COLLECTIONS=${CN2_APSTRA_COLLECTIONS:-/tmp/cn2_apstra-$(printf %s "$REPO" | sha256sum | cut -c1-12)/collections}
+# Scratch space outside the checkout (one per checkout): inside it, ansible-test and antsibull-docs would take
+# a collection copy for ignored files of this git repo.
+SCRATCH=${CN2_APSTRA_SCRATCH:-/tmp/cn2_apstra-$(printf %s "$REPO" | sha256sum | cut -c1-12)}
+COLLECTIONS=$SCRATCH/collections
 COLLECTION_TREE=$COLLECTIONS/ansible_collections/netops/cn2_apstra
 
 # Real HOME's pip cache keeps re-runs fast; everything else the tools write lands in the scratch HOME.
@@ -13,7 +15,7 @@ export PIP_CACHE_DIR=${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pip}
 export HOME=$BUILD/home
 export ANSIBLE_HOME=$HOME/.ansible
 export XDG_CACHE_HOME=$HOME/.cache
-export TMPDIR=${CN2_APSTRA_TMPDIR:-$BUILD/tmp}
+export TMPDIR=$SCRATCH/tmp
 export PATH=$VENV/bin:$PATH
 export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS
 export ANSIBLE_PYTHON_INTERPRETER=$PY
