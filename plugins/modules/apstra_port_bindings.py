@@ -60,12 +60,16 @@ options:
     description:
       - V(merged) adds the listed interfaces to each network's template.
       - V(replaced) makes the listed interfaces exactly the ones carrying each network's template.
-      - V(deleted) removes the listed interfaces, or every interface when none are listed.
+      - V(deleted) removes the listed interfaces, or every interface when none are listed. A template this module
+        created (tag C(managed-by:netops.cn2_apstra)) that is left on no interface is deleted too, so that the
+        virtual network can then be deleted.
     type: str
     choices: [merged, replaced, deleted]
     default: merged
 notes:
   - In check mode, the virtual networks must already exist in the staging.
+  - Writes at most three requests, whatever the number of interfaces, in this order
+    C(obj-policy-import), C(obj-policy-batch-apply), C(obj-policy-batch-delete).
 author:
   - netops.cn2_apstra developers (@netops)
 """
@@ -137,6 +141,10 @@ CT_NAMESPACE = uuid.UUID("5d1f3f0e-8a7b-4c55-9a0e-6f1b2c3d4e5f")
 
 def tag_type(tagged):
     return "vlan_tagged" if tagged else "untagged"
+
+
+def owned_roots(policies):
+    return set(policy["id"] for policy in policies if policy.get("policy_type_name") == "batch" and OWNER_TAG in (policy.get("tags") or []))
 
 
 def find_templates(policies):
@@ -240,10 +248,11 @@ class PortBindings(ApstraModule):
         state = self.params["state"]
         vns = dict((vn["label"], vn) for vn in self.service.virtual_networks(self.bp_id))
         ports = Ports(self.service.server_ports(self.bp_id))
-        templates = find_templates(self.service.policies(self.bp_id))
+        policies = self.service.policies(self.bp_id)
+        templates, owned = find_templates(policies), owned_roots(policies)
         used = self.service.assignments(self.bp_id)
 
-        new_policies, apply, before, after, pairs = [], {}, [], [], []
+        new_policies, apply, unused, before, after, pairs = [], {}, [], [], [], []
         for index, item in enumerate(self.params["config"]):
             prefix = "config[%d]" % index
             if item["virtual_network"] not in vns:
@@ -269,6 +278,8 @@ class PortBindings(ApstraModule):
                 apply.setdefault(ap_id, []).append({"policy": template, "used": True})
             for ap_id in sorted(current - wanted):
                 apply.setdefault(ap_id, []).append({"policy": template, "used": False})
+            if state == "deleted" and not wanted and template in owned:
+                unused.append(template)
             old = dict(virtual_network=vn["label"], tagged=item["tagged"], template=template, interfaces=ports.names(current))
             new = dict(old, interfaces=ports.names(wanted))
             before.append(old)
@@ -281,6 +292,8 @@ class PortBindings(ApstraModule):
         if apply:
             points = [{"id": ap_id, "policies": apply[ap_id]} for ap_id in sorted(apply, key=lambda ap: ports.name_of.get(ap, ap))]
             plan.append(op("PATCH", bp_path(self.bp_id, "/obj-policy-batch-apply"), {"application_points": points}))
+        if unused:
+            plan.append(op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused}))
         self.execute(plan)
         return dict(changed=bool(plan), before=before, after=after, plan=plan, diff=object_diffs("port_binding", pairs))
 

@@ -55,12 +55,13 @@ def test_port_bindings_esi_four_way_replaced_deleted(apstra, apstra_credentials,
         {"name": "replaced", PB: {"config": [{"virtual_network": "sriov-a", "servers": ["worker-02"]}], "state": "replaced"}},
         {"name": "deleted", PB: {"config": [{"virtual_network": "storage", "tagged": False}], "state": "deleted"}},
         {"name": "deleted again", PB: {"config": [{"virtual_network": "storage", "tagged": False}], "state": "deleted"}},
-        {"name": "conflict", PB: {"config": [{"virtual_network": "storage", "tagged": True, "servers": ["worker-02"]},
+        {"name": "network now deletable", VNS: {"config": [{"label": "storage"}], "state": "deleted"}},
+        {"name": "conflict", PB: {"config": [{"virtual_network": "sriov-a", "tagged": True, "servers": ["worker-04"]},
                                              {"virtual_network": "sriov-a", "tagged": False, "servers": ["worker-02"]}]}, "ignore_errors": True},
         {"name": "info", INFO: {"fabric": True}},
     ]
     _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
-    _vns, esi, leaf1, check1, real1, check2, real2, replaced, deleted, deleted2, conflict, info = results
+    _vns, esi, leaf1, check1, real1, check2, real2, replaced, deleted, deleted2, vn_deleted, conflict, info = results
     assert [r["changed"] for r in (check1, real1, check2, real2)] == [True, True, False, False]
     assert check1["plan"] == real1["plan"] and check2["plan"] == [] == real2["plan"]
     assert planned(real1["plan"]) == [("PUT", "/api/blueprints/%s/obj-policy-import" % real1["plan"][0]["path"].split("/")[3]),
@@ -74,6 +75,7 @@ def test_port_bindings_esi_four_way_replaced_deleted(apstra, apstra_credentials,
     assert replaced["after"][0]["interfaces"] == ["leaf1:xe-0/0/2"]
     assert sorted(e["used"] for p in replaced["plan"][0]["body"]["application_points"] for e in p["policies"]) == [False, False, True]
     assert deleted["changed"] and deleted["after"][0]["interfaces"] == [] and not deleted2["changed"]
+    assert planned(deleted["plan"])[-1][1].endswith("/obj-policy-batch-delete") and vn_deleted["changed"]
     assert conflict["failed"] and conflict["status"] == 422 and "applied 1 of 2" in conflict["msg"]
     assert info["fabric"]["servers"]["worker-05"][0]["esi_lag"] == "leaf3-leaf4:ae5"
     assert info["fabric"]["esi_pairs"] == {"leaf3-leaf4": ["leaf3", "leaf4"]}

@@ -36,6 +36,7 @@ def routes(policies=(), points=None):
         ("GET", BASE + "/obj-policy-application-points"): points or {"application_points": {"id": "root", "children": []}},
         ("PUT", BASE + "/obj-policy-import"): None,
         ("PATCH", BASE + "/obj-policy-batch-apply"): None,
+        ("POST", BASE + "/obj-policy-batch-delete"): None,
     }
 
 
@@ -77,6 +78,7 @@ def test_deleted_without_targets_unassigns_all():
     args = {"blueprint": "dc1", "state": "deleted", "config": [{"virtual_network": "sriov-a", "tagged": False}, {"virtual_network": "sriov-b"}]}
     result, _calls = run_module(main, args, routes(policies, assigned(root, "leaf1:xe-0/0/1", "ESI-ae5")), check_mode=True)
     assert [p["id"] for p in result["plan"][0]["body"]["application_points"]] == ["leaf1:xe-0/0/1", "ESI-ae5"]
+    assert result["plan"][1] == {"method": "POST", "path": BASE + "/obj-policy-batch-delete", "body": {"policy_ids": [root]}}
     assert result["after"] == [{"virtual_network": "sriov-a", "tagged": False, "template": root, "interfaces": []},
                                {"virtual_network": "sriov-b", "tagged": True, "template": None, "interfaces": []}]
 
