@@ -104,8 +104,7 @@ def index_by_name(objects):
 def node_facts(nodes, sriov_states, network_states, resource_names=None):
     """One fact dict per node, joined by node name (states are indexed once, no per-node lookups).
 
-    A node is kept when it has SR-IOV resources (matching ``resource_names`` when given) or PFs, or when
-    no ``resource_names`` filter is set.
+    With ``resource_names``, only nodes advertising one of them are kept (and only those resources reported).
     """
     states = index_by_name(sriov_states)
     network = index_by_name(network_states)
