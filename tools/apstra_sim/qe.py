@@ -7,6 +7,7 @@ optional(node(name='intf').out('link').node('link', name='link'))).where(lambda 
 
 import ast
 import operator
+from itertools import islice
 
 _COMPARE = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
@@ -81,7 +82,13 @@ class Path:
     def names(self):
         return [s.name for s in self.steps if s.name]
 
-    def _candidates(self, graph, index, bound):
+    def _pinned(self, index, bound):
+        """Whether node step `index` can be one node only: bound by name, or given an id."""
+        step = self.steps[index]
+        return step.name in bound or isinstance(step.filters.get("id"), str)
+
+    def _candidates(self, graph, index, bound, limit=None):
+        """The nodes node step `index` can take (the first `limit` of them)."""
         step = self.steps[index]
         if step.name in bound:
             ids = [bound[step.name]] if bound[step.name] in graph.nodes else []
@@ -91,19 +98,40 @@ class Path:
             ids = graph.by_type.get(step.type, {})
         else:
             ids = graph.nodes
-        return [i for i in ids if _matches(graph.nodes[i], step.type, step.filters)]
+        return list(islice((i for i in ids if _matches(graph.nodes[i], step.type, step.filters)), limit))
+
+    def _start(self, graph, bound):
+        """The node step to start from, and its candidates: the first of the steps with the fewest candidates.
+
+        Steps pinned to one node (see `_pinned`) are looked at first, so a path that goes on from a node bound by an
+        earlier path walks the relationships of that node instead of scanning the graph. With one candidate there,
+        another step is chosen only if it comes earlier and has at most one candidate, or if it has none; but then no
+        step matches at all (every node of a match is a candidate of its step), so later steps are not scanned and
+        earlier ones only until a second candidate turns up.
+        """
+        node_steps = range(0, len(self.steps), 2)
+        pinned = {i: self._candidates(graph, i, bound) for i in node_steps if self._pinned(i, bound)}
+        if not pinned:
+            candidates = {i: self._candidates(graph, i, bound) for i in node_steps}
+            start = min(node_steps, key=lambda i: len(candidates[i]))
+            return start, candidates[start]
+        start = min(pinned, key=lambda i: len(pinned[i]))
+        if pinned[start]:
+            for index in range(0, start, 2):
+                ids = self._candidates(graph, index, bound, limit=2)
+                if len(ids) < 2:
+                    return index, ids
+        return start, pinned[start]
 
     def run(self, graph, bound):
         """Every way the path matches: dicts name -> node or relationship id."""
         if len(self.steps) % 2 == 0:
             raise QueryError("a path must end with a node() step")
-        node_steps = range(0, len(self.steps), 2)
-        candidates = {i: self._candidates(graph, i, bound) for i in node_steps}
-        start = min(node_steps, key=lambda i: len(candidates[i]))
+        start, start_ids = self._start(graph, bound)
         plan = [(i, 1) for i in range(start, len(self.steps) - 1, 2)] + [(i, -1) for i in range(start, 0, -2)]
         results = []
         assign = [None] * len(self.steps)
-        for node_id in candidates[start]:
+        for node_id in start_ids:
             assign[start] = node_id
             self._extend(graph, plan, 0, assign, bound, results)
         return results
