@@ -103,9 +103,10 @@ options:
 """
 
 EXAMPLES = r"""
-# sriov_fabric.yml -- credentials come from K8S_AUTH_* and APSTRA_* in the environment (AWX credentials).
-plugin: netops.cn2_apstra.sriov_fabric
-apstra_blueprint: dc1
+# The smallest sriov_fabric.yml takes every credential from K8S_AUTH_* and APSTRA_* in the environment
+# (AWX credentials), and needs only two lines:
+#   plugin: netops.cn2_apstra.sriov_fabric
+#   apstra_blueprint: dc1
 
 # prod.sriov_fabric.yml -- explicit kubeconfig, extra grouping, connection settings for the nodes.
 plugin: netops.cn2_apstra.sriov_fabric
