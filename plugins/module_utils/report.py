@@ -192,7 +192,8 @@ def svg(data):
     width = max(len(leafs) * (leaf_w + gap), min(len(port_map), per_row) * (node_w + gap), 600) + 2 * gap
     leaf_y, node_y0, row_h = 70, 300, 230
     height = node_y0 + len(rows) * row_h + 30 + 18 * len(nets)
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">' % (width, height, width, height),
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">'
+           % (width, height, width, height),
            '<rect width="100%" height="100%" fill="#ffffff"/>',
            _text(gap, 30, data.get("title") or "SR-IOV networks", 16, "start", "bold")]
     leaf_x = {}

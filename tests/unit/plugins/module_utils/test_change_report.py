@@ -16,7 +16,8 @@ DATA = {
     "blueprint": {"label": "dc1", "deployed_version": 1},
     "networks": [{"name": "sriov-a", "namespace": "telco", "state": "present", "vlan": 100, "subnet": "10.1.0.0/24", "gateway": "10.1.0.1",
                   "switches": ["leaf1"], "ports": ["leaf1:xe-0/0/1"], "nodes": {"bound": ["worker-01"], "skipped": []}}],
-    "port_map": [{"node": "worker-01", "status": "mapped", "resources": {"intel.com/x": 8}, "application_points": [{"switch": "leaf1", "interface": "xe-0/0/1"}],
+    "port_map": [{"node": "worker-01", "status": "mapped", "resources": {"intel.com/x": 8},
+                  "application_points": [{"switch": "leaf1", "interface": "xe-0/0/1"}],
                   "pfs": [{"name": "ens1f0", "leaf": "leaf1", "leaf_interface": "xe-0/0/1", "status": "mapped", "lldp": []}]}],
     "problems": [], "drift": [],
     "results": {
