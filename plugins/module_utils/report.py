@@ -158,8 +158,8 @@ def markdown(data, svg_name=None):
     lines += ["", "## Drift found", ""]
     drift = data.get("drift") or []
     if drift:
-        lines += _table(["network", "layer", "field", "intent / fabric", "found"], [[d.get("network"), d.get("layer"), d.get("field"), d.get("want"), d.get("have")]
-                                                                                     for d in drift])
+        rows = [[d.get("network"), d.get("layer"), d.get("field"), d.get("want"), d.get("have")] for d in drift]
+        lines += _table(["network", "layer", "field", "intent / fabric", "found"], rows)
     else:
         lines.append("None." if data.get("drift") is not None else "Not checked in this run.")
     if svg_name:
