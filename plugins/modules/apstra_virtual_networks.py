@@ -51,6 +51,9 @@ options:
       routing_zone:
         description:
           - Label (or VRF name) of the routing zone. The default routing zone if not set when the network is created.
+          - In check mode a routing zone that does not exist yet (one an earlier task of the same check run would
+            create) is planned with the placeholder id C(<routing zone NAME (planned)>) and the result carries a
+            note. A real run fails on an unknown routing zone, naming the closest existing ones, before any write.
         type: str
       vlan_id:
         description:
@@ -151,6 +154,12 @@ gathered:
   returned: when O(state=gathered)
   type: list
   elements: dict
+notes:
+  description: In check mode, one line per routing zone that does not exist yet and was planned with a placeholder id.
+  returned: when a placeholder was planned
+  type: list
+  elements: str
+  sample: ["check mode: config[label=sriov-a].routing_zone: unknown routing zone 'telco'; planned with the placeholder id <routing zone telco (planned)>, ..."]
 diff:
   description: One before/after pair per changed virtual network.
   returned: with C(--diff)
@@ -204,7 +213,8 @@ API_GROUPS = dict(
     tags=("tags",),
     description=("description",),
 )
-MTU_MIN, MTU_MAX = 1280, 9216
+MTU_MIN = 1280
+MTU_MAX = 9216
 
 
 class VirtualNetworks(ResourceModule):
@@ -225,6 +235,7 @@ class VirtualNetworks(ResourceModule):
         self.zones = {}  # label -> id
         self.zone_aliases = {}  # vrf name -> label
         self.default_zone = None
+        self.planned_zones = {}  # check mode: label -> placeholder id of a zone that does not exist yet
 
     def validate(self):
         labels = set()
@@ -275,10 +286,14 @@ class VirtualNetworks(ResourceModule):
     def canonical_want(self, item):
         want = dict((key, item.get(key)) for key in VN_SPEC)
         prefix = "config[label=%s]" % item["label"]
-        if want["routing_zone"] is not None and want["routing_zone"] not in self.zones:
-            if want["routing_zone"] not in self.zone_aliases:
-                raise unknown_name("routing zone", prefix + ".routing_zone", want["routing_zone"], list(self.zones) + list(self.zone_aliases))
-            want["routing_zone"] = self.zone_aliases[want["routing_zone"]]
+        zone = want["routing_zone"]
+        if zone is not None and zone not in self.zones and zone not in self.planned_zones:
+            if zone in self.zone_aliases:
+                want["routing_zone"] = self.zone_aliases[zone]
+            else:
+                # Check mode only: a zone an earlier task of this check run would create gets a placeholder id.
+                error = unknown_name("routing zone", prefix + ".routing_zone", zone, list(self.zones) + list(self.zone_aliases))
+                self.planned_zones[zone] = self.plan_missing(error, "routing zone", zone)
         if want["bindings"] is not None:
             want["bindings"] = sorted(set(self.fabric.name_of(self.fabric.switch_id(prefix + ".bindings", name)) for name in want["bindings"]))
         if want["tags"] is not None:
@@ -304,7 +319,7 @@ class VirtualNetworks(ResourceModule):
             label=vn["label"],
             vn_type=vn.get("vn_type") or "vxlan",
             vn_id=str(vn["vni"]) if vn.get("vni") is not None else None,
-            security_zone_id=self.zones.get(vn.get("routing_zone")),
+            security_zone_id=self.zones.get(vn.get("routing_zone"), self.planned_zones.get(vn.get("routing_zone"))),
             bound_to=[dict(system_id=self.fabric.switch_id("bindings", name), vlan_id=vn.get("vlan_id")) for name in vn.get("bindings") or []],
             reserved_vlan_id=vn.get("vlan_id"),
             ipv4_enabled=bool(subnet),
