@@ -77,13 +77,13 @@ def virtual_networks(lab, count):
     playbook.write_text(json.dumps([{
         "name": "Create virtual networks", "hosts": "localhost", "connection": "local", "gather_facts": False,
         "tasks": [{"name": "Create", "netops.cn2_apstra.apstra_virtual_networks": {"blueprint": "bench", "config": config}}]}]))
-    elapsed, counts, _ = timed(lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)])
+    elapsed, counts = timed(lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)])[:2]
     return elapsed, counts, "%d VNs x %d leafs" % (count, len(leafs))
 
 
 def provision(lab, label):
-    elapsed, counts, _ = timed(lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", "playbooks/provision.yml",
-                                     "-e", "reports_dir=%s" % (OUT / "reports")], cwd=REPO)
+    elapsed, counts = timed(lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", "playbooks/provision.yml",
+                                  "-e", "reports_dir=%s" % (OUT / "reports")], cwd=REPO)[:2]
     return elapsed, counts, label
 
 

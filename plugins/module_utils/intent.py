@@ -105,7 +105,7 @@ def _labels(errors, field, value):
     out = {}
     for key, item in value.items():
         item = "" if item is None else str(item)
-        if not LABEL_KEY_RE.match(str(key)) or len(str(key).split("/")[-1]) > 63:
+        if not LABEL_KEY_RE.match(str(key)) or len(str(key).rsplit("/", maxsplit=1)[-1]) > 63:
             errors.append("%s: %r is not a valid label key ([prefix/]name, name 1-63 characters of [A-Za-z0-9_.-])" % (field, key))
         elif len(item) > 63 or not LABEL_VALUE_RE.match(item):
             errors.append("%s.%s: %r is not a valid label value (0-63 characters of [A-Za-z0-9_.-])" % (field, key, item))

@@ -73,7 +73,7 @@ def _cell(value):
 
 
 def _table(headers, rows):
-    lines = ["| %s |" % " | ".join(headers), "| %s |" % " | ".join("---" for _ in headers)]
+    lines = ["| %s |" % " | ".join(headers), "| %s |" % " | ".join("---" for dummy in headers)]
     lines.extend("| %s |" % " | ".join(_cell(v) for v in row) for row in rows)
     return lines
 
@@ -239,8 +239,9 @@ def svg(data):
     out.append(_text(gap, y, "green: bound; red (dashed): mis-cabled, not bound; grey: not in Apstra, not bound", 11, "start", fill="#424242"))
     for net in nets:
         y += 18
-        out.append(_text(gap, y, "%s: VLAN %s, VNI %s, %s via %s, on %s" % (net.get("name"), net.get("vlan"), net.get("vni") or "auto", net.get("subnet"),
-                                                                          net.get("gateway"), ", ".join(net.get("switches") or []) or "no leaf"),
-                         11, "start"))
+        summary = "%s: VLAN %s, VNI %s, %s via %s, on %s" % (
+            net.get("name"), net.get("vlan"), net.get("vni") or "auto", net.get("subnet"), net.get("gateway"),
+            ", ".join(net.get("switches") or []) or "no leaf")
+        out.append(_text(gap, y, summary, 11, "start"))
     out.append("</svg>")
     return "\n".join(out) + "\n"
