@@ -29,13 +29,18 @@ options:
   config:
     description:
       - The wanted bindings, one entry per virtual network and tag mode.
+      - Required unless O(state=gathered); with O(state=gathered) it limits the answer to the listed virtual
+        networks and tag modes.
     type: list
     elements: dict
-    required: true
     suboptions:
       virtual_network:
         description:
           - Label of the virtual network.
+          - In check mode a label that does not exist yet (a network an earlier task of the same check run
+            would create) is planned with the placeholder id C(<virtual network LABEL (planned)>), its new
+            template with placeholder ids too, and the result carries a note. A real run fails on an unknown
+            label, naming the closest existing ones, before any write.
         type: str
         required: true
       tagged:
@@ -63,11 +68,13 @@ options:
       - V(deleted) removes the listed interfaces, or every interface when none are listed. A template this module
         created (tag C(managed-by:netops.cn2_apstra)) that is left on no interface is deleted too, so that the
         virtual network can then be deleted.
+      - V(gathered) returns the interfaces carrying each single-VLAN template in O(config) form and changes nothing.
     type: str
-    choices: [merged, replaced, deleted]
+    choices: [merged, replaced, deleted, gathered]
     default: merged
 notes:
-  - In check mode, the virtual networks must already exist in the staging.
+  - Check mode sends no write. Its plan has the same requests, in the same order and shape, as the real run's;
+    only the ids of virtual networks that do not exist yet, and of their new templates, are placeholders.
   - Writes at most three requests, whatever the number of interfaces, in this order
     C(obj-policy-import), C(obj-policy-batch-apply), C(obj-policy-batch-delete).
 author:
@@ -93,6 +100,14 @@ EXAMPLES = r"""
       - virtual_network: sriov-a
         servers: [worker-01]
     state: deleted
+
+- name: Read which ports carry sriov-a
+  netops.cn2_apstra.apstra_port_bindings:
+    blueprint: dc1
+    config:
+      - virtual_network: sriov-a
+    state: gathered
+  register: sriov_a_ports
 """
 
 RETURN = r"""
@@ -112,6 +127,17 @@ plan:
   returned: always
   type: list
   elements: dict
+gathered:
+  description: With O(state=gathered), per virtual network and tag mode the interfaces carrying it, in O(config) form.
+  returned: when O(state=gathered)
+  type: list
+  elements: dict
+  sample: [{"virtual_network": "sriov-a", "tagged": true, "servers": [], "switch_ports": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]}]
+notes:
+  description: In check mode, one line per virtual network that does not exist yet and was planned with a placeholder id.
+  returned: when a placeholder was planned
+  type: list
+  elements: str
 diff:
   description: One before/after pair per changed virtual network and tag mode.
   returned: with C(--diff)
@@ -125,7 +151,13 @@ msg:
 
 import uuid
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule, object_diffs, op
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import (
+    ApstraModule,
+    is_placeholder,
+    object_diffs,
+    op,
+    placeholder,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.planner import OWNER_TAG
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError, unknown_name
@@ -170,12 +202,22 @@ def find_templates(policies):
 
 
 def new_template(bp_id, vn, mode):
-    """The three policy nodes of a single-VLAN template; ids derive from blueprint, VN and mode, so check and real runs agree."""
-    root = str(uuid.uuid5(CT_NAMESPACE, "%s/%s/%s" % (bp_id, vn["id"], mode)))
-    pipeline = str(uuid.uuid5(CT_NAMESPACE, root + "/pipeline"))
-    primitive = str(uuid.uuid5(CT_NAMESPACE, root + "/primitive"))
+    """The three policy nodes of a single-VLAN template; ids derive from blueprint, VN and mode, so check and real runs agree.
+
+    For a VN that only a check run plans (its id is a placeholder) the template ids are placeholders too: the real
+    run derives them from the VN's real id.
+    """
+    label = "%s-%s" % (vn["label"], "tagged" if mode == "vlan_tagged" else "untagged")
+    if is_placeholder(vn["id"]):
+        root = placeholder("connectivity template", label)
+        pipeline = placeholder("connectivity template", label + " pipeline")
+        primitive = placeholder("connectivity template", label + " primitive")
+    else:
+        root = str(uuid.uuid5(CT_NAMESPACE, "%s/%s/%s" % (bp_id, vn["id"], mode)))
+        pipeline = str(uuid.uuid5(CT_NAMESPACE, root + "/pipeline"))
+        primitive = str(uuid.uuid5(CT_NAMESPACE, root + "/primitive"))
     return root, [
-        {"id": root, "label": "%s-%s" % (vn["label"], "tagged" if mode == "vlan_tagged" else "untagged"), "description": "",
+        {"id": root, "label": label, "description": "",
          "policy_type_name": "batch", "visible": True, "tags": [OWNER_TAG], "attributes": {"subpolicies": [pipeline]}},
         {"id": pipeline, "label": "Virtual Network (Single) (pipeline)", "description": "", "policy_type_name": "pipeline",
          "visible": False, "tags": [], "attributes": {"first_subpolicy": primitive, "second_subpolicy": None}},
@@ -226,13 +268,16 @@ class Ports:
 
 class PortBindings(ApstraModule):
     ARGUMENT_SPEC = dict(
-        config=dict(type="list", elements="dict", required=True, options=ITEM_SPEC),
-        state=dict(type="str", default="merged", choices=["merged", "replaced", "deleted"]),
+        config=dict(type="list", elements="dict", options=ITEM_SPEC),
+        state=dict(type="str", default="merged", choices=["merged", "replaced", "deleted", "gathered"]),
     )
 
     def validate(self):
+        state = self.params["state"]
+        if state != "gathered" and not self.params["config"]:
+            raise ValidationError("config is required with state=%s" % state)
         seen = set()
-        for index, item in enumerate(self.params["config"]):
+        for index, item in enumerate(self.params["config"] or []):
             key = (item["virtual_network"], item["tagged"])
             if key in seen:
                 raise ValidationError("config[%d]: virtual_network=%s tagged=%s is listed twice" % (index, key[0], key[1]))
@@ -240,23 +285,30 @@ class PortBindings(ApstraModule):
             for port in item["switch_ports"]:
                 if ":" not in port:
                     raise ValidationError("config[%d].switch_ports: %r is not of the form leaf:interface" % (index, port))
-            if self.params["state"] != "deleted" and not item["servers"] and not item["switch_ports"]:
+            if state in ("merged", "replaced") and not item["servers"] and not item["switch_ports"]:
                 raise ValidationError("config[%d]: list servers or switch_ports to bind virtual_network=%s to" % (index, item["virtual_network"]))
 
     def run(self):
         self.validate()
         state = self.params["state"]
         vns = dict((vn["label"], vn) for vn in self.service.virtual_networks(self.bp_id))
+        known = sorted(vns)
         ports = Ports(self.service.server_ports(self.bp_id))
         policies = self.service.policies(self.bp_id)
         templates, owned = find_templates(policies), owned_roots(policies)
         used = self.service.assignments(self.bp_id)
+        if state == "gathered":
+            gathered = self.gathered(vns, ports, templates, used)
+            return dict(changed=False, before=gathered, after=gathered, gathered=gathered)
 
         new_policies, apply, unused, before, after, pairs = [], {}, [], [], [], []
         for index, item in enumerate(self.params["config"]):
             prefix = "config[%d]" % index
             if item["virtual_network"] not in vns:
-                raise unknown_name("virtual network", prefix + ".virtual_network", item["virtual_network"], vns)
+                # Check mode only: a VN an earlier task of this check run would create gets a placeholder id.
+                error = unknown_name("virtual network", prefix + ".virtual_network", item["virtual_network"], known)
+                vns[item["virtual_network"]] = dict(id=self.plan_missing(error, "virtual network", item["virtual_network"]),
+                                                    label=item["virtual_network"])
             vn, mode = vns[item["virtual_network"]], tag_type(item["tagged"])
             listed = set()
             for server in item["servers"]:
@@ -296,6 +348,17 @@ class PortBindings(ApstraModule):
             plan.append(op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused}))
         self.execute(plan)
         return dict(changed=bool(plan), before=before, after=after, plan=plan, diff=object_diffs("port_binding", pairs))
+
+    def gathered(self, vns, ports, templates, used):
+        """The interfaces carrying each single-VLAN template, in config form (only the listed VNs, if any)."""
+        listed = set((item["virtual_network"], item["tagged"]) for item in self.params["config"] or [])
+        labels = dict((vn["id"], vn["label"]) for vn in vns.values())
+        out = []
+        for (vn_id, mode), template in templates.items():
+            key = (labels.get(vn_id, vn_id), mode == "vlan_tagged")
+            if used.get(template) and (not listed or key in listed):
+                out.append(dict(virtual_network=key[0], tagged=key[1], servers=[], switch_ports=ports.names(used[template])))
+        return sorted(out, key=lambda item: (item["virtual_network"], not item["tagged"]))
 
 
 def main():

@@ -76,6 +76,15 @@ def op(method, path, body=None):
     return {"method": method, "path": path, "body": body}
 
 
+def placeholder(kind, name):
+    """Id that stands, in a check-mode plan, for an object an earlier task of the same check run would create."""
+    return "<%s %s (planned)>" % (kind, name)
+
+
+def is_placeholder(value):
+    return isinstance(value, str) and value.startswith("<") and value.endswith("(planned)>")
+
+
 class ApstraModule:
     """Base of every Apstra module: subclasses set ARGUMENT_SPEC and implement run()."""
 
@@ -95,6 +104,7 @@ class ApstraModule:
         self._client = None
         self._service = None
         self._blueprint = None
+        self.notes = []
         if not HAS_REQUESTS:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if self.NEEDS_NETADDR and not HAS_NETADDR:
@@ -138,6 +148,21 @@ class ApstraModule:
     @property
     def bp_id(self):
         return self.blueprint["id"]
+
+    def plan_missing(self, error, kind, name):
+        """A name that does not exist: in check mode, the placeholder id to plan with (and a note); else the error.
+
+        Check mode plans from reads only, so an object an earlier check-mode task planned (a routing zone, a
+        virtual network) is not there yet; a real run still raises the "unknown name, did you mean" error.
+        """
+        if not self.check_mode:
+            raise error
+        planned = placeholder(kind, name)
+        note = ("check mode: %s; planned with the placeholder id %s, assuming an earlier task creates it "
+                "(a real run fails if it does not exist by then)" % (error, planned))
+        if note not in self.notes:
+            self.notes.append(note)
+        return planned
 
     # -- lifecycle --------------------------------------------------------------------------------------
 
@@ -187,6 +212,8 @@ class ApstraModule:
         )
         if self.module._diff and diff:  # pylint: disable=protected-access
             result["diff"] = diff
+        if self.notes:
+            result["notes"] = list(self.notes)
         result.update(extra)
         self.module.exit_json(**result)
 

@@ -96,3 +96,39 @@ def test_unknown_names():
         result, client = run_module(main, {"blueprint": "dc1", "config": [item]}, routes())
         assert result["failed"] and message in result["msg"], result["msg"]
         assert not client.writes()
+
+
+def test_check_mode_plans_a_missing_vn_with_placeholders():
+    args = {"blueprint": "dc1", "config": [{"virtual_network": "sriov-new", "servers": ["worker-01", "worker-05"]}]}
+    result, client = run_module(main, args, routes(), check_mode=True)
+    assert not result["failed"] and not client.writes()
+    assert [(p["method"], p["path"]) for p in result["plan"]] == [("PUT", BASE + "/obj-policy-import"), ("PATCH", BASE + "/obj-policy-batch-apply")]
+    policies = result["plan"][0]["body"]["policies"]
+    assert [p["policy_type_name"] for p in policies] == ["batch", "pipeline", "AttachSingleVLAN"]
+    assert policies[0]["id"] == "<connectivity template sriov-new-tagged (planned)>" and policies[0]["label"] == "sriov-new-tagged"
+    assert policies[2]["attributes"] == {"vn_node_id": "<virtual network sriov-new (planned)>", "tag_type": "vlan_tagged"}
+    points = result["plan"][1]["body"]["application_points"]
+    assert [p["id"] for p in points] == ["leaf1:xe-0/0/1", "ESI-ae5"] and points[0]["policies"] == [{"policy": policies[0]["id"], "used": True}]
+    assert len(result["notes"]) == 1 and "unknown virtual network 'sriov-new'" in result["notes"][0]
+    result, client = run_module(main, args, routes())
+    assert result["failed"] and "unknown virtual network 'sriov-new'" in result["msg"] and not client.writes()
+
+
+def test_gathered_in_config_form():
+    root, policies = new_template(BP, {"id": "VNA", "label": "sriov-a"}, "vlan_tagged")
+    other, more = new_template(BP, {"id": "VNB", "label": "sriov-b"}, "untagged")
+    args = {"blueprint": "dc1", "state": "gathered"}
+    points = {"application_points": {"id": "pod", "children": [
+        {"id": "leaf1:xe-0/0/1", "policies": [{"policy": root, "state": "used-directly"}]},
+        {"id": "ESI-ae5", "policies": [{"policy": root, "state": "used-directly"}, {"policy": other, "state": "used-directly"}]}]}}
+    result, client = run_module(main, args, routes(policies + more, points))
+    assert not result["failed"] and not result["changed"] and not client.writes()
+    assert result["gathered"] == [
+        {"virtual_network": "sriov-a", "tagged": True, "servers": [], "switch_ports": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]},
+        {"virtual_network": "sriov-b", "tagged": False, "servers": [], "switch_ports": ["leaf3-leaf4:ae5"]},
+    ]
+    result, _client = run_module(main, dict(args, config=[{"virtual_network": "sriov-b", "tagged": False}, {"virtual_network": "nope"}]),
+                                 routes(policies + more, points))
+    assert [item["virtual_network"] for item in result["gathered"]] == ["sriov-b"]
+    result, _client = run_module(main, {"blueprint": "dc1"}, routes())
+    assert result["failed"] and "config is required with state=merged" in result["msg"]

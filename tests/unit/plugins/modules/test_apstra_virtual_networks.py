@@ -114,3 +114,22 @@ def test_gathered_and_deleted():
     assert result["gathered"][0]["bindings"] == ["leaf1", "leaf3-leaf4"] and result["gathered"][0]["vni"] == 10100
     result, _calls = run_module(main, {"blueprint": "dc1", "config": [{"label": "sriov-a"}], "state": "deleted"}, routes(VN_A), check_mode=True)
     assert result["plan"][0]["body"] == {"virtual_network_ids": ["VNA"]} and result["after"] == []
+
+
+def test_check_mode_plans_a_missing_zone_with_a_placeholder():
+    config = [dict(A_CONFIG, routing_zone="sriov-red"), dict(A_CONFIG, label="sriov-b", vni=None, routing_zone="sriov-red")]
+    result, client = run_module(main, {"blueprint": "dc1", "config": config}, routes(), check_mode=True)
+    assert not result["failed"] and not client.writes() and not result.get("warnings")
+    created = result["plan"][0]["body"]["virtual_networks"]
+    assert [vn["security_zone_id"] for vn in created] == ["<routing zone sriov-red (planned)>"] * 2
+    assert [vn["routing_zone"] for vn in result["after"]] == ["sriov-red", "sriov-red"]
+    assert len(result["notes"]) == 1 and "unknown routing zone 'sriov-red'" in result["notes"][0]
+    # a real run still refuses the unknown zone before any write
+    result, client = run_module(main, {"blueprint": "dc1", "config": config}, routes())
+    assert result["failed"] and "config[label=sriov-a].routing_zone: unknown routing zone 'sriov-red'" in result["msg"]
+    assert not client.writes()
+
+
+def test_no_notes_when_every_zone_exists():
+    result, _client = run_module(main, {"blueprint": "dc1", "config": [A_CONFIG]}, routes(), check_mode=True)
+    assert "notes" not in result and result["plan"][0]["body"]["virtual_networks"][0]["security_zone_id"] == "SZT"
