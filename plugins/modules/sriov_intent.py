@@ -157,8 +157,7 @@ desired:
     - The plan as C(config) lists for the resource modules (C(routing_zones), C(virtual_networks),
       C(port_bindings), C(attachments), C(routers)), what to remove (C(absent)), the routing C(groups) and a
       per-network summary (C(networks)) with the chosen leafs, ports and bound or skipped nodes.
-    - C(port_bindings) only lists networks with at least one port; C(port_bindings_existing) is C(port_bindings)
-      limited to virtual networks that already exist (for check mode); C(port_bindings_clear) lists existing
+    - C(port_bindings) only lists networks with at least one port; C(port_bindings_clear) lists existing
       networks that should be on no port.
   returned: when O(mode) is not V(validate)
   type: dict
@@ -241,7 +240,6 @@ def run(params):
     existing = set(vn.get("label") for vn in existing_vns)
     wanted = desired["port_bindings"]
     desired["port_bindings"] = [item for item in wanted if item["switch_ports"]]
-    desired["port_bindings_existing"] = [item for item in desired["port_bindings"] if item["virtual_network"] in existing]
     desired["port_bindings_clear"] = [dict(virtual_network=item["virtual_network"], tagged=True) for item in wanted
                                       if not item["switch_ports"] and item["virtual_network"] in existing]
     desired["absent"]["port_bindings"] = [item for item in desired["absent"]["port_bindings"] if item["virtual_network"] in existing]

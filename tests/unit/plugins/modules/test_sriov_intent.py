@@ -27,13 +27,12 @@ def params(**extra):
     return base
 
 
-def test_plan_returns_config_lists_and_check_mode_subsets():
+def test_plan_returns_config_lists():
     result = run(params())
     desired = result["desired"]
     assert desired["virtual_networks"][0]["vlan_id"] == 2000
     assert desired["attachments"][0]["ipam"]["range"] == "10.200.0.0/24"
     assert desired["port_bindings"] == [{"virtual_network": "sriov-a", "tagged": True, "switch_ports": ["leaf1:xe-0/0/1"]}]
-    assert desired["port_bindings_existing"] == []
     assert result["changed"] is False and result["plan"] == []
     assert result["summary"] and result["port_summary"][0].startswith("worker-01 [mapped]")
 
