@@ -36,13 +36,13 @@ for kind in module inventory; do
 done
 echo "ansible-doc rendered $docs plugins from the installed tarball"
 
-port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python -m apstra_sim --topology "$REPO/tools/apstra_sim/topologies/demo.yml" --port "$port" >"$TMPDIR/roundtrip-apstra.log" 2>&1 &
-sim=$!
-trap 'kill $sim 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/version" && break; sleep 0.1; done
+lab=$TMPDIR/roundtrip-lab
+bash "$REPO/scripts/emulators.sh" start "$lab" >/dev/null
+trap 'bash "$REPO/scripts/emulators.sh" stop "$lab"' EXIT
+# shellcheck disable=SC1091  # written by emulators.sh
+source "$lab/env.sh"
 result=$(ansible localhost -c local -i localhost, -m netops.cn2_apstra.apstra_blueprint_info \
-    -a "api_url=http://127.0.0.1:$port username=admin password=sim-admin-password blueprint=dc1 token_cache=false" 2>&1)
+    -a "blueprint=dc1 token_cache=false" 2>&1)
 grep -q '"label": "dc1"' <<<"$result" || { echo "module run from the installed tarball failed: $result"; exit 1; }
 echo "ran netops.cn2_apstra.apstra_blueprint_info from the installed tarball against the emulator"
 echo "roundtrip: $((docs + 2)) passed, 0 failed (build, $docs docs, module run)"

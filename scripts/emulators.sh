@@ -12,15 +12,13 @@ lab=${2:?usage: emulators.sh start|stop LAB_DIR [FABRIC CLUSTER]}
 fabric=${3:-$REPO/tools/apstra_sim/topologies/demo.yml}
 cluster=${4:-$REPO/tools/k8s_sim/seeds/demo.yml}
 
-free_port() {
-    python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for() {
-    local url=$1 name=$2
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "$url" && return 0
-        sleep 0.1
+# Each emulator binds port 0 and prints the URL it serves: read it from its log (no race for a free port).
+served_url() {
+    local name=$1 url
+    for _ in $(seq 200); do
+        url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$lab/$name.log" 2>/dev/null | head -1)
+        [ -n "$url" ] && { echo "$url"; return 0; }
+        sleep 0.05
     done
     echo "$name did not start: see $lab/$name.log" >&2
     return 1
@@ -37,23 +35,21 @@ start)
     mkdir -p "$lab"
     lab=$(cd "$lab" && pwd)
     stop
-    apstra_port=$(free_port)
-    k8s_port=$(free_port)
-    python -m apstra_sim --topology "$fabric" --port "$apstra_port" >"$lab/apstra.log" 2>&1 &
+    python -u -m apstra_sim --topology "$fabric" --port 0 >"$lab/apstra.log" 2>&1 &
     echo $! >"$lab/pids"
-    python -m k8s_sim --seed "$cluster" --port "$k8s_port" --kubeconfig "$lab/kubeconfig" >"$lab/k8s.log" 2>&1 &
+    python -u -m k8s_sim --seed "$cluster" --port 0 --kubeconfig "$lab/kubeconfig" >"$lab/k8s.log" 2>&1 &
     echo $! >>"$lab/pids"
-    wait_for "http://127.0.0.1:$apstra_port/api/version" apstra
-    wait_for "http://127.0.0.1:$k8s_port/version" k8s
+    apstra_url=$(served_url apstra)
+    k8s_url=$(served_url k8s)
     cat >"$lab/env.sh" <<ENV
-export APSTRA_API_URL=http://127.0.0.1:$apstra_port
+export APSTRA_API_URL=$apstra_url
 export APSTRA_USERNAME=admin
 export APSTRA_PASSWORD=sim-admin-password
 export APSTRA_VERIFY_CERTIFICATES=false
 export K8S_AUTH_KUBECONFIG=$lab/kubeconfig
 export KUBECONFIG=$lab/kubeconfig
 ENV
-    echo "emulators up: Apstra http://127.0.0.1:$apstra_port, Kubernetes http://127.0.0.1:$k8s_port (env: $lab/env.sh)"
+    echo "emulators up: Apstra $apstra_url, Kubernetes $k8s_url (env: $lab/env.sh)"
     ;;
 stop)
     stop
