@@ -14,6 +14,8 @@ import os
 import random
 import time
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.api_error import ApiError
+
 try:
     import requests
 except ImportError:
@@ -28,22 +30,8 @@ READ_ONLY_POST_SUFFIXES = ("/qe", "/ql", "/ql-readonly", "/aaa/login")
 MAX_RETRY_AFTER = 60.0
 
 
-class ApstraError(Exception):
+class ApstraError(ApiError):
     """An Apstra API call failed: carries the HTTP status and Apstra's error body."""
-
-    def __init__(self, message, status=None, body=None, method=None, path=None):
-        self.status = status
-        self.body = body
-        self.method = method
-        self.path = path
-        text = message
-        if method and path:
-            text = "%s %s: %s" % (method, path, message)
-        if status is not None:
-            text = "%s (HTTP %s)" % (text, status)
-        if body not in (None, "", {}):
-            text = "%s: %s" % (text, json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body)
-        super(ApstraError, self).__init__(text)
 
 
 class ApstraAuthError(ApstraError):

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.api_error import ApiError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import build_dynamic_client
 
 try:
@@ -27,25 +28,8 @@ except ImportError:
 MERGE_PATCH = "application/merge-patch+json"
 
 
-class K8sError(Exception):
+class K8sError(ApiError):
     """A Kubernetes API call failed (status and body from the server) or a resource type is not served."""
-
-    def __init__(self, message, status=None, body=None, method=None, path=None):
-        self.status = status
-        self.body = body
-        self.method = method
-        self.path = path
-        text = message
-        if method and path:
-            text = "%s %s: %s" % (method, path, text)
-        if status is not None:
-            text = "%s (HTTP %s)" % (text, status)
-        if body not in (None, "", {}):
-            text = "%s: %s" % (text, json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body)
-        super(K8sError, self).__init__(text)
-
-    def to_dict(self):
-        return {"status": self.status, "body": self.body, "method": self.method, "path": self.path}
 
 
 def _error_body(exc):
