@@ -72,6 +72,8 @@ options:
   blueprint:
     description:
       - The blueprint to work on, given by label or by id.
+      - A value in UUID form is used as the id without listing the blueprints first, which saves one API call per
+        task; a playbook can pass the id an earlier M(netops.cn2_apstra.apstra_blueprint_info) task returned.
     type: str
     required: true
 """

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -23,6 +24,8 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.planner i
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+
+BLUEPRINT_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 try:
     import requests  # noqa: F401, pylint: disable=unused-import
@@ -147,6 +150,9 @@ class ApstraModule:
 
     @property
     def bp_id(self):
+        """The blueprint id; a UUID-form `blueprint` is taken as the id without listing the blueprints."""
+        if self._blueprint is None and BLUEPRINT_ID_RE.match(self.params["blueprint"] or ""):
+            return self.params["blueprint"]
         return self.blueprint["id"]
 
     def plan_missing(self, error, kind, name):

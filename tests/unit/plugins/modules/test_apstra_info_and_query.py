@@ -41,3 +41,12 @@ def test_blueprint_info_with_fabric():
 def test_blueprint_info_fabric_needs_blueprint():
     result, client = run_module(apstra_blueprint_info.main, {"fabric": True}, {})
     assert result["failed"] and "needs blueprint" in result["msg"] and not client.calls
+
+
+def test_blueprint_given_by_id_is_used_without_listing_blueprints():
+    bp_uuid = "abad57ff-cf56-548e-a362-227bc6ecea16"
+    routes = {("POST", "/api/blueprints/%s/qe" % bp_uuid): {"count": 0, "items": []}}
+    result, client = run_module(apstra_graph_query.main, {"blueprint": bp_uuid, "query": "node('system', name='leaf')"}, routes)
+    assert not result.get("failed") and [(c["method"], c["path"]) for c in client.calls] == [("POST", "/api/blueprints/%s/qe" % bp_uuid)]
+    result, client = run_module(apstra_graph_query.main, {"blueprint": "dc1", "query": "node('system', name='leaf')"}, {("POST", BASE + "/qe"): {"items": []}})
+    assert not result.get("failed") and [c["path"] for c in client.calls] == ["/api/blueprints", BASE + "/qe"]
