@@ -32,7 +32,7 @@ class Lab:
         self.kubeconfig = self.k8s.write_kubeconfig(str(OUT / ("%s.kubeconfig" % name)))
         self.env = dict(os.environ, APSTRA_API_URL=self.apstra.url, APSTRA_USERNAME="admin",
                         APSTRA_PASSWORD="sim-admin-password", APSTRA_VERIFY_CERTIFICATES="false",
-                        APSTRA_TOKEN_CACHE="false", K8S_AUTH_KUBECONFIG=self.kubeconfig,
+                        K8S_AUTH_KUBECONFIG=self.kubeconfig,
                         ANSIBLE_PYTHON_INTERPRETER=sys.executable)
 
     def clear(self):
