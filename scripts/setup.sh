@@ -31,6 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Debian's own kubectl (package kubernetes-client), unpacked beside the image's kubectl, which owns the same path:
+# the emulator's client tests run both.
+debian_kubectl=$BUILD/debian-kubectl/usr/bin/kubectl
+if [ ! -x "$debian_kubectl" ]; then
+    echo "setup: unpacking Debian's kubernetes-client into $BUILD/debian-kubectl"
+    deb_dir=$(mktemp -d)
+    (cd "$deb_dir" && apt-get download kubernetes-client >/dev/null 2>&1) || { apt-get update -qq && (cd "$deb_dir" && apt-get download kubernetes-client >/dev/null); }
+    dpkg -x "$deb_dir"/kubernetes-client_*.deb "$BUILD/debian-kubectl"
+    rm -rf "$deb_dir"
+fi
+
 pip_version=$("$PY" - <<'PYEOF'
 import re, ansible_test, pathlib
 text = (pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py").read_text()
