@@ -1,14 +1,25 @@
-"""Real clients against the Kubernetes emulator: Debian's kubectl and the kubernetes Python DynamicClient (with watch)."""
+"""Real clients against the Kubernetes emulator: kubectl (the image's 1.32 and Debian's 1.20) and the kubernetes Python
+DynamicClient (with watch)."""
 
 import os
+import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
+import requests
 from kubernetes import config, dynamic
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import ConflictError, NotFoundError
+
+REPO = Path(__file__).resolve().parents[2]
+# The image's kubectl (1.32) and Debian's kubernetes-client (1.20), which `scripts/setup.sh` unpacks into build/.
+KUBECTLS = {
+    "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",
+    "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
+}
 
 MANIFEST = """\
 apiVersion: v1
@@ -31,12 +42,15 @@ spec:
 """
 
 
-@pytest.fixture
-def kubectl(k8s, tmp_path):
+@pytest.fixture(params=sorted(KUBECTLS))
+def kubectl(request, k8s, tmp_path):
+    binary = KUBECTLS[request.param]
+    if not os.access(binary, os.X_OK):
+        pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (request.param, binary))
     env = dict(os.environ, KUBECONFIG=k8s.kubeconfig, HOME=str(tmp_path))
 
     def run(*args, stdin=None, check=True):
-        proc = subprocess.run(["/usr/bin/kubectl", *args], input=stdin, env=env, capture_output=True, text=True, timeout=60, check=False)
+        proc = subprocess.run([binary, *args], input=stdin, env=env, capture_output=True, text=True, timeout=60, check=False)
         if check:
             assert proc.returncode == 0, proc.stderr
         return proc
@@ -76,6 +90,18 @@ def test_kubectl_create_get_apply_label_delete(kubectl, k8s):
     assert kubectl("-n", "telco", "get", "cm,net-attach-def", "-o", "name").stdout == ""
     writes = [(w["method"], w["resource"]) for w in k8s.writes()]
     assert ("PATCH", "network-attachment-definitions") in writes and ("DELETE", "configmaps") in writes
+
+
+def test_openapi_v2_json_and_protobuf(k8s):
+    doc = requests.get(k8s.url + "/openapi/v2", timeout=10)
+    assert doc.status_code == 200 and doc.headers["Content-Type"].startswith("application/json")
+    assert doc.json()["swagger"] == "2.0" and doc.json()["definitions"] == {}
+    patch = doc.json()["paths"]["/apis/k8s.cni.cncf.io/v1/namespaces/{namespace}/network-attachment-definitions/{name}"]["patch"]
+    assert "dryRun" in [p["name"] for p in patch["parameters"]]
+    for accept in ("application/com.github.proto-openapi.spec.v2@v1.0+protobuf", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"):
+        proto = requests.get(k8s.url + "/openapi/v2", headers={"Accept": accept}, timeout=10)
+        assert proto.status_code == 200 and proto.content.startswith(b"\x0a\x032.0\x12")   # Document.swagger = "2.0", then Info
+    assert proto.headers["Content-Type"] == accept
 
 
 def test_dynamic_client_crud_conflict_and_dry_run(dyn):

@@ -132,6 +132,13 @@ class Handler:
         store = self.sim.store
         if request.method == "GET":
             doc = discovery(store.registry, segments, request.host)
+            if segments == ["openapi", "v2"]:
+                media = openapi.v2_media_type(request.headers.get("Accept"))
+                if media:
+                    # kube-openapi answers the old '@' form as application/octet-stream: Go's mime parser rejects the '@'.
+                    content_type = media if "@" not in media else "application/octet-stream"
+                    return web.Response(body=openapi.v2_protobuf(store.registry), headers={"Content-Type": content_type})
+                return _json(openapi.v2_document(store.registry))
             if doc is None and segments[:2] == ["openapi", "v3"]:
                 doc = openapi.document(store.registry, segments)
                 if doc is None:
