@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
@@ -127,6 +128,12 @@ class PlaybookResult:
     def __repr__(self):
         return "rc=%s\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.stdout, self.stderr)
 
+    def task_results(self):
+        """Per-task results on localhost of the first play, from a run with the ansible.builtin.json callback."""
+        start = self.stdout.find("{")
+        assert start >= 0, self
+        return [task["hosts"]["localhost"] for task in json.loads(self.stdout[start:])["plays"][0]["tasks"]]
+
 
 @pytest.fixture
 def run_playbook(ansible_env, tmp_path):
@@ -142,5 +149,19 @@ def run_playbook(ansible_env, tmp_path):
         cmd += list(args)
         run_env = dict(ansible_env, **(env or {}))
         return PlaybookResult(subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=600, check=False))
+
+    return run
+
+
+@pytest.fixture
+def run_tasks(run_playbook):
+    """Run tasks in one play with an Apstra connection (creds) in module_defaults, blueprint dc1; (run, per-task results)."""
+
+    def run(creds, tasks, *args, env=None):
+        play = [{"hosts": "localhost", "gather_facts": False,
+                 "module_defaults": {"group/netops.cn2_apstra.apstra": dict(creds, blueprint="dc1")}, "tasks": tasks}]
+        result = run_playbook(yaml.safe_dump(play, sort_keys=False), *args,
+                              env=dict({"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}, **(env or {})))
+        return result, result.task_results()
 
     return run

@@ -1,9 +1,5 @@
 """Check mode plans a whole fresh build (zone -> VNs in it -> port bindings on them) without a write; the real run sends that plan."""
 
-import json
-
-import yaml
-
 ZONES = "netops.cn2_apstra.apstra_routing_zones"
 VNS = "netops.cn2_apstra.apstra_virtual_networks"
 PB = "netops.cn2_apstra.apstra_port_bindings"
@@ -20,16 +16,6 @@ BUILD = [
         {"virtual_network": "sriov-red-b", "tagged": False, "switch_ports": ["leaf2:xe-0/0/4"]},
     ]}},
 ]
-
-
-def run_tasks(run_playbook, creds, tasks, *args):
-    play = [{"hosts": "localhost", "gather_facts": False,
-             "module_defaults": {"group/netops.cn2_apstra.apstra": dict(creds, blueprint="dc1")}, "tasks": tasks}]
-    run = run_playbook(yaml.safe_dump(play, sort_keys=False), *args, env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"})
-    start = run.stdout.find("{")
-    assert start >= 0, run
-    data = json.loads(run.stdout[start:])
-    return run, [task["hosts"]["localhost"] for task in data["plays"][0]["tasks"]]
 
 
 def planned(plans):
@@ -59,8 +45,8 @@ def match(check, real, ids, where="body"):
         assert check == real, "%s: %r vs %r" % (where, check, real)
 
 
-def test_check_mode_plans_the_whole_build_and_the_real_run_sends_it(apstra, apstra_credentials, run_playbook):
-    _run, checked = run_tasks(run_playbook, apstra_credentials, BUILD, "--check", "--diff")
+def test_check_mode_plans_the_whole_build_and_the_real_run_sends_it(apstra, apstra_credentials, run_tasks):
+    _run, checked = run_tasks(apstra_credentials, BUILD, "--check", "--diff")
     check_calls = len(apstra.requests_log())
     assert apstra.writes() == [], "check mode must not write"
     assert [r.get("failed", False) for r in checked] == [False, False, False], [r.get("msg") for r in checked]
@@ -82,7 +68,7 @@ def test_check_mode_plans_the_whole_build_and_the_real_run_sends_it(apstra, apst
     assert checked[2]["after"][0]["interfaces"] == ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]
 
     apstra.clear_log()
-    _run, applied = run_tasks(run_playbook, apstra_credentials, BUILD, "--diff")
+    _run, applied = run_tasks(apstra_credentials, BUILD, "--diff")
     real_calls = len(apstra.requests_log())
     assert [r.get("failed", False) for r in applied] == [False, False, False], [r.get("msg") for r in applied]
     assert all("notes" not in r for r in applied)
@@ -105,11 +91,11 @@ def test_check_mode_plans_the_whole_build_and_the_real_run_sends_it(apstra, apst
     print("API calls: check run %d (0 writes), real run %d (%d writes)" % (check_calls, real_calls, len(writes)))
 
     apstra.clear_log()
-    _run, again = run_tasks(run_playbook, apstra_credentials, BUILD, "--check")
+    _run, again = run_tasks(apstra_credentials, BUILD, "--check")
     assert not any(r["changed"] for r in again) and apstra.writes() == []
 
 
-def test_unknown_zone_fails_a_real_run_before_any_write(apstra, apstra_credentials, run_playbook):
+def test_unknown_zone_fails_a_real_run_before_any_write(apstra, apstra_credentials, run_tasks):
     config = {"config": [{"label": "v1", "vlan_id": 320, "routing_zone": "defualt", "bindings": ["leaf1"]},
                          {"label": "v2", "vlan_id": 321, "bindings": ["leaf1"]}]}
     bindings = {"config": [{"virtual_network": "v1", "servers": ["worker-01"]}]}
@@ -119,7 +105,7 @@ def test_unknown_zone_fails_a_real_run_before_any_write(apstra, apstra_credentia
         {"name": "real", VNS: config, "ignore_errors": True},
         {"name": "bindings real", PB: bindings, "ignore_errors": True},
     ]
-    _run, (check, pb_check, real, pb_real) = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, (check, pb_check, real, pb_real) = run_tasks(apstra_credentials, tasks)
     assert check["changed"] and "did you mean: default" in check["notes"][0] and "<routing zone defualt (planned)>" in check["notes"][0]
     assert pb_check["changed"] and "unknown virtual network 'v1'" in pb_check["notes"][0]
     assert real["failed"] and "config[label=v1].routing_zone: unknown routing zone 'defualt'; did you mean: default" in real["msg"]

@@ -1,24 +1,6 @@
 """Apstra resource modules through ansible-playbook against the emulator: states, check, diff, idempotence, errors."""
 
-import json
-
-import yaml
-
 OWNER = "managed-by:netops.cn2_apstra"
-
-
-def run_tasks(run_playbook, creds, tasks, *args, env=None):
-    """One play on localhost with the Apstra connection in module_defaults; returns (run, per-task results)."""
-    play = [{
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {"group/netops.cn2_apstra.apstra": dict(creds, blueprint="dc1")},
-        "tasks": tasks,
-    }]
-    run = run_playbook(yaml.safe_dump(play, sort_keys=False), *args, env=dict({"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}, **(env or {})))
-    assert run.stdout.startswith("{"), run
-    data = json.loads(run.stdout)
-    return run, [task["hosts"]["localhost"] for task in data["plays"][0]["tasks"]]
 
 
 def four_way(name, module, args):
@@ -45,11 +27,11 @@ def assert_four_way(results, writes):
     assert writes == planned(real1["plan"]), "check runs must not write; the real run sends exactly its plan"
 
 
-def test_routing_zones_all_states(apstra, apstra_credentials, run_playbook):
+def test_routing_zones_all_states(apstra, apstra_credentials, run_tasks):
     zones = "netops.cn2_apstra.apstra_routing_zones"
     config = [{"label": "telco", "vni": 20001, "import_rts": ["65000:20001"], "export_rts": ["65000:20001"]}, {"label": "storage"}]
     tasks = four_way("zones", zones, {"config": config, "state": "merged"})
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
+    _run, results = run_tasks(apstra_credentials, tasks, "--diff")
     assert_four_way(results, write_calls(apstra))
     assert {d["after_header"] for d in results[1]["diff"]} == {"routing_zone telco", "routing_zone storage"}
     state = apstra.state()["blueprints"]
@@ -67,7 +49,7 @@ def test_routing_zones_all_states(apstra, apstra_credentials, run_playbook):
         {"name": "deleted again", zones: {"config": [{"label": "edge"}], "state": "deleted"}},
         {"name": "rendered", zones: {"config": [{"label": "x1", "vni": 30001}], "state": "rendered", "api_url": "https://unreachable.invalid"}},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(apstra_credentials, tasks)
     replaced, replaced2, over_check, over, gathered, deleted, deleted2, rendered = results
     assert replaced["changed"] and replaced["plan"][0]["body"] == {"rt_policy": {"import_RTs": [], "export_RTs": []}}
     assert not replaced2["changed"]
@@ -86,7 +68,7 @@ VN_CONFIG = [
 ]
 
 
-def test_virtual_networks_four_way_and_states(apstra, apstra_credentials, run_playbook):
+def test_virtual_networks_four_way_and_states(apstra, apstra_credentials, run_tasks):
     vns = "netops.cn2_apstra.apstra_virtual_networks"
     tasks = [{"name": "zone", "netops.cn2_apstra.apstra_routing_zones": {"config": [{"label": "telco"}]}}]
     tasks += four_way("vns", vns, {"config": VN_CONFIG})
@@ -98,7 +80,7 @@ def test_virtual_networks_four_way_and_states(apstra, apstra_credentials, run_pl
         {"name": "gathered", vns: {"state": "gathered"}},
         {"name": "deleted", vns: {"state": "deleted"}},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
+    _run, results = run_tasks(apstra_credentials, tasks, "--diff")
     zone, *results = results
     assert zone["changed"]
     writes = write_calls(apstra)[1:]
@@ -118,7 +100,7 @@ def test_virtual_networks_four_way_and_states(apstra, apstra_credentials, run_pl
     assert not [vn for bp in state.values() for vn in bp["virtual_networks"].values()]
 
 
-def test_input_errors_before_any_call(apstra, apstra_credentials, run_playbook):
+def test_input_errors_before_any_call(apstra, apstra_credentials, run_tasks):
     vns = "netops.cn2_apstra.apstra_virtual_networks"
     bad = [
         ({"label": "v1", "vlan_id": 4095}, "config[0].vlan_id=4095 is out of range: allowed 2-4094"),
@@ -133,7 +115,7 @@ def test_input_errors_before_any_call(apstra, apstra_credentials, run_playbook):
     tasks.append({"name": "bad server", "netops.cn2_apstra.apstra_port_bindings": {"config": [{"virtual_network": "x", "servers": ["worker-01"]}]},
                   "ignore_errors": True})
     tasks.append({"name": "bad zone vni", "netops.cn2_apstra.apstra_routing_zones": {"config": [{"label": "z", "vni": 1}]}, "ignore_errors": True})
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(apstra_credentials, tasks)
     for (_cfg, message), result in zip(bad, results):
         assert result["failed"] and message in result["msg"], result["msg"]
     assert "unknown virtual network 'x'" in results[len(bad)]["msg"]
@@ -141,7 +123,7 @@ def test_input_errors_before_any_call(apstra, apstra_credentials, run_playbook):
     assert apstra.writes() == []
 
 
-def test_api_error_midway_reports_applied(apstra, apstra_credentials, run_playbook):
+def test_api_error_midway_reports_applied(apstra, apstra_credentials, run_tasks):
     vns = "netops.cn2_apstra.apstra_virtual_networks"
     tasks = [
         {"name": "seed", vns: {"config": [{"label": "old1", "vlan_id": 300, "bindings": ["leaf1"]}]}},
@@ -149,7 +131,7 @@ def test_api_error_midway_reports_applied(apstra, apstra_credentials, run_playbo
         {"name": "clash", vns: {"config": [{"label": "new1", "vlan_id": 10, "bindings": ["leaf1"]}, {"label": "new2", "vlan_id": 10, "bindings": ["leaf1"]}],
                                 "state": "overridden"}, "ignore_errors": True},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(apstra_credentials, tasks)
     clash = results[1]
     assert clash["failed"] and clash["status"] == 422
     assert "applied 1 of 2" in clash["msg"] and "delete-virtual-networks" in clash["msg"] and "virtual-networks-batch" in clash["msg"]

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import requests
-import yaml
 
 from apstra_sim.server import start_server
 
@@ -22,16 +21,6 @@ INFO = "netops.cn2_apstra.apstra_blueprint_info"
 QUERY = "netops.cn2_apstra.apstra_graph_query"
 
 
-def run_tasks(run_playbook, creds, tasks, *args, env=None):
-    play = [{"hosts": "localhost", "gather_facts": False,
-             "module_defaults": {"group/netops.cn2_apstra.apstra": dict(creds, blueprint="dc1")}, "tasks": tasks}]
-    run = run_playbook(yaml.safe_dump(play, sort_keys=False), *args, env=dict({"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}, **(env or {})))
-    start = run.stdout.find("{")
-    assert start >= 0, run
-    data = json.loads(run.stdout[start:])
-    return run, [task["hosts"]["localhost"] for task in data["plays"][0]["tasks"]]
-
-
 def planned(plan):
     return [(p["method"], p["path"].split("?")[0]) for p in plan]
 
@@ -40,7 +29,7 @@ def writes(apstra):
     return [(r["method"], r["path"]) for r in apstra.writes()]
 
 
-def test_port_bindings_esi_four_way_replaced_deleted(apstra, apstra_credentials, run_playbook):
+def test_port_bindings_esi_four_way_replaced_deleted(apstra, apstra_credentials, run_tasks):
     bind = {"config": [{"virtual_network": "sriov-a", "servers": ["worker-01", "worker-05"]},
                        {"virtual_network": "storage", "tagged": False, "switch_ports": ["leaf2:xe-0/0/4"]}]}
     tasks = [
@@ -60,7 +49,7 @@ def test_port_bindings_esi_four_way_replaced_deleted(apstra, apstra_credentials,
                                              {"virtual_network": "sriov-a", "tagged": False, "servers": ["worker-02"]}]}, "ignore_errors": True},
         {"name": "info", INFO: {"fabric": True}},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
+    _run, results = run_tasks(apstra_credentials, tasks, "--diff")
     _vns, esi, leaf1, check1, real1, check2, real2, replaced, deleted, deleted2, vn_deleted, conflict, info = results
     assert [r["changed"] for r in (check1, real1, check2, real2)] == [True, True, False, False]
     assert check1["plan"] == real1["plan"] and check2["plan"] == [] == real2["plan"]
@@ -89,7 +78,7 @@ def api_login(apstra):
     return {"AuthToken": token}
 
 
-def test_commit_noop_check_deploy_revert_and_failures(apstra, apstra_credentials, run_playbook):
+def test_commit_noop_check_deploy_revert_and_failures(apstra, apstra_credentials, run_tasks):
     commit = {"description": "AWX job 42", "poll_interval": 0.2}
     tasks = [
         {"name": "nothing to commit", COMMIT: commit},
@@ -103,7 +92,7 @@ def test_commit_noop_check_deploy_revert_and_failures(apstra, apstra_credentials
         {"name": "revert", COMMIT: {"revert": True}},
         {"name": "zones", ZONES: {"state": "gathered"}},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks, "--diff")
+    _run, results = run_tasks(apstra_credentials, tasks, "--diff")
     noop, _stage, staged, check, real, again, _stage2, revert_check, revert, zones = results
     assert not noop["changed"] and noop["plan"] == []
     assert staged["blueprints"][0]["has_uncommitted_changes"] and staged["blueprints"][0]["lock_type"] == "lock_by_changes"
@@ -131,7 +120,7 @@ def test_commit_noop_check_deploy_revert_and_failures(apstra, apstra_credentials
         {"name": "locked, no wait", COMMIT: commit, "ignore_errors": True},
         {"name": "locked, wait", COMMIT: dict(commit, wait_for_lock=10)},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(apstra_credentials, tasks)
     _stage, failed, info, locked, waited = results
     assert failed["failed"] and "leaf2 rejected the configuration" in failed["msg"] and "staging is left as it was" in failed["msg"]
     assert info["blueprints"][0]["has_uncommitted_changes"] and info["blueprints"][0]["deploy_status"] == "failure"
@@ -143,13 +132,13 @@ def test_commit_noop_check_deploy_revert_and_failures(apstra, apstra_credentials
     resp = requests.post(apstra.url + "/api/blueprints/%s/virtual-networks" % bp_id, headers=headers, timeout=10,
                          json={"label": "broken", "vn_type": "vxlan", "ipv4_enabled": True})
     assert resp.status_code == 201, resp.text
-    _run, results = run_tasks(run_playbook, apstra_credentials, [{"name": "build errors", COMMIT: commit, "ignore_errors": True}])
+    _run, results = run_tasks(apstra_credentials, [{"name": "build errors", COMMIT: commit, "ignore_errors": True}])
     assert results[0]["failed"] and "1 build error" in results[0]["msg"] and "no IP pool" in results[0]["msg"]
     assert results[0]["build_errors"]["errors_count"] == 1
     assert writes(apstra) == [("POST", "/api/blueprints/%s/virtual-networks" % bp_id)]
 
 
-def test_token_reused_across_tasks_never_shown(apstra, apstra_credentials, run_playbook, ansible_env):
+def test_token_reused_across_tasks_never_shown(apstra, apstra_credentials, run_tasks, ansible_env):
     cache_dir = Path(ansible_env["ANSIBLE_HOME"]) / "netops.cn2_apstra"
     for path in cache_dir.glob("token-*.json"):
         path.unlink()  # earlier tests may have left a token for this emulator
@@ -158,7 +147,7 @@ def test_token_reused_across_tasks_never_shown(apstra, apstra_credentials, run_p
         {"name": "zones", ZONES: {"state": "gathered"}},
         {"name": "query", QUERY: {"query": "node('system', role='leaf', name='leaf')"}},
     ]
-    run, results = run_tasks(run_playbook, apstra_credentials, tasks, "-vvv")
+    run, results = run_tasks(apstra_credentials, tasks, "-vvv")
     assert all(not r.get("failed") for r in results), results
     assert len(results[2]["items"]) == 4
     logins = [r for r in apstra.requests_log() if r["path"] == "/api/aaa/login"]
@@ -179,7 +168,7 @@ def test_token_reused_across_tasks_never_shown(apstra, apstra_credentials, run_p
                    {"action": "error", "status": 503, "path": "/virtual-networks$", "method": "GET", "nth": 1},
                    {"action": "throttle", "retry_after": 1, "path": "/virtual-networks$", "method": "GET", "nth": 2}])
     tasks = [{"name": "info", INFO: {}}, {"name": "zones", ZONES: {"state": "gathered"}}, {"name": "vns", VNS: {"state": "gathered"}}]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(apstra_credentials, tasks)
     assert all(not r.get("failed") for r in results), results
     log = apstra.requests_log()
     assert [r["path"] for r in log].count("/api/aaa/login") == 1
@@ -187,18 +176,18 @@ def test_token_reused_across_tasks_never_shown(apstra, apstra_credentials, run_p
     assert [r["status"] for r in log if r["path"].endswith("/virtual-networks")] == [503, 429, 200]
 
 
-def test_bad_credentials_and_bad_query(apstra, apstra_credentials, run_playbook):
+def test_bad_credentials_and_bad_query(apstra, apstra_credentials, run_tasks):
     tasks = [
         {"name": "bad password", INFO: {"password": "wrong", "token_cache": False}, "ignore_errors": True},
         {"name": "bad query", QUERY: {"query": "node("}, "ignore_errors": True},
     ]
-    _run, results = run_tasks(run_playbook, apstra_credentials, tasks)
+    _run, results = run_tasks(apstra_credentials, tasks)
     bad, query = results
     assert bad["failed"] and bad["status"] == 401 and "Invalid credentials" in bad["msg"]
     assert query["failed"] and query["status"] == 422 and "Invalid query" in query["msg"]
 
 
-def test_tls_validate_certs_and_ca_path(apstra_credentials, run_playbook, tmp_path):
+def test_tls_validate_certs_and_ca_path(apstra_credentials, run_tasks, tmp_path):
     server = start_server(str(DEMO), port=0, tls=True)
     try:
         ca_file = tmp_path / "ca.pem"
@@ -209,7 +198,7 @@ def test_tls_validate_certs_and_ca_path(apstra_credentials, run_playbook, tmp_pa
             {"name": "ca_path", INFO: {"ca_path": str(ca_file)}},
             {"name": "no verification", INFO: {"validate_certs": False}},
         ]
-        _run, results = run_tasks(run_playbook, creds, tasks)
+        _run, results = run_tasks(creds, tasks)
         assert len(results) == 3, [r.get("msg") for r in results]
         untrusted, with_ca, unverified = results
         assert untrusted["failed"] and "TLS error" in untrusted["msg"] and "CERTIFICATE_VERIFY_FAILED" in untrusted["msg"]
@@ -218,7 +207,7 @@ def test_tls_validate_certs_and_ca_path(apstra_credentials, run_playbook, tmp_pa
         server.stop()
 
 
-def test_fifty_networks_cost_the_same_calls_as_five(apstra_credentials, run_playbook, tmp_path):
+def test_fifty_networks_cost_the_same_calls_as_five(apstra_credentials, run_tasks, tmp_path):
     fabric = tmp_path / "fabric.yml"
     subprocess.run([sys.executable, "-m", "apstra_sim.generate", "--leafs", "8", "--servers", "16", "--esi-pairs", "0", "--blueprint", "dc1",
                     "--output", str(fabric)], check=True, env=dict(os.environ))
@@ -230,7 +219,7 @@ def test_fifty_networks_cost_the_same_calls_as_five(apstra_credentials, run_play
         for size in (5, 50):
             requests.post(server.url + "/_sim/reset", timeout=10)
             config = [{"label": "vn%03d" % i, "vni": 20000 + i, "vlan_id": 1000 + i, "bindings": leafs} for i in range(size)]
-            _run, results = run_tasks(run_playbook, creds, [{"name": "create", VNS: {"config": config}}], env={"APSTRA_TOKEN_CACHE": "false"})
+            _run, results = run_tasks(creds, [{"name": "create", VNS: {"config": config}}], env={"APSTRA_TOKEN_CACHE": "false"})
             assert results[0]["changed"] and len(results[0]["after"]) == size, results[0].get("msg")
             log = requests.get(server.url + "/_sim/requests", timeout=10).json()["requests"]
             counts[size] = [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in log]

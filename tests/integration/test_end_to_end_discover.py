@@ -1,6 +1,5 @@
 """playbooks/discover.yml against both emulators on the demo lab: the node/port map, read only."""
 
-import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -12,8 +11,7 @@ def test_discover_prints_the_node_port_map_and_writes_nothing(apstra, k8s, apstr
         "apstra_password": apstra_credentials["password"], "k8s_kubeconfig": k8s.kubeconfig,
     }, env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json", "APSTRA_VERIFY_CERTIFICATES": "false"})
     assert run.rc == 0, run
-    tasks = json.loads(run.stdout[run.stdout.index("{"):])["plays"][0]["tasks"]
-    lines = tasks[-1]["hosts"]["localhost"]["msg"]
+    lines = run.task_results()[-1]["msg"]
     by_node = dict((line.split()[0], line) for line in lines)
 
     assert sorted(by_node) == ["worker-0%d" % n for n in range(1, 7)], lines
