@@ -27,8 +27,12 @@ class Lab:
 
     def __init__(self, name, fabric, cluster):
         self.name = name
+        started = time.monotonic()
         self.apstra = start_apstra(str(fabric), port=0)
+        self.apstra_start = time.monotonic() - started
+        started = time.monotonic()
         self.k8s = start_k8s(str(cluster), port=0)
+        self.k8s_start = time.monotonic() - started
         self.kubeconfig = self.k8s.write_kubeconfig(str(OUT / ("%s.kubeconfig" % name)))
         self.env = dict(os.environ, APSTRA_API_URL=self.apstra.url, APSTRA_USERNAME="admin",
                         APSTRA_PASSWORD="sim-admin-password", APSTRA_VERIFY_CERTIFICATES="false",
@@ -123,6 +127,8 @@ def main():
     lines = ["| operation | detail | wall s | Apstra calls (writes) | Kubernetes calls (writes) |", "| --- | --- | --- | --- | --- |"]
     for name, elapsed, counts, detail in rows:
         lines.append("| %s | %s | %.2f | %d (%d) | %d (%d) |" % ((name, detail, elapsed) + counts["apstra"] + counts["k8s"]))
+    lines += ["", "| emulator start-up | Apstra s | Kubernetes s |", "| --- | --- | --- |"]
+    lines += ["| %s | %.2f | %.2f |" % (lab.name, lab.apstra_start, lab.k8s_start) for lab in (demo, big)]
     table = "\n".join(lines)
     (OUT / "results.md").write_text(table + "\n")
     print(table)
