@@ -16,7 +16,8 @@ description:
     networks to exactly those ports.
   - "Reads, each with one call whatever the cluster size: the Nodes (O(node_label_selector)), the
     SriovNetworkNodeStates, the NodeNetworkStates (LLDP), and one Apstra graph query for the leaf interfaces
-    facing generic systems, including ESI LAGs (redundancy group port-channels)."
+    facing generic systems, including ESI LAGs (redundancy group port-channels). The Apstra login is cached per user
+    like the modules' (O(netops.cn2_apstra.apstra_blueprint_info#module:token_cache))."
   - Joins node -> PF -> fabric port by host name and PF name (the generic system's C(hostname) or C(label) is the
     node name, its interface C(if_name) the PF name), then cross-checks each port with the LLDP neighbour the host
     sees. A dual-homed node maps to its ESI LAG on both leafs.
@@ -88,6 +89,11 @@ options:
     default: true
     env:
       - name: APSTRA_VERIFY_CERTIFICATES
+  apstra_ca_path:
+    description: CA bundle (PEM file or directory) to verify Apstra's TLS certificate with.
+    type: path
+    env:
+      - name: APSTRA_CA_PATH
   apstra_timeout:
     description: Seconds to wait for each Apstra API call.
     type: int
@@ -134,113 +140,59 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraClient, ApstraError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import client_from_options
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService, Fabric
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import (
     HAS_KUBERNETES,
     KUBERNETES_IMPORT_ERROR,
     K8sConfigError,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import SOURCES, node_facts
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import node_facts, read_sources
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, connect
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import MISMATCH, UNVERIFIED, VERIFIED, cabling, links_by_pf
 
-# One query for every leaf interface that faces a generic system, plus (optionally) the leaf port-channel the
-# interface is a member of and the ESI port-channel of the redundancy group above it.
-FABRIC_QUERY = (
-    "match("
-    "node('system', system_type='server', name='server')"
-    ".out('hosted_interfaces').node('interface', if_type='ethernet', name='server_intf')"
-    ".out('link').node('link', role='to_generic', name='link')"
-    ".in_('link').node('interface', if_type='ethernet', name='leaf_intf')"
-    ".in_('hosted_interfaces').node('system', role='leaf', name='leaf'), "
-    "optional(node(name='leaf_intf').in_('composed_of').node('interface', if_type='port_channel', name='leaf_lag')), "
-    "optional(node(name='leaf_lag').in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
-    ".in_('hosted_interfaces').node('redundancy_group', name='redundancy_group'))"
-    ")"
-)
 K8S_OPTIONS = ("kubeconfig", "context", "host", "api_key", "validate_certs", "ca_cert", "client_cert", "client_key", "proxy", "no_proxy")
 GROUP_SAFE_RE = re.compile(r"[^A-Za-z0-9_]")
+CABLING_WORDS = {VERIFIED: "verified", MISMATCH: "mismatch", UNVERIFIED: "unverified"}
 
 
 def safe_group(prefix, name):
     return prefix + GROUP_SAFE_RE.sub("_", name)
 
 
-def _prop(row, name, key):
-    return (row.get(name) or {}).get(key)
-
-
-def fabric_index(items):
-    """{(server hostname or label, PF name): [port dict]} from the graph query items."""
-    index = {}
-    for row in items:
-        server = row.get("server") or {}
-        pf = _prop(row, "server_intf", "if_name")
-        if not pf:
-            continue
-        lag = None
-        if row.get("leaf_lag"):
-            lag = {
-                "name": _prop(row, "leaf_lag", "if_name"),
-                "leaf_interface_id": _prop(row, "leaf_lag", "id"),
-                "esi": bool(row.get("esi_lag")),
-                "interface_id": _prop(row, "esi_lag", "id") or _prop(row, "leaf_lag", "id"),
-                "redundancy_group": _prop(row, "redundancy_group", "label"),
-                "redundancy_group_id": _prop(row, "redundancy_group", "id"),
-            }
-        port = {
-            "pf": pf,
-            "leaf": _prop(row, "leaf", "label") or _prop(row, "leaf", "hostname"),
-            "leaf_hostname": _prop(row, "leaf", "hostname"),
-            "leaf_id": _prop(row, "leaf", "id"),
-            "interface": _prop(row, "leaf_intf", "if_name"),
-            "interface_id": _prop(row, "leaf_intf", "id"),
-            "server_interface_id": _prop(row, "server_intf", "id"),
-            "link_id": _prop(row, "link", "id"),
-            "speed": _prop(row, "link", "speed"),
-            "system_id": server.get("id"),
-            "lag": lag,
-        }
-        for name in set(n for n in (server.get("hostname"), server.get("label")) if n):
-            index.setdefault((name, pf), []).append(port)
-    for ports in index.values():
-        ports.sort(key=lambda p: (p["leaf"] or "", p["interface"] or ""))
-    return index
-
-
-def _same_switch(lldp_name, port):
-    if not lldp_name:
-        return False
-    names = set(n for n in (port["leaf"], port["leaf_hostname"]) if n)
-    return lldp_name in names or lldp_name.split(".", 1)[0] in names
-
-
-def _same_port(lldp_port, port):
-    return lldp_port == port["interface"] or (lldp_port or "").rsplit(".", 1)[0] == port["interface"]
+def fabric_port(link):
+    """A host's fabric port as the inventory shows it, from one server link of the fabric query."""
+    lag = None
+    if link["lag"]:
+        lag = {"name": link["lag"], "leaf_interface_id": link["lag_id"], "esi": link["esi"],
+               "interface_id": link["application_point_id"], "redundancy_group": link["redundancy_group"] if link["esi"] else None,
+               "redundancy_group_id": link["redundancy_group_id"] if link["esi"] else None}
+    return {"pf": link["server_interface"], "leaf": link["leaf"], "leaf_hostname": link["leaf_hostname"], "leaf_id": link["leaf_id"],
+            "interface": link["leaf_interface"], "interface_id": link["leaf_interface_id"], "server_interface_id": link["server_interface_id"],
+            "link_id": link["link_id"], "speed": link["speed"], "system_id": link["server_id"], "lag": lag}
 
 
 def join_node(facts, index, blueprint_id):
-    """Host variables and group names for one node."""
+    """Host variables and group names for one node (the cabling judgement is sriov.topology's, as the role's)."""
     issues = []
     ports = []
     mismatch = False
     for pf in facts["pfs"]:
-        found = index.get((facts["name"], pf["name"]), [])
-        if not found:
+        link = index.get((facts["name"], pf["name"]))
+        if link is None:
             issues.append("%s: PF %s has no fabric port in Apstra" % (facts["name"], pf["name"]))
-        for fabric in found:
-            port = dict(fabric)
-            lldp = pf.get("lldp") or []
-            port["lldp"] = lldp[0] if len(lldp) == 1 else (lldp or None)
-            if not lldp:
-                port["cabling"] = "unverified"
-            elif any(_same_switch(n.get("switch"), port) and _same_port(n.get("port"), port) for n in lldp):
-                port["cabling"] = "verified"
-            else:
-                port["cabling"] = "mismatch"
-                mismatch = True
-                issues.append("%s: LLDP says %s, Apstra cabling says %s:%s" % (
-                    pf["name"], ", ".join("%s:%s" % (n.get("switch"), n.get("port")) for n in lldp), port["leaf"], port["interface"]))
-            ports.append(port)
+            continue
+        port = fabric_port(link)
+        lldp = pf.get("lldp") or []
+        port["lldp"] = lldp[0] if len(lldp) == 1 else (lldp or None)
+        port["cabling"] = CABLING_WORDS[cabling(lldp, link)]
+        if port["cabling"] == "mismatch":
+            mismatch = True
+            issues.append("%s: LLDP says %s, Apstra cabling says %s:%s" % (
+                pf["name"], ", ".join("%s:%s" % (n.get("switch"), n.get("port")) for n in lldp), port["leaf"], port["interface"]))
+        ports.append(dict(port, application_point_id=link["application_point_id"]))
     if not facts["pfs"]:
         issues.append("%s: no SR-IOV physical functions known (no SriovNetworkNodeState)" % facts["name"])
     groups = ["sriov_nodes"]
@@ -252,7 +204,7 @@ def join_node(facts, index, blueprint_id):
         groups.append("sriov_unmapped")
     app_points = []
     for port in ports:
-        point = port["lag"]["interface_id"] if port["lag"] else port["interface_id"]
+        point = port.pop("application_point_id")
         if point not in app_points:
             app_points.append(point)
     hostvars = {
@@ -293,77 +245,51 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         # A private discovery cache per run: constant, predictable API use, nothing stale left in /tmp.
         cache_dir = tempfile.mkdtemp(prefix="sriov_fabric-")
         try:
-            try:
-                service = connect(self._k8s_auth(), os.path.join(cache_dir, "discovery.json"))
-            except (K8sConfigError, K8sError) as exc:
-                raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
-            data = {}
-            for source, (api_version, kind) in SOURCES.items():
-                data[source] = self._list(service, source, api_version, kind)
+            service = connect(self._k8s_auth(), os.path.join(cache_dir, "discovery.json"))
+            data, _served, warnings = read_sources(service, self.get_option("node_label_selector") or None, self.get_option("sriov_namespace"),
+                                                   tolerate_forbidden=True)
+        except (K8sConfigError, K8sError) as exc:
+            raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
         finally:
             shutil.rmtree(cache_dir, ignore_errors=True)
+        for warning in warnings:
+            self.display.warning("sriov_fabric: %s" % warning)
         return data
 
-    def _list(self, service, source, api_version, kind):
-        try:
-            resource = service.resource(api_version, kind, required=source == "nodes")
-            if resource is None:
-                self.display.warning("sriov_fabric: %s (%s) is not served by the cluster; left out" % (kind, api_version))
-                return []
-            if source == "nodes":
-                return service.list(resource, label_selector=self.get_option("node_label_selector") or None)
-            if source == "sriov_states":
-                return service.list(resource, namespace=self.get_option("sriov_namespace"))
-            return service.list(resource)
-        except K8sError as exc:
-            if source != "nodes" and exc.status in (401, 403):
-                self.display.warning("sriov_fabric: cannot list %s: %s" % (kind, to_native(exc)))
-                return []
-            raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
-
-    def _apstra_client(self):
-        return ApstraClient(
-            self.get_option("apstra_api_url"),
-            username=self.get_option("apstra_username"),
-            password=self.get_option("apstra_password"),
-            auth_token=self.get_option("apstra_auth_token"),
-            validate_certs=self.get_option("apstra_validate_certs"),
-            timeout=self.get_option("apstra_timeout"),
-        )
-
     def _fetch_fabric(self):
+        options = dict(api_url=self.get_option("apstra_api_url"), username=self.get_option("apstra_username"),
+                       password=self.get_option("apstra_password"), auth_token=self.get_option("apstra_auth_token"),
+                       validate_certs=self.get_option("apstra_validate_certs"), ca_path=self.get_option("apstra_ca_path"),
+                       timeout=self.get_option("apstra_timeout"))
         try:
-            client = self._apstra_client()
-        except ApstraError as exc:
+            client = client_from_options(options)
+        except (ApstraError, ValidationError) as exc:
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
+        service = ApstraService(client)
         try:
-            blueprints = (client.get("/api/blueprints") or {}).get("items") or []
+            blueprints = service.blueprints()
             wanted = self.get_option("apstra_blueprint")
             chosen = [bp for bp in blueprints if wanted in (bp.get("id"), bp.get("label"))] if wanted else blueprints
             if len(chosen) != 1:
                 raise AnsibleError("sriov_fabric: %s; blueprints on the server: %s" % (
                     "blueprint %r not found" % wanted if wanted else "set apstra_blueprint",
                     ", ".join(sorted(bp.get("label") or bp.get("id") for bp in blueprints)) or "none"))
-            blueprint_id = chosen[0]["id"]
-            answer = client.post("/api/blueprints/%s/qe" % blueprint_id, body={"query": FABRIC_QUERY}) or {}
+            fabric = service.fabric(chosen[0]["id"])
         except ApstraError as exc:
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
         finally:
             client.close()
-        return blueprint_id, answer.get("items") or []
+        return chosen[0]["id"], fabric.links
 
     def fetch(self):
-        """Everything the inventory needs, reduced to what is cached: node facts and the fabric port index."""
+        """Everything the inventory needs, reduced to what is cached: node facts and the server links."""
         data = self._fetch_cluster()
-        blueprint_id, items = self._fetch_fabric()
-        facts = node_facts(data["nodes"], data["sriov_states"], data["network_states"])
-        index = fabric_index(items)
-        return {"blueprint_id": blueprint_id, "nodes": facts,
-                "fabric": [{"host": host, "pf": pf, "ports": ports} for (host, pf), ports in sorted(index.items())]}
+        blueprint_id, links = self._fetch_fabric()
+        return {"blueprint_id": blueprint_id, "nodes": node_facts(data["nodes"], data["sriov_states"], data["network_states"]), "links": links}
 
     # -- populating --------------------------------------------------------------------------------------
     def populate(self, data):
-        index = dict(((entry["host"], entry["pf"]), entry["ports"]) for entry in data["fabric"])
+        index = links_by_pf(data["links"])
         strict = self.get_option("strict")
         for facts in data["nodes"]:
             hostvars, groups = join_node(facts, index, data["blueprint_id"])
@@ -390,7 +316,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 data = self._cache[cache_key]
             except KeyError:
                 update_cache = True
-        if data is None:
+        if data is None or "links" not in data:
             data = self.fetch()
         if update_cache:
             self._cache[cache_key] = data

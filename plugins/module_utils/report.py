@@ -107,6 +107,18 @@ def markdown(data, svg_name=None):
         ["drift found", len(data.get("drift") or [])],
         ["problems (not bound)", len(data.get("problems") or [])],
     ])
+    if data.get("failure"):
+        lines += ["", "## The run failed", "", data["failure"]]
+    staging = data.get("staging") or {}
+    if staging.get("ours") or staging.get("foreign"):
+        lines += ["", "## Staged in Apstra before this run", ""]
+        rows = [["this collection (deployed by this run)", c.get("action"), c.get("kind"), c.get("object") or c.get("name")] for c in staging.get("ours") or []]
+        rows += [["%s (%s)" % (c.get("by") or "another session", "deployed with this run" if staging.get("included") else "refused"),
+                  c.get("action"), c.get("kind"), c.get("object") or c.get("name")] for c in staging.get("foreign") or []]
+        lines += _table(["staged by", "change", "kind", "object"], rows)
+    if data.get("skipped"):
+        lines += ["", "## Cluster objects skipped (invalid)", ""]
+        lines += ["- %s: %s" % (item.get("source"), item.get("error")) for item in data["skipped"]]
     lines += ["", "## Networks", ""]
     rows = []
     for net in data.get("networks") or []:
@@ -151,8 +163,8 @@ def markdown(data, svg_name=None):
         for pf in node.get("pfs") or [{}]:
             lldp = ", ".join("%s %s" % (n.get("switch"), n.get("port")) for n in pf.get("lldp") or [])
             rows.append([node.get("node"), pf.get("name"), "%s %s" % (pf.get("leaf"), pf.get("leaf_interface")) if pf.get("leaf") else None,
-                         lldp, pf.get("status"), node.get("status"), ", ".join(sorted(node.get("resources") or {}))])
-    lines += _table(["node", "PF", "Apstra cabling", "LLDP", "PF status", "node status", "SR-IOV resources"], rows)
+                         lldp, pf.get("cabling"), node.get("status"), ", ".join(sorted(node.get("resources") or {}))])
+    lines += _table(["node", "PF", "Apstra cabling", "LLDP", "LLDP check", "node status", "SR-IOV resources"], rows)
     lines += ["", "## Problems (reported, not bound)", ""]
     lines += ["- %s" % p for p in data.get("problems") or []] or ["None."]
     lines += ["", "## Drift found", ""]
@@ -221,15 +233,15 @@ def svg(data):
                     continue
                 x1 = x + node_w * (pf_index + 1) // (len(pfs) + 1)
                 x2 = leaf_x[pf["leaf"]] + leaf_w // 2
-                dash = ' stroke-dasharray="5 4"' if pf.get("status") == "miscabled" else ""
+                dash = ' stroke-dasharray="5 4"' if pf.get("cabling") == "mismatch" else ""
                 out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5"%s/>' % (x1, y, x2, leaf_y + 40, colour, dash))
             out.append('<rect x="%d" y="%d" width="%d" height="40" rx="6" fill="#fafafa" stroke="%s" stroke-width="2"/>' % (x, y, node_w, colour))
             out.append(_text(x + node_w // 2, y + 17, node.get("node"), 12, weight="bold"))
             out.append(_text(x + node_w // 2, y + 32, node.get("status"), 10, fill=colour))
             text_y = y + 55
             points = node.get("application_points") or []
-            for point in points or [{"switch": pf.get("leaf"), "interface": pf.get("leaf_interface")} for pf in pfs if pf.get("leaf")]:
-                name = "%s:%s" % (point.get("switch"), point.get("interface"))
+            for point in points or [{"port": "%s:%s" % (pf.get("leaf"), pf.get("leaf_interface"))} for pf in pfs if pf.get("leaf")]:
+                name = point["port"]
                 out.append(_text(x + node_w // 2, text_y, name, 10, fill="#37474f"))
                 text_y += 13
                 for label in on_port.get(name, []):

@@ -101,17 +101,8 @@ msg:
   type: str
 """
 
-import time
-
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule, op
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
-
-TASK_DONE = ("succeeded", "success", "failed", "failure", "timeout", "error")
-
-
-class DeployFailed(ApstraError):
-    """The deploy task ended in failure."""
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import CommitError, Committer
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 
 
 class BlueprintCommit(ApstraModule):
@@ -123,81 +114,18 @@ class BlueprintCommit(ApstraModule):
         poll_interval=dict(type="float", default=1.0),
     )
 
-    def versions(self):
-        status = self.service.diff_status(self.bp_id) or {}
-        staging = status.get("staging_version", self.blueprint.get("version"))
-        deployed = status.get("deployed_version")
-        uncommitted = self.blueprint.get("has_uncommitted_changes")
-        if uncommitted is None:
-            uncommitted = staging != deployed
-        return dict(staging_version=staging, deployed_version=deployed, has_uncommitted_changes=bool(uncommitted))
-
-    def wait_for_lock(self):
-        deadline = time.time() + self.params["wait_for_lock"]
-        while True:
-            lock = self.service.lock_status(self.bp_id) or {}
-            # Our own staged changes lock the blueprint too (lock_by_changes); Apstra marks such a lock overridable by us.
-            if lock.get("lock_status", "unlocked") == "unlocked" or lock.get("possible_override") \
-                    or (lock.get("lock_type") == "lock_by_changes" and lock.get("username") == self.params.get("username")):
-                return lock
-            if time.time() >= deadline:
-                raise ApstraError("blueprint %s is locked (%s by %s); waited %ss" % (
-                    self.blueprint.get("label"), lock.get("lock_type"), lock.get("username"), self.params["wait_for_lock"]))
-            time.sleep(self.params["poll_interval"])
-
-    def wait_for_task(self, task_id):
-        deadline = time.time() + self.params["timeout_deploy"]
-        while True:
-            task = self.service.task(self.bp_id, task_id) or {}
-            if task.get("status") in TASK_DONE:
-                return task
-            if time.time() >= deadline:
-                raise DeployFailed("deploy task %s did not finish within %ss; last status %s" % (task_id, self.params["timeout_deploy"], task.get("status")))
-            time.sleep(self.params["poll_interval"])
-
     def run(self):
-        before = self.versions()
-        if not before["has_uncommitted_changes"]:
-            return dict(changed=False, before=before, after=before, deployed_version=before["deployed_version"])
-        if self.params["revert"]:
-            plan = [op("POST", bp_path(self.bp_id, "/revert"), {})]
-            self.execute(plan)
-            after = dict(before, staging_version=before["deployed_version"], has_uncommitted_changes=False)
-            return dict(before=before, after=after, plan=plan, deployed_version=before["deployed_version"])
-        errors = self.service.build_errors(self.bp_id) or {}
-        if errors.get("errors_count"):
-            self.module.fail_json(msg="blueprint %s has %d build error(s); not deploying: %s" % (
-                self.blueprint.get("label"), errors["errors_count"], _error_summary(errors)), build_errors=errors, changed=False, plan=[])
-        self.wait_for_lock()
-        plan = [op("PUT", bp_path(self.bp_id, "/deploy?async=full"), {"version": before["staging_version"], "description": self.params["description"]})]
-        after = dict(before, deployed_version=before["staging_version"], has_uncommitted_changes=False)
-        diff = [{"before_header": "blueprint %s" % self.blueprint.get("label"), "after_header": "blueprint %s" % self.blueprint.get("label"),
-                 "before": before, "after": after}]
-        if self.check_mode:
-            return dict(before=before, after=after, plan=plan, diff=diff, deployed_version=before["deployed_version"])
-        answer = self.execute(plan)[0] or {}
-        task = self.wait_for_task(answer["task_id"]) if answer.get("task_id") else {}
-        deploy = self.service.deploy_state(self.bp_id) or {}
-        if task.get("status") not in (None, "succeeded", "success") or deploy.get("state") not in ("success", None) \
-                or deploy.get("version") != before["staging_version"]:
-            self.module.fail_json(
-                msg="deploy of version %s failed: %s; the staging is left as it was" % (before["staging_version"], _deploy_error(task, deploy)),
-                changed=False, plan=plan, task=task, deploy=deploy, applied=plan, not_applied=[])
-        after = dict(after, deployed_version=deploy.get("version"))
-        return dict(before=before, after=after, plan=plan, diff=diff, task=task, deployed_version=deploy.get("version"))
-
-
-def _error_summary(errors):
-    parts = []
-    for scope in ("nodes", "relationships"):
-        for obj_id, messages in sorted((errors.get(scope) or {}).items()):
-            parts.append("%s %s: %s" % (scope[:-1], obj_id, messages))
-    return "; ".join(parts) or "see build_errors"
-
-
-def _deploy_error(task, deploy):
-    return task.get("detailed_status") or deploy.get("error") or deploy.get("deploy_error") or "task %s, deploy state %s (version %s)" % (
-        task.get("status"), deploy.get("state"), deploy.get("version"))
+        committer = Committer(self.service, self.bp_id, label=self.params["blueprint"], username=self.params.get("username"),
+                              check_mode=self.check_mode, wait_for_lock=self.params["wait_for_lock"],
+                              timeout_deploy=self.params["timeout_deploy"], poll_interval=self.params["poll_interval"])
+        before = committer.versions()
+        if self.params["revert"] and before["has_uncommitted_changes"]:
+            return committer.revert(before)
+        try:
+            return committer.commit(self.params["description"], before)
+        except CommitError as exc:
+            self.module.fail_json(msg=str(exc), changed=False, plan=[], **exc.details)
+        return None
 
 
 def main():

@@ -14,7 +14,12 @@ version_added: 0.1.0
 description:
   - Lists blueprints with their staging and deployed versions, uncommitted changes, build errors and lock status.
   - With O(fabric=true), adds the leafs, ESI pairs, servers and server-facing interfaces of the chosen
-    blueprint, read with two graph queries (switches, server ports) whatever the size of the fabric.
+    blueprint, read with one graph query whatever the size of the fabric.
+  - With O(gather), reads what the role plans from in one task, each fact once, so later tasks need not read
+    it again (M(netops.cn2_apstra.apstra_fabric_apply) takes the result as O(netops.cn2_apstra.apstra_fabric_apply#module:facts)).
+  - V(resources) adds the routing zones, virtual networks and port bindings (staging); V(staging) what is staged
+    but not deployed (compared graph to graph, only when the blueprint has uncommitted changes) and who staged it;
+    V(deployed) the virtual networks and port bindings Apstra has deployed, read from the deployed graph.
 extends_documentation_fragment:
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.results
@@ -28,6 +33,13 @@ options:
       - Also return the leafs, ESI pairs and servers with their interfaces. Needs O(blueprint).
     type: bool
     default: false
+  gather:
+    description:
+      - What else to read about the blueprint O(blueprint) (V(fabric) is the same as O(fabric=true)).
+    type: list
+    elements: str
+    choices: [fabric, resources, staging, deployed]
+    default: []
 author:
   - netops.cn2_apstra developers (@netops)
 """
@@ -98,6 +110,24 @@ fabric:
   type: dict
   sample: {"leafs": ["leaf1"], "esi_pairs": {"leaf3-leaf4": ["leaf3", "leaf4"]},
            "servers": {"worker-01": [{"interface": "ens1f0", "leaf": "leaf1", "leaf_interface": "xe-0/0/1", "esi_lag": null}]}}
+resources:
+  description:
+    - With O(gather=[resources]), what the staging holds, in the canonical forms of the resource modules
+      (C(routing_zones), C(virtual_networks), C(port_bindings)), the connectivity C(templates) and the C(staging_version)
+      they were read at.
+  returned: when O(gather) has V(resources)
+  type: dict
+staging:
+  description:
+    - With O(gather=[staging]), C(uncommitted), the versions, the C(lock) and the C(username) of this connection, and
+      C(changes), what is staged but not deployed (C(kind), C(name), C(action), C(owned) when it carries the
+      collection's tag).
+  returned: when O(gather) has V(staging)
+  type: dict
+deployed:
+  description: With O(gather=[deployed]), the C(virtual_networks) and C(port_bindings) of the deployed graph.
+  returned: when O(gather) has V(deployed)
+  type: dict
 plan:
   description: Always empty; the module never writes.
   returned: always
@@ -120,7 +150,20 @@ msg:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext, PortBindings
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import read_state, staged_changes, verification_view
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+
+
+def server_view(links):
+    """hostname -> NIC ports with their leaf port and ESI LAG (the `fabric.servers` fact)."""
+    servers = {}
+    for link in links:
+        servers.setdefault(link["server"], []).append(dict(interface=link["server_interface"], leaf=link["leaf"], leaf_interface=link["leaf_interface"],
+                                                           esi_lag=link["port"] if link["esi"] else None))
+    for interfaces in servers.values():
+        interfaces.sort(key=lambda intf: intf["interface"])
+    return servers
 
 
 class BlueprintInfo(ApstraModule):
@@ -128,57 +171,56 @@ class BlueprintInfo(ApstraModule):
     ARGUMENT_SPEC = dict(
         blueprint=dict(type="str"),
         fabric=dict(type="bool", default=False),
+        gather=dict(type="list", elements="str", default=[], choices=["fabric", "resources", "staging", "deployed"]),
     )
 
-    def describe(self, blueprint):
+    def describe(self, blueprint, lean=False):
+        """The blueprint's versions and lock; ``lean``: the lock is read only when something is staged."""
         bp_id = blueprint["id"]
         status = self.service.diff_status(bp_id) or {}
-        lock = self.service.lock_status(bp_id) or {}
-        errors_count = blueprint.get("build_errors_count") or 0
         staging = status.get("staging_version", blueprint.get("version"))
         deployed = status.get("deployed_version")
-        facts = dict(
-            id=bp_id,
-            label=blueprint.get("label"),
-            design=blueprint.get("design"),
-            staging_version=staging,
-            deployed_version=deployed,
-            has_uncommitted_changes=blueprint.get("has_uncommitted_changes", staging != deployed),
-            build_errors_count=errors_count,
-            build_warnings_count=blueprint.get("build_warnings_count") or 0,
-            deploy_status=status.get("deploy_status") or blueprint.get("deployment_status"),
-            lock_status=lock.get("lock_status"),
-            lock_type=lock.get("lock_type"),
-            locked_by=lock.get("username"),
-        )
+        uncommitted = staging != deployed if deployed is not None else bool(blueprint.get("has_uncommitted_changes"))
+        lock = self.service.lock_status(bp_id) or {} if (uncommitted or not lean) else {}
+        errors_count = blueprint.get("build_errors_count") or 0
+        facts = dict(id=bp_id, label=blueprint.get("label"), design=blueprint.get("design"), staging_version=staging, deployed_version=deployed,
+                     has_uncommitted_changes=uncommitted, build_errors_count=errors_count,
+                     build_warnings_count=blueprint.get("build_warnings_count") or 0,
+                     deploy_status=status.get("deploy_status") or blueprint.get("deployment_status"),
+                     lock_status=lock.get("lock_status"), lock_type=lock.get("lock_type"), locked_by=lock.get("username"))
         if errors_count:
             facts["build_errors"] = self.service.build_errors(bp_id)
         return facts
 
-    def fabric(self, bp_id):
-        fabric = self.service.fabric(bp_id)
-        servers = {}
-        for row in self.service.server_ports(bp_id):
-            servers.setdefault(row["server"]["label"], []).append(dict(
-                interface=row["server_intf"]["if_name"],
-                leaf=row["leaf"]["label"],
-                leaf_interface=row["leaf_intf"]["if_name"],
-                esi_lag=("%s:%s" % (row["rg"]["label"], row["esi_lag"]["if_name"])) if row.get("esi_lag") else None,
-            ))
-        for interfaces in servers.values():
-            interfaces.sort(key=lambda intf: intf["interface"])
-        return dict(leafs=sorted(fabric.leafs), esi_pairs=fabric.members, servers=servers)
-
     def run(self):
-        if self.params["fabric"] and not self.params.get("blueprint"):
-            raise ValidationError("fabric=true needs blueprint")
+        gather = set(self.params["gather"]) | ({"fabric"} if self.params["fabric"] else set())
+        if gather and not self.params.get("blueprint"):
+            raise ValidationError("gather=%s needs blueprint" % ", ".join(sorted(gather)))
         if self.params.get("blueprint"):
-            selected = [self.service.resolve_blueprint(self.params["blueprint"])]
+            selected = [self.blueprint]
         else:
             selected = self.service.blueprints()
-        result = dict(changed=False, blueprints=[self.describe(blueprint) for blueprint in selected])
-        if self.params["fabric"]:
-            result["fabric"] = self.fabric(selected[0]["id"])
+        described = [self.describe(blueprint, lean="staging" in gather) for blueprint in selected]
+        result = dict(changed=False, blueprints=described)
+        if not gather:
+            return result
+        facts = described[0]
+        ctx = self._context = FabricContext(self.service, facts["id"])
+        fabric = ctx.fabric
+        result["fabric"] = dict(fabric.facts(), servers=server_view(fabric.links))
+        if "resources" in gather:
+            result["resources"] = dict(routing_zones=ctx.zones(), virtual_networks=ctx.vns(), templates=ctx.templates(),
+                                       port_bindings=PortBindings(ctx).read(), staging_version=facts["staging_version"])
+        if "staging" in gather:
+            staging = dict(uncommitted=facts["has_uncommitted_changes"], staging_version=facts["staging_version"], label=facts["label"],
+                           deployed_version=facts["deployed_version"], username=self.params.get("username"), changes=[],
+                           lock=dict(lock_status=facts["lock_status"], lock_type=facts["lock_type"], username=facts["locked_by"]))
+            if staging["uncommitted"]:
+                staging["changes"] = staged_changes(read_state(self.service, facts["id"], fabric, with_zones=True),
+                                                    read_state(self.service, facts["id"], fabric, "deployed", with_zones=True))
+            result["staging"] = staging
+        if "deployed" in gather:
+            result["deployed"] = verification_view(read_state(self.service, facts["id"], fabric, "deployed"))
         return result
 
 

@@ -155,9 +155,8 @@ msg:
   type: str
 """
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ResourceModule, op
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import check_label, check_vlan, check_vni
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext, RoutingZones
 
 ZONE_SPEC = dict(
     label=dict(type="str", required=True),
@@ -170,101 +169,22 @@ ZONE_SPEC = dict(
     tags=dict(type="list", elements="str"),
 )
 
-# canonical field -> API field
-API_FIELDS = dict(label="label", vrf_name="vrf_name", vni="vni_id", vlan_id="vlan_id", junos_evpn_irb_mode="junos_evpn_irb_mode", tags="tags")
 
-
-def canonical_have(zone):
-    rt_policy = zone.get("rt_policy") or {}
-    vni = zone.get("vni_id")
-    return dict(
-        id=zone["id"],
-        label=zone.get("label"),
-        vrf_name=zone.get("vrf_name"),
-        vni=int(vni) if vni not in (None, "") else None,
-        vlan_id=zone.get("vlan_id"),
-        import_rts=sorted(rt_policy.get("import_RTs") or []),
-        export_rts=sorted(rt_policy.get("export_RTs") or []),
-        junos_evpn_irb_mode=zone.get("junos_evpn_irb_mode"),
-        tags=sorted(zone.get("tags") or []),
-    )
-
-
-def api_body(zone, fields=None):
-    """API body for a canonical zone; with fields, only what those canonical fields map to."""
-    fields = fields if fields is not None else [key for key in zone if key != "id"]
-    body = {}
-    for field in fields:
-        if field in API_FIELDS and zone.get(field) is not None:
-            body[API_FIELDS[field]] = zone[field]
-    if "import_rts" in fields or "export_rts" in fields:
-        body["rt_policy"] = {"import_RTs": zone.get("import_rts") or [], "export_RTs": zone.get("export_rts") or []}
-    return body
-
-
-class RoutingZones(ResourceModule):
-    KIND = "routing_zone"
+class RoutingZonesModule(ApstraModule):
     ARGUMENT_SPEC = dict(
         config=dict(type="list", elements="dict", options=ZONE_SPEC),
         state=dict(type="str", default="merged", choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]),
     )
-    DEFAULTS = dict(vrf_name=None, vni=None, vlan_id=None, import_rts=[], export_rts=[], junos_evpn_irb_mode=None, tags=[])
-    LIST_FIELDS = ("import_rts", "export_rts", "tags")
-    KEEP = ("id", "vrf_name", "vni", "vlan_id", "junos_evpn_irb_mode")
-
-    def validate(self):
-        for index, item in enumerate(self.params.get("config") or []):
-            prefix = "config[%d]" % index
-            check_label(prefix + ".label", item["label"])
-            check_vni(prefix + ".vni", item.get("vni"))
-            check_vlan(prefix + ".vlan_id", item.get("vlan_id"))
-
-    def canonical_want(self, item):
-        want = dict((key, item.get(key)) for key in ZONE_SPEC)
-        for key in self.LIST_FIELDS:
-            if want[key] is not None:
-                want[key] = sorted(set(want[key]))
-        return want
-
-    def complete(self, target, current):
-        target = super(RoutingZones, self).complete(target, current)
-        if current is None and not target.get("vrf_name"):
-            target["vrf_name"] = target["label"]
-        return target
-
-    def owned(self, obj):
-        return obj.get("vrf_name") != "default" and super(RoutingZones, self).owned(obj)
-
-    def read_have(self):
-        return [canonical_have(zone) for zone in self.service.security_zones(self.bp_id)]
-
-    def build_plan(self, changes):
-        plan = []
-        # Deletes first: they free VRF names, VNIs and VLANs the creates may reuse.
-        for change in sorted(changes, key=lambda change: ("delete", "update", "create").index(change.action)):
-            if change.action == "create":
-                plan.append(op("POST", bp_path(self.bp_id, "/security-zones"), dict(api_body(change.after), sz_type="evpn")))
-            elif change.action == "update":
-                path = bp_path(self.bp_id, "/security-zones/%s" % change.before["id"])
-                plan.append(op("PATCH", path, api_body(change.after, change.changed_fields())))
-            else:
-                if change.before.get("vrf_name") == "default":
-                    continue
-                plan.append(op("DELETE", bp_path(self.bp_id, "/security-zones/%s" % change.before["id"])))
-        return plan
 
     def run(self):
-        if self.params["state"] != "rendered":
-            return super(RoutingZones, self).run()
-        self.validate()
-        after = [self.complete(self.canonical_want(item), None) for item in self.params.get("config") or []]
-        path = bp_path(self.params["blueprint"], "/security-zones")
-        plan = [op("POST", path, dict(api_body(zone), sz_type="evpn")) for zone in after]
-        return dict(changed=False, after=after, plan=plan, rendered=plan)
+        if self.params["state"] == "rendered":
+            # No connection: the requests are rendered for the blueprint as given.
+            self._context = FabricContext(None, self.params["blueprint"])
+        return self.run_resource(RoutingZones)
 
 
 def main():
-    RoutingZones().main()
+    RoutingZonesModule().main()
 
 
 if __name__ == "__main__":

@@ -171,17 +171,8 @@ msg:
   type: str
 """
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ResourceModule, op
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
-    ValidationError,
-    check_label,
-    check_range,
-    check_subnet,
-    check_vlan,
-    check_vni,
-    unknown_name,
-)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import VirtualNetworks
 
 VN_SPEC = dict(
     label=dict(type="str", required=True),
@@ -198,158 +189,19 @@ VN_SPEC = dict(
     description=dict(type="str"),
 )
 
-# Which API fields carry each canonical field (a change to any of them rewrites these API fields together).
-API_GROUPS = dict(
-    label=("label",),
-    vn_type=("vn_type",),
-    vni=("vn_id",),
-    routing_zone=("security_zone_id",),
-    vlan_id=("bound_to", "reserved_vlan_id"),
-    bindings=("bound_to",),
-    ipv4_subnet=("ipv4_enabled", "ipv4_subnet", "virtual_gateway_ipv4", "virtual_gateway_ipv4_enabled"),
-    ipv4_gateway=("virtual_gateway_ipv4", "virtual_gateway_ipv4_enabled"),
-    dhcp=("dhcp_service",),
-    mtu=("l3_mtu",),
-    tags=("tags",),
-    description=("description",),
-)
-MTU_MIN = 1280
-MTU_MAX = 9216
 
-
-class VirtualNetworks(ResourceModule):
-    KIND = "virtual_network"
-    NEEDS_NETADDR = True
+class VirtualNetworksModule(ApstraModule):
     ARGUMENT_SPEC = dict(
         config=dict(type="list", elements="dict", options=VN_SPEC),
         state=dict(type="str", default="merged", choices=["merged", "replaced", "overridden", "deleted", "gathered"]),
     )
-    DEFAULTS = dict(vn_type="vxlan", vni=None, routing_zone=None, vlan_id=None, bindings=[], ipv4_subnet=None, ipv4_gateway=None,
-                    dhcp=False, mtu=None, tags=[], description=None)
-    LIST_FIELDS = ("bindings", "tags")
-    KEEP = ("id", "vn_type", "vni", "routing_zone", "vlan_id", "mtu")
 
-    def __init__(self):
-        super(VirtualNetworks, self).__init__()
-        self.fabric = None
-        self.zones = {}  # label -> id
-        self.zone_aliases = {}  # vrf name -> label
-        self.default_zone = None
-        self.planned_zones = {}  # check mode: label -> placeholder id of a zone that does not exist yet
-
-    def validate(self):
-        labels = set()
-        for index, item in enumerate(self.params.get("config") or []):
-            prefix = "config[%d]" % index
-            check_label(prefix + ".label", item["label"])
-            if item["label"] in labels:
-                raise ValidationError("%s.label=%s is listed twice" % (prefix, item["label"]))
-            labels.add(item["label"])
-            check_vni(prefix + ".vni", item.get("vni"))
-            check_vlan(prefix + ".vlan_id", item.get("vlan_id"))
-            check_range(prefix + ".mtu", item.get("mtu"), MTU_MIN, MTU_MAX)
-            item["ipv4_subnet"] = check_subnet(prefix + ".ipv4_subnet", item.get("ipv4_subnet"), prefix + ".ipv4_gateway", item.get("ipv4_gateway"))
-            if item.get("vn_type") == "vlan" and len(item.get("bindings") or []) > 1:
-                raise ValidationError("%s.bindings: a vn_type=vlan network is bound to at most one leaf or ESI pair" % prefix)
-
-    def read_have(self):
-        zones = self.service.security_zones(self.bp_id)
-        self.zones = dict((zone["label"], zone["id"]) for zone in zones)
-        # A zone may also be named by its VRF name (the default zone's label is "Default routing zone", its VRF "default").
-        self.zone_aliases = dict((zone.get("vrf_name"), zone["label"]) for zone in zones if zone.get("vrf_name"))
-        self.default_zone = self.zone_aliases.get("default")
-        self.fabric = self.service.fabric(self.bp_id)
-        zone_names = dict((zone_id, label) for label, zone_id in self.zones.items())
-        return [self.canonical_have(vn, zone_names) for vn in self.service.virtual_networks(self.bp_id)]
-
-    def canonical_have(self, vn, zone_names):
-        bound = vn.get("bound_to") or []
-        vlans = [binding.get("vlan_id") for binding in bound if binding.get("vlan_id") is not None]
-        vlan_id = vlans[0] if vlans else vn.get("reserved_vlan_id")
-        vni = vn.get("vn_id")
-        return dict(
-            id=vn["id"],
-            label=vn.get("label"),
-            vn_type=vn.get("vn_type"),
-            vni=int(vni) if vni not in (None, "") else None,
-            routing_zone=zone_names.get(vn.get("security_zone_id"), vn.get("security_zone_id")),
-            vlan_id=int(vlan_id) if vlan_id is not None else None,
-            bindings=sorted(self.fabric.name_of(binding.get("system_id")) for binding in bound),
-            ipv4_subnet=vn.get("ipv4_subnet") if vn.get("ipv4_enabled") else None,
-            ipv4_gateway=vn.get("virtual_gateway_ipv4") if vn.get("virtual_gateway_ipv4_enabled") else None,
-            dhcp=vn.get("dhcp_service") == "dhcpServiceEnabled",
-            mtu=vn.get("l3_mtu"),
-            tags=sorted(vn.get("tags") or []),
-            description=vn.get("description") or None,
-        )
-
-    def canonical_want(self, item):
-        want = dict((key, item.get(key)) for key in VN_SPEC)
-        prefix = "config[label=%s]" % item["label"]
-        zone = want["routing_zone"]
-        if zone is not None and zone not in self.zones and zone not in self.planned_zones:
-            if zone in self.zone_aliases:
-                want["routing_zone"] = self.zone_aliases[zone]
-            else:
-                # Check mode only: a zone an earlier task of this check run would create gets a placeholder id.
-                error = unknown_name("routing zone", prefix + ".routing_zone", zone, list(self.zones) + list(self.zone_aliases))
-                self.planned_zones[zone] = self.plan_missing(error, "routing zone", zone)
-        if want["bindings"] is not None:
-            want["bindings"] = sorted(set(self.fabric.name_of(self.fabric.switch_id(prefix + ".bindings", name)) for name in want["bindings"]))
-        if want["tags"] is not None:
-            want["tags"] = sorted(set(want["tags"]))
-        return want
-
-    def complete(self, target, current):
-        target = super(VirtualNetworks, self).complete(target, current)
-        target["bindings"] = sorted(set(target.get("bindings") or []))
-        if current is None and target.get("routing_zone") is None:
-            target["routing_zone"] = self.default_zone
-        if not target.get("ipv4_subnet"):
-            target["ipv4_gateway"] = None
-        return target
-
-    def api_body(self, vn, fields=None):
-        """API body for a canonical network; with fields, only the API fields those canonical fields map to."""
-        api_fields = set()
-        for field in fields if fields is not None else API_GROUPS:
-            api_fields.update(API_GROUPS.get(field, ()))
-        subnet, gateway = vn.get("ipv4_subnet"), vn.get("ipv4_gateway")
-        full = dict(
-            label=vn["label"],
-            vn_type=vn.get("vn_type") or "vxlan",
-            vn_id=str(vn["vni"]) if vn.get("vni") is not None else None,
-            security_zone_id=self.zones.get(vn.get("routing_zone"), self.planned_zones.get(vn.get("routing_zone"))),
-            bound_to=[dict(system_id=self.fabric.switch_id("bindings", name), vlan_id=vn.get("vlan_id")) for name in vn.get("bindings") or []],
-            reserved_vlan_id=vn.get("vlan_id"),
-            ipv4_enabled=bool(subnet),
-            ipv4_subnet=subnet,
-            virtual_gateway_ipv4=gateway,
-            virtual_gateway_ipv4_enabled=bool(gateway),
-            dhcp_service="dhcpServiceEnabled" if vn.get("dhcp") else "dhcpServiceDisabled",
-            l3_mtu=vn.get("mtu"),
-            tags=vn.get("tags") or [],
-            description=vn.get("description") or "",
-        )
-        return dict((key, value) for key, value in full.items() if key in api_fields and (value is not None or fields is not None))
-
-    def build_plan(self, changes):
-        plan = []
-        deletes = [change.before["id"] for change in changes if change.action == "delete"]
-        updates = [dict(self.api_body(change.after, change.changed_fields()), virtual_network_id=change.before["id"])
-                   for change in changes if change.action == "update"]
-        creates = [self.api_body(change.after) for change in changes if change.action == "create"]
-        if deletes:
-            plan.append(op("POST", bp_path(self.bp_id, "/delete-virtual-networks"), {"virtual_network_ids": deletes}))
-        if updates:
-            plan.append(op("PATCH", bp_path(self.bp_id, "/virtual-networks-batch-patch"), {"virtual_networks": updates}))
-        if creates:
-            plan.append(op("POST", bp_path(self.bp_id, "/virtual-networks-batch"), {"virtual_networks": creates}))
-        return plan
+    def run(self):
+        return self.run_resource(VirtualNetworks)
 
 
 def main():
-    VirtualNetworks().main()
+    VirtualNetworksModule().main()
 
 
 if __name__ == "__main__":

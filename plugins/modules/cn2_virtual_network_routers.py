@@ -162,14 +162,11 @@ error:
   type: raw
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nad import CN2_GROUP, ValidationError, compact, validate_name
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.runner import OWNER_LABEL, Adapter, ResourceRunner, RunnerError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import VirtualNetworkRouters
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ResourceError
 
-KIND = "VirtualNetworkRouter"
 ROUTER_SPEC = {
     "name": {"type": "str", "required": True},
     "namespace": {"type": "str"},
@@ -183,91 +180,29 @@ ROUTER_SPEC = {
 }
 
 
-def _labels_of(selector):
-    return dict((selector or {}).get("matchLabels") or {})
-
-
-class RouterAdapter(Adapter):
-    """Option form <-> VirtualNetworkRouter."""
-
-    kind = KIND
-
-    def __init__(self, api_version):
-        self.api_version = api_version
-
-    def from_object(self, obj):
-        metadata = obj.get("metadata") or {}
-        spec = obj.get("spec") or {}
-        imports = []
-        for entry in (spec.get("import") or {}).get("virtualNetworkRouters") or []:
-            imports.append({"router_selector": _labels_of(entry.get("virtualNetworkRouterSelector")),
-                            "namespace_selector": _labels_of(entry.get("namespaceSelector"))})
-        item = {
-            "name": metadata.get("name"),
-            "namespace": metadata.get("namespace"),
-            "type": spec.get("type"),
-            "virtual_network_selector": _labels_of(spec.get("virtualNetworkSelector")),
-            "import_routers": imports,
-            "labels": dict((k, v) for k, v in (metadata.get("labels") or {}).items() if k != OWNER_LABEL),
-        }
-        return compact(item)
-
-    def to_object(self, item, labels, have_obj=None, merge=False):
-        spec = {"type": item["type"], "virtualNetworkSelector": {"matchLabels": item.get("virtual_network_selector") or {}}}
-        imports = []
-        for entry in item.get("import_routers") or []:
-            rendered = {"virtualNetworkRouterSelector": {"matchLabels": entry["router_selector"]}}
-            if entry.get("namespace_selector"):
-                rendered["namespaceSelector"] = {"matchLabels": entry["namespace_selector"]}
-            imports.append(rendered)
-        if imports:
-            spec["import"] = {"virtualNetworkRouters": imports}
-        metadata = compact({"name": item["name"], "namespace": item["namespace"], "labels": labels})
-        return {"apiVersion": self.api_version, "kind": KIND, "metadata": metadata, "spec": spec}
-
-    def normalize(self, item):
-        return compact(item)
-
-    def validate(self, item, field, creating):
-        validate_name(field + ".name", item.get("name"))
-        validate_name(field + ".namespace", item.get("namespace"), required=False)
-        if creating:
-            for key in ("type", "virtual_network_selector"):
-                if not item.get(key):
-                    raise ValidationError("%s.%s is required to create a router" % (field, key))
-        return []
-
-
-def main():
-    argument_spec = auth_argument_spec(
+class VirtualNetworkRoutersModule(K8sModule):
+    ARGUMENT_SPEC = dict(
         config={"type": "list", "elements": "dict", "default": [], "options": ROUTER_SPEC},
         namespace={"type": "str"},
         api_version={"type": "str"},
         state={"type": "str", "default": "merged", "choices": ["merged", "replaced", "overridden", "deleted", "gathered"]},
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    config = [compact(item) for item in params["config"]]
-    try:
-        for index, item in enumerate(config):
-            validate_name("config[%d].name" % index, item.get("name"))
-            validate_name("config[%d].namespace" % index, item.get("namespace"), required=False)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc), changed=False, plan=[])
 
-    service = service_for(module)
-    runner = None
-    try:
-        resource = service.resource(params["api_version"] or CN2_GROUP, KIND)
-        runner = ResourceRunner(service, RouterAdapter(resource.group_version), params["state"], config,
-                                namespace=params["namespace"], diff=module._diff, resource=resource)
-        result = runner.run()
-    except RunnerError as exc:
-        module.fail_json(msg=str(exc), changed=False, plan=runner.plan if runner else [])
-    except K8sError as exc:
-        plan = runner.plan if runner else []
-        fail_api(module, exc, changed=bool(plan) and not module.check_mode, plan=plan)
-    module.exit_json(**result)
+    def run(self):
+        config = [compact(item) for item in self.params["config"]]
+        try:
+            for index, item in enumerate(config):
+                validate_name("config[%d].name" % index, item.get("name"))
+                validate_name("config[%d].namespace" % index, item.get("namespace"), required=False)
+        except ValidationError as exc:
+            raise ResourceError(str(exc)) from exc
+        routers = VirtualNetworkRouters(self.service, self.params["namespace"])
+        routers.api_resource = self.service.resource(self.params["api_version"] or CN2_GROUP, routers.OBJECT_KIND)
+        return self.run_resource(routers, config=config)
+
+
+def main():
+    VirtualNetworkRoutersModule().main()
 
 
 if __name__ == "__main__":

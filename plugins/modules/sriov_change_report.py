@@ -67,6 +67,20 @@ options:
         C(attachments), C(routers). Skipped or missing entries count as no change.
     type: dict
     default: {}
+  fabric_result:
+    description:
+      - The registered result of M(netops.cn2_apstra.apstra_fabric_apply); its steps and commit fill the fabric layers of
+        O(results), and its read-back of what Apstra deployed replaces the virtual networks' C(after).
+    type: dict
+    default: {}
+  cluster_results:
+    description:
+      - Registered loop results of the cluster tasks by layer (C(attachments), C(routers)); each layer's runs are combined.
+    type: dict
+    default: {}
+  failure:
+    description: What failed in this run and what was and was not applied (the report of a failed run).
+    type: str
   drift:
     description:
       - Drift entries (C(drift) of M(netops.cn2_apstra.sriov_intent) with O(netops.cn2_apstra.sriov_intent#module:mode=verify)).
@@ -169,8 +183,33 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.report import (
 )
 
 
+def combined(results):
+    """One result for several runs of the same resource (steps, loop items): first before, last after, every request."""
+    results = [r for r in results or [] if isinstance(r, dict) and not r.get("skipped")]
+    if not results:
+        return {}
+    return dict(changed=any(r.get("changed") for r in results), before=results[0].get("before") or [], after=results[-1].get("after") or [],
+                plan=[request for r in results for request in r.get("plan") or []])
+
+
+def layered(params):
+    """The results by layer, from the fabric task's steps and the cluster tasks' loop results (or given by layer)."""
+    results = dict(params.get("results") or {})
+    fabric = params.get("fabric_result") or {}
+    if fabric and not fabric.get("skipped"):
+        for resource in ("routing_zones", "virtual_networks", "port_bindings"):
+            results[resource] = combined([step for step in fabric.get("steps") or [] if step.get("resource") == resource])
+        results["commit"] = fabric.get("commit") or {}
+        if fabric.get("deployed"):
+            # What Apstra has deployed, read back after the deploy, rather than what was sent.
+            results["virtual_networks"] = dict(results["virtual_networks"], after=fabric["deployed"]["virtual_networks"])
+    for layer, loop_results in (params.get("cluster_results") or {}).items():
+        results[layer] = combined(loop_results)
+    return results
+
+
 def report_data(params):
-    results = scrub(params.get("results") or {})
+    results = scrub(layered(params))
     intent = scrub(params.get("intent") or {})
     desired = intent.get("desired") or {}
     networks = [dict(n) for n in desired.get("networks") or []]
@@ -184,6 +223,7 @@ def report_data(params):
         blueprint=params.get("blueprint") or {}, networks=networks, port_map=intent.get("port_map") or [],
         problems=intent.get("problems") or [], drift=params.get("drift"), results=results,
         commit_description=params.get("commit_description"), leafs=fabric.get("leafs") or [], esi_pairs=fabric.get("esi_pairs") or {},
+        failure=params.get("failure"), staging=intent.get("staging") or {}, skipped=intent.get("skipped") or [],
     )
 
 
@@ -206,6 +246,9 @@ def main():
             fabric=dict(type="dict", default={}),
             intent=dict(type="dict", default={}),
             results=dict(type="dict", default={}),
+            fabric_result=dict(type="dict", default={}),
+            cluster_results=dict(type="dict", default={}),
+            failure=dict(type="str"),
             drift=dict(type="list", elements="dict"),
             commit_description=dict(type="str"),
             timestamp=dict(type="str"),
@@ -231,7 +274,7 @@ def main():
     results = data["results"]
     commit = results.get("commit") or {}
     summary = dict(
-        fabric_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t, _f in FABRIC_LAYERS),
+        fabric_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t, _f in FABRIC_LAYERS) or bool(commit.get("changed")),
         cluster_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t, _f in CLUSTER_LAYERS),
         deployed_version=commit.get("deployed_version", data["blueprint"].get("deployed_version")),
         attachments_created=object_changes(results.get("attachments"), "name")[0],

@@ -19,7 +19,8 @@ description:
     M(netops.cn2_apstra.cn2_virtual_network_routers).
   - Pure computation on the facts it is given; it connects to nothing and changes nothing.
   - Every bad field is reported at once, each message naming the field and the allowed values.
-  - "Fields of a network: V(name) (1-30 characters, RFC 1123; names the NAD and the Apstra VN), V(namespace)
+  - "Fields of a network: V(fabric_only) (pre-provision the VN with no binding and no NAD although no node can carry
+    it yet), V(name) (1-30 characters, RFC 1123; names the NAD and the Apstra VN), V(namespace)
     (default V(default)), V(vlan) (2-4094 or V(allocate)), V(vni) (4096-16777214, optional),
     V(routing_zone) (the Apstra routing zone / VRF label), V(subnet) (IPv4 CIDR /8-/29 or V(allocate)),
     V(resource_name) (the SR-IOV resource, for example V(intel.com/sriov_netdevice)), V(node_selector)
@@ -31,13 +32,15 @@ description:
     network address, the gateway and one SVI address per leaf of the blueprint.
   - Nodes whose LLDP neighbours disagree with Apstra's cabling (mis-cabled) and nodes or NIC ports missing from
     Apstra (unmapped) are reported in RV(problems) and never bound.
+  - A network that no node can carry (no node offers its resource, its node selector matches none, or every such
+    node is mis-cabled) is an error before any write, unless it is C(fabric_only).
 options:
   networks:
     description:
       - The intent, a list of networks (fields listed above).
     type: list
     elements: dict
-    required: true
+    default: []
   allocation:
     description:
       - Where V(allocate) draws from.
@@ -67,7 +70,8 @@ options:
     description:
       - V(validate) checks the intent offline.
       - V(plan) also allocates and computes the plan from the facts.
-      - V(verify) computes the plan and compares it with O(virtual_networks), O(attachments) and O(bindings).
+      - V(verify) compares the plan (O(desired), or one computed from the facts) with what Apstra has O(deployed)
+        (else O(virtual_networks) and O(bindings)) and the cluster's O(attachments).
     type: str
     choices: [validate, plan, verify]
     default: plan
@@ -109,6 +113,77 @@ options:
       - With O(mode=verify), accept leafs and ports beyond the plan (what a provision run, which only adds, leaves in place).
     type: bool
     default: false
+  source:
+    description:
+      - Where the networks come from. V(intent) is O(networks). V(cluster) the NADs and SriovNetworks that opt in
+        (O(cluster)); V(both) the two, a network listed in both with a different VLAN or subnet being a conflict
+        that fails the plan.
+    type: str
+    choices: [intent, cluster, both]
+    default: intent
+  binding:
+    description:
+      - V(nodes) tags each network on the ports of every node that offers its resource; V(pods) only on the ports of
+        nodes running pods attached to it (O(cluster)), keeping a port O(unbind_grace) seconds after its last pod left.
+    type: str
+    choices: [nodes, pods]
+    default: nodes
+  unbind_grace:
+    description: With O(binding=pods), seconds a node keeps its port tagged after the last pod attached to the network left it.
+    type: int
+    default: 300
+  cluster:
+    description:
+      - The registered result of M(netops.cn2_apstra.sriov_cluster_info) (C(nads), C(sriov_networks), C(pod_usage), C(released)).
+    type: dict
+    default: {}
+  cluster_defaults:
+    description:
+      - Defaults for networks derived from cluster objects; C(routing_zone) when the object has no
+        C(netops.cn2_apstra/routing-zone) annotation, C(resource_prefix) of the SR-IOV operator (C(openshift.io)),
+        C(ipam) when the object's IPAM is not one the fabric follows.
+    type: dict
+    default: {}
+  staging:
+    description:
+      - The C(staging) result of M(netops.cn2_apstra.apstra_blueprint_info) (what is staged but not deployed, and by whom).
+        Changes this plan does not own are refused unless O(include_foreign_staging=true).
+    type: dict
+    default: {}
+  include_foreign_staging:
+    description: Accept and deploy uncommitted changes others staged (the plan and the report list them).
+    type: bool
+    default: false
+  run:
+    description:
+      - What the role does with the plan; RV(desired) then carries the C(fabric_steps) (M(netops.cn2_apstra.apstra_fabric_apply))
+        and C(cluster_steps) of that run. Default V(teardown) with O(state=absent), else V(provision).
+    type: str
+    choices: [provision, reconcile, teardown, verify]
+  overridden:
+    description: With O(run=reconcile), also remove objects carrying this collection's mark that the plan does not list.
+    type: bool
+    default: false
+  attachment_results:
+    description:
+      - With O(mode=verify), registered results of M(netops.cn2_apstra.sriov_network_attachments) tasks of this run; their
+        C(before) and C(after) update O(attachments) (what was read before the writes).
+    type: list
+    elements: dict
+    default: []
+  pending:
+    description: With O(mode=verify), this collection's changes that are staged but not deployed (each is drift).
+    type: list
+    elements: dict
+    default: []
+  desired:
+    description: With O(mode=verify), the C(desired) plan an earlier O(mode=plan) task returned (nothing is planned again).
+    type: dict
+  deployed:
+    description:
+      - With O(mode=verify), the C(deployed) virtual networks and port bindings (M(netops.cn2_apstra.apstra_fabric_apply) or
+        M(netops.cn2_apstra.apstra_blueprint_info) with V(deployed)), that is what Apstra has deployed, compared with the plan.
+    type: dict
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -177,6 +252,15 @@ port_summary:
   returned: when O(mode) is not V(validate)
   type: list
   elements: str
+skipped:
+  description: Cluster objects that opt in but are invalid (C(source), C(error)); they are left out, the others go on.
+  returned: when O(source) is not V(intent)
+  type: list
+  elements: dict
+staging:
+  description: What is staged but not deployed, split into C(ours) (committed by this run) and C(foreign) (C(included) when accepted).
+  returned: when O(mode=plan)
+  type: dict
 problems:
   description: Mis-cabled and unmapped nodes that offer a network's resource; they are not bound.
   returned: when O(mode) is not V(validate)
@@ -208,52 +292,43 @@ errors:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.intent import (
-    IntentError,
-    allocate,
-    build_plan,
-    fabric_links,
-    port_map,
-    port_summary,
-    summary,
-    validate_intent,
-    verify,
-)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import HAS_NETADDR, NETADDR_IMPORT_ERROR
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import plan
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_intent
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import drift_lines, verify
+
+
+def overlay(attachments, results):
+    """The NADs the cluster holds after the writes: the discovered ones, updated by each NAD task's before/after."""
+    by_key = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in attachments)
+    for result in results:
+        after = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in result.get("after") or [])
+        for nad in result.get("before") or []:
+            by_key.pop((nad.get("namespace"), nad.get("name")), None)
+        by_key.update(after)
+    return [by_key[key] for key in sorted(by_key, key=lambda k: (k[0] or "", k[1] or ""))]
 
 
 def run(params):
     """The module's result for validated parameters; raises IntentError."""
-    nets, allocation = validate_intent(params["networks"], params.get("allocation"))
     result = dict(changed=False, plan=[], before=[], after=[])
     if params["mode"] == "validate":
-        result["networks"] = nets
+        result["networks"] = validate_intent(params["networks"] if params["source"] != "cluster" else [], params.get("allocation"))[0]
         return result
-    existing_vns = params.get("virtual_networks") or []
-    nets, errors = allocate(nets, allocation, existing_vns, params.get("attachments") or [])
-    if errors:
-        raise IntentError(errors)
-    fabric = params.get("fabric") or {}
-    ports = port_map(params.get("nodes") or [], fabric_links(fabric))
-    desired = build_plan(nets, ports, fabric_leafs=len(fabric.get("leafs") or []), state=params["state"])
-    existing = set(vn.get("label") for vn in existing_vns)
-    wanted = desired["port_bindings"]
-    desired["port_bindings"] = [item for item in wanted if item["switch_ports"]]
-    desired["port_bindings_clear"] = [dict(virtual_network=item["virtual_network"], tagged=True) for item in wanted
-                                      if not item["switch_ports"] and item["virtual_network"] in existing]
-    desired["absent"]["port_bindings"] = [item for item in desired["absent"]["port_bindings"] if item["virtual_network"] in existing]
-    problems = []
-    for net in desired["networks"]:
-        for skipped in (net.get("nodes") or {}).get("skipped", []):
-            for problem in skipped["problems"]:
-                text = "%s: %s (%s, not bound)" % (net["name"], problem, skipped["status"])
-                if text not in problems:
-                    problems.append(text)
-    result.update(networks=nets, desired=desired, port_map=ports, problems=problems, summary=summary(desired, problems),
-                  port_summary=port_summary(ports))
+    if params["mode"] == "verify" and params.get("desired"):
+        desired = params["desired"]
+    else:
+        result.update(plan(params))
+        desired = result["desired"]
     if params["mode"] == "verify":
-        drift = verify(desired, existing_vns, params.get("attachments") or [], params.get("bindings"), additive=params["additive"])
+        deployed = params.get("deployed")
+        vns = deployed["virtual_networks"] if deployed else params.get("virtual_networks")
+        bindings = deployed["port_bindings"] if deployed else params.get("bindings")
+        drift = verify(desired, vns, overlay(params.get("attachments") or [], params["attachment_results"]), bindings,
+                       additive=params["additive"], pending=params["pending"])
         result.update(drift=drift, consistent=not drift)
     return result
 
@@ -261,7 +336,7 @@ def run(params):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            networks=dict(type="list", elements="dict", required=True),
+            networks=dict(type="list", elements="dict", default=[]),
             allocation=dict(type="dict", default={}, options=dict(
                 vlan_range=dict(type="list", elements="int"),
                 supernet=dict(type="str"),
@@ -276,15 +351,30 @@ def main():
             bindings=dict(type="list", elements="dict"),
             fail_on_drift=dict(type="bool", default=False),
             additive=dict(type="bool", default=False),
+            source=dict(type="str", default="intent", choices=["intent", "cluster", "both"]),
+            binding=dict(type="str", default="nodes", choices=["nodes", "pods"]),
+            unbind_grace=dict(type="int", default=300),
+            cluster=dict(type="dict", default={}),
+            cluster_defaults=dict(type="dict", default={}),
+            staging=dict(type="dict", default={}),
+            include_foreign_staging=dict(type="bool", default=False),
+            desired=dict(type="dict"),
+            deployed=dict(type="dict"),
+            pending=dict(type="list", elements="dict", default=[]),
+            attachment_results=dict(type="list", elements="dict", default=[]),
+            run=dict(type="str", choices=["provision", "reconcile", "teardown", "verify"]),
+            overridden=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
+    if not HAS_NETADDR:
+        module.fail_json(msg=missing_required_lib("netaddr"), exception=NETADDR_IMPORT_ERROR)
     try:
         result = run(module.params)
     except IntentError as exc:
         module.fail_json(msg="invalid SR-IOV intent: %s" % exc, errors=exc.errors, changed=False, plan=[])
     if module.params["mode"] == "verify" and module.params["fail_on_drift"] and result["drift"]:
-        lines = ["%s %s %s: want %s, have %s" % (d["layer"], d["network"], d["field"], d["want"], d["have"]) for d in result["drift"]]
+        lines = drift_lines(result["drift"])
         module.fail_json(msg="drift: %d difference(s): %s" % (len(lines), "; ".join(lines)), **result)
     module.exit_json(**result)
 

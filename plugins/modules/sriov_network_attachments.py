@@ -311,12 +311,10 @@ error:
   type: raw
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.runner import OWNER_LABEL, Adapter, ResourceRunner, RunnerError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import NetworkAttachments
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ResourceError
 
 ROUTE_SPEC = {"dst": {"type": "str", "required": True}, "gw": {"type": "str"}}
 IPAM_SPEC = {
@@ -348,94 +346,42 @@ NETWORK_SPEC = {
     "ipam": {"type": "dict", "options": IPAM_SPEC},
     "cn2": {"type": "dict", "options": CN2_SPEC},
     "labels": {"type": "dict"},
+    "annotations": {"type": "dict"},
 }
 
 
-class NetworkAttachmentAdapter(Adapter):
-    """Option form <-> NetworkAttachmentDefinition; refuses deletes of networks pods still use."""
-
-    api_version = nad.API_VERSION
-    kind = nad.KIND
-    managed_annotations = nad.MANAGED_ANNOTATIONS
-
-    def __init__(self, service, force=False):
-        self.service = service
-        self.force = force
-
-    def from_object(self, obj):
-        return nad.from_object(obj, OWNER_LABEL)
-
-    def to_object(self, item, labels, have_obj=None, merge=False):
-        extra = nad.config_extra(have_obj) if (have_obj and merge) else None
-        return nad.to_object(item, labels, extra)
-
-    def merge(self, have_item, want_item):
-        want = dict(want_item)
-        if want.get("ipam") and (have_item.get("ipam") or {}).get("type") != want["ipam"].get("type"):
-            merged = Adapter.merge(self, dict(have_item, ipam=None), want)
-        else:
-            merged = Adapter.merge(self, have_item, want)
-        return merged
-
-    def normalize(self, item):
-        return nad.compact(item)
-
-    def validate(self, item, field, creating):
-        return nad.validate(item, field, creating=creating)
-
-    def check_delete(self, keys):
-        if self.force:
-            return
-        pods = self.service.list(self.service.resource("v1", "Pod"))
-        wanted = set(keys)
-        users = {}
-        for pod in pods:
-            for ref in nad.pod_network_references(pod) & wanted:
-                users.setdefault(ref, []).append("%s/%s" % (pod["metadata"].get("namespace"), pod["metadata"]["name"]))
-        if users:
-            detail = "; ".join("%s/%s used by %s" % (ref[0], ref[1], ", ".join(sorted(names))) for ref, names in sorted(users.items()))
-            raise RunnerError("refusing to delete networks that pods still reference (set force: true to delete anyway): %s" % detail)
-
-
-def main():
-    argument_spec = auth_argument_spec(
+class NetworkAttachmentsModule(K8sModule):
+    ARGUMENT_SPEC = dict(
         config={"type": "list", "elements": "dict", "default": [], "options": NETWORK_SPEC},
         namespace={"type": "str"},
         state={"type": "str", "default": "merged", "choices": ["merged", "replaced", "overridden", "deleted", "gathered"]},
         force={"type": "bool", "default": False},
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    state = params["state"]
-    config = [nad.compact(item) for item in params["config"]]
-    # Input errors are reported before connecting, so nothing can have been written.
-    try:
-        for index, item in enumerate(config):
-            if state in ("deleted", "gathered"):
-                nad.validate_name("config[%d].name" % index, item.get("name"))
-                nad.validate_name("config[%d].namespace" % index, item.get("namespace"), required=False)
-            else:
-                nad.validate(item, "config[%d]" % index, creating=False)
-        if params["namespace"]:
-            nad.validate_name("namespace", params["namespace"])
-    except nad.ValidationError as exc:
-        module.fail_json(msg=str(exc), changed=False, plan=[])
 
-    service = service_for(module)
-    runner = ResourceRunner(service, NetworkAttachmentAdapter(service, params["force"]), state, config,
-                            namespace=params["namespace"], diff=module._diff)
-    try:
+    def run(self):
+        params = self.params
+        state = params["state"]
+        config = [nad.compact(item) for item in params["config"]]
+        # Input errors are reported before connecting, so nothing can have been written.
+        try:
+            for index, item in enumerate(config):
+                if state in ("deleted", "gathered"):
+                    nad.validate_name("config[%d].name" % index, item.get("name"))
+                    nad.validate_name("config[%d].namespace" % index, item.get("namespace"), required=False)
+                else:
+                    nad.validate(item, "config[%d]" % index, creating=False)
+            if params["namespace"]:
+                nad.validate_name("namespace", params["namespace"])
+        except nad.ValidationError as exc:
+            raise ResourceError(str(exc)) from exc
         if state not in ("deleted", "gathered") and any(item.get("cn2") for item in config):
-            if service.resource(nad.CN2_GROUP, "VirtualNetwork", required=False) is None:
-                raise RunnerError("cn2 is set but the cluster does not serve %s: it does not run CN2" % nad.CN2_GROUP)
-        result = runner.run()
-    except RunnerError as exc:
-        module.fail_json(msg=str(exc), changed=False, plan=runner.plan)
-    except K8sError as exc:
-        fail_api(module, exc, changed=bool(runner.plan) and not module.check_mode, plan=runner.plan)
-    for warning in runner.warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+            if self.service.resource(nad.CN2_GROUP, "VirtualNetwork", required=False) is None:
+                raise ResourceError("cn2 is set but the cluster does not serve %s: it does not run CN2" % nad.CN2_GROUP)
+        return self.run_resource(NetworkAttachments(self.service, params["namespace"], params["force"]), config=config)
+
+
+def main():
+    NetworkAttachmentsModule().main()
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ sources:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import SOURCES, node_facts
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import node_facts, read_sources
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
 
 
@@ -129,24 +129,12 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     service = service_for(module)
-    data = {}
-    sources = {}
     try:
-        for source, (api_version, kind) in SOURCES.items():
-            resource = service.resource(api_version, kind, required=source == "nodes")
-            sources[source] = resource is not None
-            if resource is None:
-                module.warn("%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version))
-                data[source] = []
-                continue
-            kwargs = {}
-            if source == "nodes":
-                kwargs["label_selector"] = params["label_selector"]
-            elif source == "sriov_states":
-                kwargs["namespace"] = params["sriov_namespace"]
-            data[source] = service.list(resource, **kwargs)
+        data, sources, warnings = read_sources(service, params["label_selector"], params["sriov_namespace"])
     except K8sError as exc:
         fail_api(module, exc)
+    for warning in warnings:
+        module.warn(warning)
     nodes = node_facts(data["nodes"], data["sriov_states"], data["network_states"], params["resource_name"])
     module.exit_json(changed=False, nodes=nodes, sources=sources)
 

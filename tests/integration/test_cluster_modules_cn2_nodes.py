@@ -41,7 +41,7 @@ def test_routers_and_node_info(k8s, run_playbook, tmp_path):
         "type": "hub", "virtualNetworkSelector": {"matchLabels": {"role": "hub"}},
         "import": {"virtualNetworkRouters": [{"virtualNetworkRouterSelector": {"matchLabels": {"vnr": "spoke"}}}]}}
     assert res["create"]["plan"][0]["path"].startswith("/apis/core.contrail.juniper.net/")
-    assert [o["name"] for o in res["override"]["after"]] == ["hub"] and list(res["override"]["diff"]["before"]) == ["telco/spoke"]
+    assert [o["name"] for o in res["override"]["after"]] == ["hub"] and [d["before_header"] for d in res["override"]["diff"]] == ["router telco/spoke"]
 
     nodes = dict((n["name"], n) for n in res["nodes"]["nodes"])
     assert sorted(nodes) == ["worker-0%d" % i for i in range(1, 7)]

@@ -72,7 +72,8 @@ def test_check_mode_create_then_idempotent(k8s, run_playbook, tmp_path):
     # check mode: changed, a plan and a diff, and only dry-run writes reached the server
     assert res["check"]["changed"] is True
     assert res["check"]["plan"][0]["method"] == "POST" and res["check"]["plan"][0]["path"] == NADS
-    assert res["check"]["diff"]["after"]["telco/sriov-vlan100"]["vlan"] == 100
+    assert [d["after_header"] for d in res["check"]["diff"]] == ["attachment telco/sriov-vlan100"]
+    assert res["check"]["diff"][0]["after"]["vlan"] == 100
     check_writes = [r for r in requests_of(res["log_check"]) if r["method"] in ("POST", "PATCH", "PUT", "DELETE")
                     and not r["path"].startswith("/_sim")]
     assert check_writes and all(r["dry_run"] and not r["write"] for r in check_writes)
@@ -145,8 +146,8 @@ def test_replaced_overridden_and_only_marked_removed(k8s, run_playbook, tmp_path
             + module_task("override", {"state": "overridden", "namespace": "telco", "config": [replaced]}))
     res, result = play(k8s, run_playbook, tmp_path, body, ["create", "replace", "override"])
     assert "host-local IPAM allocates addresses per node" in result.stdout + result.stderr
-    assert res["replace"]["diff"]["before"]["telco/sriov-vlan100"]["vlan"] == 100
-    assert res["replace"]["diff"]["after"]["telco/sriov-vlan100"] == replaced
+    assert res["replace"]["diff"][0]["before"]["vlan"] == 100
+    assert res["replace"]["diff"][0]["after"] == replaced
     stored = get_nad(k8s, "sriov-vlan100")
     assert "ipam" not in json.loads(stored["spec"]["config"]) and stored["metadata"]["labels"] == {OWNER: "netops.cn2_apstra"}
     assert [(p["method"], p["path"].rsplit("/", 1)[1]) for p in res["override"]["plan"]] == [("DELETE", "sriov-vlan200")]

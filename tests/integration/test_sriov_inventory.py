@@ -117,10 +117,13 @@ def test_api_calls_do_not_grow_with_the_cluster(demo_inventory, k8s, apstra_cred
     assert mismatched and all("LLDP says" in inventory["_meta"]["hostvars"][h]["sriov_cabling_issues"][0] for h in mismatched)
     esi = [h for h in nodes if any((p["lag"] or {}).get("esi") for p in inventory["_meta"]["hostvars"][h]["fabric_ports"])]
     assert esi and all(len(set(p["leaf"] for p in inventory["_meta"]["hostvars"][h]["fabric_ports"])) == 2 for h in esi)
-    # same calls, same count: one list per source, one login, one blueprint list, one graph query
+    # same calls, same count: one list per source, one blueprint list, one graph query (and a login the first time a
+    # server is seen: the token is cached per user and server, as the modules cache it)
+    big_apstra_calls = [c for c in big_apstra_calls if c[1] != "/api/aaa/login"]
+    demo_apstra_calls = [c for c in demo_apstra_calls if c[1] != "/api/aaa/login"]
     assert len(big_k8s_calls) == len(demo_k8s_calls) and len(big_apstra_calls) == len(demo_apstra_calls)
     assert sorted(big_k8s_calls, key=str) == sorted(demo_k8s_calls, key=str)
-    assert [c for c in big_apstra_calls if c[1].endswith("/qe")] and len(big_apstra_calls) == 3
+    assert [c for c in big_apstra_calls if c[1].endswith("/qe")] and len(big_apstra_calls) == 2
     lists = [c for c in big_k8s_calls if c[1].endswith(("/nodes", "/sriovnetworknodestates", "/nodenetworkstates"))]
     assert len(lists) == 3
     print("API calls: kubernetes %d (demo %d), apstra %d (demo %d)" % (len(big_k8s_calls), len(demo_k8s_calls),

@@ -1,7 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.cn2_apstra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reads and name->id resolution on top of ApstraClient. No Ansible imports; raises ApstraError/ValidationError."""
+"""The read side of the Apstra API, one place for modules and the inventory plugin.
+
+The fabric (leafs, ESI pairs, server links with their ids) comes from one graph query; the port bindings (single-VLAN
+connectivity templates and the interfaces they are applied to) from another, which runs on the staging or the
+deployed graph alike; so does the virtual-network query that verification reads back. No Ansible imports; raises
+ApstraError / ValidationError.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,31 +15,46 @@ __metaclass__ = type
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import unknown_name
 
-# One query returns every leaf with its redundancy group, if any (the optional() keeps single leafs).
+# Every leaf with its ESI pair, and every server-facing port of it with the server, the leaf port-channel and, for a
+# dual-homed server, the pair's logical port-channel (that one, not the leaf port, is the application point).
 FABRIC_QUERY = (
     "match(node('system', role='leaf', name='leaf'), "
-    "optional(node('redundancy_group', name='rg').out('composed_of_systems').node('system', role='leaf', name='leaf')))"
+    "optional(node('redundancy_group', name='rg').out('composed_of_systems').node(name='leaf')), "
+    "optional(node(name='leaf').out('hosted_interfaces').node('interface', if_type='ethernet', name='leaf_intf')"
+    ".out('link').node('link', role='to_generic', name='link').in_('link')"
+    ".node('interface', if_type='ethernet', name='server_intf').in_('hosted_interfaces')"
+    ".node('system', system_type='server', name='server')), "
+    "optional(node(name='leaf_intf').in_('composed_of').node('interface', if_type='port_channel', name='leaf_lag')), "
+    "optional(node(name='leaf_lag').in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
+    ".in_('hosted_interfaces').node('redundancy_group', name='esi_rg')))"
 )
 
-# Every server-facing leaf port with its server, and for ESI servers the redundancy group's logical port_channel
-# that spans both leafs: that one, not the leaf port, is the connectivity-template application point.
-SERVER_PORTS_QUERY = (
-    "match(node('system', system_type='server', name='server').out('hosted_interfaces')"
-    ".node('interface', if_type='ethernet', name='server_intf').out('link')"
-    ".node('link', role='to_generic', name='link').in_('link')"
-    ".node('interface', if_type='ethernet', name='leaf_intf').in_('hosted_interfaces')"
-    ".node('system', role='leaf', name='leaf'), "
-    "optional(node(name='leaf_intf').in_('composed_of').node('interface', if_type='port_channel', name='leaf_lag')"
-    ".in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
-    ".in_('hosted_interfaces').node('redundancy_group', name='rg')))"
+# Single-VLAN connectivity templates (root -> pipeline -> primitive -> VN) and the interfaces they are applied to.
+BINDINGS_QUERY = (
+    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct')"
+    ".out('ep_subpolicy').node('ep_endpoint_policy', policy_type_name='pipeline', name='pipeline')"
+    ".out('ep_first_subpolicy').node('ep_endpoint_policy', policy_type_name='AttachSingleVLAN', name='prim')"
+    ".out('vn_to_attach').node('virtual_network', name='vn'), "
+    "optional(node(name='ct').in_('ep_top_level').node('ep_application_instance')"
+    ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf')"
+    ".in_('hosted_interfaces').node(name='intf_host')))"
 )
+
+# Virtual networks with their routing zone and their instances (the VLAN on each bound leaf or ESI pair).
+VIRTUAL_NETWORKS_QUERY = (
+    "match(node('virtual_network', name='vn'), "
+    "optional(node('security_zone', name='sz').out('member_vns').node(name='vn')), "
+    "optional(node(name='vn').out('instantiated_by').node('vn_instance', name='inst').in_('hosted_vn_instances').node(name='switch')))"
+)
+
+ZONES_QUERY = "node('security_zone', name='sz')"
 
 
 def bp_path(bp_id, suffix=""):
     return "/api/blueprints/%s%s" % (bp_id, suffix)
 
 
-def _values(container, key):
+def values(container, key):
     """Apstra answers lists as {key: [...]} or maps as {key: {id: {...}}}: return the objects with their id."""
     items = (container or {}).get(key) or []
     if isinstance(items, dict):
@@ -41,14 +62,51 @@ def _values(container, key):
     return list(items)
 
 
-class Fabric:
-    """Leafs and redundancy groups (ESI pairs) of a blueprint, by name and by id."""
+def _prop(row, name, key="label"):
+    return (row.get(name) or {}).get(key)
 
-    def __init__(self, leafs, groups, members=None):
+
+class Fabric:
+    """Leafs, ESI pairs and server links of a blueprint (see ``sriov.topology`` for the link fields)."""
+
+    def __init__(self, leafs, groups, members, links):
         self.leafs = leafs  # label -> id
         self.groups = groups  # label -> id
-        self.members = members or {}  # group label -> [leaf labels]
+        self.members = members  # pair label -> [leaf labels]
+        self.links = links
         self.names = dict((v, k) for k, v in list(leafs.items()) + list(groups.items()))
+        self.ports = {}  # port name (and leaf:member alias) -> application point id
+        self.port_names = {}  # application point id -> port name
+        for link in links:
+            self.ports[link["port"]] = link["application_point_id"]
+            self.ports.setdefault("%s:%s" % (link["leaf"], link["leaf_interface"]), link["application_point_id"])
+            self.port_names[link["application_point_id"]] = link["port"]
+
+    @classmethod
+    def from_rows(cls, rows):
+        leafs, groups, members, links = {}, {}, {}, []
+        for row in rows:
+            leaf = row.get("leaf") or {}
+            leafs[leaf.get("label")] = leaf.get("id")
+            group = row.get("rg")
+            if group:
+                groups[group.get("label")] = group.get("id")
+                if leaf.get("label") not in members.setdefault(group.get("label"), []):
+                    members[group["label"]].append(leaf.get("label"))
+            if row.get("server_intf"):
+                links.append(parse_link(row))
+        links.sort(key=lambda link: (link["server"] or "", link["server_interface"] or ""))
+        return cls(leafs, groups, dict((name, sorted(leafs)) for name, leafs in members.items()), links)
+
+    @classmethod
+    def from_facts(cls, facts):
+        """The fabric an earlier apstra_blueprint_info task returned (``fabric``), without reading it again."""
+        return cls(dict(facts.get("leaf_ids") or {}), dict(facts.get("esi_pair_ids") or {}), dict(facts.get("esi_pairs") or {}),
+                   list(facts.get("links") or []))
+
+    def facts(self):
+        return {"leafs": sorted(self.leafs), "leaf_ids": self.leafs, "esi_pairs": self.members, "esi_pair_ids": self.groups,
+                "links": self.links}
 
     def switch_id(self, field, name):
         """Id of a leaf or ESI pair given by name (or by id)."""
@@ -64,6 +122,50 @@ class Fabric:
         return self.names.get(system_id, system_id)
 
 
+def parse_link(row):
+    """One server link from a FABRIC_QUERY row, with the names and ids every later step uses."""
+    leaf, group = row.get("leaf") or {}, row.get("rg")
+    esi_lag, leaf_lag = row.get("esi_lag"), row.get("leaf_lag")
+    if esi_lag:
+        point, port = esi_lag, "%s:%s" % (_prop(row, "esi_rg"), esi_lag.get("if_name"))
+    elif leaf_lag:
+        point, port = leaf_lag, "%s:%s" % (leaf.get("label"), leaf_lag.get("if_name"))
+    else:
+        point, port = row["leaf_intf"], "%s:%s" % (leaf.get("label"), _prop(row, "leaf_intf", "if_name"))
+    return {
+        "server": _prop(row, "server") or _prop(row, "server", "hostname"), "server_hostname": _prop(row, "server", "hostname"),
+        "server_id": _prop(row, "server", "id"),
+        "server_interface": _prop(row, "server_intf", "if_name"), "server_interface_id": _prop(row, "server_intf", "id"),
+        "leaf": leaf.get("label"), "leaf_hostname": leaf.get("hostname"), "leaf_id": leaf.get("id"),
+        "leaf_interface": _prop(row, "leaf_intf", "if_name"), "leaf_interface_id": _prop(row, "leaf_intf", "id"),
+        "link_id": _prop(row, "link", "id"), "speed": _prop(row, "link", "speed"),
+        "redundancy_group": group.get("label") if group else None, "redundancy_group_id": group.get("id") if group else None,
+        "lag": leaf_lag.get("if_name") if leaf_lag else None, "lag_id": leaf_lag.get("id") if leaf_lag else None, "esi": bool(esi_lag),
+        "switch": group.get("label") if group else leaf.get("label"), "switch_id": group.get("id") if group else leaf.get("id"),
+        "port": port, "application_point_id": point.get("id"),
+    }
+
+
+def bindings_from_rows(rows):
+    """(templates {(vn id, tag_type): root}, roots {root id: {tags, vn_id, tag_type}}, assigned {root id: set of interface ids},
+    interface names {interface id: "<host>:<if_name>"}) from BINDINGS_QUERY rows."""
+    templates, roots, assigned, names = {}, {}, {}, {}
+    primitives = {}
+    for row in rows:
+        ct, prim, vn = row["ct"], row["prim"], row["vn"]
+        primitives.setdefault(ct["id"], set()).add(prim["id"])
+        tag_type = (prim.get("attributes") or {}).get("tag_type") or prim.get("tag_type")
+        roots[ct["id"]] = {"tags": list(ct.get("tags") or []), "vn_id": vn["id"], "tag_type": tag_type, "label": ct.get("label")}
+        assigned.setdefault(ct["id"], set())
+        if row.get("intf"):
+            assigned[ct["id"]].add(row["intf"]["id"])
+            names[row["intf"]["id"]] = "%s:%s" % (_prop(row, "intf_host") or _prop(row, "intf_host", "hostname"), row["intf"].get("if_name"))
+    for root_id, info in roots.items():
+        if len(primitives[root_id]) == 1:
+            templates.setdefault((info["vn_id"], info["tag_type"]), root_id)
+    return templates, roots, assigned, names
+
+
 class ApstraService:
     """Read side of the API and the lookups modules share."""
 
@@ -71,9 +173,8 @@ class ApstraService:
         self.client = client
 
     # -- blueprints -------------------------------------------------------------------------------------
-
     def blueprints(self):
-        return _values(self.client.get("/api/blueprints"), "items")
+        return values(self.client.get("/api/blueprints"), "items")
 
     def resolve_blueprint(self, name):
         blueprints = self.blueprints()
@@ -83,55 +184,30 @@ class ApstraService:
         raise unknown_name("blueprint", "blueprint", name, [bp.get("label") for bp in blueprints if bp.get("label")])
 
     def query(self, bp_id, query, qe_type=None):
-        """Run a QE graph query; returns the items."""
+        """Run a QE graph query (on the staging graph, or ``qe_type`` deployed); returns the items."""
         params = {"type": qe_type} if qe_type else None
         return self.client.post(bp_path(bp_id, "/qe"), body={"query": query}, params=params).get("items", [])
 
-    # -- resources --------------------------------------------------------------------------------------
+    # -- the fabric and its objects ---------------------------------------------------------------------
+    def fabric(self, bp_id):
+        return Fabric.from_rows(self.query(bp_id, FABRIC_QUERY))
 
     def security_zones(self, bp_id):
-        return _values(self.client.get(bp_path(bp_id, "/security-zones")), "items")
+        return values(self.client.get(bp_path(bp_id, "/security-zones")), "items")
 
     def virtual_networks(self, bp_id):
-        return _values(self.client.get(bp_path(bp_id, "/virtual-networks")), "virtual_networks")
+        return values(self.client.get(bp_path(bp_id, "/virtual-networks")), "virtual_networks")
 
-    def policies(self, bp_id):
-        """Every connectivity-template node (batch, pipeline, primitives), flat, from obj-policy-export."""
-        return _values(self.client.get(bp_path(bp_id, "/obj-policy-export")), "policies")
+    def bindings(self, bp_id, qe_type=None):
+        return bindings_from_rows(self.query(bp_id, BINDINGS_QUERY, qe_type))
 
-    def assignments(self, bp_id):
-        """{policy id: set of application point ids} for policies used directly on an application point."""
-        tree = self.client.get(bp_path(bp_id, "/obj-policy-application-points"), params={"max_count": 100000})
-        used = {}
-        stack = [tree]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                for policy in item.get("policies") or []:
-                    if isinstance(policy, dict) and policy.get("state") == "used-directly" and item.get("id"):
-                        used.setdefault(policy.get("policy"), set()).add(item["id"])
-                stack.extend(value for key, value in item.items() if key != "policies" and isinstance(value, (dict, list)))
-        return used
+    def graph_virtual_networks(self, bp_id, qe_type=None):
+        return self.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)
 
-    def server_ports(self, bp_id):
-        """One row per server NIC port: server, server_intf, leaf, leaf_intf, and for ESI esi_lag and rg."""
-        return self.query(bp_id, SERVER_PORTS_QUERY)
-
-    def fabric(self, bp_id):
-        leafs, groups, members = {}, {}, {}
-        for item in self.query(bp_id, FABRIC_QUERY):
-            leaf = item.get("leaf") or {}
-            leafs[leaf.get("label")] = leaf.get("id")
-            group = item.get("rg")
-            if group:
-                groups[group.get("label")] = group.get("id")
-                members.setdefault(group.get("label"), []).append(leaf.get("label"))
-        return Fabric(leafs, groups, dict((name, sorted(leafs)) for name, leafs in members.items()))
+    def graph_zones(self, bp_id, qe_type=None):
+        return [row["sz"] for row in self.query(bp_id, ZONES_QUERY, qe_type)]
 
     # -- staging and deploy -----------------------------------------------------------------------------
-
     def diff_status(self, bp_id):
         return self.client.get(bp_path(bp_id, "/diff-status"))
 

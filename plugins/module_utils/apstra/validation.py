@@ -8,16 +8,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
-import re
+import ipaddress
 
-try:
-    import netaddr
-except ImportError:
-    netaddr = None
-
-VLAN_MIN, VLAN_MAX = 2, 4094
-VNI_MIN, VNI_MAX = 4096, 16777214
-LABEL_RE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import APSTRA_LABEL_RE, VLAN_RANGE, VNI_RANGE
 
 
 class ValidationError(ValueError):
@@ -32,15 +25,15 @@ def check_range(field, value, low, high):
 
 
 def check_vlan(field, value):
-    check_range(field, value, VLAN_MIN, VLAN_MAX)
+    check_range(field, value, VLAN_RANGE[0], VLAN_RANGE[1])
 
 
 def check_vni(field, value):
-    check_range(field, value, VNI_MIN, VNI_MAX)
+    check_range(field, value, VNI_RANGE[0], VNI_RANGE[1])
 
 
 def check_label(field, value):
-    if value is None or not LABEL_RE.match(str(value)):
+    if value is None or not APSTRA_LABEL_RE.match(str(value)):
         raise ValidationError("%s=%r is not a valid label: allowed 1-30 characters of [A-Za-z0-9_-]" % (field, value))
 
 
@@ -51,22 +44,22 @@ def check_subnet(field, subnet, gateway_field=None, gateway=None):
             raise ValidationError("%s=%s needs %s" % (gateway_field, gateway, field))
         return None
     try:
-        net = netaddr.IPNetwork(subnet)
-    except (netaddr.AddrFormatError, ValueError, TypeError):
+        net = ipaddress.ip_network(str(subnet), strict=False)
+    except ValueError:
         raise ValidationError("%s=%r is not an IPv4 CIDR such as 10.1.0.0/24" % (field, subnet)) from None
     if net.version != 4 or "/" not in str(subnet):
         raise ValidationError("%s=%r is not an IPv4 CIDR such as 10.1.0.0/24" % (field, subnet))
-    if net.ip != net.network:
-        raise ValidationError("%s=%s has host bits set: the network is %s" % (field, subnet, net.cidr))
+    if ipaddress.ip_interface(str(subnet)).ip != net.network_address:
+        raise ValidationError("%s=%s has host bits set: the network is %s" % (field, subnet, net))
     if gateway is not None:
         try:
-            gw = netaddr.IPAddress(gateway)
-        except (netaddr.AddrFormatError, ValueError, TypeError):
+            gw = ipaddress.ip_address(str(gateway))
+        except ValueError:
             raise ValidationError("%s=%r is not an IPv4 address" % (gateway_field, gateway)) from None
-        usable = net.size <= 2 or gw not in (net.network, net.broadcast)
+        usable = net.num_addresses <= 2 or gw not in (net.network_address, net.broadcast_address)
         if gw not in net or not usable:
-            raise ValidationError("%s=%s is not a host address inside %s=%s" % (gateway_field, gateway, field, net.cidr))
-    return str(net.cidr)
+            raise ValidationError("%s=%s is not a host address inside %s=%s" % (gateway_field, gateway, field, net))
+    return str(net)
 
 
 def unknown_name(kind, field, name, known):

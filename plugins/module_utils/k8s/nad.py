@@ -13,21 +13,22 @@ __metaclass__ = type
 
 import ipaddress
 import json
-import re
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model
 
 API_VERSION = "k8s.cni.cncf.io/v1"
 KIND = "NetworkAttachmentDefinition"
-RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
-NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
-CN2_ANNOTATION = "juniper.net/networks"
+RESOURCE_ANNOTATION = model.RESOURCE_ANNOTATION
+CN2_ANNOTATION = model.CN2_ANNOTATION
+OWN_ANNOTATION_PREFIX = model.ANNOTATION_PREFIX
 CN2_GROUP = "core.contrail.juniper.net"
 CNI_VERSION = "1.0.0"
 MANAGED_ANNOTATIONS = (RESOURCE_ANNOTATION, CN2_ANNOTATION)
 
-NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-RESOURCE_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-ROUTE_TARGET_RE = re.compile(r"^(target:)?([0-9]+|[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+):[0-9]+$")
-RANGES = {"vlan": (0, 4094), "vlan_qos": (0, 7), "mtu": (68, 9216)}
+NAME_RE = model.NAME_RE
+RESOURCE_NAME_RE = model.RESOURCE_RE
+ROUTE_TARGET_RE = model.ROUTE_TARGET_RE
+RANGES = {"vlan": model.NAD_VLAN_RANGE, "vlan_qos": model.VLAN_QOS_RANGE, "mtu": model.NAD_MTU_RANGE}
 IPAM_TYPES = ("whereabouts", "static", "host-local", "cn2")
 HOST_LOCAL_WARNING = ("%s: host-local IPAM allocates addresses per node, so pods on different nodes get the same IPs; "
                       "use whereabouts or cn2 for a cluster-wide range")
@@ -156,6 +157,9 @@ def validate(item, field, creating=True):
                               "for example intel.com/sriov_netdevice)" % field)
     if resource_name is not None and not RESOURCE_NAME_RE.match(resource_name):
         raise ValidationError("%s.resource_name: %r is not a resource name of the form <domain>/<name>" % (field, resource_name))
+    for key in sorted(item.get("annotations") or {}):
+        if not key.startswith(OWN_ANNOTATION_PREFIX):
+            raise ValidationError("%s.annotations: %r is not one of this collection's annotations (%s*)" % (field, key, OWN_ANNOTATION_PREFIX))
     warnings = []
     if item.get("ipam"):
         warnings.extend(validate_ipam(field + ".ipam", item["ipam"], item.get("cn2")))
@@ -255,6 +259,7 @@ def from_object(obj, owner_label):
     if CN2_ANNOTATION in annotations:
         item["cn2"] = parse_cn2_annotation(annotations[CN2_ANNOTATION])
     item["labels"] = dict((k, v) for k, v in (metadata.get("labels") or {}).items() if k != owner_label)
+    item["annotations"] = dict((k, v) for k, v in annotations.items() if k.startswith(OWN_ANNOTATION_PREFIX))
     return compact(item)
 
 
@@ -270,36 +275,7 @@ def to_object(item, labels, extra=None):
         annotations[RESOURCE_ANNOTATION] = item["resource_name"]
     if item.get("cn2"):
         annotations[CN2_ANNOTATION] = build_cn2_annotation(item["cn2"])
+    annotations.update((k, v) for k, v in (item.get("annotations") or {}).items() if v is not None)
     metadata = {"name": item["name"], "namespace": item["namespace"], "labels": labels, "annotations": annotations}
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": compact(metadata),
             "spec": {"config": json.dumps(build_config(item, extra), sort_keys=True)}}
-
-
-def pod_network_references(pod):
-    """(namespace, name) of every network a pod asks for in its k8s.v1.cni.cncf.io/networks annotation.
-
-    Both forms: comma-separated ``[ns/]name[@iface]`` and the JSON list of ``{"name", "namespace", ...}``.
-    A reference without a namespace means the pod's own namespace.
-    """
-    metadata = pod.get("metadata") or {}
-    text = (metadata.get("annotations") or {}).get(NETWORKS_ANNOTATION)
-    pod_ns = metadata.get("namespace") or "default"
-    refs = set()
-    if not text or not text.strip():
-        return refs
-    if text.strip().startswith("["):
-        try:
-            entries = json.loads(text)
-        except ValueError:
-            return refs
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and entry.get("name"):
-                refs.add((entry.get("namespace") or pod_ns, entry["name"]))
-        return refs
-    for part in text.split(","):
-        part = part.strip().split("@", 1)[0]
-        if not part:
-            continue
-        namespace, _sep, name = part.rpartition("/")
-        refs.add((namespace or pod_ns, name))
-    return refs

@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
+
 SRIOV_CAPABLE_LABEL = "feature.node.kubernetes.io/network-sriov.capable"
 DEFAULT_NODE_SELECTOR = SRIOV_CAPABLE_LABEL + "=true"
 SOURCES = {
@@ -127,3 +129,31 @@ def node_facts(nodes, sriov_states, network_states, resource_names=None):
             "lldp": lldp,
         })
     return sorted(facts, key=lambda f: f["name"])
+
+
+def read_sources(service, label_selector=None, sriov_namespace=None, tolerate_forbidden=False):
+    """(objects per source, {source: served}, warnings): one list call per source; a missing CRD is a warning, and
+    with ``tolerate_forbidden`` so is a 401/403 on a source other than the nodes."""
+    data, served, warnings = {}, {}, []
+    for source, (api_version, kind) in SOURCES.items():
+        try:
+            data[source], served[source] = _read(service, source, api_version, kind, label_selector, sriov_namespace, warnings)
+        except K8sError as exc:
+            if not (tolerate_forbidden and source != "nodes" and exc.status in (401, 403)):
+                raise
+            warnings.append("cannot list %s: %s" % (kind, exc))
+            data[source], served[source] = [], False
+    return data, served, warnings
+
+
+def _read(service, source, api_version, kind, label_selector, sriov_namespace, warnings):
+    resource = service.resource(api_version, kind, required=source == "nodes")
+    if resource is None:
+        warnings.append("%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version))
+        return [], False
+    kwargs = {}
+    if source == "nodes":
+        kwargs["label_selector"] = label_selector
+    elif source == "sriov_states":
+        kwargs["namespace"] = sriov_namespace
+    return service.list(resource, **kwargs), True

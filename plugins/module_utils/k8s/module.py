@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""K8sModule: the Ansible side of every cluster module (kubernetes.core's connection options with their K8S_AUTH_*
+fallbacks, the service, error mapping, the one result and failure shape). A resource module is an argument spec plus
+a ``Resource`` from ``k8s/resources.py``."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ApplyFailed, Engine, ResourceError
+
+
+class K8sModule:
+    """Base of every cluster module: subclasses set ARGUMENT_SPEC and implement run()."""
+
+    ARGUMENT_SPEC = {}
+
+    def __init__(self):
+        self.module = AnsibleModule(argument_spec=auth_argument_spec(**self.ARGUMENT_SPEC), supports_check_mode=True)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self._service = None
+        self.engine = None
+
+    @property
+    def service(self):
+        if self._service is None:
+            self._service = service_for(self.module)
+        return self._service
+
+    def run_resource(self, resource, state=None, config=None):
+        self.engine = Engine(resource, state or self.params["state"], config if config is not None else self.params["config"],
+                             check_mode=self.check_mode)
+        result = self.engine.run()
+        for warning in getattr(resource, "warnings", []):
+            self.module.warn(warning)
+        return result
+
+    def run(self):
+        raise NotImplementedError
+
+    def planned(self):
+        return self.engine.plan if self.engine else []
+
+    def main(self):
+        try:
+            result = self.run()
+        except ResourceError as exc:
+            self.module.fail_json(msg=str(exc), changed=False, plan=self.planned())
+        except ApplyFailed as exc:
+            applied = [] if self.check_mode else exc.applied
+            self.module.fail_json(msg=exc.message(), changed=bool(applied), status=exc.error.status, error=exc.error.body,
+                                  applied=applied, not_applied=exc.not_applied, plan=self.planned())
+        except K8sError as exc:
+            fail_api(self.module, exc, changed=False, plan=self.planned())
+        if not self.module._diff:  # pylint: disable=protected-access
+            result.pop("diff", None)
+        self.module.exit_json(**result)

@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Allocation of the VLANs and subnets marked "allocate", stable across runs.
+
+The fabric holds the record: a network whose Apstra VN exists keeps the VN's VLAN and subnet, whatever its NAD
+says, so a NAD edited out of band is repaired from the fabric rather than pushed into it. A network that only has
+a NAD keeps the NAD's values when they lie inside the allocation ranges and are free. Everything else is drawn
+from the ranges, never colliding with an existing VN or NAD or the rest of the intent. Subnet arithmetic uses
+netaddr's IPSet.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import ALLOCATE
+
+try:
+    from netaddr import AddrFormatError, IPNetwork, IPSet
+except ImportError:
+    HAS_NETADDR = False
+    NETADDR_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_NETADDR = True
+    NETADDR_IMPORT_ERROR = None
+
+
+def nad_subnet(nad):
+    """The subnet a NAD (option form) hands out, or None."""
+    ipam = nad.get("ipam") or {}
+    value = ipam.get("range") or (nad.get("cn2") or {}).get("subnet")
+    try:
+        return str(IPNetwork(value).cidr) if value else None
+    except (AddrFormatError, ValueError, TypeError):
+        return None
+
+
+class Pool:
+    """What is taken: VLANs and address space, each with who holds it (for error messages)."""
+
+    def __init__(self):
+        self.vlans = {}
+        self.subnets = []  # [(IPNetwork, owner)]
+        self.space = IPSet()
+
+    def take_vlan(self, vlan, owner):
+        self.vlans.setdefault(int(vlan), owner)
+
+    def take_subnet(self, cidr, owner):
+        net = IPNetwork(cidr)
+        self.subnets.append((net, owner))
+        self.space.add(net)
+
+    def vlan_owner(self, vlan):
+        return self.vlans.get(vlan)
+
+    def overlaps(self, cidr):
+        net = IPSet([IPNetwork(cidr)])
+        return [(other, owner) for other, owner in self.subnets if net & IPSet([other])]
+
+    def free_vlan(self, low, high):
+        return next((vlan for vlan in range(low, high + 1) if vlan not in self.vlans), None)
+
+    def free_subnet(self, supernet, prefix_length):
+        """The lowest free /prefix_length inside supernet (IPSet arithmetic, not a scan of every candidate)."""
+        free = IPSet([IPNetwork(supernet)]) - self.space
+        for block in free.iter_cidrs():
+            if block.prefixlen <= prefix_length:
+                return str(next(block.subnet(prefix_length)))
+        return None
+
+
+def _vn_record(vn):
+    return vn.get("vlan_id"), vn.get("ipv4_subnet")
+
+
+def allocate(nets, allocation, vns=None, nads=None):
+    """Fill in "allocate" VLANs and subnets; returns (nets, errors). Each net gets ``allocated``: the fields filled in."""
+    vns = vns or []
+    nads = nads or []
+    errors = []
+    vn_by_label = dict((vn.get("label"), vn) for vn in vns)
+    nad_by_key = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in nads)
+    names = set(net["name"] for net in nets)
+    keys = set((net["namespace"], net["name"]) for net in nets)
+    pool = Pool()
+    for vn in vns:
+        if vn.get("label") in names:
+            continue
+        vlan, cidr = _vn_record(vn)
+        if vlan is not None:
+            pool.take_vlan(vlan, "Apstra virtual network %s" % vn.get("label"))
+        if cidr:
+            pool.take_subnet(cidr, "Apstra virtual network %s" % vn.get("label"))
+    for nad in nads:
+        if (nad.get("namespace"), nad.get("name")) in keys:
+            continue
+        owner = "NetworkAttachmentDefinition %s/%s" % (nad.get("namespace"), nad.get("name"))
+        if nad.get("vlan"):
+            pool.take_vlan(nad["vlan"], owner)
+        cidr = nad_subnet(nad)
+        if cidr:
+            pool.take_subnet(cidr, owner)
+
+    low, high = allocation["vlan_range"]
+    supernet = allocation.get("supernet")
+    out = [dict(net, allocated=[]) for net in nets]
+    for net in out:
+        if net["vlan"] not in (None, ALLOCATE) and pool.vlan_owner(net["vlan"]):
+            errors.append("%s.vlan: %s is already used by %s" % (net["name"], net["vlan"], pool.vlan_owner(net["vlan"])))
+        if net["subnet"] not in (None, ALLOCATE):
+            for other, owner in pool.overlaps(net["subnet"]):
+                errors.append("%s.subnet: %s overlaps %s of %s" % (net["name"], net["subnet"], other, owner))
+    # Kept values first (they are not free for the others), then fresh draws.
+    for net in out:
+        if net["vlan"] not in (None, ALLOCATE):
+            pool.take_vlan(net["vlan"], "network %s" % net["name"])
+        if net["subnet"] not in (None, ALLOCATE):
+            pool.take_subnet(net["subnet"], "network %s" % net["name"])
+    for net in out:
+        vn = vn_by_label.get(net["name"]) or {}
+        nad = nad_by_key.get((net["namespace"], net["name"])) or {}
+        if net["vlan"] == ALLOCATE:
+            kept = vn.get("vlan_id")
+            if kept is None and nad.get("vlan") is not None and low <= int(nad["vlan"]) <= high and not pool.vlan_owner(int(nad["vlan"])):
+                kept = nad["vlan"]
+            if kept is not None:
+                net["vlan"] = int(kept)
+                net["allocated"].append("vlan")
+                pool.take_vlan(kept, "network %s" % net["name"])
+        if net["subnet"] == ALLOCATE:
+            kept = vn.get("ipv4_subnet")
+            candidate = nad_subnet(nad)
+            if kept is None and candidate and supernet and IPNetwork(candidate) in IPNetwork(supernet) and not pool.overlaps(candidate):
+                kept = candidate
+            if kept is not None:
+                net["subnet"] = str(IPNetwork(kept).cidr)
+                net["allocated"].append("subnet")
+                pool.take_subnet(net["subnet"], "network %s" % net["name"])
+    for net in out:
+        if net["vlan"] == ALLOCATE:
+            free = pool.free_vlan(low, high)
+            if free is None:
+                errors.append("%s.vlan: no free VLAN left in allocation.vlan_range %d-%d" % (net["name"], low, high))
+            else:
+                net["vlan"] = free
+                net["allocated"].append("vlan")
+                pool.take_vlan(free, "network %s" % net["name"])
+        if net["subnet"] == ALLOCATE:
+            free = pool.free_subnet(supernet, allocation["prefix_length"]) if supernet else None
+            if free is None:
+                errors.append("%s.subnet: no free /%d left in allocation.supernet %s" % (net["name"], allocation["prefix_length"], supernet))
+            else:
+                net["subnet"] = free
+                net["allocated"].append("subnet")
+                pool.take_subnet(free, "network %s" % net["name"])
+    return out, errors

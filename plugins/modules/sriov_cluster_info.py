@@ -1,0 +1,145 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netops.cn2_apstra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sriov_cluster_info
+short_description: Everything the SR-IOV plan reads from the cluster, in one task
+version_added: 0.2.0
+description:
+  - Reads, with one list call per kind, what M(netops.cn2_apstra.sriov_intent) plans from; each fact once per run.
+  - V(nodes) as M(netops.cn2_apstra.sriov_node_info) reports them (resources, PFs, host LLDP neighbours).
+  - V(attachments) every NetworkAttachmentDefinition in the option form of M(netops.cn2_apstra.sriov_network_attachments),
+    and the nodes whose release the collection recorded on them (pods binding).
+  - V(sources) the NetworkAttachmentDefinitions and SriovNetworks that opt in to the fabric with the annotation
+    C(netops.cn2_apstra/fabric=true) (the cluster as a source of networks; see the event-driven guide).
+  - V(pods) which nodes run pods attached to each network (C(k8s.v1.cni.cncf.io/networks), string and JSON forms).
+extends_documentation_fragment:
+  - netops.cn2_apstra.k8s_auth
+options:
+  gather:
+    description: What to read.
+    type: list
+    elements: str
+    choices: [nodes, attachments, sources, pods]
+    default: [nodes, attachments]
+  label_selector:
+    description: Label selector of the SR-IOV nodes.
+    type: str
+  sriov_namespace:
+    description: Namespace of the SriovNetworkNodeStates and SriovNetworks (the SR-IOV network operator's).
+    type: str
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Read only.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: kubernetes
+author:
+  - netops.cn2_apstra developers (@netops)
+"""
+
+EXAMPLES = r"""
+- name: Read the cluster side of the plan
+  netops.cn2_apstra.sriov_cluster_info:
+    gather: [nodes, attachments, sources, pods]
+    label_selector: feature.node.kubernetes.io/network-sriov.capable=true
+  register: cluster_facts
+"""
+
+RETURN = r"""
+nodes:
+  description: As M(netops.cn2_apstra.sriov_node_info) returns them.
+  returned: when O(gather) has V(nodes)
+  type: list
+  elements: dict
+attachments:
+  description: Every NetworkAttachmentDefinition in option form.
+  returned: when O(gather) has V(attachments)
+  type: list
+  elements: dict
+released:
+  description: C(namespace/name) -> {node -> time} recorded on the NADs (the pods binding's grace period).
+  returned: when O(gather) has V(attachments)
+  type: dict
+nads:
+  description: The NetworkAttachmentDefinitions that opt in to the fabric (metadata and spec).
+  returned: when O(gather) has V(sources)
+  type: list
+  elements: dict
+sriov_networks:
+  description: The SriovNetworks that opt in to the fabric (metadata and spec).
+  returned: when O(gather) has V(sources)
+  type: list
+  elements: dict
+pod_usage:
+  description: C(namespace/name) of a network -> node -> the pods on it attached to the network.
+  returned: when O(gather) has V(pods)
+  type: dict
+"""
+
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import node_facts, read_sources
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import cluster
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_LABEL
+
+SRIOV_NETWORK = ("sriovnetwork.openshift.io/v1", "SriovNetwork")
+
+
+def summary(obj):
+    metadata = obj.get("metadata") or {}
+    return {"metadata": dict((k, metadata.get(k)) for k in ("name", "namespace", "labels", "annotations") if metadata.get(k) is not None),
+            "spec": obj.get("spec") or {}}
+
+
+class ClusterInfo(K8sModule):
+    ARGUMENT_SPEC = dict(
+        gather={"type": "list", "elements": "str", "default": ["nodes", "attachments"], "choices": ["nodes", "attachments", "sources", "pods"]},
+        label_selector={"type": "str"},
+        sriov_namespace={"type": "str"},
+    )
+
+    def run(self):
+        gather = set(self.params["gather"])
+        service = self.service
+        result = dict(changed=False)
+        if "nodes" in gather:
+            data, _served, warnings = read_sources(service, self.params["label_selector"], self.params["sriov_namespace"])
+            for warning in warnings:
+                self.module.warn(warning)
+            result["nodes"] = node_facts(data["nodes"], data["sriov_states"], data["network_states"])
+        if gather & {"attachments", "sources"}:
+            objects = service.list(service.resource(nad.API_VERSION, nad.KIND))
+            if "attachments" in gather:
+                result["attachments"] = [nad.from_object(obj, OWNER_LABEL) for obj in objects]
+                result["released"] = dict(("%s/%s" % (o["metadata"].get("namespace"), o["metadata"]["name"]), cluster.released_marks(o))
+                                          for o in objects if cluster.released_marks(o))
+            if "sources" in gather:
+                result["nads"] = [summary(obj) for obj in objects if cluster.opted_in(obj)]
+                resource = service.resource(SRIOV_NETWORK[0], SRIOV_NETWORK[1], required=False)
+                networks = service.list(resource, namespace=self.params["sriov_namespace"]) if resource is not None else []
+                result["sriov_networks"] = [summary(obj) for obj in networks if cluster.opted_in(obj)]
+        if "pods" in gather:
+            usage = cluster.pod_usage(service.list(service.resource("v1", "Pod")))
+            result["pod_usage"] = dict(("%s/%s" % key, nodes) for key, nodes in sorted(usage.items()))
+        return result
+
+
+def main():
+    ClusterInfo().main()
+
+
+if __name__ == "__main__":
+    main()
