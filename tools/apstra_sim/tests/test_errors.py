@@ -7,8 +7,9 @@ import requests
 
 from apstra_sim.models import LABEL_MSG
 from apstra_sim.server import start_server
+from sim_core.testing import DEMO_TOPOLOGY
 
-DEMO = "tools/apstra_sim/topologies/demo.yml"
+DEMO = str(DEMO_TOPOLOGY)
 PASSWORD = "sim-admin-password"
 RANGE_VNI = "Value should be at least 4096 and at most 16777214"
 RANGE_VLAN = "Value should be at least 2 and at most 4094"
