@@ -51,7 +51,6 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
         self.counter += 1
         return stable_id(self.label, kind, self.counter)
 
-
     def summary(self):
         errors = self.build_errors()
         return {
@@ -108,7 +107,6 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
             return [system_id]
         return None
 
-
     def used_vnis(self, exclude=None):
         used = {}
         for vn in self.graph.of_type("virtual_network"):
@@ -137,11 +135,9 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
                     used[(leaf["id"], inst["vlan_id"])] = vn["label"]
         return used
 
-
     def state(self):
         return {"id": self.id, "label": self.label, "version": self.version, "deployed_version": self.deployed_version,
                 "has_uncommitted_changes": self.uncommitted, "lock": self.lock_status(None), "deploy": self.deploy_state,
                 "security_zones": self.list_sz()["items"], "virtual_networks": self.list_vns()["virtual_networks"],
                 "endpoint_policies": self.list_policies()["endpoint_policies"], "tasks": self.list_tasks()["items"],
                 "revisions": self.revisions, "node_count": len(self.graph.nodes), "relationship_count": len(self.graph.rels)}
-

@@ -22,7 +22,6 @@ class RoutingZonesMixin:
             raise NotFound("Routing zone %s not found" % sz_id)
         return node
 
-
     def _sz_errors(self, body, sz_id=None, partial=False):
         errors = {}
         allowed = set(SZ_FIELDS) | {"label", "vrf_name", "sz_type", "id", "route_target", "vrf_id", "l3_mtu"}
@@ -137,4 +136,3 @@ class RoutingZonesMixin:
         for sz_id in sz_ids:
             self.graph.del_node(sz_id)
         self.touch(user)
-

@@ -24,14 +24,12 @@ class StagingMixin:
         self.user = user
         self.last_modified = now_iso()
 
-
     def build_errors(self):
         nodes = {}
         for vn in self.graph.of_type("virtual_network"):
             if vn["ipv4_enabled"] and not vn["ipv4_subnet"]:
                 nodes[vn["id"]] = {"ipv4_subnet": "IPv4 is enabled but no IPv4 subnet is set and no IP pool is assigned"}
         return {"nodes": nodes, "relationships": {}, "errors_count": len(nodes), "warnings_count": 0, "version": self.version}
-
 
     def deploy(self, body, user, run_async, fail_message=None):
         if not isinstance(body, dict) or not isinstance(body.get("version"), int) or isinstance(body.get("version"), bool):
@@ -139,4 +137,3 @@ class StagingMixin:
     def unlock(self, user):
         self.check_writable(user)
         self.lock = None
-

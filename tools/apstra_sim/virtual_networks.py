@@ -283,4 +283,3 @@ class VirtualNetworksMixin:
                 self.graph.del_node(inst["id"])
             self.graph.del_node(vn_id)
         self.touch(user)
-
