@@ -50,6 +50,44 @@ class Emulator:
         return self.control("GET", "state")
 
 
+class ApstraSession:
+    """A user logged in to the Apstra emulator, working on its first blueprint (`bp`)."""
+
+    def __init__(self, url, username=APSTRA_USER, password=APSTRA_PASSWORD):
+        self.url = url
+        self.username = username
+        self.session = requests.Session()
+        login = self.session.post(url + "/api/aaa/login", json={"username": username, "password": password}, timeout=10)
+        login.raise_for_status()
+        self.user_id = login.json()["id"]
+        self.session.headers["AuthToken"] = login.json()["token"]
+        self.bp = self.session.get(url + "/api/blueprints", timeout=10).json()["items"][0]["id"]
+
+    def api(self, method, path, body=None, **kwargs):
+        """A call on /api/<path>."""
+        return self.session.request(method, self.url + "/api/" + path.lstrip("/"), json=body, timeout=10, **kwargs)
+
+    def call(self, method, suffix, body=None, **kwargs):
+        """A call on /api/blueprints/<bp><suffix>."""
+        return self.api(method, "blueprints/%s%s" % (self.bp, suffix), body, **kwargs)
+
+    def get(self, suffix, **kwargs):
+        return self.call("GET", suffix, **kwargs)
+
+    def qe(self, query, graph_type=None):
+        """The items of a graph query (graph_type: staging, deployed...)."""
+        resp = self.call("POST", "/qe", {"query": query}, params={"type": graph_type} if graph_type else None)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["items"]
+
+    def systems(self):
+        """label -> id of every system node."""
+        return {n["label"]: n["id"] for n in self.get("/nodes", params={"node_type": "system"}).json()["nodes"].values()}
+
+    def version(self):
+        return self.call("POST", "/ql-readonly", {"query": "{ version }"}).json()["data"]["version"]
+
+
 @pytest.fixture(scope="session")
 def _apstra_server():
     from apstra_sim.server import start_server  # pylint: disable=import-outside-toplevel
