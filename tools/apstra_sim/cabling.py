@@ -35,16 +35,23 @@ class CablingMixin:
         return {"links": links, "redundancy_group_port_channels": rg_pcs, "version": self.version}
 
     def cabling_map_lldp(self, system_id=None):
+        """Where each server NIC's cable really ends, as the blueprint's switches see it over LLDP.
+
+        Only switches of the blueprint report LLDP to Apstra: a link whose far end (topology `lldp.leaf`) is a switch
+        outside the blueprint is seen by no managed switch, so it is not listed (the port Apstra expects it on reports no
+        neighbour). The host side (k8s_sim's NodeNetworkState) still names that switch.
+        """
         by_name = {n["label"]: n for n in self.graph.of_type("system")}
         links = []
         for server in self.topo["servers"]:
+            host = by_name[server["hostname"]]
             for link in server["links"]:
-                leaf = by_name[link["lldp"]["leaf"]]
-                if system_id and system_id not in (leaf["id"], by_name[server["hostname"]]["id"]):
+                switch = by_name.get(link["lldp"]["leaf"])
+                if switch is None or switch["system_type"] != "switch":
+                    continue
+                if system_id and system_id not in (switch["id"], host["id"]):
                     continue
                 links.append({"endpoints": [
-                    {"system": {"id": leaf["id"], "label": leaf["label"], "role": "leaf"}, "interface": {"if_name": link["lldp"]["port"]}},
-                    {"system": {"id": by_name[server["hostname"]]["id"], "label": server["hostname"], "role": "generic"},
-                     "interface": {"if_name": link["nic"]}}]})
+                    {"system": {"id": switch["id"], "label": switch["label"], "role": switch["role"]}, "interface": {"if_name": link["lldp"]["port"]}},
+                    {"system": {"id": host["id"], "label": server["hostname"], "role": "generic"}, "interface": {"if_name": link["nic"]}}]})
         return {"nodes": {}, "links": links}
-
