@@ -1,8 +1,22 @@
-"""Connectivity templates (endpoint policies), their assignment to application points, and the application-points tree."""
+"""Connectivity templates (endpoint policies), their assignment to application points, and the application-points tree.
+
+In the graph, as in Apstra's, an `ep_endpoint_policy` node holds its `attributes` as a JSON string; the REST views
+(`endpoint-policies`, `obj-policy-export`) show them as objects.
+"""
+
+import json
 
 from apstra_sim.common import CT_FIELDS, CT_RELS, CT_TYPES, tags_error
 from apstra_sim.errors import NotFound, Unprocessable
 from apstra_sim.graph import stable_id
+
+
+def attributes_of(policy):
+    """The attributes of a policy node as an object (the graph stores them as a JSON string)."""
+    attrs = policy.get("attributes")
+    if isinstance(attrs, str):
+        return json.loads(attrs) if attrs else {}
+    return dict(attrs or {})
 
 
 class ConnectivityTemplatesMixin:
@@ -36,7 +50,7 @@ class ConnectivityTemplatesMixin:
         """(vn id, tag_type) pairs a template attaches."""
         pairs = []
         for policy in [self.graph.nodes[root_id]] + self._descendants(root_id):
-            attrs = policy["attributes"]
+            attrs = attributes_of(policy)
             if policy["policy_type_name"] == "AttachSingleVLAN" and attrs.get("vn_node_id"):
                 pairs.append((attrs["vn_node_id"], attrs.get("tag_type", "vlan_tagged")))
             elif policy["policy_type_name"] == "AttachMultipleVLAN":
@@ -46,7 +60,7 @@ class ConnectivityTemplatesMixin:
         return pairs
 
     def _missing(self, policy):
-        attrs, kind = policy["attributes"], policy["policy_type_name"]
+        attrs, kind = attributes_of(policy), policy["policy_type_name"]
         if kind == "AttachSingleVLAN" and not attrs.get("vn_node_id"):
             return {"vn_node_id": "Missing value"}
         if kind == "AttachMultipleVLAN" and not attrs.get("untagged_vn_node_id") and not attrs.get("tagged_vn_node_ids"):
@@ -65,6 +79,7 @@ class ConnectivityTemplatesMixin:
 
     def policy_view(self, node):
         view = {k: node.get(k) for k in CT_FIELDS}
+        view["attributes"] = attributes_of(node)
         view["tags"] = list(node.get("tags") or [])
         view["description"] = node.get("description") or ""
         view["missing_attributes"] = self._missing(node)
@@ -86,7 +101,8 @@ class ConnectivityTemplatesMixin:
             nodes = self.graph.of_type("ep_endpoint_policy")
         else:
             nodes = [self.get_policy(policy_id)] + self._descendants(policy_id)
-        return {"policies": [dict({k: n.get(k) for k in CT_FIELDS}, tags=list(n.get("tags") or [])) for n in nodes]}
+        return {"policies": [dict({k: n.get(k) for k in CT_FIELDS}, attributes=attributes_of(n), tags=list(n.get("tags") or []))
+                             for n in nodes]}
 
     def _policy_errors(self, policy, known):
         errors = {}
@@ -168,6 +184,7 @@ class ConnectivityTemplatesMixin:
             props["description"] = props["description"] or ""
             props["visible"] = bool(props["visible"])
             props["tags"] = list(props["tags"] or [])
+            props["attributes"] = json.dumps(props["attributes"], sort_keys=True)
             self.graph.add_node("ep_endpoint_policy", policy["id"], **props)
         for policy in policies:
             attrs, kind = policy["attributes"], policy["policy_type_name"]
@@ -186,9 +203,10 @@ class ConnectivityTemplatesMixin:
         return [intf for group in self.graph.targets(inst_id, "ep_affected_by") for intf in self.graph.sources(group["id"], "ep_member_of")]
 
     def _sync_instance(self, inst_id, root_id):
+        """`ep_nested` from the application instance to every policy of its template, the top-level one included."""
         for rel, _policy in self.graph.out(inst_id, "ep_nested"):
             self.graph.del_rel(rel["id"])
-        for policy in self._descendants(root_id):
+        for policy in [self.graph.nodes[root_id]] + self._descendants(root_id):
             self.graph.add_rel("ep_nested", inst_id, policy["id"])
 
     def _delete_policy_tree(self, policy_id, recursive):
@@ -397,4 +415,3 @@ class ConnectivityTemplatesMixin:
         for child in node.get("children", []):
             if "children" in child:
                 self._count_children(child)
-
