@@ -11,7 +11,7 @@ FABRIC = {
     "esi_pairs": [{"name": "leaf3-leaf4", "leafs": ["leaf3", "leaf4"]}],
     "servers": [
         {"hostname": "worker-05", "lag": "ae5", "links": [{"leaf": "leaf3", "port": "xe-0/0/5", "nic": "ens1f0"},
-                                                         {"leaf": "leaf4", "port": "xe-0/0/5", "nic": "ens1f1"}]},
+                                                          {"leaf": "leaf4", "port": "xe-0/0/5", "nic": "ens1f1"}]},
         {"hostname": "worker-13", "links": [{"leaf": "leaf3", "port": "xe-0/0/13", "nic": "ens1f0"}]},
         {"hostname": "worker-14", "links": [{"leaf": "leaf4", "port": "xe-0/0/14", "nic": "ens1f0"}]},
         {"hostname": "worker-01", "links": [{"leaf": "leaf1", "port": "xe-0/0/1", "nic": "ens1f0"}]},

@@ -15,7 +15,7 @@ def fabric(servers, **extra):
 
 def dual(hostname, port, lag):
     return {"hostname": hostname, "lag": lag, "links": [{"leaf": "leaf3", "port": port, "nic": "ens1f0"},
-                                                       {"leaf": "leaf4", "port": port, "nic": "ens1f1"}]}
+                                                        {"leaf": "leaf4", "port": port, "nic": "ens1f1"}]}
 
 
 def test_two_esi_servers_with_one_lag_name_are_refused():
