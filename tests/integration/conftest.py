@@ -1,7 +1,7 @@
 """Shared fixtures: the collection on a collections path, an isolated HOME, both emulators, a playbook runner.
 
-Emulators run once per test session in background threads; each test that asks for one gets it reset to the
-seeded state with an empty request log.
+Emulators run once per test session in background threads (sim_core.testing); each test that asks for one gets it
+reset to the seeded state with no faults and an empty request log.
 """
 
 import json
@@ -11,14 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
+# The emulators (session-wide, reset per test) and their control API client come from the emulators' shared harness.
+from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, Emulator  # noqa: F401  pylint: disable=unused-import
+from sim_core.testing import _apstra_server, _k8s_server, apstra, k8s  # noqa: F401  pylint: disable=unused-import
+
 REPO = Path(__file__).resolve().parents[2]
-DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
-DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-APSTRA_USER = "admin"
-APSTRA_PASSWORD = "sim-admin-password"
 
 
 def collections_root(base):
@@ -49,72 +48,8 @@ def ansible_env(tmp_path_factory):
     return env
 
 
-class Emulator:
-    """A running emulator: its URL and its control API."""
-
-    def __init__(self, server):
-        self.server = server
-        self.url = server.url
-
-    def control(self, method, path, body=None):
-        resp = requests.request(method, self.url + "/_sim/" + path, json=body, timeout=30, verify=False)
-        resp.raise_for_status()
-        return resp.json() if resp.content else None
-
-    def reset(self):
-        self.control("POST", "reset")
-
-    def requests_log(self):
-        return self.control("GET", "requests")["requests"]
-
-    def writes(self):
-        return [r for r in self.requests_log() if r["write"]]
-
-    def clear_log(self):
-        self.control("DELETE", "requests")
-
-    def faults(self, rules):
-        self.control("POST", "faults", rules)
-
-    def state(self):
-        return self.control("GET", "state")
-
-
-@pytest.fixture(scope="session")
-def _apstra_server():
-    from apstra_sim.server import start_server  # pylint: disable=import-outside-toplevel
-
-    server = start_server(str(DEMO_TOPOLOGY), port=0)
-    yield Emulator(server)
-    server.stop()
-
-
 @pytest.fixture
-def apstra(_apstra_server):
-    """The Apstra emulator on the demo topology, reset for this test."""
-    _apstra_server.reset()
-    return _apstra_server
-
-
-@pytest.fixture(scope="session")
-def _k8s_server():
-    from k8s_sim.server import start_server  # pylint: disable=import-outside-toplevel
-
-    server = start_server(str(DEMO_CLUSTER), port=0)
-    yield Emulator(server)
-    server.stop()
-
-
-@pytest.fixture
-def k8s(_k8s_server, tmp_path):
-    """The Kubernetes emulator on the demo cluster, reset for this test; `k8s.kubeconfig` points at it."""
-    _k8s_server.reset()
-    _k8s_server.kubeconfig = _k8s_server.server.write_kubeconfig(str(tmp_path / "kubeconfig"))
-    return _k8s_server
-
-
-@pytest.fixture
-def apstra_credentials(apstra):
+def apstra_credentials(apstra):  # pylint: disable=redefined-outer-name
     """Module options that reach the Apstra emulator."""
     return {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD, "validate_certs": False}
 

@@ -9,6 +9,13 @@ import threading
 from apstra_sim.server import start_server
 
 
+def _user(text):
+    name, sep, password = text.partition(":")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError("a user is NAME:PASSWORD, got %r" % text)
+    return name, password
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m apstra_sim", description="In-memory Juniper Apstra REST API emulator")
     parser.add_argument("--topology", required=True, help="topology YAML file (see README.md)")
@@ -17,6 +24,9 @@ def parse_args(argv):
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate made at start")
     parser.add_argument("--username", default="admin")
     parser.add_argument("--password", default="sim-admin-password")
+    parser.add_argument("--user", action="append", default=[], type=_user, metavar="NAME:PASSWORD",
+                        help="one more user who can log in (repeatable)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="milliseconds added to every /api/ call (default 0)")
     parser.add_argument("--token-ttl", type=float, default=86400.0, help="auth token lifetime in seconds")
     parser.add_argument("--task-polls", type=int, default=2, help="polls after which an async deploy task completes")
     parser.add_argument("--task-seconds", type=float, default=1.0, help="seconds after which an async deploy task completes")
@@ -33,8 +43,11 @@ def main(argv=None):
         with open(args.faults_file, encoding="utf-8") as handle:
             loaded = json.load(handle)
         rules.extend(loaded if isinstance(loaded, list) else [loaded])
+    if args.latency_ms < 0:
+        raise SystemExit("--latency-ms must be >= 0")
     server = start_server(args.topology, port=args.port, tls=args.tls, host=args.host, username=args.username, password=args.password,
-                          token_ttl=args.token_ttl, task_polls=args.task_polls, task_seconds=args.task_seconds, faults=rules, seed=args.seed)
+                          users=dict(args.user), token_ttl=args.token_ttl, task_polls=args.task_polls, task_seconds=args.task_seconds,
+                          latency=args.latency_ms / 1000.0, faults=rules, seed=args.seed)
     print("apstra-sim serving %s (blueprint %s) at %s" % (args.topology, ", ".join(
         "%s id %s" % (bp.label, bp.id) for bp in server.sim.backend.blueprints.values()), server.url), flush=True)
     stopped = threading.Event()

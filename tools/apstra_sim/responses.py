@@ -286,3 +286,29 @@ def vni_pools(ctx):
     return 200, {"items": [{"id": "Default-VNI-Pool", "display_name": "Default-VNI-Pool", "status": "in_use" if used else "not_in_use",
                             "ranges": [{"first": first, "last": last, "total": total, "used": used, "status": "pool_element_in_use"}],
                             "total": total, "used": used, "tags": []}]}
+
+
+def list_tags(ctx):
+    return 200, ctx.backend.tags.list()
+
+
+def tag_ids(ctx):
+    return 200, ctx.backend.tags.ids()
+
+
+def create_tag(ctx):
+    return 201, {"id": ctx.backend.tags.create(ctx.body)}
+
+
+def get_tag(ctx):
+    return 200, ctx.backend.tags.get(ctx.params["id"])
+
+
+def put_tag(ctx):
+    ctx.backend.tags.update(ctx.params["id"], ctx.body)
+    return 204, None
+
+
+def delete_tag(ctx):
+    ctx.backend.tags.delete(ctx.params["id"])
+    return 204, None

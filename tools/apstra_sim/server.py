@@ -1,6 +1,7 @@
 """HTTP(S) front end: control API under /_sim/, fault injection, auth, routing and the request log.
 
-`start_server(topology_path, port=0, tls=False, **opts)` serves on 127.0.0.1 in a background thread.
+`start_server(topology_path, port=0, tls=False, **opts)` serves on 127.0.0.1 in a background thread. Faults, the request
+log and the control API are sim_core's, shared with k8s_sim.
 """
 
 import datetime
@@ -16,31 +17,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from apstra_sim import faults as apstra_faults
 from apstra_sim import routes, topology
-from apstra_sim.errors import ApiError, BadRequest, NotFound
-from apstra_sim.faults import Faults
-from apstra_sim.models import Backend
+from apstra_sim.backend import Backend
+from apstra_sim.errors import ApiError, BadRequest
 from apstra_sim.responses import Context
+from sim_core.control import PREFIX, ControlApi, ControlError
+from sim_core.log import RequestLog
 
-BACKEND_OPTIONS = ("username", "password", "token_ttl", "task_polls", "task_seconds")
-
-
-class RequestLog:
-    def __init__(self):
-        self.entries = []
-        self.lock = threading.Lock()
-
-    def add(self, method, path, query, status):
-        with self.lock:
-            self.entries.append({"method": method, "path": path, "query": query, "status": status, "write": routes.is_write(method, path)})
-
-    def clear(self):
-        with self.lock:
-            self.entries = []
-
-    def to_json(self):
-        with self.lock:
-            return {"requests": list(self.entries)}
+BACKEND_OPTIONS = ("username", "password", "token_ttl", "task_polls", "task_seconds", "users")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -83,81 +68,94 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _read_body(self):
+    def _read_raw(self):
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise BadRequest("Request body is not valid JSON")
+        return self.rfile.read(length) if length else b""
 
     def handle_call(self):
         sim = self.server.sim
         url = urlsplit(self.path)
         path, method = url.path, self.command
-        try:
-            body = self._read_body()
-        except BadRequest as exc:
-            self._send(exc.status, exc.body)
-            return
-        if path.startswith("/_sim/"):
-            status, payload = sim.control(method, path, body)
-            self._send(status, payload)
+        raw = self._read_raw()
+        if path.startswith(PREFIX):
+            self._send(*sim.control.handle(method, path, raw))
             return
         query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
-        token = self.headers.get("AuthToken")
-        status, payload, headers = sim.call(method, path, query, body, token)
-        if status is None:
-            sim.log.add(method, path, url.query, 0)
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            error = BadRequest("Request body is not valid JSON")
+            sim.log_call(method, path, url.query, error.status)
+            self._send(error.status, error.body)
+            return
+        result = sim.call(method, path, query, body, self.headers.get("AuthToken"))
+        sim.log_call(method, path, url.query, 0 if result.dropped else result.status, result.fault)
+        if result.dropped:
             self._reset()
             return
-        sim.log.add(method, path, url.query, status)
-        self._send(status, payload, headers)
+        self._send(result.status, result.body, result.headers)
+
+
+class CallResult:
+    """What becomes of an API call: the answer, or a dropped connection (`dropped`); `fault` names the action that
+    decided it, if any."""
+
+    def __init__(self, status, body=None, headers=None, dropped=False, fault=None):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+        self.dropped = dropped
+        self.fault = fault
 
 
 class Simulator:
     """The backend, its faults and log, and how a call flows through them."""
 
-    def __init__(self, topology_path, faults=None, seed=0, **options):
+    def __init__(self, topology_path, faults=None, seed=0, latency=0.0, **options):
         unknown = set(options) - set(BACKEND_OPTIONS)
         if unknown:
             raise TypeError("unknown simulator option(s): %s" % ", ".join(sorted(unknown)))
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency < 0:
+            raise ValueError("latency must be a number of seconds >= 0")
         self.topology_path = topology_path
         self.backend = Backend(topology.load(topology_path), **options)
-        self.faults = Faults(faults, seed)
+        self.faults = apstra_faults.fault_set(faults, seed)
+        self.latency = float(latency)
         self.log = RequestLog()
         self.lock = threading.RLock()
+        self.control = ControlApi(self.faults, self.log, self._reset_state, self._state,
+                                  endpoints={("POST", "users"): self._add_users, ("GET", "users"): self._list_users})
 
-    def control(self, method, path, body):
-        name = path[len("/_sim/"):].strip("/")
-        try:
-            if (method, name) == ("GET", "requests"):
-                return 200, self.log.to_json()
-            if (method, name) == ("DELETE", "requests"):
-                self.log.clear()
-                return 204, None
-            if (method, name) == ("GET", "faults"):
-                return 200, self.faults.to_json()
-            if (method, name) == ("POST", "faults"):
-                self.faults.add(body)
-                return 200, self.faults.to_json()
-            if (method, name) == ("DELETE", "faults"):
-                self.faults.clear()
-                return 204, None
-            if (method, name) == ("POST", "reset"):
-                with self.lock:
-                    self.backend.reset()
-                self.faults.clear()
-                self.log.clear()
-                return 204, None
-            if (method, name) == ("GET", "state"):
-                with self.lock:
-                    return 200, dict(self.backend.state(), faults=self.faults.to_json()["rules"])
-            raise NotFound("no simulator control endpoint %s %s" % (method, path))
-        except ApiError as exc:
-            return exc.status, exc.body
+    def log_call(self, method, path, query, status, fault=None):
+        entry = {"method": method, "path": path, "query": query, "status": status, "write": routes.is_write(method, path)}
+        if fault:
+            entry["fault"] = fault
+        self.log.add(entry)
+
+    def _reset_state(self):
+        with self.lock:
+            self.backend.reset()
+
+    def _state(self):
+        with self.lock:
+            return self.backend.state()
+
+    def _list_users(self, _body):
+        with self.lock:
+            return 200, {"users": sorted(self.backend.users)}
+
+    def _add_users(self, body):
+        """POST /_sim/users: {"username", "password"} or a list of them; they can log in at once."""
+        specs = body if isinstance(body, list) else [body]
+        if not specs or not all(isinstance(s, dict) and set(s) == {"username", "password"} for s in specs):
+            raise ControlError('a user is {"username": NAME, "password": PASSWORD}; post one or a list')
+        with self.lock:
+            for spec in specs:
+                try:
+                    self.backend.add_user(spec["username"], spec["password"])
+                except ValueError as exc:
+                    raise ControlError(str(exc)) from exc
+            return 200, {"users": sorted(self.backend.users)}
 
     def _blueprints_of(self, path):
         parts = path.split("/")
@@ -166,43 +164,50 @@ class Simulator:
         return list(self.backend.blueprints.values())
 
     def call(self, method, path, query, body, token):
-        """(status, body, headers) for an API call; status None means: reset the connection."""
+        """A CallResult for an API call: faults first (latency, state actions, a failing rule), then the handler."""
+        if self.latency and path.startswith("/api/"):
+            time.sleep(self.latency)
+        outcome = self.faults.fire({"method": method, "path": path})
+        if outcome.delay:
+            time.sleep(outcome.delay)
         flags = {}
-        for rule in self.faults.fire(method, path):
-            if rule.action == "latency":
-                time.sleep(rule.seconds)
-            elif rule.action == "reset":
-                return None, None, None
-            elif rule.action == "error":
-                return rule.status, rule.body, {}
-            elif rule.action == "throttle":
-                return 429, {"errors": "Too many requests"}, {"Retry-After": rule.retry_after}
-            elif rule.action == "deploy_fail":
-                flags["deploy_fail"] = rule.message
+        for rule in outcome.effects:
+            if rule.action == "deploy_fail":
+                flags["deploy_fail"] = rule.option("message", apstra_faults.DEPLOY_FAIL_MESSAGE)
             else:
                 with self.lock:
                     self._state_fault(rule, path, token)
+        if outcome.drop_before:
+            return CallResult(None, dropped=True, fault=outcome.fault)
+        if outcome.failure is not None:
+            status, answer, headers = apstra_faults.render(outcome.failure)
+        else:
+            status, answer, headers = self._handle(method, path, query, body, token, flags)
+        return CallResult(status, answer, headers, dropped=outcome.drop_after, fault=outcome.fault)
+
+    def _handle(self, method, path, query, body, token, flags):
         try:
             handler, params, needs_auth = routes.resolve(method, path)
             ctx = Context(self.backend, method, path, query, body, token, params, flags)
             with self.lock:
                 if needs_auth:
                     ctx.user = self.backend.authenticate(token)
-                status, payload = handler(ctx)
-            return status, payload, {}
+                status, answer = handler(ctx)
+            return status, answer, {}
         except ApiError as exc:
             return exc.status, exc.body, exc.headers
 
     def _state_fault(self, rule, path, token):
+        username = rule.option("username", "operator")
         if rule.action == "expire_token":
             self.backend.expire_token(token)
         elif rule.action == "bump_version":
             for blueprint in self._blueprints_of(path):
-                blueprint.concurrent_write(rule.username)
+                blueprint.concurrent_write(username)
         elif rule.action == "lock":
+            seconds = rule.option("seconds")
             for blueprint in self._blueprints_of(path):
-                blueprint.lock = {"type": "lock_by_user", "username": rule.username,
-                                  "until": time.monotonic() + rule.seconds if rule.seconds else None}
+                blueprint.lock = {"type": "lock_by_user", "username": username, "until": time.monotonic() + seconds if seconds else None}
 
 
 def _self_signed(directory):
@@ -265,6 +270,7 @@ class SimServer:
 def start_server(topology_path, port=0, tls=False, **opts):
     """Start the simulator on 127.0.0.1 (or opts["host"]) in a background thread.
 
-    Options: username, password, token_ttl (seconds), task_polls, task_seconds, faults (rules), seed, host.
+    Options: username, password, users ({name: password} of more users), token_ttl (seconds), task_polls, task_seconds,
+    latency (seconds added to every /api/ call), faults (rules), seed (of the RNG behind fractional faults), host.
     """
     return SimServer(topology_path, port=port, tls=tls, **opts)

@@ -59,6 +59,7 @@ def parse(spec):
         pairs.append({"name": name, "leafs": list(members)})
     servers = []
     seen_hosts, seen_ports = set(), set()
+    lag_owner = {}
     for server in spec.get("servers") or []:
         hostname = server.get("hostname")
         if not hostname or hostname in seen_hosts:
@@ -73,6 +74,10 @@ def parse(spec):
                 raise TopologyError("%s: port %s %s is already cabled" % (where, link["leaf"], link["port"]))
             seen_ports.add((link["leaf"], link["port"]))
             lldp = link.get("lldp") or {}
+            if not isinstance(lldp, dict) or set(lldp) - {"leaf", "port"} or not all(isinstance(v, str) and v for v in lldp.values()):
+                raise TopologyError("%s: lldp of port %s %s must be {leaf: SWITCH, port: PORT} (either may be left out)" % (
+                    where, link["leaf"], link["port"]))
+            # lldp.leaf may name a switch outside the blueprint (a cable that really ends elsewhere): see cabling_map_lldp.
             links.append({"leaf": link["leaf"], "port": link["port"], "nic": link["nic"], "speed": _speed(link.get("speed", "25G"), where),
                           "lldp": {"leaf": lldp.get("leaf", link["leaf"]), "port": lldp.get("port", link["port"])}})
         if not links:
@@ -84,6 +89,11 @@ def parse(spec):
                 raise TopologyError("server %s: a lag must span both leafs of one esi pair" % hostname)
             if not re.match(r"^ae\d+$", lag):
                 raise TopologyError("server %s: lag name must look like ae<N>" % hostname)
+            pair = pair_names.pop()
+            if (pair, lag) in lag_owner:
+                raise TopologyError("servers %s and %s both use lag %s on esi pair %s: a lag name is one port channel per leaf pair, "
+                                    "give each dual-homed server its own" % (lag_owner[(pair, lag)], hostname, lag, pair))
+            lag_owner[(pair, lag)] = hostname
         servers.append({"hostname": hostname, "links": links, "lag": lag})
     pool = spec.get("vni_pool") or list(DEFAULT_VNI_POOL)
     if len(pool) != 2 or not 4096 <= pool[0] <= pool[1] <= 16777214:

@@ -8,7 +8,7 @@ import time
 import yaml
 from aiohttp import web
 
-from . import errors, openapi
+from . import errors, faults, openapi
 from .routes import discovery, resolve
 from .selectors import match_fields, match_labels, parse_fields, parse_labels
 
@@ -89,8 +89,8 @@ class _Dropped(Exception):
 
 
 def _cut(request, rule, sent):
-    """Apply a cut_watch fault once `rule.after_events` events went out: drop the connection mid-stream."""
-    if rule is None or sent < rule.after_events:
+    """Apply a cut_watch fault once `after_events` events went out: drop the connection mid-stream."""
+    if rule is None or sent < int(rule.option("after_events", 0)):
         return False
     request.transport.abort()
     return True
@@ -150,35 +150,49 @@ class Handler:
         if verb is None:
             raise errors.method_not_allowed()
         entry.update(verb=verb, resource=target.res.plural)
-        rules = self.sim.faults.fire({"method": request.method, "path": request.path, "verb": verb, "resource": target.res.plural})
-        failure = None
-        for rule in rules:
-            if rule.action == "latency":
-                await asyncio.sleep(rule.seconds)
-            elif failure is None and rule.action != "cut_watch":
-                failure = rule
-        if failure is not None:
-            return self._fail(failure, target, verb)
+        outcome = self.sim.faults.fire({"method": request.method, "path": request.path, "verb": verb, "resource": target.res.plural})
+        if outcome.fault:
+            entry["fault"] = outcome.fault
+        if outcome.delay:
+            await asyncio.sleep(outcome.delay)
+        if outcome.failure is not None:
+            return self._fail(outcome.failure, target, verb)
         if verb == "watch":
-            cut = next((r for r in rules if r.action == "cut_watch"), None)
-            return await self.watch(request, target, entry, cut)
-        return await self.crud(request, target, verb)
+            return await self.watch(request, target, entry, outcome.effect("cut_watch"))
+        try:
+            response = await self.crud(request, target, verb)
+        except errors.ApiError:
+            if outcome.drop_after:
+                raise _Dropped() from None
+            raise
+        if outcome.drop_after:
+            raise _Dropped()
+        return response
 
     def _fail(self, rule, target, verb):
+        """The answer of a failing fault rule (sim_core decides which one fails the call)."""
         if rule.action == "reset":
             raise _Dropped()
+        message = rule.option("message")
         if rule.action == "conflict":
             raise errors.conflict(target.res, target.name or "")
         if rule.action == "gone" and verb != "watch":
-            raise errors.gone(rule.message or "The provided continue parameter is too old to display a consistent list result.")
+            raise errors.gone(message or "The provided continue parameter is too old to display a consistent list result.")
         if rule.action == "gone":
-            return self._gone_watch(rule)
-        reason = {500: "InternalError", 503: "ServiceUnavailable", 429: "TooManyRequests", 409: "Conflict", 403: "Forbidden"}
-        raise errors.ApiError(rule.status, reason.get(rule.status, "InternalError"),
-                              rule.message or "Internal error occurred: injected fault")
+            return self._gone_watch(message)
+        if rule.action == "throttle":
+            retry_after = rule.option("retry_after", 1)
+            status = errors.ApiError(429, "TooManyRequests", message or "Too many requests, please try again later.",
+                                     {"retryAfterSeconds": retry_after}).status()
+            return _json(status, 429, [("Retry-After", str(retry_after))])
+        code = rule.option("status", 500)
+        if rule.option("body") is not None:
+            return _json(rule.option("body"), code)
+        raise errors.ApiError(code, faults.REASONS.get(code, "InternalError"), message or "Internal error occurred: injected fault")
 
-    def _gone_watch(self, rule):
-        event = {"type": "ERROR", "object": errors.gone(rule.message or "too old resource version").status()}
+    @staticmethod
+    def _gone_watch(message):
+        event = {"type": "ERROR", "object": errors.gone(message or "too old resource version").status()}
         return web.Response(status=200, text=json.dumps(event) + "\n", content_type="application/json")
 
     async def crud(self, request, target, verb):
@@ -291,33 +305,9 @@ class Handler:
         return response
 
     async def control(self, request):
-        sim = self.sim
-        route = (request.method, request.path.rstrip("/"))
-        try:
-            if route == ("GET", "/_sim/requests"):
-                return _json({"requests": sim.log.entries()})
-            if route == ("DELETE", "/_sim/requests"):
-                sim.log.clear()
-                return _json({"cleared": True})
-            if route == ("POST", "/_sim/faults"):
-                try:
-                    added = sim.faults.add(await _body(request))
-                except ValueError as exc:
-                    raise errors.bad_request(str(exc)) from exc
-                return _json({"added": added, "faults": sim.faults.describe()})
-            if route == ("GET", "/_sim/faults"):
-                return _json({"faults": sim.faults.describe()})
-            if route == ("DELETE", "/_sim/faults"):
-                sim.faults.clear()
-                return _json({"cleared": True})
-            if route == ("POST", "/_sim/reset"):
-                sim.reset()
-                return _json({"reset": True, "resourceVersion": sim.store.resource_version})
-            if route == ("GET", "/_sim/state"):
-                return _json(sim.store.snapshot())
-            raise errors.route_not_found()
-        except errors.ApiError as exc:
-            return _error(exc)
+        """The `/_sim/` control API (sim_core's, shared with apstra_sim)."""
+        status, body = self.sim.control.handle(request.method, request.path, await request.read())
+        return _json(body, status)
 
 
 class _WatchView:

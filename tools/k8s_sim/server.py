@@ -7,20 +7,25 @@ from pathlib import Path
 import yaml
 from aiohttp import web
 
-from .faults import Faults, RequestLog
+from sim_core.control import ControlApi
+from sim_core.log import RequestLog
+
+from .faults import fault_set
 from .handlers import Handler
 from .models import Store
 from .resources import CRD_DIR, load_crd_files, load_objects
 
 
 class SimServer:
-    """A running emulator: `url`, `store`, `faults`, `log`; `stop()`, `reset()`, `write_kubeconfig(path)`."""
+    """A running emulator: `url`, `store`, `faults`, `log`, `control` (the `/_sim/` API); `stop()`, `reset()`,
+    `write_kubeconfig(path)`."""
 
     def __init__(self, store, token=None, host="127.0.0.1", port=0, seed=None):
         self.store = store
         self.token = token
-        self.faults = Faults(seed)
+        self.faults = fault_set(seed=seed)
         self.log = RequestLog()
+        self.control = ControlApi(self.faults, self.log, reset=self._reset_store, state=self._state)
         self.closing = False
         self.url = None
         self._host = host
@@ -63,11 +68,15 @@ class SimServer:
         host, port = self._runner.addresses[0][:2]
         self.url = "http://%s:%d" % (host, port)
 
+    def _reset_store(self):
+        self.store.reset()
+
+    def _state(self):
+        return self.store.snapshot()
+
     def reset(self):
         """Restore the seeded state; clear faults and the request log. Open watches end."""
-        self.faults.clear()
-        self.store.reset()
-        self.log.clear()
+        self.control.handle("POST", "/_sim/reset")
 
     def stop(self):
         if self._loop is None or self._loop.is_closed():
@@ -99,7 +108,7 @@ def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), histo
     """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer.
 
     `history` is how many events watches can resume from (older resourceVersions get 410 Expired); `faults` are
-    initial fault rules and `seed` seeds the RNG behind their `probability`.
+    initial fault rules and `seed` seeds the RNG behind their `probability` (default 0).
     """
     store = Store(load_objects(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history)
     server = SimServer(store, token=token, host=host, port=port, seed=seed)

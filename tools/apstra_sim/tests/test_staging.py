@@ -5,6 +5,8 @@ import time
 import pytest
 import requests
 
+from sim_core.testing import ApstraSession
+
 PASSWORD = "sim-admin-password"
 
 
@@ -97,12 +99,13 @@ def test_user_lock(api, apstra):
     assert api.call("PUT", "/lock-blueprint").status_code == 204
     assert api.call("GET", "/lock-status").json()["lock_type"] == "lock_by_user"
     assert api.call("PUT", "/unlock-blueprint").status_code == 204
-    apstra.faults({"action": "lock", "username": "alice", "seconds": 0.5})
+    apstra.control("POST", "users", {"username": "alice", "password": "pw"})
+    apstra.faults({"action": "lock", "username": "alice"})
     resp = api.call("POST", "/virtual-networks", {"label": "v1", "vn_type": "vxlan"})
     assert (resp.status_code, resp.json()) == (409, {"errors": "Blueprint dc1 is locked by user alice"})
     lock = api.call("GET", "/lock-status").json()
     assert (lock["lock_type"], lock["username"], lock["possible_override"]) == ("lock_by_user", "alice", False)
-    time.sleep(0.6)
+    assert ApstraSession(apstra.url, "alice", "pw").call("PUT", "/unlock-blueprint").status_code == 204
     api.vn("v1")
 
 
@@ -180,5 +183,6 @@ def test_control_api_state_reset_and_bad_rules(api, apstra):
     assert apstra.requests_log() == []
     resp = requests.post(apstra.url + "/_sim/faults", json={"action": "explode"}, timeout=10)
     assert resp.status_code == 400 and "action is one of" in resp.json()["errors"]
+    assert requests.delete(apstra.url + "/_sim/faults", timeout=10).json() == {"cleared": 0}
     resp = requests.post(apstra.url + "/_sim/faults", json={"action": "error", "colour": "red"}, timeout=10)
     assert (resp.status_code, resp.json()) == (400, {"errors": "unknown fault rule option(s) for error: colour"})

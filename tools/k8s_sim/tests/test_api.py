@@ -282,7 +282,7 @@ def test_faults_and_request_log(api, k8s):
     assert api.call("GET", "/api/v1/pods").json()["reason"] == "Expired"
     slow = api.call("GET", "/api/v1/namespaces")
     assert slow.status_code == 200 and slow.elapsed.total_seconds() >= 0.3
-    described = k8s.control("GET", "faults")["faults"]
+    described = k8s.control("GET", "faults")["rules"]
     assert described[0]["fired"] == 1 and described[0]["matched"] == 3
     k8s.control("DELETE", "faults")
     k8s.faults({"seed": 7, "rules": [{"action": "reset", "verb": "get", "resource": "configmaps", "probability": 1.0, "times": 1}]})

@@ -16,7 +16,7 @@ from apstra_sim import generate, topology
 from apstra_sim.qe import QueryError, run_query
 from apstra_sim.server import start_server
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEMO = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
 
 

@@ -14,7 +14,7 @@ from kubernetes import config, dynamic
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import ConflictError, NotFoundError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 # The image's kubectl (1.32) and Debian's kubernetes-client (1.20), which `scripts/setup.sh` unpacks into build/.
 KUBECTLS = {
     "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",

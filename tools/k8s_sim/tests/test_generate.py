@@ -12,7 +12,7 @@ from k8s_sim.models import Store
 from k8s_sim.resources import CRD_DIR, load_crd_files, load_objects as load_seed
 from k8s_sim.server import SimServer
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEMO_FABRIC = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
 DEMO_SEED = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
 SRIOV = "feature.node.kubernetes.io/network-sriov.capable"

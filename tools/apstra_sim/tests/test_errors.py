@@ -1,14 +1,13 @@
 """Exact status codes and bodies of the Apstra emulator's 401, 404 and 422 answers."""
 
-import time
-
 import pytest
 import requests
 
 from apstra_sim.models import LABEL_MSG
 from apstra_sim.server import start_server
+from sim_core.testing import DEMO_TOPOLOGY
 
-DEMO = "tools/apstra_sim/topologies/demo.yml"
+DEMO = str(DEMO_TOPOLOGY)
 PASSWORD = "sim-admin-password"
 RANGE_VNI = "Value should be at least 4096 and at most 16777214"
 RANGE_VLAN = "Value should be at least 2 and at most 4094"
@@ -76,22 +75,24 @@ def test_401_missing_bad_and_expired_tokens(apstra):
 
 
 def test_token_lifetime_logout_legacy_login_and_header_case():
-    server = start_server(DEMO, token_ttl=0.3, username="ops", password="s3cret")
+    server = start_server(DEMO, username="ops", password="s3cret")
+    expiring = start_server(DEMO, token_ttl=0)
     try:
         login = requests.post(server.url + "/api/user/login", json={"username": "ops", "password": "s3cret"}, timeout=10)
         assert login.status_code == 201 and set(login.json()) == {"token", "id"}
         headers = {"authtoken": login.json()["token"]}
         assert requests.get(server.url + "/api/blueprints", headers=headers, timeout=10).status_code == 200
-        time.sleep(0.4)
-        resp = requests.get(server.url + "/api/blueprints", headers=headers, timeout=10)
-        assert (resp.status_code, resp.json()) == (401, {"errors": "Invalid or expired auth token"})
         token = requests.post(server.url + "/api/aaa/login", json={"username": "ops", "password": "s3cret"}, timeout=10).json()["token"]
         assert requests.post(server.url + "/api/aaa/logout", headers={"AUTHTOKEN": token}, timeout=10).status_code == 200
         assert requests.get(server.url + "/api/blueprints", headers={"AuthToken": token}, timeout=10).status_code == 401
         version = requests.get(server.url + "/api/version", timeout=10).json()
         assert (version["major"], version["minor"], version["version"]) == ("5", "1", "5.1.0")
+        token = requests.post(expiring.url + "/api/aaa/login", json={"username": "admin", "password": PASSWORD}, timeout=10).json()["token"]
+        resp = requests.get(expiring.url + "/api/blueprints", headers={"AuthToken": token}, timeout=10)
+        assert (resp.status_code, resp.json()) == (401, {"errors": "Invalid or expired auth token"}), "a token lives token_ttl seconds"
     finally:
         server.stop()
+        expiring.stop()
 
 
 def test_404_shapes(api):
