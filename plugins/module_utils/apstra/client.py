@@ -50,11 +50,18 @@ def default_token_cache_dir():
     return os.path.join(os.path.expanduser("~"), ".cache", "netops.cn2_apstra")
 
 
-class TokenCache:
-    """One file per (api_url, username), mode 0600 in a 0700 directory, so parallel forks never share a write."""
+TOKEN_LIFETIME = 24 * 3600  # Apstra tokens live 24 h: an older cached one is only a secret lying around
 
-    def __init__(self, directory=None):
+
+class TokenCache:
+    """One file per (api_url, username), mode 0600 in a 0700 directory, so parallel forks never share a write.
+
+    Files older than a token's lifetime are deleted whenever a token is written (each holds a secret)."""
+
+    def __init__(self, directory=None, lifetime=TOKEN_LIFETIME, clock=time.time):
         self.directory = directory or default_token_cache_dir()
+        self.lifetime = lifetime
+        self.clock = clock
 
     def path(self, api_url, username):
         key = hashlib.sha256(("%s\0%s" % (api_url.rstrip("/"), username)).encode("utf-8")).hexdigest()
@@ -63,9 +70,34 @@ class TokenCache:
     def get(self, api_url, username):
         try:
             with open(self.path(api_url, username), encoding="utf-8") as handle:
-                return json.load(handle).get("token")
-        except (OSError, ValueError, AttributeError):
+                entry = json.load(handle)
+        except (OSError, ValueError):
             return None
+        if not isinstance(entry, dict) or self.clock() - (entry.get("created") or 0) >= self.lifetime:
+            return None
+        return entry.get("token")
+
+    def forget(self, api_url, username):
+        try:
+            os.unlink(self.path(api_url, username))
+        except OSError:
+            pass
+
+    def prune(self):
+        """Delete cached tokens that have outlived their lifetime."""
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if not (name.startswith("token-") and name.endswith(".json")):
+                continue
+            path = os.path.join(self.directory, name)
+            try:
+                if self.clock() - os.path.getmtime(path) >= self.lifetime:
+                    os.unlink(path)
+            except OSError:
+                pass
 
     def put(self, api_url, username, token):
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
@@ -73,8 +105,9 @@ class TokenCache:
         tmp = "%s.%d.tmp" % (target, os.getpid())
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"token": token, "created": int(time.time())}, handle)
+            json.dump({"token": token, "created": int(self.clock())}, handle)
         os.replace(tmp, target)
+        self.prune()
 
 
 def parse_retry_after(value):

@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import api_path
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, api_path
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import MAP, Resource, ResourceError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.cluster import pod_network_references
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_LABEL, OWNER_VALUE
@@ -190,7 +190,16 @@ class K8sResource(Resource):
         path = request["path"]
         name, namespace = self._name_of(path, request)
         if request["method"] == "POST":
-            return self.service.create(self.api_resource, request["body"], namespace=namespace)
+            try:
+                return self.service.create(self.api_resource, request["body"], namespace=namespace)
+            except K8sError as exc:
+                if exc.status is not None:
+                    raise
+                # The connection dropped: the create may have been applied and only its answer lost. Look before failing.
+                found = self.service.get(self.api_resource, request["body"]["metadata"]["name"], namespace=namespace)
+                if found is None or self.service.check_mode:
+                    raise
+                return found
         if request["method"] == "PATCH":
             return self.service.patch(self.api_resource, name, request["body"], namespace=namespace)
         self.service.delete(self.api_resource, name, namespace=namespace)
