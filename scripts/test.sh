@@ -72,7 +72,7 @@ stage_changelog() {
 
 # The collection against the emulators (tests/integration) and the emulators' own tests beside them (tools/*/tests).
 stage_integration() {
-    (cd "$REPO" && python -m pytest tests/integration tools -q -p no:cacheprovider --durations=5) >"$1" 2>&1
+    (cd "$REPO" && python -m pytest tests/integration tests/reliability tools -q -p no:cacheprovider --durations=5) >"$1" 2>&1
     pytest_stage "$1" $?
 }
 

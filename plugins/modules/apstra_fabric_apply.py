@@ -187,12 +187,13 @@ class FabricApply(ApstraModule):
     )
 
     def seed(self, staging_version):
-        """The handed-over facts, when they were read at ``staging_version``; else only the fabric (it does not move)."""
+        """(context seed, whether the handed-over facts still hold): the facts when they were read at ``staging_version``;
+        else only the fabric (it does not move)."""
         facts = self.params["facts"] or {}
         resources = facts.get("resources") or {}
         if facts.get("fabric") and resources and resources.get("staging_version") == staging_version:
-            return dict(resources, fabric=facts["fabric"])
-        return {"fabric": facts["fabric"]} if facts.get("fabric") else {}
+            return dict(resources, fabric=facts["fabric"]), True
+        return ({"fabric": facts["fabric"]} if facts.get("fabric") else {}), False
 
     def run_steps(self, ctx, check_mode):
         results = []
@@ -214,20 +215,20 @@ class FabricApply(ApstraModule):
         resources = facts.get("resources") or {}
         if not (facts.get("fabric") and resources and blueprint.get("staging_version") == resources.get("staging_version")):
             return None
-        self._context = FabricContext(self.service, self.bp_id, check_mode=True, facts=self.seed(resources["staging_version"]))
+        self._context = FabricContext(self.service, self.bp_id, check_mode=True, facts=self.seed(resources["staging_version"])[0])
         versions = dict(staging_version=blueprint["staging_version"], deployed_version=blueprint.get("deployed_version"),
                         has_uncommitted_changes=bool(blueprint.get("has_uncommitted_changes")))
         return self.run_steps(self._context, check_mode=True), versions
 
     def apply(self, committer, versions):
         """Under the mutex: re-read what moved since the facts, write, deploy once."""
-        seed = self.seed(versions["staging_version"])
-        if self.params["facts"] and "resources" not in seed and versions["has_uncommitted_changes"]:
+        self.results = []
+        seed, fresh = self.seed(versions["staging_version"])
+        if self.params["facts"] and not fresh and versions["has_uncommitted_changes"]:
             raise CommitError("the staging of blueprint %s moved since this run planned (now version %s) and holds uncommitted changes this run "
                               "did not plan; nothing was changed: run again to plan from the new state" % (
                                   self.params["blueprint"], versions["staging_version"]))
         self._context = FabricContext(self.service, self.bp_id, facts=seed)
-        self.results = []
         results = self.run_steps(self._context, check_mode=False)
         changed = any(result["changed"] for result in results)
         if not (self.params["commit"] and (changed or (self.params["commit_pending"] and versions["has_uncommitted_changes"]))):

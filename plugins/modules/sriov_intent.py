@@ -171,6 +171,12 @@ options:
     type: list
     elements: dict
     default: []
+  after_change:
+    description:
+      - With O(mode=verify), this is the check after this run's own writes; in check mode (which writes nothing, also when
+        set per task) it returns without comparing and without RV(drift).
+    type: bool
+    default: false
   pending:
     description: With O(mode=verify), this collection's changes that are staged but not deployed (each is drift).
     type: list
@@ -269,7 +275,7 @@ problems:
 drift:
   description: Differences between the intent and each side, and between the sides (O(mode=verify)); each entry
     has C(network), C(layer) (C(fabric), C(cluster) or C(cross)), C(field), C(want) and C(have).
-  returned: when O(mode=verify)
+  returned: when O(mode=verify), except with O(after_change) in check mode
   type: list
   elements: dict
 consistent:
@@ -364,11 +370,14 @@ def main():
             attachment_results=dict(type="list", elements="dict", default=[]),
             run=dict(type="str", choices=["provision", "reconcile", "teardown", "verify"]),
             overridden=dict(type="bool", default=False),
+            after_change=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     if not HAS_NETADDR:
         module.fail_json(msg=missing_required_lib("netaddr"), exception=NETADDR_IMPORT_ERROR)
+    if module.params["mode"] == "verify" and module.params["after_change"] and module.check_mode:
+        module.exit_json(changed=False, plan=[], before=[], after=[], msg="check mode: this run changed nothing, so there is nothing to verify")
     try:
         result = run(module.params)
     except IntentError as exc:

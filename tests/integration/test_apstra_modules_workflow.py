@@ -112,7 +112,9 @@ def test_commit_noop_check_deploy_revert_and_failures(apstra, apstra_credentials
     headers = api_login(apstra)
     bp_id = next(iter(apstra.state()["blueprints"]))
     apstra.faults([{"action": "deploy_fail", "path": "/deploy$", "method": "PUT", "message": "leaf2 rejected the configuration", "times": 1},
-                   {"action": "lock", "path": "/lock-status$", "username": "operator", "seconds": 1, "nth": 2}])
+                   # held for three reads of lock-status, whatever the clock: the info task's, the failing commit's and the
+                   # waiting commit's first; its second read finds the blueprint unlocked (no test depends on process start-up)
+                   {"action": "lock", "path": "/lock-status$", "username": "operator", "polls": 3, "nth": 2}])
     tasks = [
         {"name": "stage", ZONES: {"config": [{"label": "telco"}]}},
         {"name": "deploy fails", COMMIT: commit, "ignore_errors": True},

@@ -4,7 +4,7 @@
 | --- | --- | --- |
 | `expire_token` | | the token of the call expires before it is checked: 401 |
 | `bump_version` | `username` | another user writes to staging first: the version moves on |
-| `lock` | `username`, `seconds` | the blueprint gets locked by that user (for `seconds`, or until unlocked or reset) |
+| `lock` | `username`, `seconds`, `polls` | the blueprint gets locked by that user: for `seconds`, or for the next `polls` reads of `lock-status` (a clock-free expiry for tests), or until unlocked or reset |
 | `deploy_fail` | `message` | the next deploy (`PUT .../deploy`) fails: task `failed`, deploy state `failure` |
 
 They change state, so they fire once unless the rule says `times`.
@@ -16,7 +16,7 @@ DEPLOY_FAIL_MESSAGE = "Simulated deploy failure: device configuration was reject
 ACTIONS = {
     "expire_token": Action("expire_token", (), EFFECT, once=True),
     "bump_version": Action("bump_version", ("username",), EFFECT, once=True),
-    "lock": Action("lock", ("username", "seconds"), EFFECT, once=True),
+    "lock": Action("lock", ("username", "seconds", "polls"), EFFECT, once=True),
     "deploy_fail": Action("deploy_fail", ("message",), EFFECT, once=True, defaults={"method": "PUT", "path": "/deploy$"}),
 }
 

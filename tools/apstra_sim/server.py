@@ -205,9 +205,10 @@ class Simulator:
             for blueprint in self._blueprints_of(path):
                 blueprint.concurrent_write(username)
         elif rule.action == "lock":
-            seconds = rule.option("seconds")
+            seconds, polls = rule.option("seconds"), rule.option("polls")
             for blueprint in self._blueprints_of(path):
-                blueprint.lock = {"type": "lock_by_user", "username": username, "until": time.monotonic() + seconds if seconds else None}
+                blueprint.lock = {"type": "lock_by_user", "username": username, "until": time.monotonic() + seconds if seconds else None,
+                                  "polls": polls}
 
 
 def _self_signed(directory):

@@ -122,6 +122,11 @@ class StagingMixin:
         lock = self.lock
         if lock and lock.get("until") is not None and lock["until"] <= time.monotonic():
             self.lock = lock = None
+        if lock and lock.get("polls") is not None:
+            if lock["polls"] <= 0:
+                self.lock = lock = None
+            else:
+                lock["polls"] -= 1
         if lock:
             return {"lock_status": "locked", "lock_type": lock["type"], "username": lock["username"], "user_id": user_id(lock["username"]),
                     "first_name": "", "last_name": "", "possible_override": lock["username"] == user}

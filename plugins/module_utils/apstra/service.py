@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import unknown_name
 
 # Every leaf with its ESI pair, and every server-facing port of it with the server, the leaf port-channel and, for a
@@ -146,6 +148,17 @@ def parse_link(row):
     }
 
 
+def attributes(policy):
+    """A connectivity-template node's attributes: an object in the REST views, a JSON string in the graph."""
+    value = policy.get("attributes")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    return value if isinstance(value, dict) else {}
+
+
 def bindings_from_rows(rows):
     """(templates {(vn id, tag_type): root}, roots {root id: {tags, vn_id, tag_type}}, assigned {root id: set of interface ids},
     interface names {interface id: "<host>:<if_name>"}) from BINDINGS_QUERY rows."""
@@ -154,7 +167,7 @@ def bindings_from_rows(rows):
     for row in rows:
         ct, prim, vn = row["ct"], row["prim"], row["vn"]
         primitives.setdefault(ct["id"], set()).add(prim["id"])
-        tag_type = (prim.get("attributes") or {}).get("tag_type") or prim.get("tag_type")
+        tag_type = attributes(prim).get("tag_type") or prim.get("tag_type")
         roots[ct["id"]] = {"tags": list(ct.get("tags") or []), "vn_id": vn["id"], "tag_type": tag_type, "label": ct.get("label")}
         assigned.setdefault(ct["id"], set())
         if row.get("intf"):

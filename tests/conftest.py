@@ -1,4 +1,5 @@
-"""Shared fixtures: the collection on a collections path, an isolated HOME, both emulators, a playbook runner.
+"""Shared fixtures of the integration and reliability tests: the collection on a collections path, an isolated HOME,
+both emulators, a playbook runner, and `job`, which runs one of the shipped playbooks against the emulators.
 
 Emulators run once per test session in background threads (sim_core.testing); each test that asks for one gets it
 reset to the seeded state with no faults and an empty request log.
@@ -17,7 +18,7 @@ import yaml
 from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, Emulator  # noqa: F401  pylint: disable=unused-import
 from sim_core.testing import _apstra_server, _k8s_server, apstra, k8s  # noqa: F401  pylint: disable=unused-import
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def collections_root(base):
@@ -100,3 +101,42 @@ def run_tasks(run_playbook):
         return result, result.task_results()
 
     return run
+
+
+class Job:
+    """One of the shipped playbooks (provision, reconcile, verify, teardown) against the emulators."""
+
+    def __init__(self, run_playbook, apstra, k8s, workdir):
+        self.run_playbook = run_playbook
+        self.apstra = apstra
+        self.k8s = k8s
+        self.reports = workdir / "reports"
+        self.intent_file = None
+        self.workdir = workdir
+
+    def intent(self, networks, allocation=None):
+        """Use this intent (a list of networks) instead of the example intent."""
+        self.intent_file = self.workdir / "intent.yml"
+        self.intent_file.write_text(yaml.safe_dump({"sriov_networks": networks, "sriov_allocation": allocation or {}}))
+        return self.intent_file
+
+    def __call__(self, playbook, *args, extra=None, env=None):
+        extra_vars = {"apstra_api_url": self.apstra.url, "apstra_username": APSTRA_USER, "apstra_password": APSTRA_PASSWORD,
+                      "k8s_kubeconfig": self.k8s.kubeconfig, "reports_dir": str(self.reports),
+                      # the role's default poll interval, without waiting for locks unless a test asks
+                      "sriov_network_commit_wait_for_lock": 0}
+        if self.intent_file:
+            extra_vars["intent_file"] = str(self.intent_file)
+        extra_vars.update(extra or {})
+        return self.run_playbook(REPO / "playbooks" / ("%s.yml" % playbook), *args, extra_vars=extra_vars,
+                                 env=dict({"APSTRA_VERIFY_CERTIFICATES": "false"}, **(env or {})))
+
+    def report(self, name="provision"):
+        return (self.reports / ("%s-latest.md" % name)).read_text()
+
+
+@pytest.fixture
+def job(run_playbook, apstra, k8s, tmp_path):  # pylint: disable=redefined-outer-name
+    """Run a shipped playbook against the emulators: ``job("provision", "--check", extra={...})`` -> PlaybookResult."""
+    return Job(run_playbook, apstra, k8s, tmp_path)
+
