@@ -50,7 +50,12 @@ class ApplyFailed(Exception):
 
 
 def request_summary(requests):
-    return ", ".join("%s %s" % (request["method"], request["path"]) for request in requests)
+    """Requests as text; a create names the object it creates (its path does not)."""
+    def name_of(request):
+        body = request.get("body") if isinstance(request.get("body"), dict) else {}
+        name = (body.get("metadata") or {}).get("name") or (body.get("label") if request["method"] == "POST" else None)
+        return " (%s)" % name if name else ""
+    return ", ".join("%s %s%s" % (request["method"], request["path"], name_of(request)) for request in requests)
 
 
 class Change:
