@@ -109,13 +109,14 @@ options:
       - With O(mode=verify), accept leafs and ports beyond the plan (what a provision run, which only adds, leaves in place).
     type: bool
     default: false
+extends_documentation_fragment:
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_local
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only computes.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: Returns no diff; the plan is in RV(plan).
 author:
