@@ -69,3 +69,12 @@ def test_awx_configuration_playbook_syntax():
     env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
     proc = syntax_check(REPO, "extensions/awx/configure.yml", env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_awx_configuration_playbook_lint(ansible_env):
+    """ansible-lint, production profile, on the configuration playbook alone: it cannot run here (no controller)."""
+    proc = subprocess.run([str(BIN / "ansible-lint"), "--nocolor", "--profile", "production", "extensions/awx/configure.yml"], cwd=str(REPO),
+                          env=ansible_env, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Profile 'production' was required, and it passed" in proc.stdout + proc.stderr
+    assert "1 files processed" in proc.stdout + proc.stderr
