@@ -1,5 +1,5 @@
 # One command sets up and runs the demo, one sets up and runs every test. See README.md.
-.PHONY: setup demo test sanity units lint docs changelog integration molecule build bench clean
+.PHONY: setup demo test sanity sanity-old units lint docs docsite changelog integration molecule build ee-context bench clean
 
 setup:
 	bash scripts/setup.sh
@@ -10,8 +10,11 @@ demo:
 test:
 	bash scripts/test.sh
 
-sanity units lint docs changelog integration molecule build:
+sanity sanity-old units lint docs docsite changelog integration molecule build:
 	bash scripts/test.sh $@
+
+ee-context:
+	bash scripts/ee-context.sh
 
 bench:
 	bash scripts/bench.sh

@@ -13,10 +13,18 @@ mkdir -p "$dist" "$install"
 tarball=$(ls "$dist"/netops-cn2_apstra-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
-dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions|build|\.ci|\.venv)/|^(Makefile|constraints\.txt|requirements-dev\.txt|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
+dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|build|\.ci|\.venv)/|^(Makefile|constraints\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
 if [ -n "$dev_files" ]; then
     echo "development files in the tarball:"; echo "$dev_files"; exit 1
 fi
+# What the tarball must carry: the licence, the Python requirements and what ansible-builder reads, the AWX
+# definitions, and the guides as reStructuredText for the documentation site.
+entries=$(tar -tzf "$tarball")
+for wanted in COPYING requirements.txt meta/execution-environment.yml extensions/awx/credential_types/apstra.yml \
+        extensions/awx/configure.yml docs/docsite/extra-docs.yml docs/docsite/rst/usage.rst; do
+    grep -qx "$wanted" <<<"$entries" || { echo "$wanted is missing from the tarball"; exit 1; }
+done
+echo "tarball carries COPYING, requirements.txt, meta/execution-environment.yml, extensions/awx and the docsite guides"
 
 export ANSIBLE_COLLECTIONS_PATH=$install
 ansible-galaxy collection install --offline --force -p "$install" "$tarball" >/dev/null
@@ -36,6 +44,35 @@ for kind in module inventory; do
 done
 echo "ansible-doc rendered $docs plugins from the installed tarball"
 
+# Every module documents its attributes: check_mode, diff_mode and platform (with platforms).
+modules=$(find "$installed/plugins/modules" -name '*.py' ! -name '__init__.py' -printf 'netops.cn2_apstra.%f\n' | sed 's/\.py$//' | sort)
+# shellcheck disable=SC2086  # one argument per module
+ansible-doc --json -t module $modules | python -c '
+import json, sys
+docs = json.load(sys.stdin)
+bad = ["%s: %s" % (name, sorted(doc["doc"].get("attributes", {}))) for name, doc in sorted(docs.items())
+       if not {"check_mode", "diff_mode", "platform"} <= set(doc["doc"].get("attributes", {}))
+       or not doc["doc"]["attributes"]["platform"].get("platforms")]
+if bad or not docs:
+    sys.exit("modules without check_mode/diff_mode/platform attributes: %s" % bad)
+print("ansible-doc shows check_mode, diff_mode and platform attributes for all %d modules" % len(docs))
+'
+
+# The execution environment's build context: the collection tarball in it, and the Python requirements that
+# ansible-builder's introspection (run in the image build) finds in the installed collection.
+bash "$REPO/scripts/ee-context.sh" "$tarball" >/dev/null
+context=$BUILD/ee/context
+grep -q 'ansible-galaxy collection install' "$context/Containerfile" || { echo "no collection install in the Containerfile"; exit 1; }
+ee_collections=$TMPDIR/ee-collections
+rm -rf "$ee_collections"
+(cd "$context/_build" && ANSIBLE_COLLECTIONS_PATH=$ee_collections ansible-galaxy collection install --offline -r requirements.yml -p "$ee_collections" >/dev/null)
+ee_python=$(python "$context/_build/scripts/introspect.py" introspect "$ee_collections")
+# (ansible-builder leaves out what every image has anyway, PyYAML among them.)
+grep -oE '^[A-Za-z0-9_.-]+' "$REPO/requirements.txt" | grep -viE '^pyyaml$' | while read -r requirement; do
+    grep -qi "^- '${requirement}[<>=!~ ]" <<<"$ee_python" || { echo "ansible-builder does not find $requirement:"; echo "$ee_python"; exit 1; }
+done
+echo "ansible-builder create: the context carries the collection, whose Python requirements introspection finds"
+
 lab=$TMPDIR/roundtrip-lab
 bash "$REPO/scripts/emulators.sh" start "$lab" >/dev/null
 trap 'bash "$REPO/scripts/emulators.sh" stop "$lab"' EXIT
@@ -45,4 +82,4 @@ result=$(ansible localhost -c local -i localhost, -m netops.cn2_apstra.apstra_bl
     -a "blueprint=dc1 token_cache=false" 2>&1)
 grep -q '"label": "dc1"' <<<"$result" || { echo "module run from the installed tarball failed: $result"; exit 1; }
 echo "ran netops.cn2_apstra.apstra_blueprint_info from the installed tarball against the emulator"
-echo "roundtrip: $((docs + 2)) passed, 0 failed (build, $docs docs, module run)"
+echo "roundtrip: $((docs + 4)) passed, 0 failed (build, $docs docs, attributes, EE context, module run)"

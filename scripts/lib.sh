@@ -4,6 +4,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 VENV=${VENV:-$REPO/.venv}
 PY=$VENV/bin/python
+# ansible-core 2.16 for the second sanity run (stage sanity-old).
+VENV_CORE_OLD=${VENV_CORE_OLD:-$BUILD/venv-core2.16}
 # Scratch space outside the checkout (one per checkout): inside it, ansible-test and antsibull-docs would take
 # a collection copy for ignored files of this git repo.
 SCRATCH=${CN2_APSTRA_SCRATCH:-/tmp/cn2_apstra-$(printf %s "$REPO" | sha256sum | cut -c1-12)}
@@ -30,4 +32,6 @@ sync_collection_tree() {
     mkdir -p "$COLLECTION_TREE"
     (cd "$REPO" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
         [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$COLLECTION_TREE"
+    # The guides stay Markdown in docs/; the documentation site (and the tarball) get them as reStructuredText.
+    "$PY" "$REPO/scripts/docsite.py" rst "$COLLECTION_TREE/docs" "$COLLECTION_TREE/docs/docsite/rst" >/dev/null
 }

@@ -11,9 +11,26 @@ stamp=$VENV/.installed
 want=$(cat "$REPO/requirements.txt" "$REPO/requirements-dev.txt" "$REPO/constraints.txt" | sha256sum | cut -d' ' -f1)
 if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: creating $VENV with pinned packages"
+    rm -rf "$VENV"
     "$python_bin" -m venv "$VENV"
     "$PY" -m pip install -q --disable-pip-version-check -r "$REPO/requirements-dev.txt" -c "$REPO/constraints.txt"
+    # constraints.txt is the lock: the venv holds exactly what it lists (requirements*.txt only give ranges).
+    if ! diff <("$PY" -m pip freeze --disable-pip-version-check | sort -f) <(sort -f "$REPO/constraints.txt") >"$BUILD/lock.diff"; then
+        echo "setup: the venv differs from constraints.txt (< venv, > constraints.txt):" >&2
+        cat "$BUILD/lock.diff" >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
+fi
+# ansible-core 2.16 (the oldest release requires_ansible admits) in its own venv, for the second sanity run.
+stamp_old=$VENV_CORE_OLD/.installed
+want_old=$(sha256sum <"$REPO/requirements-sanity-2.16.txt" | cut -d' ' -f1)
+if [ ! -x "$VENV_CORE_OLD/bin/ansible-test" ] || [ "$(cat "$stamp_old" 2>/dev/null)" != "$want_old" ]; then
+    echo "setup: creating $VENV_CORE_OLD with ansible-core 2.16"
+    rm -rf "$VENV_CORE_OLD"
+    "$python_bin" -m venv "$VENV_CORE_OLD"
+    "$VENV_CORE_OLD/bin/python" -m pip install -q --disable-pip-version-check -r "$REPO/requirements-sanity-2.16.txt"
+    echo "$want_old" > "$stamp_old"
 fi
 site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$REPO/tools" > "$site/cn2_apstra_tools.pth"
@@ -42,14 +59,17 @@ if [ ! -x "$debian_kubectl" ]; then
     rm -rf "$deb_dir"
 fi
 
-pip_version=$("$PY" - <<'PYEOF'
+# ansible-test downloads get-pip for the pip version it pins (one per ansible-core release): provide it offline.
+cache=$HOME/.ansible/test/cache
+mkdir -p "$cache"
+for python in "$PY" "$VENV_CORE_OLD/bin/python"; do
+    pip_version=$("$python" - <<'PYEOF'
 import re, ansible_test, pathlib
 text = (pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py").read_text()
 print(re.search(r"pip='([0-9.]+)'", text).group(1))
 PYEOF
 )
-cache=$HOME/.ansible/test/cache
-mkdir -p "$cache"
-cp "$REPO/scripts/get_pip_offline.py" "$cache/get_pip_${pip_version//./_}.py"
+    cp "$REPO/scripts/get_pip_offline.py" "$cache/get_pip_${pip_version//./_}.py"
+done
 
 mkdir -p "$COLLECTIONS/ansible_collections/netops"

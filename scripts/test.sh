@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 LOGS=$BUILD/logs
 mkdir -p "$LOGS"
-ALL_STAGES=(sanity units lint docs changelog integration molecule build)
+ALL_STAGES=(sanity sanity-old units lint docs docsite changelog integration molecule build)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
 
@@ -30,14 +30,25 @@ pytest_stage() {
     [ "$rc" = 0 ] && [[ $counts != 0\ passed* ]] && [[ $counts == *" 0 skipped" ]]
 }
 
-stage_sanity() {
-    (cd "$COLLECTION_TREE" && ansible-test sanity --venv --python 3.11 --color no) >"$1" 2>&1
+# ansible-test sanity of the given ansible-core's ansible-test (default: the dev venv's, the newest).
+run_sanity() {
+    local log=$1 ansible_test=${2:-ansible-test}
+    (cd "$COLLECTION_TREE" && "$ansible_test" sanity --venv --python 3.11 --color no) >"$log" 2>&1
     local rc=$? total failed
     total=$(grep -c '^Running sanity test' "$1")
     failed=$(grep -oE 'The [0-9]+ sanity test\(s\) listed below' "$1" | grep -oE '[0-9]+' || true)
     failed=${failed:-$([ $rc = 0 ] && echo 0 || echo 1)}
-    COUNTS="$(( total - failed )) passed, $failed failed (sanity tests)"
+    COUNTS="$(( total - failed )) passed, $failed failed (sanity tests, ansible-core $("$ansible_test" --version | awk '{print $NF}'))"
     [ $rc = 0 ] && [ "$total" -gt 0 ]
+}
+
+stage_sanity() {
+    run_sanity "$1"
+}
+
+# The oldest ansible-core that meta/runtime.yml's requires_ansible admits (2.16), from its own venv.
+stage_sanity-old() {
+    run_sanity "$1" "$VENV_CORE_OLD/bin/ansible-test"
 }
 
 stage_units() {
@@ -59,6 +70,16 @@ stage_docs() {
     errors=$(grep -c . "$1")
     COUNTS="$plugins plugins checked, $errors errors"
     [ $rc = 0 ] && [ "$errors" = 0 ] && [ "$plugins" -gt 0 ]
+}
+
+# Documentation site: plugin docs (antsibull-docs) and the guides (docs/*.md through pandoc) built with Sphinx in
+# nitpicky mode, warnings as errors: a broken internal reference fails the stage.
+stage_docsite() {
+    bash "$REPO/scripts/docsite.sh" >"$1" 2>&1
+    local rc=$?
+    COUNTS=$(grep -E '^docsite:' "$1" | tail -1)
+    COUNTS=${COUNTS:-"docsite build failed"}
+    return $rc
 }
 
 stage_changelog() {

@@ -23,6 +23,8 @@ description:
 extends_documentation_fragment:
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.results
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_apstra
 options:
   blueprint:
     description:
@@ -40,6 +42,13 @@ options:
     elements: str
     choices: [fabric, resources, staging, deployed]
     default: []
+attributes:
+  check_mode:
+    support: full
+    details: Read only.
+  diff_mode:
+    support: none
+    details: Read only; there is nothing to diff.
 author:
   - netops.cn2_apstra developers (@netops)
 """
@@ -147,6 +156,16 @@ msg:
   description: What failed, with Apstra's HTTP status and error body.
   returned: on failure
   type: str
+status:
+  description: The HTTP status of the Apstra call that failed.
+  returned: on failure of an Apstra call
+  type: int
+  sample: 422
+error:
+  description: The error body Apstra answered with (parsed JSON, or the text when it is not JSON).
+  returned: on failure of an Apstra call
+  type: raw
+  sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule

@@ -28,6 +28,8 @@ extends_documentation_fragment:
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_apstra
 options:
   steps:
     description:
@@ -91,16 +93,10 @@ options:
     default: true
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: No write reaches Apstra; objects an earlier step would create are planned under placeholder ids.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: apstra
 author:
   - netops.cn2_apstra developers (@netops)
 """

@@ -18,6 +18,8 @@ extends_documentation_fragment:
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_apstra
 options:
   query:
     description:
@@ -30,6 +32,13 @@ options:
     type: str
     choices: [staging, deployed, operation]
     default: staging
+attributes:
+  check_mode:
+    support: full
+    details: Read only; the query runs in check mode too.
+  diff_mode:
+    support: none
+    details: Read only; there is nothing to diff.
 author:
   - netops.cn2_apstra developers (@netops)
 """
@@ -81,6 +90,16 @@ msg:
   description: What failed, with Apstra's HTTP status and error body (a query syntax error, for example).
   returned: on failure
   type: str
+status:
+  description: The HTTP status of the Apstra call that failed.
+  returned: on failure of an Apstra call
+  type: int
+  sample: 422
+error:
+  description: The error body Apstra answered with (parsed JSON, or the text when it is not JSON).
+  returned: on failure of an Apstra call
+  type: raw
+  sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule

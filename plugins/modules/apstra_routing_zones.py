@@ -22,6 +22,8 @@ extends_documentation_fragment:
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_apstra
 options:
   config:
     description:
@@ -77,6 +79,12 @@ options:
     type: str
     choices: [merged, replaced, overridden, deleted, gathered, rendered]
     default: merged
+attributes:
+  check_mode:
+    support: full
+    details: Plans from reads only and sends no write; RV(plan) lists the requests a real run would send.
+  diff_mode:
+    support: full
 author:
   - netops.cn2_apstra developers (@netops)
 """
@@ -153,6 +161,30 @@ msg:
   description: What failed, with Apstra's HTTP status and error body, and which requests were and were not applied.
   returned: on failure
   type: str
+applied:
+  description:
+    - The requests of RV(plan) that Apstra accepted before the run failed, in order.
+    - Apstra keeps them (in the staging blueprint); a later run plans only what is still missing.
+  returned: when a write of the plan failed
+  type: list
+  elements: dict
+not_applied:
+  description:
+    - The requests of RV(plan) that were not applied, the failing one first.
+    - Empty when the failure came after the last request was accepted (a deploy task that failed, for example).
+  returned: when a write of the plan failed
+  type: list
+  elements: dict
+status:
+  description: The HTTP status of the Apstra call that failed.
+  returned: on failure of an Apstra call
+  type: int
+  sample: 422
+error:
+  description: The error body Apstra answered with (parsed JSON, or the text when it is not JSON).
+  returned: on failure of an Apstra call
+  type: raw
+  sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule

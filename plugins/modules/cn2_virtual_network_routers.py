@@ -20,13 +20,13 @@ author:
   - netops.cn2_apstra developers (@netops)
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_kubernetes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing anything.
     support: full
     details: Writes are sent with C(dryRun=All); the API server validates them and stores nothing.
   diff_mode:
-    description: Returns before and after of the changed objects under C(--diff).
     support: full
 options:
   config:

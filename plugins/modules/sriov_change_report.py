@@ -95,13 +95,14 @@ options:
     description:
       - Timestamp for the report and file names (C(YYYYmmddTHHMMSSZ)). The current UTC time if not set.
     type: str
+extends_documentation_fragment:
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_local
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The report is written in check mode too; it is the plan for the change board.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: No diff; the report files are the output.
 author:

@@ -21,6 +21,8 @@ description:
   - V(pods) which nodes run pods attached to each network (C(k8s.v1.cni.cncf.io/networks), string and JSON forms).
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_kubernetes
 options:
   gather:
     description: What to read.
@@ -36,16 +38,11 @@ options:
     type: str
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Read only.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: kubernetes
+    details: Read only; there is nothing to diff.
 author:
   - netops.cn2_apstra developers (@netops)
 """

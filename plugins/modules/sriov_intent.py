@@ -190,13 +190,14 @@ options:
       - With O(mode=verify), the C(deployed) virtual networks and port bindings (M(netops.cn2_apstra.apstra_fabric_apply) or
         M(netops.cn2_apstra.apstra_blueprint_info) with V(deployed)), that is what Apstra has deployed, compared with the plan.
     type: dict
+extends_documentation_fragment:
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_local
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only computes.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: Returns no diff; the plan is in RV(plan).
 author:

@@ -21,14 +21,15 @@ author:
   - netops.cn2_apstra developers (@netops)
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
+  - netops.cn2_apstra.attributes
+  - netops.cn2_apstra.attributes.platform_kubernetes
 attributes:
   check_mode:
-    description: Can run in check mode and report what would change without changing anything.
     support: full
     details: Read only.
   diff_mode:
-    description: Read only; there is nothing to diff.
     support: none
+    details: Read only; there is nothing to diff.
 options:
   resource_name:
     description:
