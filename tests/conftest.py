@@ -71,6 +71,13 @@ class PlaybookResult:
         return [task["hosts"]["localhost"] for task in json.loads(self.stdout[start:])["plays"][0]["tasks"]]
 
 
+def playbook_command(playbook, args=(), extra_vars=None):
+    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    return cmd + list(args)
+
+
 @pytest.fixture
 def run_playbook(ansible_env, tmp_path):
     """Run ansible-playbook on a playbook text (or path) against localhost; returns rc/stdout/stderr."""
@@ -79,13 +86,11 @@ def run_playbook(ansible_env, tmp_path):
         path = Path(playbook) if isinstance(playbook, Path) else tmp_path / "playbook.yml"
         if not isinstance(playbook, Path):
             path.write_text(playbook)
-        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
-        if extra_vars:
-            cmd += ["-e", json.dumps(extra_vars)]
-        cmd += list(args)
         run_env = dict(ansible_env, **(env or {}))
-        return PlaybookResult(subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=600, check=False))
+        return PlaybookResult(subprocess.run(playbook_command(path, args, extra_vars), env=run_env, capture_output=True, text=True,
+                                             timeout=600, check=False))
 
+    run.env = ansible_env
     return run
 
 
@@ -120,7 +125,7 @@ class Job:
         self.intent_file.write_text(yaml.safe_dump({"sriov_networks": networks, "sriov_allocation": allocation or {}}))
         return self.intent_file
 
-    def __call__(self, playbook, *args, extra=None, env=None):
+    def extra_vars(self, extra):
         extra_vars = {"apstra_api_url": self.apstra.url, "apstra_username": APSTRA_USER, "apstra_password": APSTRA_PASSWORD,
                       "k8s_kubeconfig": self.k8s.kubeconfig, "reports_dir": str(self.reports),
                       # the role's default poll interval, without waiting for locks unless a test asks
@@ -128,8 +133,20 @@ class Job:
         if self.intent_file:
             extra_vars["intent_file"] = str(self.intent_file)
         extra_vars.update(extra or {})
-        return self.run_playbook(REPO / "playbooks" / ("%s.yml" % playbook), *args, extra_vars=extra_vars,
+        return extra_vars
+
+    def __call__(self, playbook, *args, extra=None, env=None):
+        return self.run_playbook(REPO / "playbooks" / ("%s.yml" % playbook), *args, extra_vars=self.extra_vars(extra),
                                  env=dict({"APSTRA_VERIFY_CERTIFICATES": "false"}, **(env or {})))
+
+    def background(self, playbook, *args, extra=None, env=None, workdir=None):
+        """Start a playbook and return its Popen (``stdout`` is a text stream of its output, stderr merged)."""
+        workdir = workdir or self.workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        extra = dict({"reports_dir": str(workdir / "reports")}, **(extra or {}))
+        run_env = dict(self.run_playbook.env, APSTRA_VERIFY_CERTIFICATES="false", **(env or {}))
+        return subprocess.Popen(playbook_command(REPO / "playbooks" / ("%s.yml" % playbook), args, self.extra_vars(extra)), env=run_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def report(self, name="provision"):
         return (self.reports / ("%s-latest.md" % name)).read_text()

@@ -88,7 +88,9 @@ options:
     type: bool
     default: true
   verify:
-    description: After a deploy, read the virtual networks and port bindings back from the deployed graph (RV(deployed)).
+    description:
+      - Return RV(deployed), what Apstra has deployed after the run, read back from the deployed graph (when nothing was written
+        and nothing is staged, the handed-over O(facts) are that state and nothing is read).
     type: bool
     default: true
 attributes:
@@ -139,8 +141,8 @@ deployed_version:
   returned: success
   type: int
 deployed:
-  description: The C(virtual_networks) and C(port_bindings) Apstra has deployed, read from the deployed graph after the deploy.
-  returned: when a deploy ran and O(verify=true)
+  description: The C(virtual_networks) and C(port_bindings) Apstra has deployed after the run.
+  returned: when O(verify=true), except in check mode
   type: dict
 applied:
   description: On failure, the requests that were applied.
@@ -257,7 +259,11 @@ class FabricApply(ApstraModule):
                 before = dict(versions, has_uncommitted_changes=versions["has_uncommitted_changes"] or writes)
                 commit = committer.commit(self.params["description"], before) if self.params["commit"] and (writes or pending) \
                     else dict(changed=False, plan=[], deployed_version=versions["deployed_version"])
-                return self.result(commit, None)
+                resources = self.params["facts"]["resources"]
+                unchanged = not (writes or versions["has_uncommitted_changes"]) and self.params["verify"]
+                # Nothing staged and nothing to write: the facts' staging is what Apstra has deployed.
+                return self.result(commit, dict(virtual_networks=resources["virtual_networks"], port_bindings=resources["port_bindings"])
+                                   if unchanged else None)
         mutex = None
         if self.params["mutex"] and not self.check_mode:
             mutex = BlueprintMutex(self.client, self.bp_id, wait=self.params["wait_for_lock"], poll_interval=self.params["poll_interval"])
@@ -266,7 +272,7 @@ class FabricApply(ApstraModule):
                 mutex.acquire()
             commit = self.apply(committer, committer.versions())
             verified = None
-            if commit.get("task") is not None and self.params["verify"]:
+            if self.params["verify"]:
                 verified = verification_view(read_state(self.service, self.bp_id, self.context.fabric, "deployed"))
         except MutexHeld as exc:
             self.module.fail_json(msg=str(exc), changed=False, plan=[], mutex=exc.holder)

@@ -27,6 +27,8 @@ RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 UNPROCESSED_STATUSES = frozenset((429, 503))
 # POSTs that read rather than write (graph queries) are safe to repeat.
 READ_ONLY_POST_SUFFIXES = ("/qe", "/ql", "/ql-readonly", "/aaa/login")
+# A PUT that starts something: repeating it after a lost answer would do it twice (the caller looks first).
+NOT_REPEATABLE_PUT_SUFFIXES = ("/deploy",)
 MAX_RETRY_AFTER = 60.0
 
 
@@ -200,7 +202,9 @@ class ApstraClient:
         """Send one request with retries; returns the last response (any status)."""
         url = self.api_url + path
         headers = {"AuthToken": self.token} if auth and self.token else {}
-        safe_to_repeat = method in ("GET", "PUT", "PATCH", "DELETE") or path.endswith(READ_ONLY_POST_SUFFIXES)
+        bare = path.split("?", 1)[0]
+        safe_to_repeat = (method in ("GET", "PATCH", "DELETE") or (method == "PUT" and not bare.endswith(NOT_REPEATABLE_PUT_SUFFIXES))
+                          or bare.endswith(READ_ONLY_POST_SUFFIXES))
         attempt = 0
         while True:
             try:

@@ -10,8 +10,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraConnectionError, ApstraError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path, values
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ApplyFailed
 
 TASK_DONE = ("succeeded", "success", "failed", "failure", "timeout", "error")
@@ -123,11 +123,30 @@ class Committer:
             return False
         return None
 
+    def lost_deploy(self, before):
+        """The answer to our deploy was lost: find what became of it, never deploying twice. Returns the answer to go on
+        with ({} when done, {task_id} while it runs), or None when the deploy never arrived."""
+        if self.versions()["deployed_version"] == before["staging_version"]:
+            return {}
+        tasks = values(self.service.client.get(bp_path(self.bp_id, "/tasks")), "items")
+        running = [task for task in tasks if task.get("type") == "deploy" and task.get("status") not in TASK_DONE]
+        if running:
+            return {"task_id": sorted(running, key=lambda task: task.get("created_at") or "")[-1]["id"]}
+        return None
+
     def deploy(self, request, before):
         """Send the deploy; returns the answer. A lost answer, a moved staging and (without precheck) a refusal are handled."""
+        resent = False
         while True:
             try:
                 return self.service.client.request("PUT", request["path"], body=request["body"]) or {}
+            except ApstraConnectionError:
+                answer = self.lost_deploy(before)
+                if answer is not None:
+                    return answer
+                if resent:
+                    raise
+                resent = True  # it never arrived: send it once more
             except ApstraError as exc:
                 if not self.precheck:
                     explained = self.refused(exc)

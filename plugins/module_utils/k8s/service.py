@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import time
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.api_error import ApiError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import build_dynamic_client
@@ -26,6 +27,9 @@ except ImportError:
     ApiException = DynamicApiError = ResourceNotFoundError = ResourceNotUniqueError = Urllib3Error = None
 
 MERGE_PATCH = "application/merge-patch+json"
+# Reads are repeated on these answers (and on a dropped connection), as client-go does for 429; writes never are.
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+READ_ATTEMPTS = 4
 
 
 class K8sError(ApiError):
@@ -63,10 +67,23 @@ def connect(auth, discovery_cache_file=None, check_mode=False):
 class K8sService:
     """Thin CRUD layer over DynamicClient; ``check_mode`` turns every write into a server-side dry run."""
 
-    def __init__(self, client, check_mode=False):
+    def __init__(self, client, check_mode=False, sleep=time.sleep):
         self.client = client
         self.check_mode = check_mode
         self._resources = {}
+        self._sleep = sleep
+
+    def _read(self, call, method, path):
+        """A read, repeated with backoff on 429/5xx and dropped connections; a K8sError when it still fails."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return call()
+            except (ApiException, DynamicApiError, Urllib3Error) as exc:
+                status = getattr(exc, "status", None)
+                if status == 404 or (status is not None and status not in RETRY_STATUSES) or attempt == READ_ATTEMPTS - 1:
+                    raise self.wrap(exc, method, path) from exc
+                self._sleep(0.2 * (2 ** attempt))
+        return None
 
     @staticmethod
     def wrap(exc, method, path):
@@ -114,20 +131,17 @@ class K8sService:
             kwargs["label_selector"] = label_selector
         if field_selector:
             kwargs["field_selector"] = field_selector
-        try:
-            result = self.client.get(resource, namespace=namespace, **kwargs)
-        except (ApiException, DynamicApiError, Urllib3Error) as exc:
-            raise self.wrap(exc, "GET", api_path(resource, namespace=namespace)) from exc
+        result = self._read(lambda: self.client.get(resource, namespace=namespace, **kwargs), "GET", api_path(resource, namespace=namespace))
         return result.to_dict().get("items") or []
 
     def get(self, resource, name, namespace=None):
         """One object as a dict, or None when it does not exist."""
         try:
-            return self.client.get(resource, name=name, namespace=namespace).to_dict()
-        except (ApiException, DynamicApiError, Urllib3Error) as exc:
-            if getattr(exc, "status", None) == 404:
+            return self._read(lambda: self.client.get(resource, name=name, namespace=namespace), "GET", api_path(resource, name, namespace)).to_dict()
+        except K8sError as exc:
+            if exc.status == 404:
                 return None
-            raise self.wrap(exc, "GET", api_path(resource, name, namespace)) from exc
+            raise
 
     def _write_kwargs(self):
         return {"dry_run": "All"} if self.check_mode else {}
