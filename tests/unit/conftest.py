@@ -414,12 +414,39 @@ def pod_object(name, networks=None, namespace="telco", node="worker-01", phase="
             "spec": {"nodeName": node}, "status": {"phase": phase}}
 
 
+def node_object(name, resources=None, labels=None, address=None):
+    """A Node with allocatable SR-IOV resources beside the usual ones."""
+    allocatable = {"cpu": "32", "memory": "128Gi", "pods": "110", "hugepages-1Gi": "8Gi"}
+    allocatable.update(resources or {})
+    addresses = [{"type": "Hostname", "address": name}] + ([{"type": "InternalIP", "address": address}] if address else [])
+    return {"kind": "Node", "metadata": {"name": name, "labels": dict(labels or {})}, "status": {"allocatable": allocatable, "addresses": addresses}}
+
+
+def sriov_state_object(name, pfs, namespace="sriov-network-operator"):
+    """A SriovNetworkNodeState listing the node's physical functions."""
+    return {"kind": "SriovNetworkNodeState", "metadata": {"name": name, "namespace": namespace},
+            "status": {"interfaces": [{"name": pf, "pciAddress": "0000:3b:00.%d" % index, "numVfs": 8, "totalvfs": 64, "linkSpeed": "25000 Mb/s",
+                                       "mac": "52:54:00:00:00:0%d" % index, "driver": "ice"} for index, pf in enumerate(pfs)]}}
+
+
+def network_state_object(name, neighbors):
+    """A NodeNetworkState whose interfaces see LLDP neighbours: {pf: (system name, port id)} (nmstate TLV lists)."""
+    interfaces = [{"name": pf, "type": "ethernet", "lldp": {"enabled": True, "neighbors": [[
+        {"type": 1, "chassis-id": "aa:bb", "chassis-id-type": 4}, {"type": 5, "system-name": switch},
+        {"type": 2, "port-id": port, "port-id-type": 5}]]}} for pf, (switch, port) in sorted(neighbors.items())]
+    return {"kind": "NodeNetworkState", "metadata": {"name": name}, "status": {"currentState": {"interfaces": interfaces}}}
+
+
 class K8sHarness:
     """The ``k8s`` fixture: the fake service, object builders and the module runner."""
 
     DEFAULT_SERVED = DEFAULT_SERVED
+    NODE_SOURCES = ("Node", "SriovNetworkNodeState", "NodeNetworkState")
     nad = staticmethod(nad_object)
     pod = staticmethod(pod_object)
+    node = staticmethod(node_object)
+    sriov_state = staticmethod(sriov_state_object)
+    network_state = staticmethod(network_state_object)
 
     @staticmethod
     def service(objects=(), served=DEFAULT_SERVED, check_mode=False):
