@@ -236,12 +236,13 @@ class ApstraHarness:
         return FakeApstra(routes, queries, blueprints)
 
     @staticmethod
-    def blueprint(zones=(), vns=(), bindings=(), fabric=None, routes=None, queries=None, blueprints=None):
-        """A client for blueprint BP holding ``zones`` and ``vns`` (API form, the default zone added), ``bindings`` (BINDINGS_QUERY
+    def blueprint(zones=(), vns=(), bindings=(), fabric=None, routes=None, queries=None, blueprints=None, bp_id=BP):
+        """A client for blueprint ``bp_id`` holding ``zones`` and ``vns`` (API form, the default zone added), ``bindings`` (BINDINGS_QUERY
         rows) and ``fabric`` (FABRIC_QUERY rows, the standard fabric unless given); ``routes``/``queries`` add to or override these."""
+        base = "/api/blueprints/%s" % bp_id
         all_routes = {
-            ("GET", BASE + "/security-zones"): {"items": dict((zone["id"], zone) for zone in (DEFAULT_ZONE,) + tuple(zones))},
-            ("GET", BASE + "/virtual-networks"): {"virtual_networks": dict((vn["id"], vn) for vn in vns)},
+            ("GET", base + "/security-zones"): {"items": dict((zone["id"], zone) for zone in (DEFAULT_ZONE,) + tuple(zones))},
+            ("GET", base + "/virtual-networks"): {"virtual_networks": dict((vn["id"], vn) for vn in vns)},
         }
         all_routes.update(routes or {})
         all_queries = {FABRIC_QUERY: standard_fabric_rows() if fabric is None else list(fabric), BINDINGS_QUERY: list(bindings)}
