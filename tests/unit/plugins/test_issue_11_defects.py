@@ -39,7 +39,8 @@ def test_a_one_cabling_verdict_for_an_fqdn_switch_and_a_unit_port(apstra):
 
 def test_a_a_real_mismatch_is_a_mismatch_on_both_sides(apstra):
     links = Fabric.from_rows(apstra.fabric_rows()).links
-    node = {"name": "worker-01", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf2.dc1.example.net", "port": "xe-0/0/1.0"}]}]}
+    lldp = [{"switch": "leaf2.dc1.example.net", "port": "xe-0/0/1.0"}]
+    node = {"name": "worker-01", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": lldp}]}
     assert topology.port_map([node], links)[0]["status"] == "miscabled"
     _hostvars, groups = join_node(node, topology.links_by_pf(links), "bp-1")
     assert "sriov_cabling_mismatch" in groups

@@ -19,7 +19,8 @@ from ansible_collections.netops.cn2_apstra.plugins.modules.apstra_fabric_apply i
 BP = "abad57ff-cf56-548e-a362-227bc6ecea16"
 BASE = "/api/blueprints/" + BP
 BLUEPRINTS = {"items": [{"id": BP, "label": "dc1", "version": 3}]}
-SZ, VN_PATCH, VN_BATCH, APPLY = BASE + "/security-zones", BASE + "/virtual-networks-batch-patch", BASE + "/virtual-networks-batch", BASE + "/obj-policy-batch-apply"
+SZ, APPLY = BASE + "/security-zones", BASE + "/obj-policy-batch-apply"
+VN_PATCH, VN_BATCH = BASE + "/virtual-networks-batch-patch", BASE + "/virtual-networks-batch"
 DEPLOY = BASE + "/deploy?async=full"
 CLEAN = {"staging_version": 3, "deployed_version": 3}
 
@@ -28,9 +29,9 @@ STEPS = [{"resource": "routing_zones", "state": "merged", "config": [{"label": "
          {"resource": "port_bindings", "state": "merged", "config": [{"virtual_network": "sriov-a", "switch_ports": ["leaf1:xe-0/0/1"]}]}]
 
 
-def fabric_client(apstra, status=CLEAN, routes=None, queries=None):
+def fabric_client(apstra, status=None, routes=None, queries=None):
     """Blueprint BP with routing zone telco, VN sriov-a on leaf1 and its port binding on leaf1:xe-0/0/1."""
-    all_routes = {("GET", BASE + "/diff-status"): status, ("GET", BASE + "/lock-status"): {"lock_status": "unlocked"},
+    all_routes = {("GET", BASE + "/diff-status"): status or CLEAN, ("GET", BASE + "/lock-status"): {"lock_status": "unlocked"},
                   ("POST", TAGS_PATH): {"id": "tag-1"}, ("DELETE", TAGS_PATH + "/tag-1"): None,
                   ("PATCH", VN_PATCH): {}, ("PATCH", APPLY): None, ("POST", VN_BATCH): {"virtual_networks": [{"id": "vn-new"}]},
                   ("PUT", DEPLOY): {"task_id": "t1"}, ("GET", BASE + "/tasks/t1"): {"status": "succeeded"}}

@@ -21,8 +21,8 @@ def vn_row(vn_id, label, switches, vlan=100):
     return [{"vn": vn, "sz": {"label": "telco"}, "inst": {"vlan_id": vlan}, "switch": {"id": "id-" + s, "label": s}} for s in switches]
 
 
-def blueprint(apstra, status=CLEAN, lock=None, queries=None, routes=None, **kwargs):
-    all_routes = {("GET", BASE + "/diff-status"): status, ("GET", BASE + "/lock-status"): lock or {"lock_status": "unlocked"}}
+def blueprint(apstra, status=None, lock=None, queries=None, routes=None, **kwargs):
+    all_routes = {("GET", BASE + "/diff-status"): status or CLEAN, ("GET", BASE + "/lock-status"): lock or {"lock_status": "unlocked"}}
     all_routes.update(routes or {})
     return apstra.blueprint(routes=all_routes, queries=queries, **kwargs)
 

@@ -38,8 +38,8 @@ def committer(apstra, clock, client, **kwargs):
 
 def test_versions(apstra, clock):
     client = apstra.client(routes(apstra))
-    assert committer(apstra, clock, client).versions() == {"staging_version": 5, "deployed_version": 4, "has_uncommitted_changes": True,
-                                                            "deploy_status": "success"}
+    expected = {"staging_version": 5, "deployed_version": 4, "has_uncommitted_changes": True, "deploy_status": "success"}
+    assert committer(apstra, clock, client).versions() == expected
 
 
 def test_nothing_staged_is_no_deploy(apstra, clock):

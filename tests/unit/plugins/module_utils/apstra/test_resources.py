@@ -313,6 +313,13 @@ def test_vn_batch_whose_answer_was_lost_is_not_sent_again(apstra):
     assert len(client.writes()) == 1 and result["changed"] is True and "concurrent" not in result
 
 
+def test_vn_batch_lost_before_it_was_applied_is_sent_again(apstra):
+    client = apstra.blueprint(routes={("POST", VN_BATCH): apstra.Seq(apstra.lost("POST", VN_BATCH), {"virtual_networks": [{"id": "vn-x"}]})})
+    result = run(VirtualNetworks, apstra.context(client), "merged", [{"label": "x"}])
+    first, second = [w["body"]["virtual_networks"] for w in client.writes()]
+    assert first == second and result["changed"] is True and "concurrent" not in result
+
+
 def test_vn_delete_whose_answer_was_lost_goes_on_when_they_are_gone(apstra):
     client = apstra.blueprint(zones=[telco(apstra)], routes={("POST", VN_DELETE): apstra.lost("POST", VN_DELETE)})
     client.routes[("GET", BASE + "/virtual-networks")] = apstra.Seq({"virtual_networks": {"vn-a": vn_a(apstra)}}, {"virtual_networks": {}})

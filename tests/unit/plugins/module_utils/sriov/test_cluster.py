@@ -70,7 +70,8 @@ def test_annotations_and_labels_every_kind_takes():
 
 def test_sriov_network_resource_prefix_and_network_namespace():
     item = cluster.sriov_network_network(sriov_network("s"))
-    assert (item["name"], item["namespace"], item["resource_name"], item["vlan"], item["subnet"]) == ("s", "apps", "openshift.io/sriov_nics", 300, "10.3.0.0/24")
+    assert (item["name"], item["namespace"], item["resource_name"], item["vlan"], item["subnet"]) == (
+        "s", "apps", "openshift.io/sriov_nics", 300, "10.3.0.0/24")
     assert item["source"] == {"kind": "SriovNetwork", "namespace": "sriov-network-operator", "name": "s"}
     assert cluster.sriov_network_network(sriov_network("s"), {"resource_prefix": "intel.com"})["resource_name"] == "intel.com/sriov_nics"
     assert cluster.sriov_network_network(sriov_network("s", {"resourceName": "example.com/x"}))["resource_name"] == "example.com/x"

@@ -17,6 +17,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model impo
 
 RES = "intel.com/sriov_netdevice"
 NOW = datetime.datetime(2025, 3, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
+REMOVALS = [("port_bindings", "deleted"), ("virtual_networks", "deleted"), ("routing_zones", "deleted")]
 NET = {"name": "sriov-a", "namespace": "telco", "vlan": "allocate", "routing_zone": "telco", "subnet": "allocate", "resource_name": RES}
 
 
@@ -61,8 +62,7 @@ def test_plan_keeps_what_the_fabric_holds(params):
 def test_teardown_and_reconcile_runs(params):
     params["virtual_networks"] = [{"label": "sriov-a", "vlan_id": 2000, "ipv4_subnet": "10.200.0.0/24", "routing_zone": "telco", "tags": [model.OWNER_TAG]}]
     teardown = intent.plan(dict(params, state="absent"), now=NOW)["desired"]
-    assert [(s["resource"], s["state"]) for s in teardown["fabric_steps"]] == [("port_bindings", "deleted"), ("virtual_networks", "deleted"),
-                                                                             ("routing_zones", "deleted")]
+    assert [(s["resource"], s["state"]) for s in teardown["fabric_steps"]] == REMOVALS
     assert [(s["resource"], s["state"]) for s in teardown["cluster_steps"]] == [("attachments", "deleted")]
     reconcile = intent.plan(dict(params, run="reconcile", overridden=True), now=NOW)["desired"]
     assert [s["state"] for s in reconcile["fabric_steps"]] == ["merged", "overridden", "replaced"]
@@ -107,8 +107,7 @@ def test_cluster_vn_whose_object_is_gone_is_removed_by_a_reconcile(params):
     params.update(source="cluster", run="reconcile", virtual_networks=[{"label": "old", "routing_zone": "telco", "tags": [model.OWNER_TAG, model.CLUSTER_TAG]}])
     desired = intent.plan(params, now=NOW)["desired"]
     assert desired["absent"]["virtual_networks"] == [{"label": "old"}] and desired["absent"]["attachments"] == []
-    assert [(s["resource"], s["state"]) for s in desired["fabric_steps"]] == [("port_bindings", "deleted"), ("virtual_networks", "deleted"),
-                                                                            ("routing_zones", "deleted")]
+    assert [(s["resource"], s["state"]) for s in desired["fabric_steps"]] == REMOVALS
     # a provision run only adds
     assert intent.plan(dict(params, run="provision"), now=NOW)["desired"]["fabric_steps"] == []
 

@@ -27,7 +27,8 @@ def node(name, pfs, resources=None, labels=None, lldp=None):
 def ports(apstra):
     """worker-01 on leaf1, worker-02 mis-cabled, worker-05 dual-homed on leaf3-leaf4, worker-07 single-homed on leaf3 (mixed rack),
     worker-09 not in Apstra; worker-02 also offers a DPDK resource."""
-    nodes = [node("worker-01", ["ens1f0"]), node("worker-02", ["ens1f0"], {RES: 8, "intel.com/dpdk": 4}, lldp={"ens1f0": {"switch": "leaf1", "port": "xe-0/0/9"}}),
+    miscabled = {"ens1f0": {"switch": "leaf1", "port": "xe-0/0/9"}}
+    nodes = [node("worker-01", ["ens1f0"]), node("worker-02", ["ens1f0"], {RES: 8, "intel.com/dpdk": 4}, lldp=miscabled),
              node("worker-05", ["ens1f0", "ens1f1"]), node("worker-07", ["ens1f0"]), node("worker-09", ["ens1f0"])]
     return topology.port_map(nodes, Fabric.from_rows(apstra.fabric_rows()).links)
 
@@ -74,7 +75,8 @@ def test_nad_for_each_ipam_kind(ports):
 
 
 def test_routing_group_routes_and_one_router(ports):
-    plan = planning.build_plan(nets({"routing_group": "g", "routes": ["192.168.0.0/16"]}, {"name": "b", "vlan": 101, "subnet": "10.2.0.0/24", "routing_group": "g"}),
+    plan = planning.build_plan(nets({"routing_group": "g", "routes": ["192.168.0.0/16"]},
+                                    {"name": "b", "vlan": 101, "subnet": "10.2.0.0/24", "routing_group": "g"}),
                                ports)
     a, b = plan["attachments"]
     assert a["ipam"]["routes"] == [{"dst": "10.2.0.0/24", "gw": "10.1.0.1"}, {"dst": "192.168.0.0/16", "gw": "10.1.0.1"}]

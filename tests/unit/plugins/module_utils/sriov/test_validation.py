@@ -47,7 +47,8 @@ def test_a_valid_network_is_normalised_with_its_defaults():
     ("namespace", "Telco", "networks[0](sriov-a).namespace: 'Telco' is not a valid namespace"),
     ("resource_name", "sriov", "networks[0](sriov-a).resource_name: 'sriov' is not a resource name of the form <domain>/<name>"),
     ("ipam", "dhcp", "networks[0](sriov-a).ipam: 'dhcp' is not supported; allowed whereabouts, cn2, host-local"),
-    ("routing_zone", "default", "networks[0](sriov-a).routing_zone: 'default' is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"),
+    ("routing_zone", "default",
+     "networks[0](sriov-a).routing_zone: 'default' is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"),
     ("routing_zone", None, "networks[0](sriov-a).routing_zone is required"),
     ("labels", {"bad key!": "x"}, "networks[0](sriov-a).labels: 'bad key!' is not a valid label key"),
     ("labels", {"team": "a b"}, "networks[0](sriov-a).labels.team: 'a b' is not a valid label value"),
@@ -69,7 +70,8 @@ def test_every_error_is_reported_at_once():
 
 
 def test_names_vlans_vnis_are_unique_and_subnets_do_not_overlap():
-    errors = errors_of([dict(NET, vni=5000), dict(NET, name="sriov-b", subnet="10.1.0.128/25", vni=5000), dict(NET, name="sriov-a", vlan=7, subnet="10.7.0.0/24")])
+    errors = errors_of([dict(NET, vni=5000), dict(NET, name="sriov-b", subnet="10.1.0.128/25", vni=5000),
+                        dict(NET, name="sriov-a", vlan=7, subnet="10.7.0.0/24")])
     assert "networks[1].vlan: VLAN 100 is already used by networks[0]" in errors
     assert "networks[1].vni: VNI 5000 is already used by networks[0]" in errors
     assert "networks[2].name: name (it is also the Apstra VN label) sriov-a is already used by networks[0]" in errors
@@ -84,8 +86,8 @@ def test_allocate_is_never_a_duplicate_but_needs_a_supernet():
 
 
 def test_a_routing_group_lives_in_one_namespace_and_one_zone():
-    errors = errors_of([dict(NET, routing_group="g"), dict(NET, name="b", vlan=101, subnet="10.2.0.0/24", namespace="other", routing_zone="red",
-                                                            routing_group="g")])
+    other = dict(NET, name="b", vlan=101, subnet="10.2.0.0/24", namespace="other", routing_zone="red", routing_group="g")
+    errors = errors_of([dict(NET, routing_group="g"), other])
     assert "networks[1].routing_group: group g spans namespaces other, telco; a routing group lives in one namespace" in errors
     assert "networks[1].routing_group: group g spans routing zones red, telco; the fabric only routes within one routing zone" in errors
 
