@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: netops.cn2_apstra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for the change report (Markdown and SVG)."""
+"""Unit tests for the change report (Markdown and SVG), fed with the planner's own shapes."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,40 +9,62 @@ __metaclass__ = type
 
 from xml.etree import ElementTree
 
+import pytest
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils import report
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import Fabric
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import topology
 
-DATA = {
-    "title": "t", "run": "provision.yml", "check_mode": False, "timestamp": "20250101T000000Z",
-    "blueprint": {"label": "dc1", "deployed_version": 1},
-    "networks": [{"name": "sriov-a", "namespace": "telco", "state": "present", "vlan": 100, "subnet": "10.1.0.0/24", "gateway": "10.1.0.1",
-                  "switches": ["leaf1"], "ports": ["leaf1:xe-0/0/1"], "nodes": {"bound": ["worker-01"], "skipped": []}}],
-    "port_map": [{"node": "worker-01", "status": "mapped", "resources": {"intel.com/x": 8},
-                  "application_points": [{"switch": "leaf1", "interface": "xe-0/0/1"}],
-                  "pfs": [{"name": "ens1f0", "leaf": "leaf1", "leaf_interface": "xe-0/0/1", "status": "mapped", "lldp": []}]}],
-    "problems": [], "drift": [],
-    "results": {
-        "virtual_networks": {"changed": True, "before": [], "after": [{"label": "sriov-a"}],
-                             "plan": [{"method": "POST", "path": "/api/x", "body": {}}], "invocation": {"module_args": {"password": "s3cret"}}},
-        "port_bindings": {"changed": True, "before": [], "after": [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}]},
-        "commit": {"changed": True, "deployed_version": 2},
-        "attachments": {"changed": True, "before": [], "after": [{"name": "sriov-a", "namespace": "telco"}]},
-    },
-    "leafs": ["leaf1", "leaf2"], "esi_pairs": {},
-}
+RES = "intel.com/x"
 
 
-def test_markdown_lists_changes_revision_and_nads_without_secrets():
-    data = dict(DATA, results=report.scrub(DATA["results"]))
+@pytest.fixture
+def data(apstra):
+    nodes = [{"name": "worker-01", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf1", "port": "xe-0/0/1"}]}]},
+             {"name": "worker-02", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf1", "port": "xe-0/0/9"}]}]}]
+    return {
+        "title": "t", "run": "provision.yml", "check_mode": False, "timestamp": "20250101T000000Z",
+        "blueprint": {"label": "dc1", "deployed_version": 1},
+        "networks": [{"name": "sriov-a", "namespace": "telco", "state": "present", "vlan": 100, "subnet": "10.1.0.0/24", "gateway": "10.1.0.1",
+                      "switches": ["leaf1"], "ports": ["leaf1:xe-0/0/1"], "nodes": {"bound": ["worker-01"], "skipped": [{"node": "worker-02"}]}}],
+        "port_map": topology.port_map(nodes, Fabric.from_rows(apstra.fabric_rows()).links),
+        "problems": ["worker-02 is mis-cabled"], "drift": [],
+        "staging": {"ours": [{"action": "modify", "kind": "virtual_network", "name": "sriov-a"}],
+                    "foreign": [{"action": "create", "kind": "virtual_network", "name": "x", "by": "bob"}], "included": False},
+        "skipped": [{"source": "SriovNetwork ops/bad", "error": "spec.vlan: 0 means untagged VFs"}],
+        "results": {
+            "virtual_networks": {"changed": True, "before": [], "after": [{"label": "sriov-a"}],
+                                 "plan": [{"method": "POST", "path": "/api/x", "body": {}}], "invocation": {"module_args": {"password": "s3cret"}}},
+            "port_bindings": {"changed": True, "before": [], "after": [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}]},
+            "commit": {"changed": True, "deployed_version": 2},
+            "attachments": {"changed": True, "before": [], "after": [{"name": "sriov-a", "namespace": "telco"}]},
+        },
+        "leafs": ["leaf1", "leaf2"], "esi_pairs": {},
+    }
+
+
+def test_markdown_lists_changes_revision_staging_and_nads_without_secrets(data):
+    data["results"] = report.scrub(data["results"])
     text = report.markdown(data, svg_name="x.svg")
     assert "| Apstra deploy revision | 1 -> 2 |" in text
     assert "| Virtual networks | sriov-a | created | - |" in text
-    assert "- telco/sriov-a" in text
-    assert "+ leaf1:xe-0/0/1" in text
+    assert "| this collection (deployed by this run) | modify | virtual_network | sriov-a |" in text
+    assert "| bob (refused) | create | virtual_network | x |" in text
+    assert "- SriovNetwork ops/bad: spec.vlan: 0 means untagged VFs" in text
+    assert "- telco/sriov-a" in text and "+ leaf1:xe-0/0/1" in text
+    assert "| worker-01 | ens1f0 | leaf1 xe-0/0/1 | leaf1 xe-0/0/1 | verified | mapped | intel.com/x |" in text
+    assert "| worker-02 | ens1f0 | leaf2 xe-0/0/2 | leaf1 xe-0/0/9 | mismatch | miscabled | intel.com/x |" in text
     assert "s3cret" not in text
     assert "![leafs, nodes and VLANs per port](x.svg)" in text
 
 
-def test_svg_is_well_formed_and_shows_vlan_on_port():
-    picture = report.svg(DATA)
+def test_markdown_reports_a_failed_run(data):
+    text = report.markdown(dict(data, failure="POST /api/x: refused (HTTP 422)"))
+    assert "## The run failed\n\nPOST /api/x: refused (HTTP 422)" in text
+
+
+def test_svg_is_well_formed_and_shows_vlan_on_port_and_miscabling(data):
+    picture = report.svg(data)
     ElementTree.fromstring(picture)
     assert "sriov-a (VLAN 100)" in picture and "leaf1:xe-0/0/1" in picture
+    assert 'stroke-dasharray="5 4"' in picture  # worker-02's mis-cabled PF

@@ -5,48 +5,118 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import BINDINGS_QUERY, FABRIC_QUERY, VIRTUAL_NETWORKS_QUERY, ZONES_QUERY
 from ansible_collections.netops.cn2_apstra.plugins.modules import apstra_blueprint_info, apstra_graph_query
-from ansible_collections.netops.cn2_apstra.tests.unit.plugins.modules.apstra_fakes import BP, Seq, api_error, run_module
 
-BASE = "/api/blueprints/%s" % BP
+OWNER = "managed-by:netops.cn2_apstra"
+BASE = "/api/blueprints/bp-1"
+BP_UUID = "abad57ff-cf56-548e-a362-227bc6ecea16"
+CLEAN = {"staging_version": 3, "deployed_version": 3, "deploy_status": "success"}
+DIRTY = {"staging_version": 4, "deployed_version": 3, "deploy_status": "success"}
+LOCK = {"lock_status": "locked", "lock_type": "lock_by_changes", "username": "admin"}
 
 
-def test_graph_query_returns_items_and_errors():
-    routes = {("POST", BASE + "/qe"): {"count": 1, "items": [{"leaf": {"label": "leaf1"}}]}}
-    result, client = run_module(apstra_graph_query.main, {"blueprint": "dc1", "query": "node('system', name='leaf')", "graph": "deployed"}, routes)
-    assert result["items"] == [{"leaf": {"label": "leaf1"}}] and result["count"] == 1 and not result["changed"]
+def vn_row(vn_id, label, switches, vlan=100):
+    vn = {"id": vn_id, "label": label, "vn_id": "10100", "ipv4_enabled": False, "l3_mtu": None, "tags": [OWNER]}
+    return [{"vn": vn, "sz": {"label": "telco"}, "inst": {"vlan_id": vlan}, "switch": {"id": "id-" + s, "label": s}} for s in switches]
+
+
+def blueprint(apstra, status=None, lock=None, queries=None, routes=None, **kwargs):
+    all_routes = {("GET", BASE + "/diff-status"): status or CLEAN, ("GET", BASE + "/lock-status"): lock or {"lock_status": "unlocked"}}
+    all_routes.update(routes or {})
+    return apstra.blueprint(routes=all_routes, queries=queries, **kwargs)
+
+
+def test_graph_query_returns_items_and_errors(apstra):
+    client = apstra.client(queries={("node('system', name='leaf')", "deployed"): [{"leaf": {"label": "leaf1"}}]})
+    result = apstra.run(apstra_graph_query.main, {"blueprint": "dc1", "query": "node('system', name='leaf')", "graph": "deployed"}, client)
+    assert result["items"] == [{"leaf": {"label": "leaf1"}}] and result["count"] == 1 and result["changed"] is False
     assert client.calls[-1]["params"] == {"type": "deployed"}
-    routes = {("POST", BASE + "/qe"): api_error(422, {"errors": "invalid query syntax"}, "POST", BASE + "/qe")}
-    result, _calls = run_module(apstra_graph_query.main, {"blueprint": "dc1", "query": "node("}, routes)
-    assert result["failed"] and result["status"] == 422 and "invalid query syntax" in result["msg"]
+    client = apstra.client(routes={("POST", BASE + "/qe"): apstra.error(422, {"errors": "invalid query syntax"}, "POST", BASE + "/qe")})
+    result = apstra.run(apstra_graph_query.main, {"blueprint": "dc1", "query": "node("}, client)
+    assert result["failed"] and result["status"] == 422 and "invalid query syntax" in result["msg"] and result["error"] == {"errors": "invalid query syntax"}
 
 
-def test_blueprint_info_with_fabric():
-    fabric = {"items": [{"leaf": {"id": "L3", "label": "leaf3"}, "rg": {"id": "RG", "label": "leaf3-leaf4"}},
-                        {"leaf": {"id": "L4", "label": "leaf4"}, "rg": {"id": "RG", "label": "leaf3-leaf4"}}]}
-    ports = {"items": [{"server": {"label": "worker-05"}, "server_intf": {"if_name": "ens1f0"}, "leaf": {"label": "leaf3"},
-                        "leaf_intf": {"if_name": "xe-0/0/5"}, "esi_lag": {"if_name": "ae5"}, "rg": {"label": "leaf3-leaf4"}}]}
-    routes = {
-        ("GET", BASE + "/diff-status"): {"staging_version": 3, "deployed_version": 3, "deploy_status": "success"},
-        ("GET", BASE + "/lock-status"): {"lock_status": "unlocked"},
-        ("POST", BASE + "/qe"): Seq(fabric, ports),
-    }
-    result, _calls = run_module(apstra_blueprint_info.main, {"blueprint": "dc1", "fabric": True}, routes)
-    info = result["blueprints"][0]
-    assert info["label"] == "dc1" and info["staging_version"] == 3 and info["lock_status"] == "unlocked" and not info["has_uncommitted_changes"]
-    assert result["fabric"]["esi_pairs"] == {"leaf3-leaf4": ["leaf3", "leaf4"]}
-    assert result["fabric"]["servers"]["worker-05"][0]["esi_lag"] == "leaf3-leaf4:ae5"
+def test_blueprint_given_by_id_is_used_without_listing_blueprints(apstra):
+    path = "/api/blueprints/%s/qe" % BP_UUID
+    client = apstra.client(routes={("POST", path): {"items": []}})
+    result = apstra.run(apstra_graph_query.main, {"blueprint": BP_UUID, "query": "node('system', name='leaf')"}, client)
+    assert not result["failed"] and client.paths() == [("POST", path)]
+    client = apstra.client(routes={("POST", BASE + "/qe"): {"items": []}})
+    apstra.run(apstra_graph_query.main, {"blueprint": "dc1", "query": "node('system', name='leaf')"}, client)
+    assert [c["path"] for c in client.calls] == ["/api/blueprints", BASE + "/qe"]
 
 
-def test_blueprint_info_fabric_needs_blueprint():
-    result, client = run_module(apstra_blueprint_info.main, {"fabric": True}, {})
-    assert result["failed"] and "needs blueprint" in result["msg"] and not client.calls
+def test_blueprint_info_lists_every_blueprint(apstra):
+    client = blueprint(apstra)
+    result = apstra.run(apstra_blueprint_info.main, {}, client)
+    assert result["blueprints"] == [{"id": "bp-1", "label": "dc1", "design": "two_stage_l3clos", "staging_version": 3, "deployed_version": 3,
+                                     "has_uncommitted_changes": False, "build_errors_count": 0, "build_warnings_count": 0,
+                                     "deploy_status": "success", "lock_status": "unlocked", "lock_type": None, "locked_by": None}]
+    assert "fabric" not in result
 
 
-def test_blueprint_given_by_id_is_used_without_listing_blueprints():
-    bp_uuid = "abad57ff-cf56-548e-a362-227bc6ecea16"
-    routes = {("POST", "/api/blueprints/%s/qe" % bp_uuid): {"count": 0, "items": []}}
-    result, client = run_module(apstra_graph_query.main, {"blueprint": bp_uuid, "query": "node('system', name='leaf')"}, routes)
-    assert not result.get("failed") and [(c["method"], c["path"]) for c in client.calls] == [("POST", "/api/blueprints/%s/qe" % bp_uuid)]
-    result, client = run_module(apstra_graph_query.main, {"blueprint": "dc1", "query": "node('system', name='leaf')"}, {("POST", BASE + "/qe"): {"items": []}})
-    assert not result.get("failed") and [c["path"] for c in client.calls] == ["/api/blueprints", BASE + "/qe"]
+def test_blueprint_info_with_build_errors(apstra):
+    errors = {"errors_count": 1, "nodes": {"n1": {"vlan": "overlaps"}}}
+    blueprints = {"items": [dict(apstra.BLUEPRINTS["items"][0], build_errors_count=1)]}
+    client = blueprint(apstra, routes={("GET", BASE + "/errors"): errors}, blueprints=blueprints)
+    assert apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1"}, client)["blueprints"][0]["build_errors"] == errors
+
+
+def test_blueprint_info_fabric(apstra):
+    client = blueprint(apstra)
+    result = apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1", "fabric": True}, client)
+    fabric = result["fabric"]
+    assert fabric["leafs"] == ["leaf1", "leaf2", "leaf3", "leaf4"] and fabric["esi_pairs"] == {"leaf3-leaf4": ["leaf3", "leaf4"]}
+    assert fabric["esi_pair_ids"] == {"leaf3-leaf4": "id-leaf3-leaf4"} and len(fabric["links"]) == 5
+    assert fabric["servers"]["worker-05"] == [
+        {"interface": "ens1f0", "leaf": "leaf3", "leaf_interface": "xe-0/0/5", "esi_lag": "leaf3-leaf4:ae5"},
+        {"interface": "ens1f1", "leaf": "leaf4", "leaf_interface": "xe-0/0/5", "esi_lag": "leaf3-leaf4:ae5"}]
+    assert fabric["servers"]["worker-07"] == [{"interface": "ens1f0", "leaf": "leaf3", "leaf_interface": "xe-0/0/7", "esi_lag": None}]
+    assert client.queried() == [(FABRIC_QUERY, None)]
+
+
+def test_blueprint_info_gather_needs_a_blueprint(apstra):
+    client = apstra.client()
+    result = apstra.run(apstra_blueprint_info.main, {"gather": ["fabric"]}, client)
+    assert result["failed"] and result["msg"] == "gather=fabric needs blueprint" and client.calls == []
+
+
+def test_blueprint_info_resources_are_the_facts_later_tasks_plan_from(apstra):
+    zone = apstra.zone("sz-telco", "telco")
+    vn = apstra.vn("vn-a", "sriov-a", bound=["id-leaf1", "id-leaf3-leaf4"])
+    client = blueprint(apstra, zones=[zone], vns=[vn], bindings=[apstra.binding_row("ct-a", "vn-a", "leaf3-leaf4:ae5")])
+    resources = apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1", "gather": ["resources"]}, client)["resources"]
+    assert [z["label"] for z in resources["routing_zones"]] == ["default", "telco"]
+    assert resources["virtual_networks"][0]["bindings"] == ["leaf1", "leaf3-leaf4"] and resources["virtual_networks"][0]["id"] == "vn-a"
+    assert resources["templates"] == [{"id": "ct-a", "vn_id": "vn-a", "tag_type": "vlan_tagged", "tags": [OWNER], "interfaces": ["esi-leaf3-leaf4-ae5"]}]
+    assert resources["port_bindings"] == [{"virtual_network": "sriov-a", "tagged": True, "interfaces": ["leaf3-leaf4:ae5"]}]
+    assert resources["staging_version"] == 3
+
+
+def test_blueprint_info_staging_clean_is_lean(apstra):
+    client = blueprint(apstra)
+    result = apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1", "gather": ["staging"]}, client)
+    assert result["staging"] == {"uncommitted": False, "staging_version": 3, "label": "dc1", "deployed_version": 3, "username": "admin", "changes": [],
+                                 "lock": {"lock_status": None, "lock_type": None, "username": None}}
+    assert ("GET", BASE + "/lock-status") not in client.paths() and client.queried() == [(FABRIC_QUERY, None)]
+
+
+def test_blueprint_info_staging_lists_what_is_staged_but_not_deployed(apstra):
+    queries = {(VIRTUAL_NETWORKS_QUERY, None): vn_row("vn-a", "sriov-a", ["leaf1", "leaf2"]),
+               (VIRTUAL_NETWORKS_QUERY, "deployed"): vn_row("vn-a", "sriov-a", ["leaf1"]),
+               (BINDINGS_QUERY, "deployed"): [], (ZONES_QUERY, None): [], (ZONES_QUERY, "deployed"): []}
+    client = blueprint(apstra, status=DIRTY, lock=LOCK, queries=queries)
+    result = apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1", "gather": ["staging"]}, client)
+    staging = result["staging"]
+    assert staging["uncommitted"] is True and staging["lock"] == {"lock_status": "locked", "lock_type": "lock_by_changes", "username": "admin"}
+    assert staging["changes"] == [{"kind": "virtual_network", "name": "sriov-a", "object": "sriov-a", "action": "modify", "owned": True}]
+
+
+def test_blueprint_info_deployed_reads_the_deployed_graph(apstra):
+    queries = {(VIRTUAL_NETWORKS_QUERY, "deployed"): vn_row("vn-a", "sriov-a", ["leaf3", "leaf4"]),
+               (BINDINGS_QUERY, "deployed"): [apstra.binding_row("ct-a", "vn-a", "leaf3-leaf4:ae5")]}
+    client = blueprint(apstra, queries=queries)
+    deployed = apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1", "gather": ["deployed"]}, client)["deployed"]
+    assert deployed["virtual_networks"][0]["bindings"] == ["leaf3-leaf4"] and "id" not in deployed["virtual_networks"][0]
+    assert deployed["port_bindings"] == [{"virtual_network": "sriov-a", "tagged": True, "interfaces": ["leaf3-leaf4:ae5"]}]

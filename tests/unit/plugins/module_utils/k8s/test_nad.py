@@ -99,13 +99,12 @@ def test_host_local_warns():
     assert len(warnings) == 1 and "config[2].ipam" in warnings[0] and "same IPs" in warnings[0]
 
 
-@pytest.mark.parametrize("annotation, refs", [
-    ("sriov-a", {("app", "sriov-a")}),
-    ("telco/sriov-a, other/b@net1", {("telco", "sriov-a"), ("other", "b")}),
-    ('[{"name": "sriov-a", "namespace": "telco", "interface": "net1"}, {"name": "c"}]', {("telco", "sriov-a"), ("app", "c")}),
-    ("[not json", set()),
-    ("", set()),
-])
-def test_pod_network_references(annotation, refs):
-    pod = {"metadata": {"name": "p", "namespace": "app", "annotations": {nad.NETWORKS_ANNOTATION: annotation}}}
-    assert nad.pod_network_references(pod) == refs
+def test_only_this_collections_annotations_can_be_given():
+    with pytest.raises(nad.ValidationError, match=r"config\[0\]\.annotations: 'team/x' is not one of this collection's annotations \(netops.cn2_apstra/\*\)"):
+        nad.validate(item(annotations={"team/x": "1"}), "config[0]")
+    obj = nad.to_object(item(annotations={"netops.cn2_apstra/released": "{}"}), {})
+    assert nad.from_object(obj, OWNER)["annotations"] == {"netops.cn2_apstra/released": "{}"}
+
+
+def test_compact_drops_empty_values_recursively():
+    assert nad.compact({"a": None, "b": {}, "c": [], "d": {"e": None, "f": 1}, "g": [{"h": None}]}) == {"d": {"f": 1}, "g": [{}]}
