@@ -142,7 +142,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import client_from_options
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService, Fabric
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import (
     HAS_KUBERNETES,

@@ -98,6 +98,10 @@ class Resource:
     def key(self, obj):
         return tuple(obj.get(field) for field in self.KEY) if len(self.KEY) > 1 else obj.get(self.KEY[0])
 
+    def config_key(self, item):
+        """The key of a config item as given, with the defaults ``want`` fills in (no lookup)."""
+        return self.key(item)
+
     def name(self, key):
         return "/".join(str(part) for part in key if part) if isinstance(key, tuple) else str(key)
 
@@ -188,7 +192,7 @@ class Engine:
     def check_keys(self):
         seen = {}
         for index, item in enumerate(self.config):
-            key = self.resource.key(item)
+            key = self.resource.config_key(item)
             if key in seen:
                 raise ResourceError("config[%d]: %s %s is already listed as config[%d]; list each %s once" % (
                     index, self.resource.KIND, self.resource.name(key), seen[key], self.resource.KIND))
@@ -239,7 +243,7 @@ class Engine:
         self.check_keys()
         if self.state == "gathered":
             have = resource.read()
-            listed = set(resource.key(item) for item in self.config)
+            listed = set(resource.config_key(item) for item in self.config)
             gathered = [obj for obj in have if not listed or resource.key(obj) in listed]
             return result(gathered, gathered, [], [], changed=False, gathered=gathered)
         want = [resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)]

@@ -60,9 +60,11 @@ options:
         description:
           - Leaf ports as C(leaf:interface), for example C(leaf1:xe-0/0/1); an ESI member port stands for its ESI
             port-channel. The ESI port-channel may also be named as C(esi-pair:aeN).
+          - C(interfaces) is the same list under the name RV(gathered) uses, so gathered items can be given back as O(config).
         type: list
         elements: str
         default: []
+        aliases: [interfaces]
   state:
     description:
       - V(merged) adds the listed interfaces to each network's template.
@@ -124,7 +126,7 @@ before:
   returned: always
   type: list
   elements: dict
-  sample: [{"virtual_network": "sriov-a", "tagged": true, "template": "id", "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]}]
+  sample: [{"virtual_network": "sriov-a", "tagged": true, "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]}]
 after:
   description: The same after the run (in check mode, as it would be).
   returned: always
@@ -136,11 +138,13 @@ plan:
   type: list
   elements: dict
 gathered:
-  description: With O(state=gathered), per virtual network and tag mode the interfaces carrying it, in O(config) form.
+  description:
+    - With O(state=gathered), per virtual network and tag mode the interfaces carrying it (only those of O(config) when given),
+      in the shape of RV(before) and RV(after); each item is valid O(config) (C(interfaces) is an alias of C(switch_ports)).
   returned: when O(state=gathered)
   type: list
   elements: dict
-  sample: [{"virtual_network": "sriov-a", "tagged": true, "servers": [], "switch_ports": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]}]
+  sample: [{"virtual_network": "sriov-a", "tagged": true, "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]}]
 notes:
   description: In check mode, one line per virtual network that does not exist yet and was planned with a placeholder id.
   returned: when a placeholder was planned

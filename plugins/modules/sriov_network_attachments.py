@@ -165,6 +165,11 @@ options:
         description:
           - Labels of the object (the ownership label is managed by the module).
         type: dict
+      annotations:
+        description:
+          - This collection's own annotations (keys starting with C(netops.cn2_apstra/)), for example the nodes the pods binding
+            released (C(netops.cn2_apstra/released)). A C(null) value removes the annotation; other annotations are left alone.
+        type: dict
   namespace:
     description:
       - Default namespace for O(config) entries without one, and the only namespace read and changed by

@@ -111,15 +111,20 @@ class Committer:
         after = dict(before, staging_version=before["deployed_version"], has_uncommitted_changes=False)
         return dict(changed=True, before=before, after=after, plan=plan, deployed_version=before["deployed_version"])
 
-    def refused(self, exc):
-        """Explain a refused deploy: build errors, or a lock (then wait for it); None when it is something else."""
+    def refused(self, exc, deadline):
+        """Explain a refused deploy: build errors, or a lock (then wait for it, up to ``deadline``); None when it is something else."""
         text = str(exc).lower()
         if exc.status == 422 and "build error" in text:
             errors = self.service.build_errors(self.bp_id) or {}
-            return CommitError("blueprint %s has %d build error(s); not deploying: %s" % (self.label, errors.get("errors_count") or 0,
-                                                                                        error_summary(errors)), build_errors=errors)
+            count = errors.get("errors_count") or 0
+            return CommitError("blueprint %s has %d build error(s); not deploying: %s" % (self.label, count, error_summary(errors)), build_errors=errors)
         if exc.status in (409, 423) and "locked" in text:
-            self.wait_for_lock()
+            lock = self.wait_for_lock()
+            if self.clock() >= deadline:
+                # lock-status says we may go on, yet the deploy is still refused as locked: stop at the wait's end
+                return CommitError("blueprint %s refuses the deploy as locked (%s); waited %ss" % (
+                    self.label, readable(exc.body) or exc, self.wait_for_lock_seconds), lock=lock)
+            self.sleep(self.poll_interval)
             return False
         return None
 
@@ -137,6 +142,7 @@ class Committer:
     def deploy(self, request, before):
         """Send the deploy; returns the answer. A lost answer, a moved staging and (without precheck) a refusal are handled."""
         resent = False
+        deadline = self.clock() + self.wait_for_lock_seconds
         while True:
             try:
                 return self.service.client.request("PUT", request["path"], body=request["body"]) or {}
@@ -149,7 +155,7 @@ class Committer:
                 resent = True  # it never arrived: send it once more
             except ApstraError as exc:
                 if not self.precheck:
-                    explained = self.refused(exc)
+                    explained = self.refused(exc, deadline)
                     if explained is False:
                         continue  # the lock cleared: deploy again
                     if explained is not None:

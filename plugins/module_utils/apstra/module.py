@@ -97,7 +97,7 @@ class ApstraModule:
     @property
     def context(self):
         if self._context is None:
-            self._context = FabricContext(self.service, self.bp_id, check_mode=self.check_mode)
+            self._context = FabricContext(self.service, lambda: self.bp_id, check_mode=self.check_mode)
         return self._context
 
     def run_resource(self, resource_class, config=None, state=None):

@@ -57,7 +57,7 @@ class FabricContext:
 
     def __init__(self, service, bp_id, check_mode=False, facts=None):
         self.service = service
-        self.bp_id = bp_id
+        self._bp_id = bp_id
         self.check_mode = check_mode
         self.notes = []
         facts = facts or {}
@@ -66,6 +66,13 @@ class FabricContext:
         self._vns = facts.get("virtual_networks")
         self._templates = facts.get("templates")
         self.planned = {}  # (kind, name) -> placeholder id (check mode)
+
+    @property
+    def bp_id(self):
+        """The blueprint id; given as a callable, it is resolved at the first use (after the config was checked offline)."""
+        if callable(self._bp_id):
+            self._bp_id = self._bp_id()
+        return self._bp_id
 
     # -- reads, each once ---------------------------------------------------------------------------------------
     @property
@@ -306,7 +313,7 @@ class VirtualNetworks(ApstraResource):
                 want["routing_zone"] = aliases[zone]
             elif zone not in labels and ("routing zone", zone) not in self.ctx.planned:
                 # Check mode only: a zone an earlier task of this check run would create gets a placeholder id.
-                error = unknown_name("routing zone", prefix + ".routing_zone", zone, list(labels) + list(aliases))
+                error = unknown_name("routing zone", prefix + ".routing_zone", zone, sorted(labels | set(aliases)))
                 self.ctx.plan_missing(error, "routing zone", zone)
         if want["bindings"] is not None:
             fabric = self.ctx.fabric
@@ -439,6 +446,9 @@ class PortBindings(ApstraResource):
     def empty(self, key):
         return dict(virtual_network=key[0], tagged=key[1], interfaces=[])
 
+    def config_key(self, item):
+        return (item.get("virtual_network"), item.get("tagged", True) is not False)
+
     def name(self, key):
         return "%s (%s)" % (key[0], tag_type(key[1]))
 
@@ -565,4 +575,3 @@ class PortBindings(ApstraResource):
                 if not left:
                     return None
             raise
-

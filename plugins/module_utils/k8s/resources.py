@@ -100,9 +100,12 @@ class K8sResource(Resource):
                 have.append(self.from_object(obj))
         return sorted(have, key=lambda item: (item.get("namespace") or "", item["name"]))
 
+    def config_key(self, item):
+        return ((item.get("namespace") or self.namespace or "default") if self.NAMESPACED else None, item.get("name"))
+
     def want(self, item, field):
         item = nad.compact(dict(item))
-        item["namespace"] = (item.get("namespace") or self.namespace or "default") if self.NAMESPACED else None
+        item["namespace"] = self.config_key(item)[0]
         self.fields[self.key(item)] = field
         return item
 

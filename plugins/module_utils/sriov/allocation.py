@@ -127,7 +127,9 @@ def allocate(nets, allocation, vns=None, nads=None):
             kept = vn.get("vlan_id")
             if kept is None and nad.get("vlan") is not None and low <= int(nad["vlan"]) <= high and not pool.vlan_owner(int(nad["vlan"])):
                 kept = nad["vlan"]
-            if kept is not None:
+            if kept is not None and pool.vlan_owner(int(kept)):
+                errors.append("%s.vlan: the VLAN %s its Apstra VN holds is also given to %s" % (net["name"], kept, pool.vlan_owner(int(kept))))
+            elif kept is not None:
                 net["vlan"] = int(kept)
                 net["allocated"].append("vlan")
                 pool.take_vlan(kept, "network %s" % net["name"])
@@ -136,7 +138,11 @@ def allocate(nets, allocation, vns=None, nads=None):
             candidate = nad_subnet(nad)
             if kept is None and candidate and supernet and IPNetwork(candidate) in IPNetwork(supernet) and not pool.overlaps(candidate):
                 kept = candidate
-            if kept is not None:
+            overlapping = pool.overlaps(kept) if kept is not None else []
+            if overlapping:
+                errors.append("%s.subnet: the subnet %s its Apstra VN holds overlaps %s of %s" % (
+                    net["name"], kept, overlapping[0][0], overlapping[0][1]))
+            elif kept is not None:
                 net["subnet"] = str(IPNetwork(kept).cidr)
                 net["allocated"].append("subnet")
                 pool.take_subnet(net["subnet"], "network %s" % net["name"])

@@ -20,6 +20,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.summary import summary
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_intent
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import binding_ports
 
 SOURCES = ("intent", "cluster", "both")
 
@@ -35,7 +36,7 @@ def _key_map(mapping):
 
 def _bound_nodes(nets, ports, bindings):
     """{(namespace, name): nodes whose every application point carries the network now} from the gathered bindings."""
-    by_vn = dict((b["virtual_network"], set(b.get("switch_ports") or [])) for b in bindings or [] if b.get("tagged", True))
+    by_vn = dict((b["virtual_network"], set(binding_ports(b))) for b in bindings or [] if b.get("tagged", True))
     out = {}
     for net in nets:
         carried = by_vn.get(net["name"], set())
@@ -68,11 +69,10 @@ def staging_verdict(staging, plan, include_foreign=False):
         foreign.append({"kind": "blueprint", "name": "staging", "action": "modified", "by": lock.get("username")})
     verdict = {"ours": ours, "foreign": foreign, "included": bool(foreign) and include_foreign}
     if foreign and not include_foreign:
+        staged = "; ".join("%s %s %s by %s" % (c["action"], c["kind"], c["name"], c.get("by") or "unknown user") for c in foreign)
         raise IntentError(["refusing to change blueprint %s: it holds uncommitted changes this run did not make (%s); nothing was "
                            "changed. Commit or revert them in Apstra, or set include_foreign_staging (role: "
-                           "sriov_network_include_foreign_staging) to deploy them with this run" % (
-                               staging.get("label") or "-", "; ".join("%s %s %s by %s" % (c["action"], c["kind"], c["name"], c.get("by") or "unknown user")
-                                                                     for c in foreign))])
+                           "sriov_network_include_foreign_staging) to deploy them with this run" % (staging.get("label") or "-", staged)])
     return verdict
 
 
