@@ -62,7 +62,8 @@ class PlaybookResult:
         self.stderr = proc.stderr
 
     def __repr__(self):
-        return "rc=%s\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.stdout, self.stderr)
+        failed = [line for line in self.stdout.splitlines() if line.startswith(("fatal:", "failed:"))]
+        return "rc=%s\nfailures:\n%s\nstdout:\n%s\nstderr:\n%s" % (self.rc, "\n".join(failed), self.stdout, self.stderr)
 
     def task_results(self):
         """Per-task results on localhost of the first play, from a run with the ansible.builtin.json callback."""
@@ -156,4 +157,3 @@ class Job:
 def job(run_playbook, apstra, k8s, tmp_path):  # pylint: disable=redefined-outer-name
     """Run a shipped playbook against the emulators: ``job("provision", "--check", extra={...})`` -> PlaybookResult."""
     return Job(run_playbook, apstra, k8s, tmp_path)
-

@@ -123,10 +123,11 @@ def markdown(data, svg_name=None):
     rows = []
     for net in data.get("networks") or []:
         nodes = net.get("nodes") or {}
-        rows.append([net.get("name"), net.get("namespace"), net.get("state"), net.get("vlan"), net.get("vni"), net.get("subnet"), net.get("gateway"),
+        rows.append([net.get("name"), net.get("namespace"), net.get("source") or "intent", net.get("state"), net.get("vlan"), net.get("vni"),
+                     net.get("subnet"), net.get("gateway"),
                      net.get("routing_zone"), net.get("routing_group"), net.get("switches"), len(net.get("ports") or []),
                      nodes.get("bound"), [s.get("node") for s in nodes.get("skipped") or []], net.get("allocated")])
-    lines += _table(["name", "namespace", "state", "VLAN", "VNI", "subnet", "gateway", "routing zone", "routing group", "bound to",
+    lines += _table(["name", "namespace", "source", "state", "VLAN", "VNI", "subnet", "gateway", "routing zone", "routing group", "bound to",
                      "ports", "nodes bound", "nodes skipped", "allocated"], rows)
     for layer_title, layers in (("Fabric (Apstra)", FABRIC_LAYERS), ("Cluster (Kubernetes)", CLUSTER_LAYERS)):
         lines += ["", "## %s changes%s" % (layer_title, " (planned)" if check else ""), ""]

@@ -17,7 +17,7 @@ description:
   - V(attachments) every NetworkAttachmentDefinition in the option form of M(netops.cn2_apstra.sriov_network_attachments),
     and the nodes whose release the collection recorded on them (pods binding).
   - V(sources) the NetworkAttachmentDefinitions and SriovNetworks that opt in to the fabric with the annotation
-    C(netops.cn2_apstra/fabric=true) (the cluster as a source of networks; see the event-driven guide).
+    C(cn2-apstra.netops.io/fabric=true) (the cluster as a source of networks; see the event-driven guide).
   - V(pods) which nodes run pods attached to each network (C(k8s.v1.cni.cncf.io/networks), string and JSON forms).
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth

@@ -140,7 +140,7 @@ options:
   cluster_defaults:
     description:
       - Defaults for networks derived from cluster objects; C(routing_zone) when the object has no
-        C(netops.cn2_apstra/routing-zone) annotation, C(resource_prefix) of the SR-IOV operator (C(openshift.io)),
+        C(cn2-apstra.netops.io/routing-zone) annotation, C(resource_prefix) of the SR-IOV operator (C(openshift.io)),
         C(ipam) when the object's IPAM is not one the fabric follows.
     type: dict
     default: {}

@@ -167,8 +167,8 @@ options:
         type: dict
       annotations:
         description:
-          - This collection's own annotations (keys starting with C(netops.cn2_apstra/)), for example the nodes the pods binding
-            released (C(netops.cn2_apstra/released)). A C(null) value removes the annotation; other annotations are left alone.
+          - This collection's own annotations (keys starting with C(cn2-apstra.netops.io/)), for example the nodes the pods binding
+            released (C(cn2-apstra.netops.io/released)). A C(null) value removes the annotation; other annotations are left alone.
         type: dict
   namespace:
     description:

@@ -4,7 +4,8 @@
 | --- | --- | --- |
 | `expire_token` | | the token of the call expires before it is checked: 401 |
 | `bump_version` | `username` | another user writes to staging first: the version moves on |
-| `lock` | `username`, `seconds`, `polls` | the blueprint gets locked by that user: for `seconds`, or for the next `polls` reads of `lock-status` (a clock-free expiry for tests), or until unlocked or reset |
+| `lock` | `username`, `seconds`, `polls` | the blueprint gets locked by that user: for `seconds`, for the next `polls` reads of
+  `lock-status` (a clock-free expiry for tests), or until unlocked or reset |
 | `deploy_fail` | `message` | the next deploy (`PUT .../deploy`) fails: task `failed`, deploy state `failure` |
 
 They change state, so they fire once unless the rule says `times`.

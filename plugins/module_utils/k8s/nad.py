@@ -50,10 +50,15 @@ class ValidationError(ValueError):
 
 
 def compact(value):
-    """Drop None values and empty containers, recursively (the canonical option form)."""
+    """Drop None values and empty containers, recursively (the canonical option form). In ``annotations`` a None
+    value stays: it asks for the annotation to be removed."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            if key == "annotations" and isinstance(item, dict):
+                if item:
+                    out[key] = dict(item)
+                continue
             item = compact(item)
             if item is not None and item != {} and item != []:
                 out[key] = item

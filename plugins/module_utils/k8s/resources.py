@@ -115,6 +115,9 @@ class K8sResource(Resource):
             if isinstance(value, dict) and isinstance(have.get(field), dict):
                 inner = dict(have[field])
                 inner.update(dict((k, v) for k, v in value.items() if v is not None))
+                if field == "annotations":  # a null annotation is removed (merge-patch semantics)
+                    for key in [k for k, v in value.items() if v is None]:
+                        inner.pop(key, None)
                 out[field] = inner
             elif value is not None:
                 out[field] = value

@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cluster as a source of networks, and pods as the source of port bindings.
 
-- NetworkAttachmentDefinitions and SriovNetworks that opt in (annotation ``netops.cn2_apstra/fabric: "true"``)
+- NetworkAttachmentDefinitions and SriovNetworks that opt in (annotation ``cn2-apstra.netops.io/fabric: "true"``)
   become networks in the intent's form, validated by the same rules with the same texts; a bad object is reported
   by kind, namespace/name and field, and skipped.
 - Pods name the networks they attach to (``k8s.v1.cni.cncf.io/networks``, string or JSON form); with the ``pods``
   binding a VLAN is tagged only on the ports of nodes running such pods, and a node whose last pod left keeps its
-  port for a grace period, recorded on the NAD (annotation ``netops.cn2_apstra/released``).
+  port for a grace period, recorded on the NAD (annotation ``cn2-apstra.netops.io/released``).
 
 Pure Python (standard library only): the event source plugin imports it too.
 """

@@ -45,7 +45,7 @@ ROUTING_GROUP_LABEL = "netops.io/routing-group"
 NETWORK_LABEL = "netops.io/sriov-network"
 
 # Kubernetes objects that opt in to the fabric (cluster source); see docs/event-driven.md.
-ANNOTATION_PREFIX = "netops.cn2_apstra/"
+ANNOTATION_PREFIX = "cn2-apstra.netops.io/"
 FABRIC_ANNOTATION = ANNOTATION_PREFIX + "fabric"
 ZONE_ANNOTATION = ANNOTATION_PREFIX + "routing-zone"
 VNI_ANNOTATION = ANNOTATION_PREFIX + "vni"

@@ -101,13 +101,13 @@ def test_d_port_binding_interfaces_are_a_set_merged_unions_them(apstra):
 
 
 def test_d_nad_labels_annotations_ipam_and_cn2_are_maps_merged_merges_them_key_by_key(k8s):
-    have = k8s.nad("sriov-a", labels={"team": "a"}, annotations={"netops.cn2_apstra/released": "{}"},
+    have = k8s.nad("sriov-a", labels={"team": "a"}, annotations={"cn2-apstra.netops.io/released": "{}"},
                    ipam={"type": "whereabouts", "range": "10.1.0.0/24", "gateway": "10.1.0.1"}, cn2={"route_targets": ["target:64512:1"]})
-    config = [{"name": "sriov-a", "namespace": "telco", "labels": {"env": "prod"}, "annotations": {"netops.cn2_apstra/tags": "x"},
+    config = [{"name": "sriov-a", "namespace": "telco", "labels": {"env": "prod"}, "annotations": {"cn2-apstra.netops.io/tags": "x"},
                "ipam": {"type": "whereabouts", "range_end": "10.1.0.100"}, "cn2": {"fabric_snat": True}}]
     after = Engine(NetworkAttachments(k8s.service([have])), "merged", config, check_mode=True).run()["after"][0]
     assert after["labels"] == {"team": "a", "env": "prod"}
-    assert after["annotations"] == {"netops.cn2_apstra/released": "{}", "netops.cn2_apstra/tags": "x"}
+    assert after["annotations"] == {"cn2-apstra.netops.io/released": "{}", "cn2-apstra.netops.io/tags": "x"}
     assert after["ipam"] == {"type": "whereabouts", "range": "10.1.0.0/24", "gateway": "10.1.0.1", "range_end": "10.1.0.100"}
     assert after["cn2"] == {"route_targets": ["target:64512:1"], "fabric_snat": True}
 

@@ -213,7 +213,7 @@ def test_a_failed_request_says_what_was_applied_and_what_was_not():
     assert [r["path"] for r in failure.applied] == ["/notes/a"]
     assert [r["path"] for r in failure.not_applied] == ["/notes/n", "/notes/m", "/notes/b"]
     assert failure.message() == ('POST /notes/n: Unprocessable Entity (HTTP 422): {"errors": "bad"}; applied 1 of 4 planned requests '
-                                 "(applied: PATCH /notes/a; not applied: POST /notes/n, POST /notes/m, DELETE /notes/b)")
+                                 "(applied: PATCH /notes/a; not applied: POST /notes/n (n), POST /notes/m (m), DELETE /notes/b)")
 
 
 def test_a_failure_on_the_first_request_applied_none():

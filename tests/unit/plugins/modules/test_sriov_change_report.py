@@ -35,7 +35,7 @@ def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_mo
                                  "drift": 0, "problems": 0}
     text = (tmp_path / "sriov-change-20250301T120000Z.md").read_text()
     # the VNI Apstra assigned is read back from the deployed state
-    assert "| sriov-a | telco | present | 2000 | 10042 |" in text and "| Apstra deploy revision | 7 -> 8 |" in text
+    assert "| sriov-a | telco | intent | present | 2000 | 10042 |" in text and "| Apstra deploy revision | 7 -> 8 |" in text
     assert "POST %s" % VN_PATH in text
     assert (tmp_path / "sriov-change-latest.md").read_text().count("sriov-change-latest.svg") == 1
     assert (tmp_path / "sriov-change-latest.svg").exists() and result["markdown"].endswith("sriov-change-20250301T120000Z.md")

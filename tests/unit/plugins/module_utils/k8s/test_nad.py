@@ -100,10 +100,10 @@ def test_host_local_warns():
 
 
 def test_only_this_collections_annotations_can_be_given():
-    with pytest.raises(nad.ValidationError, match=r"config\[0\]\.annotations: 'team/x' is not one of this collection's annotations \(netops.cn2_apstra/\*\)"):
+    with pytest.raises(nad.ValidationError, match=r"config\[0\]\.annotations: 'team/x' is not one of this collection's annotations \(cn2-apstra.netops.io/\*\)"):
         nad.validate(item(annotations={"team/x": "1"}), "config[0]")
-    obj = nad.to_object(item(annotations={"netops.cn2_apstra/released": "{}"}), {})
-    assert nad.from_object(obj, OWNER)["annotations"] == {"netops.cn2_apstra/released": "{}"}
+    obj = nad.to_object(item(annotations={"cn2-apstra.netops.io/released": "{}"}), {})
+    assert nad.from_object(obj, OWNER)["annotations"] == {"cn2-apstra.netops.io/released": "{}"}
 
 
 def test_compact_drops_empty_values_recursively():

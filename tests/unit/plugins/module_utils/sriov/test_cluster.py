@@ -92,7 +92,7 @@ def test_derive_only_opted_in_objects_and_the_sriov_network_wins_over_its_render
     (nad("gw", dict(WHEREABOUTS, ipam={"type": "whereabouts", "range": "10.1.0.0/24", "gateway": "10.1.0.9"})),
      "NetworkAttachmentDefinition apps/gw.ipam.gateway: 10.1.0.9 is not the fabric gateway of 10.1.0.0/24, which is its first host 10.1.0.1"),
     (nad("nozone", WHEREABOUTS, annotations={model.ZONE_ANNOTATION: ""}),
-     "NetworkAttachmentDefinition apps/nozone: no routing zone: set the annotation netops.cn2_apstra/routing-zone or "
+     "NetworkAttachmentDefinition apps/nozone: no routing zone: set the annotation cn2-apstra.netops.io/routing-zone or "
      "sriov_network_cluster_defaults.routing_zone"),
     (nad("mtu", WHEREABOUTS, annotations={model.MTU_ANNOTATION: "70000"}),
      "NetworkAttachmentDefinition apps/mtu.mtu: 70000 is out of range; allowed 1280-9216"),
