@@ -158,6 +158,13 @@ class ApstraResource(Resource):
         return self.ctx.send(request)
 
 
+def check_label_vni_vlan(prefix, item):
+    """The checks routing zones and virtual networks share."""
+    check_label(prefix + ".label", item["label"])
+    check_vni(prefix + ".vni", item.get("vni"))
+    check_vlan(prefix + ".vlan_id", item.get("vlan_id"))
+
+
 # -- routing zones --------------------------------------------------------------------------------------------------
 
 ZONE_API_FIELDS = dict(label="label", vrf_name="vrf_name", vni="vni_id", vlan_id="vlan_id", junos_evpn_irb_mode="junos_evpn_irb_mode", tags="tags")
@@ -190,10 +197,7 @@ class RoutingZones(ApstraResource):
 
     def validate(self, config, state):
         for index, item in enumerate(config):
-            prefix = "config[%d]" % index
-            check_label(prefix + ".label", item["label"])
-            check_vni(prefix + ".vni", item.get("vni"))
-            check_vlan(prefix + ".vlan_id", item.get("vlan_id"))
+            check_label_vni_vlan("config[%d]" % index, item)
 
     def read(self):
         return list(self.ctx.zones())
@@ -291,9 +295,7 @@ class VirtualNetworks(ApstraResource):
     def validate(self, config, state):
         for index, item in enumerate(config):
             prefix = "config[%d]" % index
-            check_label(prefix + ".label", item["label"])
-            check_vni(prefix + ".vni", item.get("vni"))
-            check_vlan(prefix + ".vlan_id", item.get("vlan_id"))
+            check_label_vni_vlan(prefix, item)
             check_range(prefix + ".mtu", item.get("mtu"), MTU_RANGE[0], MTU_RANGE[1])
             item["ipv4_subnet"] = check_subnet(prefix + ".ipv4_subnet", item.get("ipv4_subnet"), prefix + ".ipv4_gateway", item.get("ipv4_gateway"))
             if item.get("vn_type") == "vlan" and len(item.get("bindings") or []) > 1:
