@@ -70,8 +70,9 @@ stage_changelog() {
     [ $rc = 0 ] && [ "$errors" = 0 ]
 }
 
+# The collection against the emulators (tests/integration) and the emulators' own tests beside them (tools/*/tests).
 stage_integration() {
-    (cd "$REPO" && python -m pytest tests/integration -q -p no:cacheprovider --durations=5) >"$1" 2>&1
+    (cd "$REPO" && python -m pytest tests/integration tools -q -p no:cacheprovider --durations=5) >"$1" 2>&1
     pytest_stage "$1" $?
 }
 
