@@ -68,7 +68,7 @@ def test_rendering_matches_the_operator_golden_files():
 
 
 def test_sriov_network_renders_the_nad_with_the_operator_annotations_and_config(cluster):
-    client, _ = cluster
+    client = cluster[0]
     ipam = '{\n  "type": "whereabouts",\n  "range": "10.1.0.0/24",\n  "exclude": ["10.1.0.1/32"]\n}'
     created = api(client, "SriovNetwork").create(body=sriov_network("ran-a", networkNamespace="telco", vlan=100, vlanQoS=3,
                                                                     spoofChk="off", trust="on", ipam=ipam)).to_dict()
@@ -101,7 +101,7 @@ def test_sriov_network_renders_the_nad_with_the_operator_annotations_and_config(
 
 
 def test_hand_edits_of_the_nad_are_reverted_and_a_deleted_nad_comes_back(cluster):
-    client, _ = cluster
+    client = cluster[0]
     api(client, "SriovNetwork").create(body=sriov_network("ran-b", networkNamespace="telco", vlan=101))
     nads = api(client, "NetworkAttachmentDefinition")
     rendered = nad_of(client, "telco", "ran-b")
@@ -117,7 +117,7 @@ def test_hand_edits_of_the_nad_are_reverted_and_a_deleted_nad_comes_back(cluster
 
 
 def test_network_namespace_rules(cluster):
-    client, _ = cluster
+    client = cluster[0]
     networks = api(client, "SriovNetwork")
     networks.create(body=sriov_network("local", namespace="telco", vlan=102))
     nad = nad_of(client, "telco", "local")
@@ -148,7 +148,7 @@ def test_network_namespace_rules(cluster):
 
 
 def test_a_nad_of_another_owner_is_left_alone_and_an_unowned_one_is_taken_over(cluster):
-    client, _ = cluster
+    client = cluster[0]
     nads = api(client, "NetworkAttachmentDefinition")
     for name, owner in (("theirs", "SriovNetwork.sriovnetwork.openshift.io/other/theirs"), ("mine", None)):
         meta = {"name": name, "namespace": "telco", "annotations": {"sriovnetwork.openshift.io/owner-ref": owner} if owner else {}}
@@ -183,9 +183,9 @@ def test_seeded_sriov_networks_are_rendered_at_start_and_reset(tmp_path):
     seed.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": docs}))
     srv = start_server(str(seed), port=0)
     try:
-        for _ in range(2):
+        for attempt in range(2):  # at start, then after a reset
             nads = srv.store.snapshot()["objects"]["network-attachment-definitions.k8s.cni.cncf.io"]
-            assert [(n["metadata"]["namespace"], n["metadata"]["name"]) for n in nads] == [("telco", "seeded")]
+            assert [(n["metadata"]["namespace"], n["metadata"]["name"]) for n in nads] == [("telco", "seeded")], "attempt %d" % attempt
             srv.reset()
     finally:
         srv.stop()

@@ -142,8 +142,7 @@ def test_too_old_resource_version_is_410_expired(sim):
     assert error["object"]["message"].startswith("too old resource version: %s (" % start)
     core = k8s_client.CoreV1Api(config.new_client_from_config(sim.kubeconfig))
     with pytest.raises(ApiException) as info:
-        for _ in watch.Watch().stream(core.list_namespaced_config_map, "telco", resource_version=start):
-            pass
+        list(watch.Watch().stream(core.list_namespaced_config_map, "telco", resource_version=start))
     assert info.value.status == 410 and "Expired" in info.value.reason
     recent = post(sim, CMS, configmap("recent"))["metadata"]["resourceVersion"]
     post(sim, CMS, configmap("after"))
@@ -175,7 +174,7 @@ def test_kubectl_get_watch_ends_when_the_server_drops_the_stream(kubectl, sim, t
                             text=True)
     try:
         # kubectl prints the listed nodes, then watches from the list's resourceVersion: changes made from here on reach it.
-        listed = [proc.stdout.readline() for _ in range(9)]
+        listed = [proc.stdout.readline() for row in range(9)]
         merge = {"Content-Type": "application/merge-patch+json"}
         for name in ("worker-01", "worker-02"):
             requests.patch(sim.url + "/api/v1/nodes/" + name, json={"metadata": {"labels": {"x": "1"}}}, headers=merge, timeout=30)
