@@ -13,10 +13,15 @@ mkdir -p "$dist" "$install"
 tarball=$(ls "$dist"/netops-cn2_apstra-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
-dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions|build|\.ci|\.venv)/|^(Makefile|constraints\.txt|requirements-dev\.txt|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
+dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|build|\.ci|\.venv|\.venv-eda)/|^(Makefile|constraints(-eda)?\.txt|requirements-(dev|eda)\.txt|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
 if [ -n "$dev_files" ]; then
     echo "development files in the tarball:"; echo "$dev_files"; exit 1
 fi
+# Event-Driven Ansible content ships: ansible-rulebook finds both under extensions/eda of the installed collection.
+for eda_file in extensions/eda/plugins/event_source/sriov_networks.py extensions/eda/rulebooks/sriov_fabric.yml; do
+    tar -tzf "$tarball" | grep -qx "$eda_file" || { echo "$eda_file is missing from the tarball"; exit 1; }
+done
+echo "the tarball ships extensions/eda (event source netops.cn2_apstra.sriov_networks, rulebook sriov_fabric)"
 
 export ANSIBLE_COLLECTIONS_PATH=$install
 ansible-galaxy collection install --offline --force -p "$install" "$tarball" >/dev/null
