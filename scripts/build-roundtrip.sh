@@ -18,8 +18,9 @@ if [ -n "$dev_files" ]; then
     echo "development files in the tarball:"; echo "$dev_files"; exit 1
 fi
 # Event-Driven Ansible content ships: ansible-rulebook finds both under extensions/eda of the installed collection.
+listing=$(tar -tzf "$tarball")
 for eda_file in extensions/eda/plugins/event_source/sriov_networks.py extensions/eda/rulebooks/sriov_fabric.yml; do
-    tar -tzf "$tarball" | grep -qx "$eda_file" || { echo "$eda_file is missing from the tarball"; exit 1; }
+    grep -qx "$eda_file" <<<"$listing" || { echo "$eda_file is missing from the tarball"; exit 1; }
 done
 echo "the tarball ships extensions/eda (event source netops.cn2_apstra.sriov_networks, rulebook sriov_fabric)"
 
@@ -41,6 +42,17 @@ for kind in module inventory; do
 done
 echo "ansible-doc rendered $docs plugins from the installed tarball"
 
+# ansible-rulebook (the rulebook venv) finds the event source in the installed collection, which imports its helpers.
+PATH=$EDA_VENV/bin:$PATH "$EDA_VENV/bin/python" - <<'PYEOF'
+import runpy
+from ansible_rulebook.collection import find_source
+path = find_source("netops.cn2_apstra", "sriov_networks")
+assert "/install/ansible_collections/netops/cn2_apstra/" in path, path
+module = runpy.run_path(path)
+assert module["k8s_client_helpers"]().AUTH_ENV["kubeconfig"] == ["K8S_AUTH_KUBECONFIG"]
+print("ansible-rulebook finds netops.cn2_apstra.sriov_networks in the installed tarball: " + path)
+PYEOF
+
 lab=$TMPDIR/roundtrip-lab
 bash "$REPO/scripts/emulators.sh" start "$lab" >/dev/null
 trap 'bash "$REPO/scripts/emulators.sh" stop "$lab"' EXIT
@@ -50,4 +62,4 @@ result=$(ansible localhost -c local -i localhost, -m netops.cn2_apstra.apstra_bl
     -a "blueprint=dc1 token_cache=false" 2>&1)
 grep -q '"label": "dc1"' <<<"$result" || { echo "module run from the installed tarball failed: $result"; exit 1; }
 echo "ran netops.cn2_apstra.apstra_blueprint_info from the installed tarball against the emulator"
-echo "roundtrip: $((docs + 2)) passed, 0 failed (build, $docs docs, module run)"
+echo "roundtrip: $((docs + 3)) passed, 0 failed (build, $docs docs, event source, module run)"
