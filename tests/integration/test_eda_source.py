@@ -221,6 +221,7 @@ def test_pods_give_their_nodes_and_pod_deletions_a_grace_expired(cluster, source
     run = source(unbind_grace=0.5)
     assert run.next()["type"] == "synced"
     cluster.nad("ran-p")
+    assert brief(run.settle(cluster)) == {"NetworkAttachmentDefinition": [("ran-p", "added")]}  # the NAD is known before its pods come
     cluster.pod("du-1", "ran-p", node="worker-01")
     cluster.pod("du-2", json.dumps([{"name": "ran-p", "namespace": "telco", "interface": "net1"}]), namespace="default", node="worker-02")
     cluster.pod("du-3", "telco/ran-p@net1, other", node="worker-01")

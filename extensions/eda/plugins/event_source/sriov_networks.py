@@ -258,7 +258,7 @@ class State:
         self.opt_in = opt_in
         self.cluster = cluster
         self.objects = {NAD: {}, SRIOV_NETWORK: {}}
-        self.pods = {}            # (namespace, name) -> (node, refs) of live pods
+        self.pods = {}            # (namespace, name) -> (node, refs) of live pods that use networks
         self.by_network = {}      # NAD key -> {pod key: node} of live pods placed on a node
 
     # queries
@@ -294,9 +294,10 @@ class State:
         if meta.get("deletionTimestamp"):
             return key, None
         if kind == POD:
-            if (obj.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-                return key, None
-            return key, ((obj.get("spec") or {}).get("nodeName"), tuple(pod_network_refs(obj)))
+            refs = tuple(pod_network_refs(obj))
+            if not refs or (obj.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                return key, None  # pods that use no network are not kept
+            return key, ((obj.get("spec") or {}).get("nodeName"), refs)
         return key, summary(obj)
 
     def apply(self, kind, key, new):
