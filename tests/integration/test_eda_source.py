@@ -275,6 +275,20 @@ def test_forced_410_on_a_watch_relists_without_repeating(cluster, source):
     assert len(lists) == 2, "the 410 made the source list pods again"
 
 
+def test_a_kind_the_cluster_does_not_serve_is_left_out(cluster, source):
+    cluster.server.faults.add([{"action": "error", "status": 404, "verb": "list", "resource": "sriovnetworks", "times": 1},
+                               {"action": "latency", "seconds": 0, "verb": "watch", "resource": "sriovnetworks"}])  # counts watches
+    run = source()
+    assert run.next()["type"] == "synced"
+    cluster.nad("still-watched")
+    cluster.pod("p1", "still-watched")
+    events = []
+    while len(events) < 2:
+        events.append(run.next())
+    assert brief(events) == {"NetworkAttachmentDefinition": [("still-watched", "added")], "Pod": [("still-watched", "pods")]}
+    assert [r["matched"] for r in cluster.server.faults.describe()] == [1, 0], "one list, no watch of sriovnetworks"
+
+
 def test_resume_after_the_history_expired_emits_only_the_differences(cluster, source):
     run = source(backoff_initial=0.05, backoff_max=0.2, watch_timeout=1)
     assert run.next()["type"] == "synced"

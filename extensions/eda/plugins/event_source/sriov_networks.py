@@ -29,6 +29,7 @@ description:
     a C(410 Gone) (the resourceVersion is too old) relists and emits events only for the real differences,
     so no change is lost or repeated.
   - Once every kind is listed it emits C({"type": "synced"}) (once; nothing is emitted for the objects found).
+    A kind the cluster does not serve (no SR-IOV network operator, hence no SriovNetwork) is left out.
   - A network is reported only if it opts in (annotation O(opt_in_annotation) set to C("true") on the
     NetworkAttachmentDefinition or on the SriovNetwork) or if pods reference it through the Multus annotation
     C(k8s.v1.cni.cncf.io/networks) (list form C(ns/name@if) or JSON form; the default namespace is the pod's);
@@ -465,6 +466,7 @@ class SriovNetworkSource:
         self.state = State(options["opt_in_annotation"], api.base)
         self.versions = {}
         self.timers = {}
+        self.kinds = list(PATHS)
 
     async def emit(self, events, grace):
         for event in events:
@@ -490,14 +492,22 @@ class SriovNetworkSource:
         return min(delay * 2, self.options["backoff_max"])
 
     async def sync(self):
-        """List every kind (retrying with backoff) into the state, silently; then the `synced` event."""
+        """List every kind (retrying with backoff) into the state, silently; then the `synced` event. A kind the
+        cluster does not serve (404: no SR-IOV operator, say) is left out."""
         for kind, path in PATHS.items():
             delay = self.options["backoff_initial"]
             while True:
                 try:
                     items, self.versions[kind] = await self.api.list(path, self.options["page_size"])
                     break
-                except (aiohttp.ClientError, asyncio.TimeoutError, ApiStatusError, ValueError) as exc:
+                except ApiStatusError as exc:
+                    if exc.code == 404:
+                        LOGGER.warning("%s: not served by this cluster (%s); not watched", kind, exc)
+                        self.kinds.remove(kind)
+                        items = []
+                        break
+                    delay = await self._backoff(delay, kind, "list failed (%s)" % exc)
+                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                     delay = await self._backoff(delay, kind, "list failed (%s)" % exc)
             for item in items:
                 key, value = self.state.parse(kind, item)
@@ -547,7 +557,7 @@ class SriovNetworkSource:
     async def run(self):
         await self.sync()
         try:
-            await asyncio.gather(*(self.follow(kind) for kind in PATHS))
+            await asyncio.gather(*(self.follow(kind) for kind in self.kinds))
         finally:
             for timer in self.timers.values():
                 timer.cancel()
