@@ -13,18 +13,20 @@ mkdir -p "$dist" "$install"
 tarball=$(ls "$dist"/netops-cn2_apstra-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
-dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|build|\.ci|\.venv)/|^(Makefile|constraints\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
+dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|build|\.ci|\.venv|\.venv-eda)/|^(Makefile|constraints(-eda)?\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
 if [ -n "$dev_files" ]; then
     echo "development files in the tarball:"; echo "$dev_files"; exit 1
 fi
 # What the tarball must carry: the licence, the Python requirements and what ansible-builder reads, the AWX
-# definitions, and the guides as reStructuredText for the documentation site.
+# definitions, the Event-Driven Ansible content (ansible-rulebook finds it under extensions/eda of the installed
+# collection), and the guides as reStructuredText for the documentation site.
 entries=$(tar -tzf "$tarball")
 for wanted in COPYING requirements.txt meta/execution-environment.yml extensions/awx/credential_types/apstra.yml \
-        extensions/awx/configure.yml docs/docsite/extra-docs.yml docs/docsite/rst/usage.rst; do
+        extensions/awx/configure.yml extensions/eda/plugins/event_source/sriov_networks.py extensions/eda/rulebooks/sriov_fabric.yml \
+        docs/docsite/extra-docs.yml docs/docsite/rst/usage.rst; do
     grep -qx "$wanted" <<<"$entries" || { echo "$wanted is missing from the tarball"; exit 1; }
 done
-echo "tarball carries COPYING, requirements.txt, meta/execution-environment.yml, extensions/awx and the docsite guides"
+echo "tarball carries COPYING, requirements.txt, meta/execution-environment.yml, extensions/awx, extensions/eda and the docsite guides"
 
 export ANSIBLE_COLLECTIONS_PATH=$install
 ansible-galaxy collection install --offline --force -p "$install" "$tarball" >/dev/null
@@ -73,6 +75,17 @@ grep -oE '^[A-Za-z0-9_.-]+' "$REPO/requirements.txt" | grep -viE '^pyyaml$' | wh
 done
 echo "ansible-builder create: the context carries the collection, whose Python requirements introspection finds"
 
+# ansible-rulebook (the rulebook venv) finds the event source in the installed collection, which imports its helpers.
+PATH=$EDA_VENV/bin:$PATH "$EDA_VENV/bin/python" - <<'PYEOF'
+import runpy
+from ansible_rulebook.collection import find_source
+path = find_source("netops.cn2_apstra", "sriov_networks")
+assert "/install/ansible_collections/netops/cn2_apstra/" in path, path
+module = runpy.run_path(path)
+assert module["k8s_client_helpers"]().AUTH_ENV["kubeconfig"] == ["K8S_AUTH_KUBECONFIG"]
+print("ansible-rulebook finds netops.cn2_apstra.sriov_networks in the installed tarball: " + path)
+PYEOF
+
 lab=$TMPDIR/roundtrip-lab
 bash "$REPO/scripts/emulators.sh" start "$lab" >/dev/null
 trap 'bash "$REPO/scripts/emulators.sh" stop "$lab"' EXIT
@@ -82,4 +95,4 @@ result=$(ansible localhost -c local -i localhost, -m netops.cn2_apstra.apstra_bl
     -a "blueprint=dc1 token_cache=false" 2>&1)
 grep -q '"label": "dc1"' <<<"$result" || { echo "module run from the installed tarball failed: $result"; exit 1; }
 echo "ran netops.cn2_apstra.apstra_blueprint_info from the installed tarball against the emulator"
-echo "roundtrip: $((docs + 4)) passed, 0 failed (build, $docs docs, attributes, EE context, module run)"
+echo "roundtrip: $((docs + 5)) passed, 0 failed (build, $docs docs, attributes, EE context, event source, module run)"

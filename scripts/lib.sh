@@ -6,6 +6,8 @@ VENV=${VENV:-$REPO/.venv}
 PY=$VENV/bin/python
 # ansible-core 2.16 for the second sanity run (stage sanity-old).
 VENV_CORE_OLD=${VENV_CORE_OLD:-$BUILD/venv-core2.16}
+# The rulebook engine's venv (Python 3.12): ansible-rulebook, the event source's packages, ansible-core.
+EDA_VENV=${EDA_VENV:-$REPO/.venv-eda}
 # Scratch space outside the checkout (one per checkout): inside it, ansible-test and antsibull-docs would take
 # a collection copy for ignored files of this git repo.
 SCRATCH=${CN2_APSTRA_SCRATCH:-/tmp/cn2_apstra-$(printf %s "$REPO" | sha256sum | cut -c1-12)}

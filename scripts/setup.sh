@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the project needs: the venv with pinned packages, the emulators on its path, kubectl,
-# and ansible-test's offline pip bootstrap. Safe to re-run: does nothing that is already done.
+# Install everything the project needs: the venv with pinned packages, the emulators on its path, the rulebook venv,
+# kubectl, and ansible-test's offline pip bootstrap. Safe to re-run: does nothing that is already done.
 set -euo pipefail
 # shellcheck disable=SC1091  # lib.sh is found at run time beside this script
 source "$(dirname "$0")/lib.sh"
@@ -34,6 +34,31 @@ if [ ! -x "$VENV_CORE_OLD/bin/ansible-test" ] || [ "$(cat "$stamp_old" 2>/dev/nu
 fi
 site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$REPO/tools" > "$site/cn2_apstra_tools.pth"
+
+# The rulebook venv: ansible-rulebook 1.3.2 wants Python 3.12 (pyenv's 3.12.1 here, or EDA_PYTHON) and Java 17.
+eda_python=""
+for candidate in "${EDA_PYTHON:-}" "$(pyenv prefix 3.12.1 2>/dev/null)/bin/python3.12" \
+        "$(find "${PYENV_ROOT:-$HOME/.pyenv}" /root/.pyenv -maxdepth 4 -path '*/versions/3.12*/bin/python3.12' 2>/dev/null | sort | tail -1)" \
+        python3.12; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+        eda_python=$candidate
+        break
+    fi
+done
+eda_stamp=$EDA_VENV/.installed
+eda_want=$(cat "$REPO/requirements-eda.txt" "$REPO/requirements.txt" "$REPO/constraints-eda.txt" | sha256sum | cut -d' ' -f1)
+if [ ! -x "$EDA_VENV/bin/ansible-rulebook" ] || [ "$(cat "$eda_stamp" 2>/dev/null)" != "$eda_want" ]; then
+    if [ -z "$eda_python" ]; then
+        echo "setup: ansible-rulebook needs Python 3.12: install it (pyenv install 3.12.1) or set EDA_PYTHON" >&2
+        exit 1
+    fi
+    echo "setup: creating $EDA_VENV (ansible-rulebook) with $eda_python"
+    rm -rf "$EDA_VENV"
+    "$eda_python" -m venv "$EDA_VENV"
+    "$EDA_VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REPO/requirements-eda.txt" -c "$REPO/constraints-eda.txt"
+    echo "$eda_want" > "$eda_stamp"
+fi
+command -v java >/dev/null || [ -n "${JAVA_HOME:-}" ] || echo "setup: warning: no java on PATH; ansible-rulebook needs a Java 17 runtime" >&2
 
 # Debian packages: kubectl for the emulator's client tests, shellcheck for ansible-test's shellcheck test.
 missing=()

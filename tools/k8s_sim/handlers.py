@@ -1,6 +1,7 @@
 """HTTP handlers: parse the request, make one store call, serialise; plus watches and the `/_sim/` control API."""
 
 import asyncio
+import copy
 import hmac
 import json
 import time
@@ -239,6 +240,7 @@ class Handler:
         return _json(obj, 201 if created else 200, _warning_headers(warnings))
 
     async def watch(self, request, target, entry, cut):
+        """Stream watch events; with `allowWatchBookmarks` also BOOKMARKs (see README.md, Watch)."""
         store = self.sim.store
         query = request.query
         labels = parse_labels(query.get("labelSelector"))
@@ -248,11 +250,14 @@ class Handler:
         since = query.get("resourceVersion", "")
         if since not in ("", "0") and not since.isdigit():
             raise errors.bad_request("invalid resourceVersion %r" % since)
+        initial_events = query.get("sendInitialEvents") in _TRUE
         view = _WatchView(target, labels, field_reqs)
+        stream = _WatchStream(view, query.get("allowWatchBookmarks") in _TRUE, self.sim.bookmark_interval, deadline)
         initial = []
-        if since in ("", "0"):
+        if since in ("", "0") or initial_events:
             objs, last = store.current(target.res, target.namespace)
             initial = [{"type": "ADDED", "object": view.render(o)} for o in objs if view.matches(o)]
+            stream.initial_bookmark(last, initial_events)
         else:
             last = int(since)
         response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
@@ -272,31 +277,38 @@ class Handler:
             pending = initial
             while not self.sim.closing:
                 for event in pending:
-                    if _cut(request, cut, sent):
+                    if event["type"] != "BOOKMARK" and _cut(request, cut, sent):
                         return response
                     await response.write(json.dumps(event).encode() + b"\n")
-                    sent += 1
+                    if event["type"] != "BOOKMARK":
+                        sent += 1
                 if _cut(request, cut, sent):
                     return response
                 if store.epoch != epoch:
                     break
                 wake.clear()
                 try:
-                    events = store.events_after(last, target.res.key)
+                    events, current = store.changes_since(last, target.res.key)
                 except errors.ApiError as exc:
                     await response.write(json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n")
                     break
                 pending = [e for e in (view.translate(ev) for ev in events) if e]
-                if events:
-                    last = events[-1].rv
+                if pending:
+                    stream.sent(events[-1].rv)
+                last = current
+                bookmark = stream.bookmark(current)
+                if bookmark:
+                    pending.append(bookmark)
+                if pending:
                     continue
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     break
                 try:
-                    await asyncio.wait_for(wake.wait(), remaining)
+                    await asyncio.wait_for(wake.wait(), stream.wait_time(remaining))
                 except asyncio.TimeoutError:
-                    break
+                    if remaining is not None and deadline - time.monotonic() <= 0:
+                        break
             await response.write_eof()
         except ConnectionResetError:
             pass
@@ -335,3 +347,87 @@ class _WatchView:
         if new_in:
             return {"type": "MODIFIED" if old_in else "ADDED", "object": self.render(event.new)}
         return {"type": "DELETED", "object": self.render(event.new)} if old_in else None
+
+
+# Go's zero value of the typed kinds, as a kube-apiserver serialises the empty object of a bookmark event.
+_BOOKMARK_SHAPES = {
+    ("", "Pod"): {"spec": {"containers": None}, "status": {}},
+    ("", "Namespace"): {"spec": {}, "status": {}},
+    ("", "Node"): {"spec": {}, "status": {"daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
+                                          "nodeInfo": dict.fromkeys(("machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
+                                                                     "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion",
+                                                                     "operatingSystem", "architecture"), "")}},
+    ("", "Service"): {"spec": {}, "status": {"loadBalancer": {}}},
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): {
+        "spec": {"group": "", "names": {"plural": "", "kind": ""}, "scope": "", "versions": None},
+        "status": {"conditions": None, "acceptedNames": {"plural": "", "kind": ""}, "storedVersions": None}},
+}
+
+
+class _WatchStream:
+    """When a watch sends BOOKMARK events: with `allowWatchBookmarks`, once after the initial events (annotated
+    `k8s.io/initial-events-end` when `sendInitialEvents` asked for them), then whenever the resume point moved past what
+    the client last saw (changes to other kinds, namespaces or selections) once `interval` seconds passed since the
+    last bookmark, or 2 s before `timeoutSeconds` ends the watch if that comes first (the apiserver's watch cache
+    schedules its bookmarks the same way)."""
+
+    def __init__(self, view, enabled, interval, deadline):
+        self.view = view
+        self.enabled = enabled
+        self.interval = interval
+        self.deadline = deadline
+        self.announced = None
+        self.due = None
+        self.first = None
+        self._schedule()
+
+    def _schedule(self):
+        now = time.monotonic()
+        due = now + self.interval
+        if self.deadline is not None and now <= self.deadline - 2 < due:
+            due = self.deadline - 2
+        self.due = due
+
+    def initial_bookmark(self, rv, annotated):
+        if self.enabled:
+            self.first = (rv, annotated)
+
+    def sent(self, rv):
+        """An event at `rv` went out: the client's resume point is there."""
+        self.announced = rv
+
+    def bookmark(self, current):
+        """The BOOKMARK event to send now at resourceVersion `current`, or None."""
+        if not self.enabled:
+            return None
+        if self.first is not None:
+            rv, annotated = self.first
+            self.first = None
+            self.announced = current
+            self._schedule()
+            return self._event(max(rv, current), annotated)
+        if time.monotonic() < self.due or self.announced == current:
+            return None
+        self.announced = current
+        self._schedule()
+        return self._event(current, False)
+
+    def wait_time(self, remaining):
+        """How long to wait for a change before the next bookmark check: once one is due, until the next change."""
+        until = self.due - time.monotonic()
+        if not self.enabled or until <= 0:
+            return remaining
+        return until if remaining is None else min(until, remaining)
+
+    def _event(self, rv, annotated):
+        res = self.view.target.res
+        meta = {"resourceVersion": str(rv)}
+        if annotated:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        if res.custom:
+            obj = {"apiVersion": res.api_version(self.view.target.version), "kind": res.kind, "metadata": meta}
+        else:
+            meta["creationTimestamp"] = None
+            obj = {"kind": res.kind, "apiVersion": res.api_version(self.view.target.version), "metadata": meta}
+            obj.update(copy.deepcopy(_BOOKMARK_SHAPES.get((res.group, res.kind), {})))
+        return {"type": "BOOKMARK", "object": obj}

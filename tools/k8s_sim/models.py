@@ -8,6 +8,7 @@ import base64
 import bisect
 import copy
 import datetime
+import functools
 import ipaddress
 import json
 import random
@@ -37,28 +38,56 @@ class Event:
         self.rv, self.type, self.key, self.old, self.new = rv, kind, key, old, new
 
 
-class Store:
-    """The cluster state. Methods take a Resource and the API version the client used."""
+def _writes(method):
+    """A write entry point: under the lock, then the controllers react to what it committed (see Store.controllers)."""
 
-    def __init__(self, seed_docs, crd_docs, history=20000):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self._run_controllers()
+
+    return wrapper
+
+
+class Store:
+    """The cluster state. Methods take a Resource and the API version the client used.
+
+    `controllers` (e.g. operators.SriovNetworkOperator) get every committed change through `on_event(store, event)`
+    after the write that caused it, and may write in turn; `resync(store)` runs after a reset.
+    """
+
+    def __init__(self, seed_docs, crd_docs, history=20000, controllers=()):
         self._lock = threading.RLock()
-        self._seed_json = json.dumps(list(crd_docs) + list(seed_docs))
+        self.controllers = list(controllers)
+        self._queue = []
+        self._draining = False
+        docs = list(crd_docs) + list(seed_docs)
+        self._seed_json = json.dumps(docs)
         self._history_size = history
         self._listeners = []
         self._rv = 1000
         self._started = now()
         self.epoch = 0
-        self.reset()
+        self.reset(docs)
 
     # --- state management -------------------------------------------------------------------------------------
 
-    def reset(self):
+    def reset(self, _docs=None):
+        """Restore the seeded state (`_docs`: the seed objects themselves, on the first call, to skip a JSON round trip)."""
         with self._lock:
             self._objects = {}
             self._events = []
             self.registry = Registry(BUILTINS)
-            for doc in json.loads(self._seed_json):
+            for doc in _docs if _docs is not None else json.loads(self._seed_json):
                 self._seed(doc)
+            self._queue = []
+            for controller in self.controllers:
+                controller.resync(self)
+            self._run_controllers()
+            self._events = []
             self._compacted = self._rv
             self.epoch += 1
             self.notify()
@@ -161,6 +190,7 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------------
 
+    @_writes
     def create(self, res, version, namespace, body, dry_run=False, manager=None, validation="Warn", managed=None):
         with self._lock:
             obj = self._check_body(res, version, body)
@@ -188,6 +218,7 @@ class Store:
                 fields.record_update(None, obj, manager, res.api_version(version), meta["creationTimestamp"])
             return self._commit(res, version, None, obj, dry_run), warnings
 
+    @_writes
     def replace(self, res, version, namespace, name, body, subresource=None, dry_run=False, manager=None, validation="Warn"):
         with self._lock:
             old = self._existing(res, namespace, name)
@@ -206,6 +237,7 @@ class Store:
                 meta.pop("managedFields", None)
             return self._update(res, version, old, new, subresource, dry_run, manager, validation, "Update")
 
+    @_writes
     def patch(self, res, version, namespace, name, patch_type, body, subresource=None, dry_run=False, manager=None,
               force=False, validation="Warn"):
         with self._lock:
@@ -258,6 +290,7 @@ class Store:
         new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self._update(res, version, current, new, None, dry_run, None, validation, "Apply")
 
+    @_writes
     def delete(self, res, version, namespace, name, dry_run=False, options=None):
         with self._lock:
             old = self._existing(res, namespace, name)
@@ -280,6 +313,7 @@ class Store:
                 return self._commit(res, version, old, doomed, False)
             return self._remove(res, version, old, doomed)
 
+    @_writes
     def delete_collection(self, res, version, namespace, labels=(), field_reqs=(), dry_run=False):
         with self._lock:
             listing = self.list(res, version, namespace, labels, field_reqs)
@@ -421,11 +455,27 @@ class Store:
         return _render(res, doomed, version)
 
     def _record(self, kind, res, old, new):
-        self._events.append(Event(self._rv, kind, res.key, old, new))
+        event = Event(self._rv, kind, res.key, old, new)
+        self._events.append(event)
+        if self.controllers:
+            self._queue.append(event)
         if len(self._events) > self._history_size:
             drop = len(self._events) - self._history_size
             self._compacted = self._events[drop - 1].rv
             del self._events[:drop]
+
+    def _run_controllers(self):
+        """Hand queued changes to the controllers until they stop writing (their own writes queue more changes)."""
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self._queue:
+                event = self._queue.pop(0)
+                for controller in self.controllers:
+                    controller.on_event(self, event)
+        finally:
+            self._draining = False
 
     def _defaults(self, res, obj):
         if res.group:
@@ -465,6 +515,11 @@ class Store:
                 raise errors.gone("too old resource version: %d (%d)" % (rv, self._compacted))
             start = bisect.bisect_right([e.rv for e in self._events], rv)
             return [e for e in self._events[start:] if e.key == key]
+
+    def changes_since(self, rv, key):
+        """(events of resource `key` newer than `rv`, the resourceVersion they bring a watcher to); 410 as events_after."""
+        with self._lock:
+            return self.events_after(rv, key), self._rv
 
     def current(self, res, namespace):
         """Snapshot for a watch started without a resourceVersion: the objects and the resourceVersion they are at."""

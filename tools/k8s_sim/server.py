@@ -13,6 +13,7 @@ from sim_core.log import RequestLog
 from .faults import fault_set
 from .handlers import Handler
 from .models import Store
+from .operators import SriovNetworkOperator
 from .resources import CRD_DIR, load_crd_files, load_objects
 
 
@@ -20,9 +21,10 @@ class SimServer:
     """A running emulator: `url`, `store`, `faults`, `log`, `control` (the `/_sim/` API); `stop()`, `reset()`,
     `write_kubeconfig(path)`."""
 
-    def __init__(self, store, token=None, host="127.0.0.1", port=0, seed=None):
+    def __init__(self, store, token=None, host="127.0.0.1", port=0, seed=None, bookmark_interval=60.0):
         self.store = store
         self.token = token
+        self.bookmark_interval = bookmark_interval
         self.faults = fault_set(seed=seed)
         self.log = RequestLog()
         self.control = ControlApi(self.faults, self.log, reset=self._reset_store, state=self._state)
@@ -104,14 +106,21 @@ class SimServer:
         return str(path)
 
 
-def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), history=20000, faults=(), seed=None):
+def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), history=20000, faults=(), seed=None,
+                 bookmark_interval=60.0, sriov_operator=True, sriov_operator_namespace="sriov-network-operator",
+                 sriov_resource_prefix="openshift.io"):
     """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer.
 
     `history` is how many events watches can resume from (older resourceVersions get 410 Expired); `faults` are
-    initial fault rules and `seed` seeds the RNG behind their `probability` (default 0).
+    initial fault rules and `seed` seeds the RNG behind their `probability` (default 0). `bookmark_interval` is the least time
+    between two BOOKMARK events of a watch (the apiserver's is a minute). `sriov_operator` runs the SR-IOV network
+    operator's SriovNetwork controller (operators.py) for `sriov_operator_namespace`, rendering resource names with
+    `sriov_resource_prefix` (the operator's RESOURCE_PREFIX).
     """
-    store = Store(load_objects(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history)
-    server = SimServer(store, token=token, host=host, port=port, seed=seed)
+    controllers = [SriovNetworkOperator(sriov_operator_namespace, sriov_resource_prefix)] if sriov_operator else []
+    store = Store(load_objects(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history,
+                  controllers=controllers)
+    server = SimServer(store, token=token, host=host, port=port, seed=seed, bookmark_interval=bookmark_interval)
     if faults:
         server.faults.add(list(faults))
     return server.start()
