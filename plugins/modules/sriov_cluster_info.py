@@ -71,7 +71,9 @@ released:
   returned: when O(gather) has V(attachments)
   type: dict
 nads:
-  description: The NetworkAttachmentDefinitions that opt in to the fabric (metadata and spec).
+  description:
+    - The NetworkAttachmentDefinitions that opt in to the fabric, and those the SR-IOV network operator rendered from a
+      SriovNetwork (they carry the resource name it gave them) (metadata and spec).
   returned: when O(gather) has V(sources)
   type: list
   elements: dict
@@ -124,7 +126,7 @@ class ClusterInfo(K8sModule):
                 result["released"] = dict(("%s/%s" % (o["metadata"].get("namespace"), o["metadata"]["name"]), cluster.released_marks(o))
                                           for o in objects if cluster.released_marks(o))
             if "sources" in gather:
-                result["nads"] = [summary(obj) for obj in objects if cluster.opted_in(obj)]
+                result["nads"] = [summary(obj) for obj in objects if cluster.opted_in(obj) or cluster.rendered_by(obj)]
                 resource = service.resource(SRIOV_NETWORK[0], SRIOV_NETWORK[1], required=False)
                 networks = service.list(resource, namespace=self.params["sriov_namespace"]) if resource is not None else []
                 result["sriov_networks"] = [summary(obj) for obj in networks if cluster.opted_in(obj)]

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import requests
-from sim_core.testing import ApstraSession
+from sim_core.testing import DEMO_CLUSTER, ApstraSession
 
 NADS = "/apis/k8s.cni.cncf.io/v1/namespaces/%s/network-attachment-definitions"
 PODS = "/api/v1/namespaces/%s/pods"
@@ -210,3 +210,36 @@ def test_200_pods_on_50_nodes_cost_the_same_apstra_calls_as_2_pods(job, tmp_path
     finally:
         apstra_server.stop()
         k8s_server.stop()
+
+
+def test_a_sriov_network_through_the_nad_the_operator_renders(job, apstra, tmp_path):
+    """The emulated SR-IOV network operator (resource prefix intel.com, as the demo nodes advertise) renders the NAD in
+    spec.networkNamespace; the network comes from the SriovNetwork, with the resource name the operator gave the NAD."""
+    from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
+
+    server = start_k8s(str(DEMO_CLUSTER), port=0, sriov_resource_prefix="intel.com")
+    try:
+        emulator = type(job.k8s)
+        job.k8s = emulator(server)
+        job.k8s.kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+        network = {"apiVersion": "sriovnetwork.openshift.io/v1", "kind": "SriovNetwork",
+                   "metadata": {"name": "ran-mh", "namespace": "sriov-network-operator",
+                                "annotations": {"cn2-apstra.netops.io/fabric": "true", "cn2-apstra.netops.io/routing-zone": "telco"}},
+                   "spec": {"resourceName": "sriov_netdevice", "networkNamespace": "telco", "vlan": 570,
+                            "ipam": json.dumps({"type": "whereabouts", "range": "10.57.0.0/24", "gateway": "10.57.0.1"})}}
+        resp = requests.post(server.url + "/apis/sriovnetwork.openshift.io/v1/namespaces/sriov-network-operator/sriovnetworks", json=network,
+                             timeout=10)
+        assert resp.status_code == 201, resp.text
+        rendered = Cluster(job.k8s).nad("telco", "ran-mh")
+        assert rendered["metadata"]["annotations"]["k8s.v1.cni.cncf.io/resourceName"] == "intel.com/sriov_netdevice"
+        run = job("reconcile", extra=CLUSTER)
+        assert run.rc == 0, run
+        assert deployed(apstra)["ran-mh"] == {"leaf1", "leaf2", "leaf3", "leaf4"}
+        assert "| SriovNetwork sriov-network-operator/ran-mh |" in job.report("reconcile")
+        # deleting the SriovNetwork deletes its NAD (the operator) and, at the next reconcile, its VN
+        assert requests.delete(server.url + "/apis/sriovnetwork.openshift.io/v1/namespaces/sriov-network-operator/sriovnetworks/ran-mh",
+                               timeout=10).status_code == 200
+        assert job("reconcile", extra=CLUSTER).rc == 0
+        assert "ran-mh" not in deployed(apstra)
+    finally:
+        server.stop()

@@ -13,7 +13,7 @@ from k8s_sim.server import start_server
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-OPT_IN = "netops.cn2-apstra/fabric"
+OPT_IN = "cn2-apstra.netops.io/fabric"
 # Stands in for playbooks/reconcile.yml: appends the run's extra vars (one JSON line) to $EDA_TEST_RUNS.
 RECORDING_PLAYBOOK = """\
 - name: Record the run (stands in for reconcile.yml)

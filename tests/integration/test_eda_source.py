@@ -21,7 +21,7 @@ from k8s_sim.server import start_server
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
 SOURCE = "ansible_collections/netops/cn2_apstra/extensions/eda/plugins/event_source/sriov_networks.py"
-OPT_IN = "netops.cn2-apstra/fabric"
+OPT_IN = "cn2-apstra.netops.io/fabric"
 NADS = "/apis/k8s.cni.cncf.io/v1/namespaces/%s/network-attachment-definitions"
 NETWORKS = "/apis/sriovnetwork.openshift.io/v1/namespaces/%s/sriovnetworks"
 PODS = "/api/v1/namespaces/%s/pods"

@@ -26,7 +26,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation
 
 NAD_KIND = "NetworkAttachmentDefinition"
 SRIOV_NETWORK_KIND = "SriovNetwork"
-OPERATOR_OWNER_ANNOTATION = "sriovnetwork.openshift.io/owner-referrence"  # sic: the operator's spelling
+OPERATOR_OWNER_ANNOTATION = "sriovnetwork.openshift.io/owner-ref"  # on the NAD the SR-IOV network operator renders
 DEFAULTS = {"routing_zone": None, "resource_prefix": "openshift.io", "ipam": "whereabouts"}
 TRUE = ("true", "yes", "1", "on")
 INACTIVE_PHASES = ("Succeeded", "Failed")
@@ -160,16 +160,32 @@ def _check_cluster_fields(item, field, net, errors):
                 field, gateway, net["subnet"], fabric_gateway))
 
 
+def rendered_by(nad):
+    """(namespace, name) of the SriovNetwork the operator rendered this NAD from, or None."""
+    owner = ((nad.get("metadata") or {}).get("annotations") or {}).get(OPERATOR_OWNER_ANNOTATION) or ""
+    parts = owner.split("/")
+    return (parts[-2], parts[-1]) if owner.startswith(SRIOV_NETWORK_KIND + ".") and len(parts) >= 3 else None
+
+
 def derive_networks(nads=None, sriov_networks=None, defaults=None):
     """(networks, skipped) from the cluster's objects. ``skipped``: [{source, error}] for objects that opt in but are invalid.
 
-    A NAD the operator rendered from an opted-in SriovNetwork is the same network: the SriovNetwork wins.
+    A NAD the operator rendered from an opted-in SriovNetwork is the same network: the SriovNetwork wins, with the
+    resource name the operator put on that NAD (its resource prefix is the operator's setting).
     """
-    items = [sriov_network_network(obj, defaults) for obj in sriov_networks or [] if opted_in(obj)]
-    rendered = set((item["namespace"], item["name"]) for item in items)
+    rendered = dict((rendered_by(obj), obj) for obj in nads or [] if rendered_by(obj))
+    items = []
+    for obj in sriov_networks or []:
+        if opted_in(obj):
+            item = sriov_network_network(obj, defaults)
+            nad = rendered.get((item["source"]["namespace"], item["source"]["name"]))
+            if nad is not None:
+                item["resource_name"] = _meta(nad)[1].get(model.RESOURCE_ANNOTATION) or item["resource_name"]
+            items.append(item)
+    covered = set((item["namespace"], item["name"]) for item in items)
     for obj in nads or []:
         metadata = obj.get("metadata") or {}
-        if opted_in(obj) and (metadata.get("namespace") or "default", metadata.get("name")) not in rendered:
+        if opted_in(obj) and (metadata.get("namespace") or "default", metadata.get("name")) not in covered:
             items.append(nad_network(obj, defaults))
     nets, skipped = [], []
     for item in sorted(items, key=lambda i: (i["namespace"] or "", i["name"] or "")):
@@ -218,26 +234,32 @@ def merge_sources(intent_nets, cluster_nets):
 def pod_network_references(pod):
     """(namespace, name) of every network a pod asks for in its k8s.v1.cni.cncf.io/networks annotation.
 
-    Both forms: comma-separated ``[ns/]name[@iface]`` and the JSON list of ``{"name", "namespace", ...}``.
-    A reference without a namespace means the pod's own namespace.
+    Multus' forms: a comma-separated list of ``[namespace/]name[@interface]``, or a JSON list of objects with ``name``
+    and an optional ``namespace``; a reference without a namespace is in the pod's. An annotation Multus would reject
+    yields nothing.
     """
     metadata = pod.get("metadata") or {}
-    text = (metadata.get("annotations") or {}).get(model.NETWORKS_ANNOTATION)
+    text = ((metadata.get("annotations") or {}).get(model.NETWORKS_ANNOTATION) or "").strip()
     pod_ns = metadata.get("namespace") or "default"
     refs = set()
-    if not text or not text.strip():
+    if not text:
         return refs
-    if text.strip().startswith("["):
+    if any(char in text for char in '[{"'):
         entries = _json(text)
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and entry.get("name"):
-                refs.add((entry.get("namespace") or pod_ns, entry["name"]))
+        if not isinstance(entries, list):
+            return set()
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+                return set()
+            refs.add((entry.get("namespace") or pod_ns, entry["name"]))
         return refs
     for part in text.split(","):
         part = part.strip().split("@", 1)[0]
         if not part:
             continue
         namespace, _sep, name = part.rpartition("/")
+        if not name or "/" in namespace:
+            return set()
         refs.add((namespace or pod_ns, name))
     return refs
 

@@ -22,7 +22,7 @@ KUBECTLS = {
     "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
 }
 OPERATOR_NS = "sriov-network-operator"
-OPT_IN = "netops.cn2-apstra/fabric"
+OPT_IN = "cn2-apstra.netops.io/fabric"
 # The operator's own golden files (api/v1/testdata/TestRendering/*.golden): the config before formatJSON.
 GOLDEN_SIMPLE = '{ "cniVersion":"1.0.0", "name":"test","type":"sriov","vlan":0,"vlanQoS":0,"ipam":{} }'
 GOLDEN_CHAINED = ('{ "cniVersion":"1.0.0", "name":"test","plugins": [ {"type":"sriov","vlan":0,"vlanQoS":0,"ipam":{} },\n'

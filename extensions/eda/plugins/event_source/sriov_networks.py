@@ -15,6 +15,7 @@ import os
 import random
 import ssl
 import sys
+import time
 
 import aiohttp
 
@@ -97,7 +98,7 @@ options:
         without any pod using it.
       - An annotation key's prefix must be a DNS subdomain (no underscore), hence the dash in the default.
     type: str
-    default: netops.cn2-apstra/fabric
+    default: cn2-apstra.netops.io/fabric
   unbind_grace:
     description:
       - Seconds after a node stops hosting pods of a network (the last such change) before the
@@ -155,11 +156,10 @@ PATHS = {
     SRIOV_NETWORK: "/apis/sriovnetwork.openshift.io/v1/sriovnetworks",
     POD: "/api/v1/pods",
 }
-NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 # Bookkeeping that changes without the network changing: kubectl's copy of the applied manifest, the operator's note.
 IGNORED_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "operator.sriovnetwork.openshift.io/last-network-namespace")
 ALIASES = {"verify_ssl": "validate_certs", "ssl_ca_cert": "ca_cert", "cert_file": "client_cert", "key_file": "client_key"}
-DEFAULTS = {"opt_in_annotation": "netops.cn2-apstra/fabric", "unbind_grace": 30.0, "watch_timeout": 300, "backoff_initial": 1.0,
+DEFAULTS = {"opt_in_annotation": "cn2-apstra.netops.io/fabric", "unbind_grace": 30.0, "watch_timeout": 300, "backoff_initial": 1.0,
             "backoff_max": 60.0, "page_size": 500}
 _TRUE = ("1", "true", "yes", "on", "y", "t")
 
@@ -189,40 +189,27 @@ def k8s_client_helpers():
     return client
 
 
-def pod_network_refs(pod):
-    """The NADs a pod asks for in `k8s.v1.cni.cncf.io/networks`, as sorted (namespace, name) pairs.
+def sriov_helpers():
+    """`plugins/module_utils/sriov/` of this collection: the annotation names and the pod-reference parser the role uses."""
+    root = collection_root()
+    if root and root not in sys.path:
+        sys.path.insert(0, root)
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import cluster, model
+    return cluster, model
 
-    Multus' forms: a comma separated list of `[namespace/]name[@interface]`, or a JSON list of objects with `name` and
-    an optional `namespace`; a reference without a namespace is in the pod's. An annotation Multus would reject
-    yields nothing. (To be replaced by the pod-reference parser of plugins/module_utils/sriov/.)
-    """
-    meta = pod.get("metadata") or {}
-    text = ((meta.get("annotations") or {}).get(NETWORKS_ANNOTATION) or "").strip()
-    namespace = meta.get("namespace") or "default"
-    refs = set()
-    if not text:
-        return []
-    if any(char in text for char in '[{"'):
-        try:
-            items = json.loads(text)
-        except ValueError:
-            return []
-        if not isinstance(items, list):
-            return []
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
-                return []
-            refs.add((item.get("namespace") or namespace, item["name"]))
-        return sorted(refs)
-    for item in text.split(","):
-        item = item.strip().split("@", 1)[0]
-        if not item:
-            continue
-        space, name = item.rpartition("/")[::2]
-        if not name or "/" in space:
-            return []
-        refs.add((space or namespace, name))
-    return sorted(refs)
+
+def pod_network_refs(pod):
+    """The NADs a pod asks for in `k8s.v1.cni.cncf.io/networks`, as sorted (namespace, name) pairs (the role's parser)."""
+    return sorted(sriov_helpers()[0].pod_network_references(pod))
+
+
+def released_since(network):
+    """The latest time (seconds since the epoch) the reconcile recorded a node releasing this NAD's port, or None."""
+    cluster, _model = sriov_helpers()
+    marks = cluster.released_marks(network or {})
+    times = [cluster.parse_time(when) for when in marks.values()]
+    return max(when.timestamp() for when in times) if times else None
 
 
 # --- what the source knows and what it emits -----------------------------------------------------------------------
@@ -239,20 +226,24 @@ def summary(obj):
 
 
 def _matters(network):
-    """What a change must touch to be reported: labels, annotations and spec (a NAD's config as parsed JSON)."""
+    """What a change must touch to be reported: labels, annotations (but the reconcile's own release marks) and spec
+    (a NAD's config as parsed JSON)."""
     spec = dict(network["spec"])
     if isinstance(spec.get("config"), str):
         try:
             spec["config"] = json.loads(spec["config"])
         except ValueError:
             pass
-    return network["metadata"]["labels"], network["metadata"]["annotations"], spec
+    released = sriov_helpers()[1].RELEASED_ANNOTATION
+    annotations = dict((k, v) for k, v in network["metadata"]["annotations"].items() if k != released)
+    return network["metadata"]["labels"], annotations, spec
 
 
 class State:
     """The networks and pods seen so far; turns object changes into the events to emit.
 
-    `apply` returns (events, grace) where `grace` lists the NAD keys whose set of nodes shrank.
+    `apply` returns (events, grace): `grace` lists (NAD key, since) for networks whose set of nodes shrank (since None:
+    now) or on whose NAD the reconcile recorded a release (since: its time), so a `grace_expired` follows the grace.
     """
 
     def __init__(self, opt_in, cluster):
@@ -306,9 +297,11 @@ class State:
             return self._apply_pod(key, new)
         objects = self.objects[kind]
         old = objects.get(key)
+        since = released_since(new) if kind == NAD and new is not None else None
+        grace = [(key, since)] if since is not None and since != (released_since(old) if old is not None else None) else []
         if old is not None and new is not None and _matters(old) == _matters(new):
             objects[key] = new
-            return [], []
+            return [], grace
         was = self.visible(kind, key, old)
         if new is None:
             objects.pop(key, None)
@@ -317,10 +310,10 @@ class State:
         now = self.visible(kind, key, new)
         change = {(False, True): "added", (True, False): "deleted", (True, True): "modified"}.get((was, now))
         if change is None:
-            return [], []
+            return [], grace
         latest = new if new is not None else old
         nodes_key = key if kind == NAD else self.target(key, latest)
-        return [self.event(change, kind, key, latest, nodes_key)], []
+        return [self.event(change, kind, key, latest, nodes_key)], grace
 
     def _apply_pod(self, key, new):
         old = self.pods.get(key)
@@ -349,7 +342,7 @@ class State:
             event["pod"] = {"namespace": key[0], "name": key[1], "node": after.get(ref) or before.get(ref), "change": change}
             events.append(event)
             if nodes_before - set(self.nodes(ref)):
-                grace.append(ref)
+                grace.append((ref, None))
         return events, grace
 
     def load(self, kind, items):
@@ -471,17 +464,19 @@ class SriovNetworkSource:
     async def emit(self, events, grace):
         for event in events:
             await self.queue.put(event)
-        for ref in grace:
-            self._schedule_grace(ref)
+        for ref, since in grace:
+            self._schedule_grace(ref, since)
 
-    def _schedule_grace(self, ref):
+    def _schedule_grace(self, ref, since=None):
+        """A grace_expired for `ref` once the grace has passed since `since` (a release the reconcile recorded), or from now."""
+        delay = self.options["unbind_grace"] if since is None else max(0.0, since + self.options["unbind_grace"] - time.time()) + 1
         timer = self.timers.pop(ref, None)
         if timer is not None:
             timer.cancel()
-        self.timers[ref] = asyncio.ensure_future(self._grace_expired(ref))
+        self.timers[ref] = asyncio.ensure_future(self._grace_expired(ref, delay))
 
-    async def _grace_expired(self, ref):
-        await asyncio.sleep(self.options["unbind_grace"])
+    async def _grace_expired(self, ref, delay):
+        await asyncio.sleep(delay)
         self.timers.pop(ref, None)
         await self.queue.put(self.state.event("grace_expired", NAD, ref, self.state.objects[NAD].get(ref), ref))
 
@@ -512,7 +507,10 @@ class SriovNetworkSource:
             for item in items:
                 key, value = self.state.parse(kind, item)
                 if value is not None:
-                    self.state.apply(kind, key, value)
+                    # silent: what is there at start is caught up by `synced`; a release recorded before is timed from its mark
+                    for ref, since in self.state.apply(kind, key, value)[1]:
+                        if since is not None:
+                            self._schedule_grace(ref, since)
         networks = sum(1 for kind in (NAD, SRIOV_NETWORK) for key, net in self.state.objects[kind].items() if self.state.visible(kind, key, net))
         await self.queue.put({"type": "synced", "cluster": self.state.cluster, "networks": networks,
                               "pods": sum(1 for pod in self.state.pods.values() if pod[0] and pod[1])})

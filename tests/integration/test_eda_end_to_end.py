@@ -1,0 +1,97 @@
+"""The fabric follows the cluster, unattended: ansible-rulebook runs the shipped rulebook (netops.cn2_apstra.sriov_fabric)
+with the collection's event source on the Kubernetes emulator, and its runs of the shipped reconcile.yml reach the
+Apstra emulator. Nobody runs a playbook: kubectl applies a NAD, pods start on two nodes, then go; the deployed fabric
+follows each step. Waits are bounded by generous timeouts; nothing depends on how fast a step is."""
+
+import json
+import subprocess
+import time
+
+from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, ApstraSession
+
+WAIT = 300
+PORT_OF = {"worker-01": "leaf1:xe-0/0/1", "worker-02": "leaf1:xe-0/0/2", "worker-04": "leaf2:xe-0/0/4", "worker-05": "leaf3-leaf4:ae5"}
+NAD = """apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: ran-eda
+  namespace: telco
+  annotations:
+    k8s.v1.cni.cncf.io/resourceName: intel.com/sriov_netdevice
+    cn2-apstra.netops.io/fabric: "true"
+    cn2-apstra.netops.io/routing-zone: telco
+spec:
+  config: '{"cniVersion": "1.0.0", "name": "ran-eda", "type": "sriov", "vlan": 580,
+            "ipam": {"type": "whereabouts", "range": "10.58.0.0/24", "gateway": "10.58.0.1"}}'
+"""
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: telco
+  annotations:
+    k8s.v1.cni.cncf.io/networks: ran-eda
+spec:
+  nodeName: {node}
+  containers:
+    - name: app
+      image: registry.example/du:1
+"""
+PORTS_QUERY = ("match(node('ep_endpoint_policy', policy_type_name='batch', name='ct').in_('ep_top_level').node('ep_application_instance')"
+               ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf').in_('hosted_interfaces')"
+               ".node(name='owner'), node(name='ct').out('ep_subpolicy').node().out('ep_first_subpolicy').node(name='prim')"
+               ".out('vn_to_attach').node('virtual_network', label='ran-eda'))")
+
+
+def kubectl(kubeconfig, *args, stdin=None):
+    proc = subprocess.run(["kubectl", "--kubeconfig", kubeconfig, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def deployed_ports(apstra):
+    """The ports Apstra has deployed ran-eda on, or None while the VN is not deployed."""
+    session = ApstraSession(apstra.url)
+    if not session.qe("node('virtual_network', label='ran-eda', name='vn')", "deployed"):
+        return None
+    return sorted("%s:%s" % (row["owner"]["label"], row["intf"]["if_name"]) for row in session.qe(PORTS_QUERY, "deployed"))
+
+
+def commits(apstra):
+    return len([r for r in apstra.writes() if r["path"].endswith("/deploy")])
+
+
+def wait_until(condition, what, engine):
+    deadline = time.monotonic() + WAIT
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert engine.proc.poll() is None, "ansible-rulebook exited:\n%s" % engine.output()[-5000:]
+        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (what, WAIT, engine.output()[-8000:])
+        time.sleep(1)
+
+
+def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(rulebook, apstra, k8s, tmp_path):
+    env = {"K8S_AUTH_KUBECONFIG": k8s.kubeconfig, "APSTRA_API_URL": apstra.url, "APSTRA_USERNAME": APSTRA_USER,
+           "APSTRA_PASSWORD": APSTRA_PASSWORD, "APSTRA_VERIFY_CERTIFICATES": "false", "SRIOV_REPORTS_DIR": str(tmp_path / "reports")}
+    engine = rulebook("netops.cn2_apstra.sriov_fabric", variables={"sriov_unbind_grace": 5}, env=env)
+    wait_until(lambda: engine.output().count("PLAY RECAP") >= 1, "the catch-up run after `synced`", engine)
+
+    kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=NAD)
+    assert wait_until(lambda: deployed_ports(apstra) is not None, "the VN of the applied NAD deployed", engine) is not None
+    # pods binding: no pod yet, no port tagged
+    assert deployed_ports(apstra) == []
+
+    for name, node in (("du-0", "worker-01"), ("du-1", "worker-05")):
+        kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=POD.format(name=name, node=node))
+    wanted = sorted([PORT_OF["worker-01"], PORT_OF["worker-05"]])
+    wait_until(lambda: deployed_ports(apstra) == wanted, "the ports of the pods' nodes tagged", engine)
+
+    kubectl(k8s.kubeconfig, "delete", "pod", "-n", "telco", "du-0", "du-1")
+    wait_until(lambda: deployed_ports(apstra) == [], "the ports untagged after the grace period", engine)
+
+    runs = engine.output().count("PLAY RECAP")
+    assert commits(apstra) <= runs, "one commit per run at most"
+    report = json.dumps([p.read_text() for p in (tmp_path / "reports").glob("reconcile-*.md")])
+    assert "ran-eda" in report and "NetworkAttachmentDefinition telco/ran-eda" in report
