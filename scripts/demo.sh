@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: start the Apstra and Kubernetes emulators on the demo lab (background, loopback), provision the
 # example intent (3 SR-IOV networks, two of them routed to each other through a routing group), show both sides,
-# check that they agree, and stop the emulators on exit. Works on a fresh clone (runs scripts/setup.sh first).
+# check that they agree; then let the fabric follow the cluster with the rulebook running (a NAD that opts in, pods
+# on two nodes, the pods gone), and stop everything on exit. Works on a fresh clone (runs scripts/setup.sh first).
 #   make demo            or   bash scripts/demo.sh
 # Reports land in $SRIOV_REPORTS_DIR (default: reports/).
 set -euo pipefail
@@ -14,7 +15,11 @@ sync_collection_tree
 lab=$BUILD/demo-lab
 reports=${SRIOV_REPORTS_DIR:-$REPO/reports}
 export SRIOV_REPORTS_DIR=$reports
-cleanup() { bash "$REPO/scripts/emulators.sh" stop "$lab" || true; }
+rulebook_pid=
+cleanup() {
+    [ -n "$rulebook_pid" ] && kill -- -"$rulebook_pid" 2>/dev/null || true
+    bash "$REPO/scripts/emulators.sh" stop "$lab" || true
+}
 trap cleanup EXIT INT TERM
 
 bash "$REPO/scripts/emulators.sh" start "$lab"
@@ -52,5 +57,72 @@ print("deployed revision:", requests.get(url + "/api/blueprints/%s/diff-status" 
 PYEOF
 echo "=== 4. post-change check (ansible-playbook playbooks/verify.yml): fails on any drift"
 ansible-playbook -i localhost, playbooks/verify.yml | sed -n '/Show the result/,$p'
+
+echo "=== 5. the fabric follows the cluster (ansible-rulebook with netops.cn2_apstra.sriov_fabric, nobody runs a playbook)"
+export K8S_AUTH_KUBECONFIG=$KUBECONFIG
+printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' >"$lab/rulebook-inventory.yml"
+printf 'sriov_unbind_grace: 5\n' >"$lab/rulebook-vars.yml"
+setsid env PATH="$EDA_VENV/bin:$PATH" ansible-rulebook -r netops.cn2_apstra.sriov_fabric -i "$lab/rulebook-inventory.yml" \
+    --vars "$lab/rulebook-vars.yml" >"$lab/rulebook.log" 2>&1 &
+rulebook_pid=$!
+# Waits on what Apstra has deployed for the network ran-demo: "vn" (deployed), or its tagged ports.
+deployed() {
+    python - "$1" <<'PYEOF'
+import os, sys, time
+import requests
+url = os.environ["APSTRA_API_URL"]
+session = requests.Session()
+session.headers["AuthToken"] = session.post(url + "/api/aaa/login", json={"username": os.environ["APSTRA_USERNAME"],
+                                            "password": os.environ["APSTRA_PASSWORD"]}, timeout=10).json()["token"]
+bp = session.get(url + "/api/blueprints", timeout=10).json()["items"][0]["id"]
+ports_query = ("match(node('ep_endpoint_policy', policy_type_name='batch', name='ct').in_('ep_top_level').node('ep_application_instance')"
+               ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf').in_('hosted_interfaces')"
+               ".node(name='owner'), node(name='ct').out('ep_subpolicy').node().out('ep_first_subpolicy').node(name='prim')"
+               ".out('vn_to_attach').node('virtual_network', label='ran-demo'))")
+def qe(query):
+    return session.post(url + "/api/blueprints/%s/qe" % bp, params={"type": "deployed"}, json={"query": query}, timeout=10).json()["items"]
+want = sys.argv[1]
+deadline = time.monotonic() + 300
+while time.monotonic() < deadline:
+    vn = qe("node('virtual_network', label='ran-demo', name='vn')")
+    ports = sorted("%s:%s" % (r["owner"]["label"], r["intf"]["if_name"]) for r in qe(ports_query)) if vn else None
+    if (want == "vn" and vn) or (want != "vn" and ports is not None and ports == sorted(p for p in want.split(",") if p)):
+        print("    deployed in Apstra: VN ran-demo on ports %s" % (", ".join(ports) or "none"))
+        sys.exit(0)
+    time.sleep(1)
+sys.exit("timed out waiting for %s" % want)
+PYEOF
+}
+until grep -qs "PLAY RECAP" "$lab/rulebook.log"; do sleep 1; done
+echo "--- kubectl apply: a NAD that opts in (cn2-apstra.netops.io/fabric=true), VLAN 590"
+kubectl apply -f - <<'YAML'
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: ran-demo
+  namespace: telco
+  annotations:
+    k8s.v1.cni.cncf.io/resourceName: intel.com/sriov_netdevice
+    cn2-apstra.netops.io/fabric: "true"
+    cn2-apstra.netops.io/routing-zone: telco
+spec:
+  config: '{"cniVersion": "1.0.0", "name": "ran-demo", "type": "sriov", "vlan": 590, "ipam": {"type": "whereabouts", "range": "10.59.0.0/24", "gateway": "10.59.0.1"}}'
+YAML
+deployed vn
+echo "--- kubectl apply: pods on worker-01 and worker-05 (dual-homed)"
+for pod in du-0:worker-01 du-1:worker-05; do
+    kubectl apply -f - <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: ${pod%%:*}, namespace: telco, annotations: {k8s.v1.cni.cncf.io/networks: ran-demo}}
+spec: {nodeName: ${pod##*:}, containers: [{name: du, image: registry.example/du:1}]}
+YAML
+done
+deployed "leaf1:xe-0/0/1,leaf3-leaf4:ae5"
+echo "--- kubectl delete: the pods (the ports are untagged after the 5 s grace period)"
+kubectl delete pod -n telco du-0 du-1
+deployed ""
+echo "    reconcile runs started by the rulebook: $(grep -c 'PLAY RECAP' "$lab/rulebook.log"); its log: $lab/rulebook.log"
 echo
-echo "Demo done: both sides hold the 3 networks and agree. Change reports: $reports/provision-latest.md (+ .svg)"
+echo "Demo done: both sides hold the 3 networks and agree, and the fabric followed the NAD and its pods."
+echo "Change reports: $reports/provision-latest.md, $reports/reconcile-latest.md (+ .svg)"
