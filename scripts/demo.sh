@@ -17,7 +17,7 @@ reports=${SRIOV_REPORTS_DIR:-$REPO/reports}
 export SRIOV_REPORTS_DIR=$reports
 rulebook_pid=
 cleanup() {
-    [ -n "$rulebook_pid" ] && kill -- -"$rulebook_pid" 2>/dev/null || true
+    if [ -n "$rulebook_pid" ]; then kill -- -"$rulebook_pid" 2>/dev/null || true; fi
     bash "$REPO/scripts/emulators.sh" stop "$lab" || true
 }
 trap cleanup EXIT INT TERM

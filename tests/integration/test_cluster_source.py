@@ -243,3 +243,41 @@ def test_a_sriov_network_through_the_nad_the_operator_renders(job, apstra, tmp_p
         assert "ran-mh" not in deployed(apstra)
     finally:
         server.stop()
+
+
+SOURCE_KINDS = {
+    "NetworkAttachmentDefinition": lambda url: requests.post(url + NADS % "telco", json=nad("kind-net", vlan=600, ipam={
+        "type": "whereabouts", "range": "10.61.0.0/24", "gateway": "10.61.0.1"}), timeout=10),
+    "SriovNetwork": lambda url: requests.post(url + "/apis/sriovnetwork.openshift.io/v1/namespaces/sriov-network-operator/sriovnetworks", json={
+        "apiVersion": "sriovnetwork.openshift.io/v1", "kind": "SriovNetwork",
+        "metadata": {"name": "kind-net", "namespace": "sriov-network-operator",
+                     "annotations": {"cn2-apstra.netops.io/fabric": "true", "cn2-apstra.netops.io/routing-zone": "telco"}},
+        "spec": {"resourceName": "sriov_netdevice", "networkNamespace": "telco", "vlan": 600,
+                 "ipam": json.dumps({"type": "whereabouts", "range": "10.61.0.0/24", "gateway": "10.61.0.1"})}}, timeout=10),
+    "CN2": lambda url: requests.post(url + NADS % "telco", json=nad("kind-net", vlan=600, ipam=False, annotations={
+        "juniper.net/networks": json.dumps({"ipamV4Subnet": "10.61.0.0/24"})}), timeout=10),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCE_KINDS))
+def test_each_source_kind_creates_the_vn_binds_the_ports_commits_once_then_writes_nothing(job, tmp_path, kind):
+    from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
+
+    server = start_k8s(str(DEMO_CLUSTER), port=0, sriov_resource_prefix="intel.com")
+    try:
+        job.k8s = type(job.k8s)(server)
+        job.k8s.kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+        assert SOURCE_KINDS[kind](server.url).status_code == 201
+        job.apstra.clear_log()
+        run = job("reconcile", extra=CLUSTER)
+        assert run.rc == 0, run
+        assert deployed(job.apstra)["kind-net"] == {"leaf1", "leaf2", "leaf3", "leaf4"}
+        assert deployed_ports(job.apstra, "kind-net") == ["leaf1:xe-0/0/1", "leaf1:xe-0/0/2", "leaf2:xe-0/0/4", "leaf3-leaf4:ae5"]
+        assert len(commits(job.apstra)) == 1
+        job.apstra.clear_log()
+        job.k8s.clear_log()
+        again = job("reconcile", extra=CLUSTER)
+        assert again.rc == 0, again
+        assert [r for r in job.apstra.writes() if r["path"].startswith("/api/")] == [] and job.k8s.writes() == []
+    finally:
+        server.stop()

@@ -100,7 +100,8 @@ def test_host_local_warns():
 
 
 def test_only_this_collections_annotations_can_be_given():
-    with pytest.raises(nad.ValidationError, match=r"config\[0\]\.annotations: 'team/x' is not one of this collection's annotations \(cn2-apstra.netops.io/\*\)"):
+    expected = r"config\[0\]\.annotations: 'team/x' is not one of this collection's annotations \(cn2-apstra.netops.io/\*\)"
+    with pytest.raises(nad.ValidationError, match=expected):
         nad.validate(item(annotations={"team/x": "1"}), "config[0]")
     obj = nad.to_object(item(annotations={"cn2-apstra.netops.io/released": "{}"}), {})
     assert nad.from_object(obj, OWNER)["annotations"] == {"cn2-apstra.netops.io/released": "{}"}

@@ -124,7 +124,10 @@ def test_conflicts_between_the_file_and_the_cluster_are_reported_never_guessed()
 @pytest.mark.parametrize("annotation, refs", [
     ("sriov-a", {("app", "sriov-a")}),
     ("telco/sriov-a, other/b@net1, c@net2", {("telco", "sriov-a"), ("other", "b"), ("app", "c")}),
-    ('[{"name": "sriov-a", "namespace": "telco", "interface": "net1"}, {"name": "c"}, {"interface": "x"}]', {("telco", "sriov-a"), ("app", "c")}),
+    ('[{"name": "sriov-a", "namespace": "telco", "interface": "net1"}, {"name": "c"}]', {("telco", "sriov-a"), ("app", "c")}),
+    # Multus refuses an annotation with an entry that names no network: so does the collection (nothing is used)
+    ('[{"name": "sriov-a", "namespace": "telco"}, {"interface": "x"}]', set()),
+    ("a/b/c", set()),
     ("[not json", set()),
     ("   ", set()),
     (None, set()),
