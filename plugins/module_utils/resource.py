@@ -237,6 +237,13 @@ class Engine:
         keys = [self.resource.key(obj) for obj in want]
         return [by_key.get(key) or self.resource.empty(key) for key in keys]
 
+    def dry_changes(self, have):
+        """The changes against ``have`` given by the caller (no read, nothing sent): does the config change anything?"""
+        self.resource.validate(self.config, self.state)
+        self.check_keys()
+        want = [self.resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)]
+        return self.changes(want, have)
+
     def run(self):
         resource = self.resource
         resource.validate(self.config, self.state)

@@ -171,6 +171,12 @@ options:
     type: list
     elements: dict
     default: []
+  blueprint_facts:
+    description:
+      - The registered result of M(netops.cn2_apstra.apstra_blueprint_info) with V(resources) in
+        O(netops.cn2_apstra.apstra_blueprint_info#module:gather); with it, RV(desired) says in C(fabric_writes) whether the
+        fabric steps write anything (computed from these facts, without a call), so a run that changes nothing skips them.
+    type: dict
   after_change:
     description:
       - With O(mode=verify), this is the check after this run's own writes; in check mode (which writes nothing, also when
@@ -299,94 +305,19 @@ errors:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import HAS_NETADDR, NETADDR_IMPORT_ERROR
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import plan
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_intent
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import drift_lines, verify
-
-
-def overlay(attachments, results):
-    """The NADs the cluster holds after the writes: the discovered ones, updated by each NAD task's before/after."""
-    by_key = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in attachments)
-    for result in results:
-        after = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in result.get("after") or [])
-        for nad in result.get("before") or []:
-            by_key.pop((nad.get("namespace"), nad.get("name")), None)
-        by_key.update(after)
-    return [by_key[key] for key in sorted(by_key, key=lambda k: (k[0] or "", k[1] or ""))]
-
-
-def run(params):
-    """The module's result for validated parameters; raises IntentError."""
-    result = dict(changed=False, plan=[], before=[], after=[])
-    if params["mode"] == "validate":
-        result["networks"] = validate_intent(params["networks"] if params["source"] != "cluster" else [], params.get("allocation"))[0]
-        return result
-    if params["mode"] == "verify" and params.get("desired"):
-        desired = params["desired"]
-    else:
-        result.update(plan(params))
-        desired = result["desired"]
-    if params["mode"] == "verify":
-        deployed = params.get("deployed")
-        vns = deployed["virtual_networks"] if deployed else params.get("virtual_networks")
-        bindings = deployed["port_bindings"] if deployed else params.get("bindings")
-        drift = verify(desired, vns, overlay(params.get("attachments") or [], params["attachment_results"]), bindings,
-                       additive=params["additive"], pending=params["pending"])
-        result.update(drift=drift, consistent=not drift)
-    return result
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent_task import ARGUMENT_SPEC, run
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            networks=dict(type="list", elements="dict", default=[]),
-            allocation=dict(type="dict", default={}, options=dict(
-                vlan_range=dict(type="list", elements="int"),
-                supernet=dict(type="str"),
-                prefix_length=dict(type="int"),
-            )),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            mode=dict(type="str", default="plan", choices=["validate", "plan", "verify"]),
-            fabric=dict(type="dict", default={}),
-            nodes=dict(type="list", elements="dict", default=[]),
-            virtual_networks=dict(type="list", elements="dict", default=[]),
-            attachments=dict(type="list", elements="dict", default=[]),
-            bindings=dict(type="list", elements="dict"),
-            fail_on_drift=dict(type="bool", default=False),
-            additive=dict(type="bool", default=False),
-            source=dict(type="str", default="intent", choices=["intent", "cluster", "both"]),
-            binding=dict(type="str", default="nodes", choices=["nodes", "pods"]),
-            unbind_grace=dict(type="int", default=300),
-            cluster=dict(type="dict", default={}),
-            cluster_defaults=dict(type="dict", default={}),
-            staging=dict(type="dict", default={}),
-            include_foreign_staging=dict(type="bool", default=False),
-            desired=dict(type="dict"),
-            deployed=dict(type="dict"),
-            pending=dict(type="list", elements="dict", default=[]),
-            attachment_results=dict(type="list", elements="dict", default=[]),
-            run=dict(type="str", choices=["provision", "reconcile", "teardown", "verify"]),
-            overridden=dict(type="bool", default=False),
-            after_change=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    if not HAS_NETADDR:
-        module.fail_json(msg=missing_required_lib("netaddr"), exception=NETADDR_IMPORT_ERROR)
-    if module.params["mode"] == "verify" and module.params["after_change"] and module.check_mode:
-        module.exit_json(changed=False, plan=[], before=[], after=[], msg="check mode: this run changed nothing, so there is nothing to verify")
+    """As a module (the action plugin of the same name runs the same code on the controller, without a process)."""
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        result = run(module.params)
-    except IntentError as exc:
-        module.fail_json(msg="invalid SR-IOV intent: %s" % exc, errors=exc.errors, changed=False, plan=[])
-    if module.params["mode"] == "verify" and module.params["fail_on_drift"] and result["drift"]:
-        lines = drift_lines(result["drift"])
-        module.fail_json(msg="drift: %d difference(s): %s" % (len(lines), "; ".join(lines)), **result)
-    module.exit_json(**result)
+        module.exit_json(**run(module.params, module.check_mode))
+    except TaskFailed as exc:
+        module.fail_json(**exc.result)
 
 
 if __name__ == "__main__":

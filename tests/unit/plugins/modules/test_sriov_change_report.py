@@ -5,7 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.cn2_apstra.plugins.modules.sriov_change_report import combined, main
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_task import combined
+from ansible_collections.netops.cn2_apstra.plugins.modules.sriov_change_report import main
 
 VN_PATH = "/api/blueprints/bp-1/virtual-networks-batch"
 

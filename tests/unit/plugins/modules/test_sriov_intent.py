@@ -12,7 +12,8 @@ import json
 import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import Fabric
-from ansible_collections.netops.cn2_apstra.plugins.modules.sriov_intent import main, overlay
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent_task import overlay
+from ansible_collections.netops.cn2_apstra.plugins.modules.sriov_intent import main
 
 RES = "intel.com/sriov_netdevice"
 NET = {"name": "sriov-a", "namespace": "telco", "vlan": "allocate", "routing_zone": "telco", "subnet": "allocate", "resource_name": RES}

@@ -1,0 +1,22 @@
+"""What a run costs in API calls (deterministic, unlike time): the example intent provisioned, then provisioned again."""
+
+
+def api_calls(emulator):
+    return [(r["method"], r["path"]) for r in emulator.requests_log() if not r["path"].endswith("/aaa/login")]
+
+
+def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
+    first = job("provision")
+    assert first.rc == 0, first
+    calls = api_calls(apstra)
+    assert len([c for c in calls if c[1].endswith("/deploy")]) == 1
+    # discovery 6 + mutex, staging check, 4 writes, versions, deploy, task polls, deployed read-back 2, mutex release
+    assert len(calls) <= 20, calls
+    apstra.clear_log()
+    k8s.clear_log()
+    again = job("provision")
+    assert again.rc == 0, again
+    calls = api_calls(apstra)
+    assert len(calls) <= 6 and apstra.writes() == [], calls
+    assert k8s.writes() == []
+    assert "Apply the fabric and commit once (Apstra)] ***\nskipping" in again.stdout.replace("\r", "")
