@@ -1,5 +1,5 @@
 # One command sets up and runs the demo, one sets up and runs every test. See README.md.
-.PHONY: setup demo test sanity sanity-old units lint docs docsite changelog integration molecule build ee-context bench clean
+.PHONY: setup demo test format sanity sanity-old units lint docs docsite changelog integration molecule build ee-context bench clean
 
 setup:
 	bash scripts/setup.sh
@@ -21,3 +21,6 @@ bench:
 
 clean:
 	rm -rf build .venv
+
+format:
+	.venv/bin/black .

@@ -34,10 +34,15 @@ class Lab:
         self.k8s = start_k8s(str(cluster), port=0)
         self.k8s_start = time.monotonic() - started
         self.kubeconfig = self.k8s.write_kubeconfig(str(OUT / ("%s.kubeconfig" % name)))
-        self.env = dict(os.environ, APSTRA_API_URL=self.apstra.url, APSTRA_USERNAME="admin",
-                        APSTRA_PASSWORD="sim-admin-password", APSTRA_VERIFY_CERTIFICATES="false",
-                        K8S_AUTH_KUBECONFIG=self.kubeconfig,
-                        ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+        self.env = dict(
+            os.environ,
+            APSTRA_API_URL=self.apstra.url,
+            APSTRA_USERNAME="admin",
+            APSTRA_PASSWORD="sim-admin-password",
+            APSTRA_VERIFY_CERTIFICATES="false",
+            K8S_AUTH_KUBECONFIG=self.kubeconfig,
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        )
 
     def clear(self):
         for server in (self.apstra, self.k8s):
@@ -61,33 +66,70 @@ def timed(lab, cmd, **kwargs):
     proc = subprocess.run(cmd, env=lab.env, capture_output=True, text=True, check=False, **kwargs)
     elapsed = time.monotonic() - start
     if proc.returncode != 0:
-        raise SystemExit("benchmark step failed: %s\n%s\n%s" % (" ".join(map(str, cmd)), proc.stdout[-3000:], proc.stderr[-3000:]))
+        raise SystemExit(
+            "benchmark step failed: %s\n%s\n%s"
+            % (" ".join(map(str, cmd)), proc.stdout[-3000:], proc.stderr[-3000:])
+        )
     return elapsed, lab.counts(), proc.stdout
 
 
 def inventory(lab):
     config = OUT / ("%s.sriov_fabric.yml" % lab.name)
     config.write_text("plugin: netops.cn2_apstra.sriov_fabric\n")
-    elapsed, counts, stdout = timed(lab, [str(BIN / "ansible-inventory"), "-i", str(config), "--list"])
+    elapsed, counts, stdout = timed(
+        lab, [str(BIN / "ansible-inventory"), "-i", str(config), "--list"]
+    )
     hosts = len(json.loads(stdout).get("sriov_nodes", {}).get("hosts", []))
     return elapsed, counts, "%d SR-IOV nodes" % hosts
 
 
 def virtual_networks(lab, count):
     leafs = ["leaf%d" % n for n in range(1, 9)]
-    config = [{"label": "bench_vn_%03d" % n, "vn_type": "vxlan", "vlan_id": 100 + n, "bindings": leafs}
-              for n in range(count)]
+    config = [
+        {"label": "bench_vn_%03d" % n, "vn_type": "vxlan", "vlan_id": 100 + n, "bindings": leafs}
+        for n in range(count)
+    ]
     playbook = OUT / ("vns_%d.yml" % count)
-    playbook.write_text(json.dumps([{
-        "name": "Create virtual networks", "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "tasks": [{"name": "Create", "netops.cn2_apstra.apstra_virtual_networks": {"blueprint": "bench", "config": config}}]}]))
-    elapsed, counts = timed(lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)])[:2]
+    playbook.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "Create virtual networks",
+                    "hosts": "localhost",
+                    "connection": "local",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Create",
+                            "netops.cn2_apstra.apstra_virtual_networks": {
+                                "blueprint": "bench",
+                                "config": config,
+                            },
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    elapsed, counts = timed(
+        lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)]
+    )[:2]
     return elapsed, counts, "%d VNs x %d leafs" % (count, len(leafs))
 
 
 def provision(lab, label):
-    elapsed, counts = timed(lab, [str(BIN / "ansible-playbook"), "-i", "localhost,", "playbooks/provision.yml",
-                                  "-e", "reports_dir=%s" % (OUT / "reports")], cwd=REPO)[:2]
+    elapsed, counts = timed(
+        lab,
+        [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "playbooks/provision.yml",
+            "-e",
+            "reports_dir=%s" % (OUT / "reports"),
+        ],
+        cwd=REPO,
+    )[:2]
     return elapsed, counts, label
 
 
@@ -102,9 +144,26 @@ def collections_path():
 def generate(leafs, servers):
     fabric = OUT / ("fabric_%d.yml" % servers)
     cluster = OUT / ("cluster_%d.yml" % servers)
-    subprocess.run([sys.executable, "-m", "apstra_sim.generate", "--leafs", str(leafs), "--servers", str(servers),
-                    "--blueprint", "bench", "-o", str(fabric)], check=True)
-    subprocess.run([sys.executable, "-m", "k8s_sim.generate", "--fabric", str(fabric), "--out", str(cluster)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "apstra_sim.generate",
+            "--leafs",
+            str(leafs),
+            "--servers",
+            str(servers),
+            "--blueprint",
+            "bench",
+            "-o",
+            str(fabric),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "k8s_sim.generate", "--fabric", str(fabric), "--out", str(cluster)],
+        check=True,
+    )
     return fabric, cluster
 
 
@@ -119,16 +178,26 @@ def main():
         rows.append(("inventory sriov_fabric, 1,000 nodes",) + inventory(big))
         rows.append(("apstra_virtual_networks, 5 new VNs",) + virtual_networks(big, 5))
         rows.append(("apstra_virtual_networks, 50 new VNs",) + virtual_networks(big, 50))
-        rows.append(("provision.yml, demo, first run",) + provision(demo, "example intent (3 networks)"))
+        rows.append(
+            ("provision.yml, demo, first run",) + provision(demo, "example intent (3 networks)")
+        )
         rows.append(("provision.yml, demo, second run",) + provision(demo, "same intent again"))
     finally:
         demo.stop()
         big.stop()
-    lines = ["| operation | detail | wall s | Apstra calls (writes) | Kubernetes calls (writes) |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| operation | detail | wall s | Apstra calls (writes) | Kubernetes calls (writes) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for name, elapsed, counts, detail in rows:
-        lines.append("| %s | %s | %.2f | %d (%d) | %d (%d) |" % ((name, detail, elapsed) + counts["apstra"] + counts["k8s"]))
+        lines.append(
+            "| %s | %s | %.2f | %d (%d) | %d (%d) |"
+            % ((name, detail, elapsed) + counts["apstra"] + counts["k8s"])
+        )
     lines += ["", "| emulator start-up | Apstra s | Kubernetes s |", "| --- | --- | --- |"]
-    lines += ["| %s | %.2f | %.2f |" % (lab.name, lab.apstra_start, lab.k8s_start) for lab in (demo, big)]
+    lines += [
+        "| %s | %.2f | %.2f |" % (lab.name, lab.apstra_start, lab.k8s_start) for lab in (demo, big)
+    ]
     table = "\n".join(lines)
     (OUT / "results.md").write_text(table + "\n")
     print(table)

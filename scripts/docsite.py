@@ -26,8 +26,14 @@ COLLECTION = "netops.cn2_apstra"
 LABEL = "ansible_collections.%s.docsite.%%s" % COLLECTION
 # Labels of the Ansible documentation that antsibull-docs' plugin pages refer to.
 ANSIBLE_LABELS = {
-    "common_return_values": ("reference_appendices/common_return_values.html#common-return-values", "Return Values"),
-    "ansible_configuration_settings": ("reference_appendices/config.html#ansible-configuration-settings", "Ansible Configuration Settings"),
+    "common_return_values": (
+        "reference_appendices/common_return_values.html#common-return-values",
+        "Return Values",
+    ),
+    "ansible_configuration_settings": (
+        "reference_appendices/config.html#ansible-configuration-settings",
+        "Ansible Configuration Settings",
+    ),
 }
 MARKDOWN_LINK_RE = re.compile(r"\[[^\]]+\]\([^\)]+\)")
 # How antsibull-docs writes references to environment variables (underscores escaped).
@@ -84,20 +90,44 @@ def rewrite(node, guide):
         return {"t": "RawInline", "c": ["rst", ":literal:`%s`" % text]}
     if node.get("t") == "Header":
         level, (ident, classes, keyvals), inlines = node["c"]
-        node = {"t": "Header", "c": [level, ["%s.%s" % (LABEL % name, ident) if ident else "", classes, keyvals], inlines]}
+        node = {
+            "t": "Header",
+            "c": [
+                level,
+                ["%s.%s" % (LABEL % name, ident) if ident else "", classes, keyvals],
+                inlines,
+            ],
+        }
     elif node.get("t") == "Link":
         attr, inlines, (url, title) = node["c"]
         if not re.match(r"^[a-z][a-z0-9+.-]*:", url):
             path, _sep, anchor = url.partition("#")
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(source), path)) if path else source
+            target = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+                if path
+                else source
+            )
             target_name = posixpath.splitext(posixpath.basename(target))[0]
-            if posixpath.dirname(target) == "docs" and target.endswith(".md") and target_name in guide["names"]:
+            if (
+                posixpath.dirname(target) == "docs"
+                and target.endswith(".md")
+                and target_name in guide["names"]
+            ):
                 label = LABEL % target_name + ("." + anchor if anchor else "")
                 text = text_of(inlines).replace("`", "").replace("<", "").replace(">", "")
                 return {"t": "RawInline", "c": ["rst", ":ref:`%s <%s>`" % (text, label)]}
             if not os.path.exists(os.path.join(guide["root"], target)):
-                raise SystemExit("%s: broken link to %s (no such file in the repository)" % (source, url))
-            node = {"t": "Link", "c": [attr, inlines, ["%s/%s" % (guide["blob"], target) + ("#" + anchor if anchor else ""), title]]}
+                raise SystemExit(
+                    "%s: broken link to %s (no such file in the repository)" % (source, url)
+                )
+            node = {
+                "t": "Link",
+                "c": [
+                    attr,
+                    inlines,
+                    ["%s/%s" % (guide["blob"], target) + ("#" + anchor if anchor else ""), title],
+                ],
+            }
     if "c" in node:
         node = dict(node, c=rewrite(node["c"], guide))
     return node
@@ -109,10 +139,25 @@ def convert(docs_dir, dest_dir):
     os.makedirs(dest_dir, exist_ok=True)
     for name in names:
         source = "docs/%s.md" % name
-        ast = json.loads(pypandoc.convert_file(os.path.join(docs_dir, name + ".md"), "json", format="gfm"))
-        ast["blocks"] = rewrite(ast["blocks"], dict(names=names, source=source, blob=blob, root=os.path.dirname(os.path.abspath(docs_dir))))
-        rst = pypandoc.convert_text(json.dumps(ast), "rst", format="json", extra_args=["--wrap=none"])
-        header = ".. Generated from %s by scripts/docsite.py; edit the Markdown.\n\n.. _%s:\n\n" % (source, LABEL % name)
+        ast = json.loads(
+            pypandoc.convert_file(os.path.join(docs_dir, name + ".md"), "json", format="gfm")
+        )
+        ast["blocks"] = rewrite(
+            ast["blocks"],
+            dict(
+                names=names,
+                source=source,
+                blob=blob,
+                root=os.path.dirname(os.path.abspath(docs_dir)),
+            ),
+        )
+        rst = pypandoc.convert_text(
+            json.dumps(ast), "rst", format="json", extra_args=["--wrap=none"]
+        )
+        header = ".. Generated from %s by scripts/docsite.py; edit the Markdown.\n\n.. _%s:\n\n" % (
+            source,
+            LABEL % name,
+        )
         with open(os.path.join(dest_dir, name + ".rst"), "w", encoding="utf-8") as handle:
             handle.write(header + rst)
     return names
@@ -125,9 +170,17 @@ def write_inventory(rst_dir, path):
         for name in files:
             if name.endswith(".rst"):
                 with open(os.path.join(root, name), encoding="utf-8") as handle:
-                    envvars.update(envvar.replace("\\", "") for envvar in ENVVAR_RE.findall(handle.read()))
-    lines = ["%s std:label -1 %s %s" % (label, uri, title) for label, (uri, title) in sorted(ANSIBLE_LABELS.items())]
-    lines += ["%s std:envvar 1 reference_appendices/config.html#envvar-%s -" % (name, name) for name in sorted(envvars)]
+                    envvars.update(
+                        envvar.replace("\\", "") for envvar in ENVVAR_RE.findall(handle.read())
+                    )
+    lines = [
+        "%s std:label -1 %s %s" % (label, uri, title)
+        for label, (uri, title) in sorted(ANSIBLE_LABELS.items())
+    ]
+    lines += [
+        "%s std:envvar 1 reference_appendices/config.html#envvar-%s -" % (name, name)
+        for name in sorted(envvars)
+    ]
     header = "# Sphinx inventory version 2\n# Project: Ansible\n# Version: latest\n# The remainder of this file is compressed using zlib.\n"
     with open(path, "wb") as handle:
         handle.write(header.encode() + zlib.compress(("\n".join(lines) + "\n").encode()))
@@ -139,7 +192,9 @@ def main(argv):
         names = convert(argv[2], argv[3])
         print("converted %d guides: %s" % (len(names), ", ".join(names)))
     elif len(argv) == 4 and argv[1] == "inventory":
-        print("%d Ansible documentation targets in %s" % (write_inventory(argv[2], argv[3]), argv[3]))
+        print(
+            "%d Ansible documentation targets in %s" % (write_inventory(argv[2], argv[3]), argv[3])
+        )
     else:
         sys.stderr.write(__doc__)
         return 2

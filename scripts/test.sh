@@ -56,11 +56,14 @@ stage_units() {
     pytest_stage "$1" $?
 }
 
+# ansible-lint (production profile), then the formatter's check (black, settings in pyproject.toml; `make format`).
 stage_lint() {
     (cd "$REPO" && ansible-lint --nocolor --profile production) >"$1" 2>&1
     local rc=$?
-    COUNTS=$(grep -E "^(Passed|Failed)" "$1" | tail -1)
-    [ $rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
+    (cd "$REPO" && black --check .) >>"$1" 2>&1
+    local format_rc=$?
+    COUNTS="$(grep -E "^(Passed|Failed)" "$1" | tail -1 | cut -c1-60); black: $(grep -E 'files? would be|unchanged' "$1" | tail -1)"
+    [ $rc = 0 ] && [ $format_rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
 }
 
 stage_docs() {

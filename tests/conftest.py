@@ -15,8 +15,10 @@ import pytest
 import yaml
 
 # The emulators (session-wide, reset per test) and their control API client come from the emulators' shared harness.
-from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, Emulator  # noqa: F401  pylint: disable=unused-import
-from sim_core.testing import _apstra_server, _k8s_server, apstra, k8s  # noqa: F401  pylint: disable=unused-import
+from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER
+
+# pylint: disable-next=unused-import
+from sim_core.testing import _apstra_server, _k8s_server, apstra, k8s  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,7 +54,12 @@ def ansible_env(tmp_path_factory):
 @pytest.fixture
 def apstra_credentials(apstra):  # pylint: disable=redefined-outer-name
     """Module options that reach the Apstra emulator."""
-    return {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD, "validate_certs": False}
+    return {
+        "api_url": apstra.url,
+        "username": APSTRA_USER,
+        "password": APSTRA_PASSWORD,
+        "validate_certs": False,
+    }
 
 
 class PlaybookResult:
@@ -62,18 +69,35 @@ class PlaybookResult:
         self.stderr = proc.stderr
 
     def __repr__(self):
-        failed = [line for line in self.stdout.splitlines() if line.startswith(("fatal:", "failed:"))]
-        return "rc=%s\nfailures:\n%s\nstdout:\n%s\nstderr:\n%s" % (self.rc, "\n".join(failed), self.stdout, self.stderr)
+        failed = [
+            line for line in self.stdout.splitlines() if line.startswith(("fatal:", "failed:"))
+        ]
+        return "rc=%s\nfailures:\n%s\nstdout:\n%s\nstderr:\n%s" % (
+            self.rc,
+            "\n".join(failed),
+            self.stdout,
+            self.stderr,
+        )
 
     def task_results(self):
         """Per-task results on localhost of the first play, from a run with the ansible.builtin.json callback."""
         start = self.stdout.find("{")
         assert start >= 0, self
-        return [task["hosts"]["localhost"] for task in json.loads(self.stdout[start:])["plays"][0]["tasks"]]
+        return [
+            task["hosts"]["localhost"]
+            for task in json.loads(self.stdout[start:])["plays"][0]["tasks"]
+        ]
 
 
 def playbook_command(playbook, args=(), extra_vars=None):
-    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    cmd = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        str(playbook),
+    ]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     return cmd + list(args)
@@ -88,8 +112,16 @@ def run_playbook(ansible_env, tmp_path):
         if not isinstance(playbook, Path):
             path.write_text(playbook)
         run_env = dict(ansible_env, **(env or {}))
-        return PlaybookResult(subprocess.run(playbook_command(path, args, extra_vars), env=run_env, capture_output=True, text=True,
-                                             timeout=600, check=False))
+        return PlaybookResult(
+            subprocess.run(
+                playbook_command(path, args, extra_vars),
+                env=run_env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+        )
 
     run.env = ansible_env
     return run
@@ -100,10 +132,19 @@ def run_tasks(run_playbook):
     """Run tasks in one play with an Apstra connection (creds) in module_defaults, blueprint dc1; (run, per-task results)."""
 
     def run(creds, tasks, *args, env=None):
-        play = [{"hosts": "localhost", "gather_facts": False,
-                 "module_defaults": {"group/netops.cn2_apstra.apstra": dict(creds, blueprint="dc1")}, "tasks": tasks}]
-        result = run_playbook(yaml.safe_dump(play, sort_keys=False), *args,
-                              env=dict({"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}, **(env or {})))
+        play = [
+            {
+                "hosts": "localhost",
+                "gather_facts": False,
+                "module_defaults": {"group/netops.cn2_apstra.apstra": dict(creds, blueprint="dc1")},
+                "tasks": tasks,
+            }
+        ]
+        result = run_playbook(
+            yaml.safe_dump(play, sort_keys=False),
+            *args,
+            env=dict({"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}, **(env or {})),
+        )
         return result, result.task_results()
 
     return run
@@ -123,22 +164,33 @@ class Job:
     def intent(self, networks, allocation=None):
         """Use this intent (a list of networks) instead of the example intent."""
         self.intent_file = self.workdir / "intent.yml"
-        self.intent_file.write_text(yaml.safe_dump({"sriov_networks": networks, "sriov_allocation": allocation or {}}))
+        self.intent_file.write_text(
+            yaml.safe_dump({"sriov_networks": networks, "sriov_allocation": allocation or {}})
+        )
         return self.intent_file
 
     def extra_vars(self, extra):
-        extra_vars = {"apstra_api_url": self.apstra.url, "apstra_username": APSTRA_USER, "apstra_password": APSTRA_PASSWORD,
-                      "k8s_kubeconfig": self.k8s.kubeconfig, "reports_dir": str(self.reports),
-                      # the role's default poll interval, without waiting for locks unless a test asks
-                      "sriov_network_commit_wait_for_lock": 0}
+        extra_vars = {
+            "apstra_api_url": self.apstra.url,
+            "apstra_username": APSTRA_USER,
+            "apstra_password": APSTRA_PASSWORD,
+            "k8s_kubeconfig": self.k8s.kubeconfig,
+            "reports_dir": str(self.reports),
+            # the role's default poll interval, without waiting for locks unless a test asks
+            "sriov_network_commit_wait_for_lock": 0,
+        }
         if self.intent_file:
             extra_vars["intent_file"] = str(self.intent_file)
         extra_vars.update(extra or {})
         return extra_vars
 
     def __call__(self, playbook, *args, extra=None, env=None):
-        return self.run_playbook(REPO / "playbooks" / ("%s.yml" % playbook), *args, extra_vars=self.extra_vars(extra),
-                                 env=dict({"APSTRA_VERIFY_CERTIFICATES": "false"}, **(env or {})))
+        return self.run_playbook(
+            REPO / "playbooks" / ("%s.yml" % playbook),
+            *args,
+            extra_vars=self.extra_vars(extra),
+            env=dict({"APSTRA_VERIFY_CERTIFICATES": "false"}, **(env or {})),
+        )
 
     def background(self, playbook, *args, extra=None, env=None, workdir=None):
         """Start a playbook and return its Popen (``stdout`` is a text stream of its output, stderr merged)."""
@@ -146,8 +198,15 @@ class Job:
         workdir.mkdir(parents=True, exist_ok=True)
         extra = dict({"reports_dir": str(workdir / "reports")}, **(extra or {}))
         run_env = dict(self.run_playbook.env, APSTRA_VERIFY_CERTIFICATES="false", **(env or {}))
-        return subprocess.Popen(playbook_command(REPO / "playbooks" / ("%s.yml" % playbook), args, self.extra_vars(extra)), env=run_env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            playbook_command(
+                REPO / "playbooks" / ("%s.yml" % playbook), args, self.extra_vars(extra)
+            ),
+            env=run_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def report(self, name="provision"):
         return (self.reports / ("%s-latest.md" % name)).read_text()

@@ -8,7 +8,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import intent_task
-from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import ControllerTask
+from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import (
+    ControllerTask,
+)
 
 
 class ActionModule(ControllerTask):

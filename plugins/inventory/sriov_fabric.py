@@ -141,19 +141,43 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import client_from_options
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
+    client_from_options,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    ValidationError,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import (
     HAS_KUBERNETES,
     KUBERNETES_IMPORT_ERROR,
     K8sConfigError,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import node_facts, read_sources
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import (
+    node_facts,
+    read_sources,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, connect
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import MISMATCH, UNVERIFIED, VERIFIED, cabling, links_by_pf
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import (
+    MISMATCH,
+    UNVERIFIED,
+    VERIFIED,
+    cabling,
+    links_by_pf,
+)
 
-K8S_OPTIONS = ("kubeconfig", "context", "host", "api_key", "validate_certs", "ca_cert", "client_cert", "client_key", "proxy", "no_proxy")
+K8S_OPTIONS = (
+    "kubeconfig",
+    "context",
+    "host",
+    "api_key",
+    "validate_certs",
+    "ca_cert",
+    "client_cert",
+    "client_key",
+    "proxy",
+    "no_proxy",
+)
 GROUP_SAFE_RE = re.compile(r"[^A-Za-z0-9_]")
 CABLING_WORDS = {VERIFIED: "verified", MISMATCH: "mismatch", UNVERIFIED: "unverified"}
 
@@ -166,12 +190,27 @@ def fabric_port(link):
     """A host's fabric port as the inventory shows it, from one server link of the fabric query."""
     lag = None
     if link["lag"]:
-        lag = {"name": link["lag"], "leaf_interface_id": link["lag_id"], "esi": link["esi"],
-               "interface_id": link["application_point_id"], "redundancy_group": link["redundancy_group"] if link["esi"] else None,
-               "redundancy_group_id": link["redundancy_group_id"] if link["esi"] else None}
-    return {"pf": link["server_interface"], "leaf": link["leaf"], "leaf_hostname": link["leaf_hostname"], "leaf_id": link["leaf_id"],
-            "interface": link["leaf_interface"], "interface_id": link["leaf_interface_id"], "server_interface_id": link["server_interface_id"],
-            "link_id": link["link_id"], "speed": link["speed"], "system_id": link["server_id"], "lag": lag}
+        lag = {
+            "name": link["lag"],
+            "leaf_interface_id": link["lag_id"],
+            "esi": link["esi"],
+            "interface_id": link["application_point_id"],
+            "redundancy_group": link["redundancy_group"] if link["esi"] else None,
+            "redundancy_group_id": link["redundancy_group_id"] if link["esi"] else None,
+        }
+    return {
+        "pf": link["server_interface"],
+        "leaf": link["leaf"],
+        "leaf_hostname": link["leaf_hostname"],
+        "leaf_id": link["leaf_id"],
+        "interface": link["leaf_interface"],
+        "interface_id": link["leaf_interface_id"],
+        "server_interface_id": link["server_interface_id"],
+        "link_id": link["link_id"],
+        "speed": link["speed"],
+        "system_id": link["server_id"],
+        "lag": lag,
+    }
 
 
 def join_node(facts, index, blueprint_id):
@@ -190,14 +229,33 @@ def join_node(facts, index, blueprint_id):
         port["cabling"] = CABLING_WORDS[cabling(lldp, link)]
         if port["cabling"] == "mismatch":
             mismatch = True
-            issues.append("%s: LLDP says %s, Apstra cabling says %s:%s" % (
-                pf["name"], ", ".join("%s:%s" % (n.get("switch"), n.get("port")) for n in lldp), port["leaf"], port["interface"]))
+            issues.append(
+                "%s: LLDP says %s, Apstra cabling says %s:%s"
+                % (
+                    pf["name"],
+                    ", ".join("%s:%s" % (n.get("switch"), n.get("port")) for n in lldp),
+                    port["leaf"],
+                    port["interface"],
+                )
+            )
         ports.append(dict(port, application_point_id=link["application_point_id"]))
     if not facts["pfs"]:
-        issues.append("%s: no SR-IOV physical functions known (no SriovNetworkNodeState)" % facts["name"])
+        issues.append(
+            "%s: no SR-IOV physical functions known (no SriovNetworkNodeState)" % facts["name"]
+        )
     groups = ["sriov_nodes"]
-    groups.extend(safe_group("resource_", name) for name, count in sorted(facts["resources"].items()) if count)
-    groups.extend(sorted(set(safe_group("leaf_", p["leaf"]) for p in ports if p["cabling"] != "mismatch" and p["leaf"])))
+    groups.extend(
+        safe_group("resource_", name) for name, count in sorted(facts["resources"].items()) if count
+    )
+    groups.extend(
+        sorted(
+            set(
+                safe_group("leaf_", p["leaf"])
+                for p in ports
+                if p["cabling"] != "mismatch" and p["leaf"]
+            )
+        )
+    )
     if mismatch:
         groups.append("sriov_cabling_mismatch")
     if not ports:
@@ -241,13 +299,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch_cluster(self):
         if not HAS_KUBERNETES:
-            raise AnsibleError("the kubernetes Python library is required: %s" % KUBERNETES_IMPORT_ERROR)
+            raise AnsibleError(
+                "the kubernetes Python library is required: %s" % KUBERNETES_IMPORT_ERROR
+            )
         # A private discovery cache per run: constant, predictable API use, nothing stale left in /tmp.
         cache_dir = tempfile.mkdtemp(prefix="sriov_fabric-")
         try:
             service = connect(self._k8s_auth(), os.path.join(cache_dir, "discovery.json"))
-            data, _served, warnings = read_sources(service, self.get_option("node_label_selector") or None, self.get_option("sriov_namespace"),
-                                                   tolerate_forbidden=True)
+            data, _served, warnings = read_sources(
+                service,
+                self.get_option("node_label_selector") or None,
+                self.get_option("sriov_namespace"),
+                tolerate_forbidden=True,
+            )
         except (K8sConfigError, K8sError) as exc:
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
         finally:
@@ -257,10 +321,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return data
 
     def _fetch_fabric(self):
-        options = dict(api_url=self.get_option("apstra_api_url"), username=self.get_option("apstra_username"),
-                       password=self.get_option("apstra_password"), auth_token=self.get_option("apstra_auth_token"),
-                       validate_certs=self.get_option("apstra_validate_certs"), ca_path=self.get_option("apstra_ca_path"),
-                       timeout=self.get_option("apstra_timeout"))
+        options = dict(
+            api_url=self.get_option("apstra_api_url"),
+            username=self.get_option("apstra_username"),
+            password=self.get_option("apstra_password"),
+            auth_token=self.get_option("apstra_auth_token"),
+            validate_certs=self.get_option("apstra_validate_certs"),
+            ca_path=self.get_option("apstra_ca_path"),
+            timeout=self.get_option("apstra_timeout"),
+        )
         try:
             client = client_from_options(options)
         except (ApstraError, ValidationError) as exc:
@@ -269,11 +338,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             blueprints = service.blueprints()
             wanted = self.get_option("apstra_blueprint")
-            chosen = [bp for bp in blueprints if wanted in (bp.get("id"), bp.get("label"))] if wanted else blueprints
+            chosen = (
+                [bp for bp in blueprints if wanted in (bp.get("id"), bp.get("label"))]
+                if wanted
+                else blueprints
+            )
             if len(chosen) != 1:
-                raise AnsibleError("sriov_fabric: %s; blueprints on the server: %s" % (
-                    "blueprint %r not found" % wanted if wanted else "set apstra_blueprint",
-                    ", ".join(sorted(bp.get("label") or bp.get("id") for bp in blueprints)) or "none"))
+                raise AnsibleError(
+                    "sriov_fabric: %s; blueprints on the server: %s"
+                    % (
+                        "blueprint %r not found" % wanted if wanted else "set apstra_blueprint",
+                        ", ".join(sorted(bp.get("label") or bp.get("id") for bp in blueprints))
+                        or "none",
+                    )
+                )
             fabric = service.fabric(chosen[0]["id"])
         except ApstraError as exc:
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
@@ -285,7 +363,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """Everything the inventory needs, reduced to what is cached: node facts and the server links."""
         data = self._fetch_cluster()
         blueprint_id, links = self._fetch_fabric()
-        return {"blueprint_id": blueprint_id, "nodes": node_facts(data["nodes"], data["sriov_states"], data["network_states"]), "links": links}
+        return {
+            "blueprint_id": blueprint_id,
+            "nodes": node_facts(data["nodes"], data["sriov_states"], data["network_states"]),
+            "links": links,
+        }
 
     # -- populating --------------------------------------------------------------------------------------
     def populate(self, data):
@@ -301,8 +383,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for key, value in hostvars.items():
                 self.inventory.set_variable(host, key, value)
             self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(
+                self.get_option("groups"), hostvars, host, strict=strict
+            )
+            self._add_host_to_keyed_groups(
+                self.get_option("keyed_groups"), hostvars, host, strict=strict
+            )
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path)

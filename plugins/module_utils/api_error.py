@@ -24,7 +24,10 @@ class ApiError(Exception):
         if status is not None:
             text = "%s (HTTP %s)" % (text, status)
         if body not in (None, "", {}):
-            text = "%s: %s" % (text, json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body)
+            text = "%s: %s" % (
+                text,
+                json.dumps(body, sort_keys=True) if isinstance(body, (dict, list)) else body,
+            )
         super(ApiError, self).__init__(text)
 
     def to_dict(self):

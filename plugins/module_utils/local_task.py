@@ -2,7 +2,8 @@
 # Copyright: netops.cn2_apstra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tasks that only compute or write local files (sriov_intent, sriov_change_report) run as a module or, through the
-action plugin of the same name, in the controller's own process. One failure shape for both ways. No Ansible imports."""
+action plugin of the same name, in the controller's own process. One failure shape for both ways. No Ansible imports.
+"""
 
 from __future__ import absolute_import, division, print_function
 

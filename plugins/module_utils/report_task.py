@@ -45,8 +45,12 @@ def combined(results):
     results = [r for r in results or [] if isinstance(r, dict) and not r.get("skipped")]
     if not results:
         return {}
-    return dict(changed=any(r.get("changed") for r in results), before=results[0].get("before") or [], after=results[-1].get("after") or [],
-                plan=[request for r in results for request in r.get("plan") or []])
+    return dict(
+        changed=any(r.get("changed") for r in results),
+        before=results[0].get("before") or [],
+        after=results[-1].get("after") or [],
+        plan=[request for r in results for request in r.get("plan") or []],
+    )
 
 
 def layered(params):
@@ -55,11 +59,15 @@ def layered(params):
     fabric = params.get("fabric_result") or {}
     if fabric and not fabric.get("skipped"):
         for resource in ("routing_zones", "virtual_networks", "port_bindings"):
-            results[resource] = combined([step for step in fabric.get("steps") or [] if step.get("resource") == resource])
+            results[resource] = combined(
+                [step for step in fabric.get("steps") or [] if step.get("resource") == resource]
+            )
         results["commit"] = fabric.get("commit") or {}
         if fabric.get("deployed"):
             # What Apstra has deployed, read back after the deploy, rather than what was sent.
-            results["virtual_networks"] = dict(results["virtual_networks"], after=fabric["deployed"]["virtual_networks"])
+            results["virtual_networks"] = dict(
+                results["virtual_networks"], after=fabric["deployed"]["virtual_networks"]
+            )
     for layer, loop_results in (params.get("cluster_results") or {}).items():
         results[layer] = combined(loop_results)
     return results
@@ -70,17 +78,32 @@ def report_data(params):
     intent = scrub(params.get("intent") or {})
     desired = intent.get("desired") or {}
     networks = [dict(n) for n in desired.get("networks") or []]
-    vn_after = dict((vn.get("label"), vn) for vn in ((results.get("virtual_networks") or {}).get("after") or []) if isinstance(vn, dict))
+    vn_after = dict(
+        (vn.get("label"), vn)
+        for vn in ((results.get("virtual_networks") or {}).get("after") or [])
+        if isinstance(vn, dict)
+    )
     for net in networks:
         if net.get("vni") is None and vn_after.get(net["name"], {}).get("vni") is not None:
             net["vni"] = vn_after[net["name"]]["vni"]
     fabric = params.get("fabric") or {}
     return dict(
-        title=params["title"], run=params["run"], check_mode=params["check_mode"], timestamp=params["timestamp"],
-        blueprint=params.get("blueprint") or {}, networks=networks, port_map=intent.get("port_map") or [],
-        problems=intent.get("problems") or [], drift=params.get("drift"), results=results,
-        commit_description=params.get("commit_description"), leafs=fabric.get("leafs") or [], esi_pairs=fabric.get("esi_pairs") or {},
-        failure=params.get("failure"), staging=intent.get("staging") or {}, skipped=intent.get("skipped") or [],
+        title=params["title"],
+        run=params["run"],
+        check_mode=params["check_mode"],
+        timestamp=params["timestamp"],
+        blueprint=params.get("blueprint") or {},
+        networks=networks,
+        port_map=intent.get("port_map") or [],
+        problems=intent.get("problems") or [],
+        drift=params.get("drift"),
+        results=results,
+        commit_description=params.get("commit_description"),
+        leafs=fabric.get("leafs") or [],
+        esi_pairs=fabric.get("esi_pairs") or {},
+        failure=params.get("failure"),
+        staging=intent.get("staging") or {},
+        skipped=intent.get("skipped") or [],
     )
 
 
@@ -95,7 +118,9 @@ def run(params, check_mode=False):
     """Write the report; returns the result (paths and summary); raises TaskFailed."""
     params = dict(params)
     if not params.get("timestamp"):
-        params["timestamp"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        params["timestamp"] = datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y%m%dT%H%M%SZ"
+        )
     data = report_data(params)
     base = os.path.join(params["path"], "%s-%s" % (params["name"], params["timestamp"]))
     try:
@@ -106,14 +131,24 @@ def run(params, check_mode=False):
         write(base + ".md", text)
         latest = os.path.join(params["path"], "%s-latest" % params["name"])
         write(latest + ".svg", picture)
-        write(latest + ".md", text.replace(os.path.basename(base + ".svg"), os.path.basename(latest + ".svg")))
+        write(
+            latest + ".md",
+            text.replace(os.path.basename(base + ".svg"), os.path.basename(latest + ".svg")),
+        )
     except OSError as exc:
-        raise TaskFailed("cannot write the report to %s: %s" % (params["path"], exc), plan=[]) from exc
+        raise TaskFailed(
+            "cannot write the report to %s: %s" % (params["path"], exc), plan=[]
+        ) from exc
     results = data["results"]
     commit = results.get("commit") or {}
     summary = dict(
-        fabric_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t, _f in FABRIC_LAYERS) or bool(commit.get("changed")),
-        cluster_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t, _f in CLUSTER_LAYERS),
+        fabric_changed=any(
+            bool((results.get(k) or {}).get("changed")) for k, _t, _f in FABRIC_LAYERS
+        )
+        or bool(commit.get("changed")),
+        cluster_changed=any(
+            bool((results.get(k) or {}).get("changed")) for k, _t, _f in CLUSTER_LAYERS
+        ),
         deployed_version=commit.get("deployed_version", data["blueprint"].get("deployed_version")),
         attachments_created=object_changes(results.get("attachments"), "name")[0],
         drift=len(data["drift"] or []),

@@ -46,16 +46,27 @@ class ApplyFailed(Exception):
     def message(self):
         total = len(self.applied) + len(self.not_applied)
         return "%s; applied %d of %d planned requests (applied: %s; not applied: %s)" % (
-            self.error, len(self.applied), total, request_summary(self.applied) or "none", request_summary(self.not_applied) or "none")
+            self.error,
+            len(self.applied),
+            total,
+            request_summary(self.applied) or "none",
+            request_summary(self.not_applied) or "none",
+        )
 
 
 def request_summary(requests):
     """Requests as text; a create names the object it creates (its path does not)."""
+
     def name_of(request):
         body = request.get("body") if isinstance(request.get("body"), dict) else {}
-        name = (body.get("metadata") or {}).get("name") or (body.get("label") if request["method"] == "POST" else None)
+        name = (body.get("metadata") or {}).get("name") or (
+            body.get("label") if request["method"] == "POST" else None
+        )
         return " (%s)" % name if name else ""
-    return ", ".join("%s %s%s" % (request["method"], request["path"], name_of(request)) for request in requests)
+
+    return ", ".join(
+        "%s %s%s" % (request["method"], request["path"], name_of(request)) for request in requests
+    )
 
 
 class Change:
@@ -69,7 +80,11 @@ class Change:
 
     def changed_fields(self):
         before = self.before or {}
-        return sorted(k for k in self.after if before.get(k) != self.after.get(k)) if self.after else []
+        return (
+            sorted(k for k in self.after if before.get(k) != self.after.get(k))
+            if self.after
+            else []
+        )
 
 
 def merge_value(kind, have, want):
@@ -96,7 +111,11 @@ class Resource:
     SCOPED = False  # before/after list only the objects of the config (in its order), absent ones as empty()
 
     def key(self, obj):
-        return tuple(obj.get(field) for field in self.KEY) if len(self.KEY) > 1 else obj.get(self.KEY[0])
+        return (
+            tuple(obj.get(field) for field in self.KEY)
+            if len(self.KEY) > 1
+            else obj.get(self.KEY[0])
+        )
 
     def config_key(self, item):
         """The key of a config item as given, with the defaults ``want`` fills in (no lookup)."""
@@ -146,7 +165,11 @@ class Resource:
     def deleted_changes(self, want, have):
         """``deleted`` with objects listed: the changes (default: delete each listed object that exists)."""
         have_by = dict((self.key(obj), obj) for obj in have)
-        return [Change("delete", self.key(obj), have_by[self.key(obj)], None) for obj in want if self.key(obj) in have_by]
+        return [
+            Change("delete", self.key(obj), have_by[self.key(obj)], None)
+            for obj in want
+            if self.key(obj) in have_by
+        ]
 
     def requests(self, changes):
         """The requests that carry out the changes, in order."""
@@ -194,8 +217,16 @@ class Engine:
         for index, item in enumerate(self.config):
             key = self.resource.config_key(item)
             if key in seen:
-                raise ResourceError("config[%d]: %s %s is already listed as config[%d]; list each %s once" % (
-                    index, self.resource.KIND, self.resource.name(key), seen[key], self.resource.KIND))
+                raise ResourceError(
+                    "config[%d]: %s %s is already listed as config[%d]; list each %s once"
+                    % (
+                        index,
+                        self.resource.KIND,
+                        self.resource.name(key),
+                        seen[key],
+                        self.resource.KIND,
+                    )
+                )
             seen[key] = index
 
     def changes(self, want, have):
@@ -204,21 +235,37 @@ class Engine:
         if self.state == "deleted":
             if want:
                 return resource.deleted_changes(want, have)
-            return [Change("delete", resource.key(obj), obj, None) for obj in have if resource.owned(obj)]
+            return [
+                Change("delete", resource.key(obj), obj, None)
+                for obj in have
+                if resource.owned(obj)
+            ]
         changes = []
         for obj in want:
             key = resource.key(obj)
             current = have_by.get(key)
             if current is None:
-                changes.append(Change("create", key, None, resource.complete(resource.replace(None, obj), None)))
+                changes.append(
+                    Change(
+                        "create", key, None, resource.complete(resource.replace(None, obj), None)
+                    )
+                )
                 continue
-            merged = resource.merge(current, obj) if self.state == "merged" else resource.replace(current, obj)
+            merged = (
+                resource.merge(current, obj)
+                if self.state == "merged"
+                else resource.replace(current, obj)
+            )
             target = resource.complete(merged, current)
             if not resource.same(target, current):
                 changes.append(Change("update", key, current, target))
         if self.state == "overridden":
             wanted = set(resource.key(obj) for obj in want)
-            changes.extend(Change("delete", resource.key(obj), obj, None) for obj in have if resource.key(obj) not in wanted and resource.owned(obj))
+            changes.extend(
+                Change("delete", resource.key(obj), obj, None)
+                for obj in have
+                if resource.key(obj) not in wanted and resource.owned(obj)
+            )
         return changes
 
     def execute(self, requests):
@@ -241,7 +288,9 @@ class Engine:
         """The changes against ``have`` given by the caller (no read, nothing sent): does the config change anything?"""
         self.resource.validate(self.config, self.state)
         self.check_keys()
-        want = [self.resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)]
+        want = [
+            self.resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)
+        ]
         return self.changes(want, have)
 
     def run(self):
@@ -255,9 +304,24 @@ class Engine:
             return result(gathered, gathered, [], [], changed=False, gathered=gathered)
         want = [resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)]
         if self.state == "rendered":
-            changes = [Change("create", resource.key(obj), None, resource.complete(resource.replace(None, obj), None)) for obj in want]
+            changes = [
+                Change(
+                    "create",
+                    resource.key(obj),
+                    None,
+                    resource.complete(resource.replace(None, obj), None),
+                )
+                for obj in want
+            ]
             self.plan = resource.requests(changes)
-            return result([], [change.after for change in changes], self.plan, [], changed=False, rendered=self.plan)
+            return result(
+                [],
+                [change.after for change in changes],
+                self.plan,
+                [],
+                changed=False,
+                rendered=self.plan,
+            )
         have = resource.read()
         if self.state in ("merged", "replaced") and not want:
             return result(have, have, [], [])
@@ -265,20 +329,35 @@ class Engine:
         self.plan = resource.requests(changes) if changes else []
         responses = self.execute(self.plan)
         # A create that met the object already there (made by a concurrent run) is not this run's change.
-        existed = [response.get("existed") for response in responses if isinstance(response, dict) and response.get("existed")]
+        existed = [
+            response.get("existed")
+            for response in responses
+            if isinstance(response, dict) and response.get("existed")
+        ]
         applied = len(self.plan) - sum(1 for flag in existed if flag is True)
         after = resource.after(have, changes, responses)
         if resource.SCOPED:
             have, after = self.scoped(want, have), self.scoped(want, after)
-        diff = [{"before_header": "%s %s" % (resource.KIND, resource.name(change.key)),
-                 "after_header": "%s %s" % (resource.KIND, resource.name(change.key)),
-                 "before": resource.diff_view(change.before) if change.before is not None else {},
-                 "after": resource.diff_view(change.after) if change.after is not None else {}} for change in changes]
+        diff = [
+            {
+                "before_header": "%s %s" % (resource.KIND, resource.name(change.key)),
+                "after_header": "%s %s" % (resource.KIND, resource.name(change.key)),
+                "before": resource.diff_view(change.before) if change.before is not None else {},
+                "after": resource.diff_view(change.after) if change.after is not None else {},
+            }
+            for change in changes
+        ]
         extra = {"concurrent": existed} if existed else {}
         return result(have, after, self.plan, diff, changed=applied > 0, **extra)
 
 
 def result(before, after, plan, diff, changed=None, **extra):
-    out = dict(changed=bool(plan) if changed is None else changed, before=before, after=after, plan=plan, diff=diff)
+    out = dict(
+        changed=bool(plan) if changed is None else changed,
+        before=before,
+        after=after,
+        plan=plan,
+        diff=diff,
+    )
     out.update(extra)
     return out

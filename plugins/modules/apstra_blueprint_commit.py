@@ -133,7 +133,10 @@ error:
   sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import CommitError, Committer
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import (
+    CommitError,
+    Committer,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 
 
@@ -147,9 +150,16 @@ class BlueprintCommit(ApstraModule):
     )
 
     def run(self):
-        committer = Committer(self.service, self.bp_id, label=self.params["blueprint"], username=self.params.get("username"),
-                              check_mode=self.check_mode, wait_for_lock=self.params["wait_for_lock"],
-                              timeout_deploy=self.params["timeout_deploy"], poll_interval=self.params["poll_interval"])
+        committer = Committer(
+            self.service,
+            self.bp_id,
+            label=self.params["blueprint"],
+            username=self.params.get("username"),
+            check_mode=self.check_mode,
+            wait_for_lock=self.params["wait_for_lock"],
+            timeout_deploy=self.params["timeout_deploy"],
+            poll_interval=self.params["poll_interval"],
+        )
         before = committer.versions()
         if self.params["revert"] and before["has_uncommitted_changes"]:
             return committer.revert(before)

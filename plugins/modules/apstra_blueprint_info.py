@@ -169,17 +169,32 @@ error:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext, PortBindings
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import read_state, staged_changes, verification_view
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    FabricContext,
+    PortBindings,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import (
+    read_state,
+    staged_changes,
+    verification_view,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    ValidationError,
+)
 
 
 def server_view(links):
     """hostname -> NIC ports with their leaf port and ESI LAG (the `fabric.servers` fact)."""
     servers = {}
     for link in links:
-        servers.setdefault(link["server"], []).append(dict(interface=link["server_interface"], leaf=link["leaf"], leaf_interface=link["leaf_interface"],
-                                                           esi_lag=link["port"] if link["esi"] else None))
+        servers.setdefault(link["server"], []).append(
+            dict(
+                interface=link["server_interface"],
+                leaf=link["leaf"],
+                leaf_interface=link["leaf_interface"],
+                esi_lag=link["port"] if link["esi"] else None,
+            )
+        )
     for interfaces in servers.values():
         interfaces.sort(key=lambda intf: intf["interface"])
     return servers
@@ -190,7 +205,12 @@ class BlueprintInfo(ApstraModule):
     ARGUMENT_SPEC = dict(
         blueprint=dict(type="str"),
         fabric=dict(type="bool", default=False),
-        gather=dict(type="list", elements="str", default=[], choices=["fabric", "resources", "staging", "deployed"]),
+        gather=dict(
+            type="list",
+            elements="str",
+            default=[],
+            choices=["fabric", "resources", "staging", "deployed"],
+        ),
     )
 
     def describe(self, blueprint, lean=False):
@@ -199,14 +219,27 @@ class BlueprintInfo(ApstraModule):
         status = self.service.diff_status(bp_id) or {}
         staging = status.get("staging_version", blueprint.get("version"))
         deployed = status.get("deployed_version")
-        uncommitted = staging != deployed if deployed is not None else bool(blueprint.get("has_uncommitted_changes"))
+        uncommitted = (
+            staging != deployed
+            if deployed is not None
+            else bool(blueprint.get("has_uncommitted_changes"))
+        )
         lock = self.service.lock_status(bp_id) or {} if (uncommitted or not lean) else {}
         errors_count = blueprint.get("build_errors_count") or 0
-        facts = dict(id=bp_id, label=blueprint.get("label"), design=blueprint.get("design"), staging_version=staging, deployed_version=deployed,
-                     has_uncommitted_changes=uncommitted, build_errors_count=errors_count,
-                     build_warnings_count=blueprint.get("build_warnings_count") or 0,
-                     deploy_status=status.get("deploy_status") or blueprint.get("deployment_status"),
-                     lock_status=lock.get("lock_status"), lock_type=lock.get("lock_type"), locked_by=lock.get("username"))
+        facts = dict(
+            id=bp_id,
+            label=blueprint.get("label"),
+            design=blueprint.get("design"),
+            staging_version=staging,
+            deployed_version=deployed,
+            has_uncommitted_changes=uncommitted,
+            build_errors_count=errors_count,
+            build_warnings_count=blueprint.get("build_warnings_count") or 0,
+            deploy_status=status.get("deploy_status") or blueprint.get("deployment_status"),
+            lock_status=lock.get("lock_status"),
+            lock_type=lock.get("lock_type"),
+            locked_by=lock.get("username"),
+        )
         if errors_count:
             facts["build_errors"] = self.service.build_errors(bp_id)
         return facts
@@ -228,18 +261,37 @@ class BlueprintInfo(ApstraModule):
         fabric = ctx.fabric
         result["fabric"] = dict(fabric.facts(), servers=server_view(fabric.links))
         if "resources" in gather:
-            result["resources"] = dict(routing_zones=ctx.zones(), virtual_networks=ctx.vns(), templates=ctx.templates(),
-                                       port_bindings=PortBindings(ctx).read(), staging_version=facts["staging_version"])
+            result["resources"] = dict(
+                routing_zones=ctx.zones(),
+                virtual_networks=ctx.vns(),
+                templates=ctx.templates(),
+                port_bindings=PortBindings(ctx).read(),
+                staging_version=facts["staging_version"],
+            )
         if "staging" in gather:
-            staging = dict(uncommitted=facts["has_uncommitted_changes"], staging_version=facts["staging_version"], label=facts["label"],
-                           deployed_version=facts["deployed_version"], username=self.params.get("username"), changes=[],
-                           lock=dict(lock_status=facts["lock_status"], lock_type=facts["lock_type"], username=facts["locked_by"]))
+            staging = dict(
+                uncommitted=facts["has_uncommitted_changes"],
+                staging_version=facts["staging_version"],
+                label=facts["label"],
+                deployed_version=facts["deployed_version"],
+                username=self.params.get("username"),
+                changes=[],
+                lock=dict(
+                    lock_status=facts["lock_status"],
+                    lock_type=facts["lock_type"],
+                    username=facts["locked_by"],
+                ),
+            )
             if staging["uncommitted"]:
-                staging["changes"] = staged_changes(read_state(self.service, facts["id"], fabric, with_zones=True),
-                                                    read_state(self.service, facts["id"], fabric, "deployed", with_zones=True))
+                staging["changes"] = staged_changes(
+                    read_state(self.service, facts["id"], fabric, with_zones=True),
+                    read_state(self.service, facts["id"], fabric, "deployed", with_zones=True),
+                )
             result["staging"] = staging
         if "deployed" in gather:
-            result["deployed"] = verification_view(read_state(self.service, facts["id"], fabric, "deployed"))
+            result["deployed"] = verification_view(
+                read_state(self.service, facts["id"], fabric, "deployed")
+            )
         return result
 
 

@@ -156,23 +156,54 @@ not_applied:
   elements: dict
 """
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import CommitError, Committer
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import (
+    CommitError,
+    Committer,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex import BlueprintMutex, MutexHeld
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext, PortBindings, RoutingZones, VirtualNetworks
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import read_state, verification_view
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ApplyFailed, Engine, request_summary
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex import (
+    BlueprintMutex,
+    MutexHeld,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    FabricContext,
+    PortBindings,
+    RoutingZones,
+    VirtualNetworks,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import (
+    read_state,
+    verification_view,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    ApplyFailed,
+    Engine,
+    request_summary,
+)
 
-RESOURCES = {"routing_zones": RoutingZones, "virtual_networks": VirtualNetworks, "port_bindings": PortBindings}
+RESOURCES = {
+    "routing_zones": RoutingZones,
+    "virtual_networks": VirtualNetworks,
+    "port_bindings": PortBindings,
+}
 
 
 class FabricApply(ApstraModule):
     ARGUMENT_SPEC = dict(
-        steps=dict(type="list", elements="dict", required=True, options=dict(
-            resource=dict(type="str", required=True, choices=list(RESOURCES)),
-            state=dict(type="str", required=True, choices=["merged", "replaced", "overridden", "deleted"]),
-            config=dict(type="list", elements="dict", default=[]),
-        )),
+        steps=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                resource=dict(type="str", required=True, choices=list(RESOURCES)),
+                state=dict(
+                    type="str",
+                    required=True,
+                    choices=["merged", "replaced", "overridden", "deleted"],
+                ),
+                config=dict(type="list", elements="dict", default=[]),
+            ),
+        ),
         facts=dict(type="dict", default={}),
         commit=dict(type="bool", default=True),
         commit_pending=dict(type="bool", default=False),
@@ -189,18 +220,29 @@ class FabricApply(ApstraModule):
         else only the fabric (it does not move)."""
         facts = self.params["facts"] or {}
         resources = facts.get("resources") or {}
-        if facts.get("fabric") and resources and resources.get("staging_version") == staging_version:
+        if (
+            facts.get("fabric")
+            and resources
+            and resources.get("staging_version") == staging_version
+        ):
             return dict(resources, fabric=facts["fabric"]), True
         return ({"fabric": facts["fabric"]} if facts.get("fabric") else {}), False
 
     def run_steps(self, ctx, check_mode):
         results = []
         for index, step in enumerate(self.params["steps"]):
-            engine = Engine(RESOURCES[step["resource"]](ctx), step["state"], step["config"], check_mode=check_mode)
+            engine = Engine(
+                RESOURCES[step["resource"]](ctx),
+                step["state"],
+                step["config"],
+                check_mode=check_mode,
+            )
             try:
                 result = engine.run()
             except ApplyFailed as exc:
-                exc.steps_not_run = [later["resource"] for later in self.params["steps"][index + 1:]]
+                exc.steps_not_run = [
+                    later["resource"] for later in self.params["steps"][index + 1 :]
+                ]
                 raise
             results.append(dict(result, resource=step["resource"], state=step["state"]))
             self.results = results
@@ -211,11 +253,23 @@ class FabricApply(ApstraModule):
         facts = self.params["facts"] or {}
         blueprint = (facts.get("blueprints") or [{}])[0]
         resources = facts.get("resources") or {}
-        if not (facts.get("fabric") and resources and blueprint.get("staging_version") == resources.get("staging_version")):
+        if not (
+            facts.get("fabric")
+            and resources
+            and blueprint.get("staging_version") == resources.get("staging_version")
+        ):
             return None
-        self._context = FabricContext(self.service, self.bp_id, check_mode=True, facts=self.seed(resources["staging_version"])[0])
-        versions = dict(staging_version=blueprint["staging_version"], deployed_version=blueprint.get("deployed_version"),
-                        has_uncommitted_changes=bool(blueprint.get("has_uncommitted_changes")))
+        self._context = FabricContext(
+            self.service,
+            self.bp_id,
+            check_mode=True,
+            facts=self.seed(resources["staging_version"])[0],
+        )
+        versions = dict(
+            staging_version=blueprint["staging_version"],
+            deployed_version=blueprint.get("deployed_version"),
+            has_uncommitted_changes=bool(blueprint.get("has_uncommitted_changes")),
+        )
         return self.run_steps(self._context, check_mode=True), versions
 
     def apply(self, committer, versions):
@@ -223,68 +277,144 @@ class FabricApply(ApstraModule):
         self.results = []
         seed, fresh = self.seed(versions["staging_version"])
         if self.params["facts"] and not fresh and versions["has_uncommitted_changes"]:
-            raise CommitError("the staging of blueprint %s moved since this run planned (now version %s) and holds uncommitted changes this run "
-                              "did not plan; nothing was changed: run again to plan from the new state" % (
-                                  self.params["blueprint"], versions["staging_version"]))
+            raise CommitError(
+                "the staging of blueprint %s moved since this run planned (now version %s) and holds uncommitted changes this run "
+                "did not plan; nothing was changed: run again to plan from the new state"
+                % (self.params["blueprint"], versions["staging_version"])
+            )
         self._context = FabricContext(self.service, self.bp_id, facts=seed)
         results = self.run_steps(self._context, check_mode=False)
         changed = any(result["changed"] for result in results)
-        if not (self.params["commit"] and (changed or (self.params["commit_pending"] and versions["has_uncommitted_changes"]))):
+        if not (
+            self.params["commit"]
+            and (changed or (self.params["commit_pending"] and versions["has_uncommitted_changes"]))
+        ):
             return dict(changed=False, plan=[], deployed_version=versions["deployed_version"])
-        return committer.commit(self.params["description"], committer.versions() if changed else versions)
+        return committer.commit(
+            self.params["description"], committer.versions() if changed else versions
+        )
 
     def applied(self):
-        return [request for result in self.results for request in result["plan"]] if not self.check_mode else []
+        return (
+            [request for result in self.results for request in result["plan"]]
+            if not self.check_mode
+            else []
+        )
 
     def result(self, commit, verified):
         plan = [request for result in self.results for request in result["plan"]] + commit["plan"]
-        out = dict(changed=any(r["changed"] for r in self.results) or commit["changed"], plan=plan, steps=self.results, commit=commit,
-                   deployed_version=commit.get("deployed_version"),
-                   diff=[entry for result in self.results for entry in result["diff"]] + commit.get("diff", []))
+        out = dict(
+            changed=any(r["changed"] for r in self.results) or commit["changed"],
+            plan=plan,
+            steps=self.results,
+            commit=commit,
+            deployed_version=commit.get("deployed_version"),
+            diff=[entry for result in self.results for entry in result["diff"]]
+            + commit.get("diff", []),
+        )
         if verified is not None:
             out["deployed"] = verified
         return out
 
     def run(self):
         self.results = []
-        committer = Committer(self.service, self.bp_id, label=self.params["blueprint"], username=self.params.get("username"),
-                              check_mode=self.check_mode, wait_for_lock=self.params["wait_for_lock"], timeout_deploy=self.params["timeout_deploy"],
-                              poll_interval=self.params["poll_interval"], precheck=False)
+        committer = Committer(
+            self.service,
+            self.bp_id,
+            label=self.params["blueprint"],
+            username=self.params.get("username"),
+            check_mode=self.check_mode,
+            wait_for_lock=self.params["wait_for_lock"],
+            timeout_deploy=self.params["timeout_deploy"],
+            poll_interval=self.params["poll_interval"],
+            precheck=False,
+        )
         planned = self.planned_from_facts()
         if planned is not None:
             results, versions = planned
             pending = self.params["commit_pending"] and versions["has_uncommitted_changes"]
             if self.check_mode or not (any(r["plan"] for r in results) or pending):
                 writes = any(r["plan"] for r in results)
-                before = dict(versions, has_uncommitted_changes=versions["has_uncommitted_changes"] or writes)
-                commit = committer.commit(self.params["description"], before) if self.params["commit"] and (writes or pending) \
+                before = dict(
+                    versions, has_uncommitted_changes=versions["has_uncommitted_changes"] or writes
+                )
+                commit = (
+                    committer.commit(self.params["description"], before)
+                    if self.params["commit"] and (writes or pending)
                     else dict(changed=False, plan=[], deployed_version=versions["deployed_version"])
+                )
                 resources = self.params["facts"]["resources"]
-                unchanged = not (writes or versions["has_uncommitted_changes"]) and self.params["verify"]
+                unchanged = (
+                    not (writes or versions["has_uncommitted_changes"]) and self.params["verify"]
+                )
                 # Nothing staged and nothing to write: the facts' staging is what Apstra has deployed.
-                return self.result(commit, dict(virtual_networks=resources["virtual_networks"], port_bindings=resources["port_bindings"])
-                                   if unchanged else None)
+                return self.result(
+                    commit,
+                    (
+                        dict(
+                            virtual_networks=resources["virtual_networks"],
+                            port_bindings=resources["port_bindings"],
+                        )
+                        if unchanged
+                        else None
+                    ),
+                )
         mutex = None
         if self.params["mutex"] and not self.check_mode:
-            mutex = BlueprintMutex(self.client, self.bp_id, wait=self.params["wait_for_lock"], poll_interval=self.params["poll_interval"])
+            mutex = BlueprintMutex(
+                self.client,
+                self.bp_id,
+                wait=self.params["wait_for_lock"],
+                poll_interval=self.params["poll_interval"],
+            )
         try:
             if mutex:
                 mutex.acquire()
             commit = self.apply(committer, committer.versions())
             verified = None
             if self.params["verify"]:
-                verified = verification_view(read_state(self.service, self.bp_id, self.context.fabric, "deployed"))
+                verified = verification_view(
+                    read_state(self.service, self.bp_id, self.context.fabric, "deployed")
+                )
         except MutexHeld as exc:
             self.module.fail_json(msg=str(exc), changed=False, plan=[], mutex=exc.holder)
         except ApplyFailed as exc:
             applied = self.applied() + exc.applied
-            self.module.fail_json(msg="%s%s; nothing was deployed: what was applied stays staged and the next run deploys it" % (
-                exc.message(), "; steps not run: %s" % ", ".join(exc.steps_not_run) if getattr(exc, "steps_not_run", None) else ""),
-                changed=bool(applied), status=exc.error.status, error=exc.error.body, applied=applied, not_applied=exc.not_applied, steps=self.results)
+            self.module.fail_json(
+                msg="%s%s; nothing was deployed: what was applied stays staged and the next run deploys it"
+                % (
+                    exc.message(),
+                    (
+                        "; steps not run: %s" % ", ".join(exc.steps_not_run)
+                        if getattr(exc, "steps_not_run", None)
+                        else ""
+                    ),
+                ),
+                changed=bool(applied),
+                status=exc.error.status,
+                error=exc.error.body,
+                applied=applied,
+                not_applied=exc.not_applied,
+                steps=self.results,
+            )
         except CommitError as exc:
             applied = self.applied()
-            self.module.fail_json(msg="%s%s" % (exc, "; applied (staged, not deployed): %s" % request_summary(applied) if applied else ""),
-                                  changed=bool(applied), applied=applied, not_applied=[], steps=self.results, **exc.details)
+            self.module.fail_json(
+                msg="%s%s"
+                % (
+                    exc,
+                    (
+                        "; applied (staged, not deployed): %s" % request_summary(applied)
+                        if applied
+                        else ""
+                    ),
+                ),
+                changed=bool(applied),
+                applied=applied,
+                not_applied=[],
+                steps=self.results,
+                **exc.details,
+            )
         finally:
             if mutex:
                 mutex.release()

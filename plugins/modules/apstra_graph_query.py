@@ -113,7 +113,9 @@ class GraphQuery(ApstraModule):
 
     def run(self):
         graph = self.params["graph"]
-        items = self.service.query(self.bp_id, self.params["query"], qe_type=None if graph == "staging" else graph)
+        items = self.service.query(
+            self.bp_id, self.params["query"], qe_type=None if graph == "staging" else graph
+        )
         return dict(changed=False, items=items, count=len(items))
 
 

@@ -199,7 +199,9 @@ ITEM_SPEC = dict(
 class PortBindingsModule(ApstraModule):
     ARGUMENT_SPEC = dict(
         config=dict(type="list", elements="dict", options=ITEM_SPEC),
-        state=dict(type="str", default="merged", choices=["merged", "replaced", "deleted", "gathered"]),
+        state=dict(
+            type="str", default="merged", choices=["merged", "replaced", "deleted", "gathered"]
+        ),
     )
 
     def run(self):

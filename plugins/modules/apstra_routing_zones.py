@@ -188,7 +188,10 @@ error:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext, RoutingZones
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    FabricContext,
+    RoutingZones,
+)
 
 ZONE_SPEC = dict(
     label=dict(type="str", required=True),
@@ -205,7 +208,11 @@ ZONE_SPEC = dict(
 class RoutingZonesModule(ApstraModule):
     ARGUMENT_SPEC = dict(
         config=dict(type="list", elements="dict", options=ZONE_SPEC),
-        state=dict(type="str", default="merged", choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]),
+        state=dict(
+            type="str",
+            default="merged",
+            choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"],
+        ),
     )
 
     def run(self):

@@ -204,7 +204,9 @@ error:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import VirtualNetworks
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    VirtualNetworks,
+)
 
 VN_SPEC = dict(
     label=dict(type="str", required=True),
@@ -225,7 +227,11 @@ VN_SPEC = dict(
 class VirtualNetworksModule(ApstraModule):
     ARGUMENT_SPEC = dict(
         config=dict(type="list", elements="dict", options=VN_SPEC),
-        state=dict(type="str", default="merged", choices=["merged", "replaced", "overridden", "deleted", "gathered"]),
+        state=dict(
+            type="str",
+            default="merged",
+            choices=["merged", "replaced", "overridden", "deleted", "gathered"],
+        ),
     )
 
     def run(self):

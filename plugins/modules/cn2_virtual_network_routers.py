@@ -163,8 +163,15 @@ error:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nad import CN2_GROUP, ValidationError, compact, validate_name
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import VirtualNetworkRouters
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nad import (
+    CN2_GROUP,
+    ValidationError,
+    compact,
+    validate_name,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
+    VirtualNetworkRouters,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ResourceError
 
 ROUTER_SPEC = {
@@ -172,10 +179,14 @@ ROUTER_SPEC = {
     "namespace": {"type": "str"},
     "type": {"type": "str", "choices": ["mesh", "hub", "spoke"]},
     "virtual_network_selector": {"type": "dict"},
-    "import_routers": {"type": "list", "elements": "dict", "options": {
-        "router_selector": {"type": "dict", "required": True},
-        "namespace_selector": {"type": "dict"},
-    }},
+    "import_routers": {
+        "type": "list",
+        "elements": "dict",
+        "options": {
+            "router_selector": {"type": "dict", "required": True},
+            "namespace_selector": {"type": "dict"},
+        },
+    },
     "labels": {"type": "dict"},
 }
 
@@ -185,7 +196,11 @@ class VirtualNetworkRoutersModule(K8sModule):
         config={"type": "list", "elements": "dict", "default": [], "options": ROUTER_SPEC},
         namespace={"type": "str"},
         api_version={"type": "str"},
-        state={"type": "str", "default": "merged", "choices": ["merged", "replaced", "overridden", "deleted", "gathered"]},
+        state={
+            "type": "str",
+            "default": "merged",
+            "choices": ["merged", "replaced", "overridden", "deleted", "gathered"],
+        },
     )
 
     def run(self):
@@ -197,7 +212,9 @@ class VirtualNetworkRoutersModule(K8sModule):
         except ValidationError as exc:
             raise ResourceError(str(exc)) from exc
         routers = VirtualNetworkRouters(self.service, self.params["namespace"])
-        routers.api_resource = self.service.resource(self.params["api_version"] or CN2_GROUP, routers.OBJECT_KIND)
+        routers.api_resource = self.service.resource(
+            self.params["api_version"] or CN2_GROUP, routers.OBJECT_KIND
+        )
         return self.run_resource(routers, config=config)
 
 

@@ -172,7 +172,10 @@ plan:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_task import ARGUMENT_SPEC, run
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_task import (
+    ARGUMENT_SPEC,
+    run,
+)
 
 
 def main():

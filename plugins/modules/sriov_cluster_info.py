@@ -90,7 +90,10 @@ pod_usage:
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import node_facts, read_sources
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import (
+    node_facts,
+    read_sources,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import cluster
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_LABEL
 
@@ -99,13 +102,24 @@ SRIOV_NETWORK = ("sriovnetwork.openshift.io/v1", "SriovNetwork")
 
 def summary(obj):
     metadata = obj.get("metadata") or {}
-    return {"metadata": dict((k, metadata.get(k)) for k in ("name", "namespace", "labels", "annotations") if metadata.get(k) is not None),
-            "spec": obj.get("spec") or {}}
+    return {
+        "metadata": dict(
+            (k, metadata.get(k))
+            for k in ("name", "namespace", "labels", "annotations")
+            if metadata.get(k) is not None
+        ),
+        "spec": obj.get("spec") or {},
+    }
 
 
 class ClusterInfo(K8sModule):
     ARGUMENT_SPEC = dict(
-        gather={"type": "list", "elements": "str", "default": ["nodes", "attachments"], "choices": ["nodes", "attachments", "sources", "pods"]},
+        gather={
+            "type": "list",
+            "elements": "str",
+            "default": ["nodes", "attachments"],
+            "choices": ["nodes", "attachments", "sources", "pods"],
+        },
         label_selector={"type": "str"},
         sriov_namespace={"type": "str"},
     )
@@ -115,24 +129,46 @@ class ClusterInfo(K8sModule):
         service = self.service
         result = dict(changed=False)
         if "nodes" in gather:
-            data, _served, warnings = read_sources(service, self.params["label_selector"], self.params["sriov_namespace"])
+            data, _served, warnings = read_sources(
+                service, self.params["label_selector"], self.params["sriov_namespace"]
+            )
             for warning in warnings:
                 self.module.warn(warning)
-            result["nodes"] = node_facts(data["nodes"], data["sriov_states"], data["network_states"])
+            result["nodes"] = node_facts(
+                data["nodes"], data["sriov_states"], data["network_states"]
+            )
         if gather & {"attachments", "sources"}:
             objects = service.list(service.resource(nad.API_VERSION, nad.KIND))
             if "attachments" in gather:
                 result["attachments"] = [nad.from_object(obj, OWNER_LABEL) for obj in objects]
-                result["released"] = dict(("%s/%s" % (o["metadata"].get("namespace"), o["metadata"]["name"]), cluster.released_marks(o))
-                                          for o in objects if cluster.released_marks(o))
+                result["released"] = dict(
+                    (
+                        "%s/%s" % (o["metadata"].get("namespace"), o["metadata"]["name"]),
+                        cluster.released_marks(o),
+                    )
+                    for o in objects
+                    if cluster.released_marks(o)
+                )
             if "sources" in gather:
-                result["nads"] = [summary(obj) for obj in objects if cluster.opted_in(obj) or cluster.rendered_by(obj)]
+                result["nads"] = [
+                    summary(obj)
+                    for obj in objects
+                    if cluster.opted_in(obj) or cluster.rendered_by(obj)
+                ]
                 resource = service.resource(SRIOV_NETWORK[0], SRIOV_NETWORK[1], required=False)
-                networks = service.list(resource, namespace=self.params["sriov_namespace"]) if resource is not None else []
-                result["sriov_networks"] = [summary(obj) for obj in networks if cluster.opted_in(obj)]
+                networks = (
+                    service.list(resource, namespace=self.params["sriov_namespace"])
+                    if resource is not None
+                    else []
+                )
+                result["sriov_networks"] = [
+                    summary(obj) for obj in networks if cluster.opted_in(obj)
+                ]
         if "pods" in gather:
             usage = cluster.pod_usage(service.list(service.resource("v1", "Pod")))
-            result["pod_usage"] = dict(("%s/%s" % key, nodes) for key, nodes in sorted(usage.items()))
+            result["pod_usage"] = dict(
+                ("%s/%s" % key, nodes) for key, nodes in sorted(usage.items())
+            )
         return result
 
 

@@ -308,7 +308,10 @@ errors:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent_task import ARGUMENT_SPEC, run
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent_task import (
+    ARGUMENT_SPEC,
+    run,
+)
 
 
 def main():

@@ -318,7 +318,9 @@ error:
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import NetworkAttachments
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
+    NetworkAttachments,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ResourceError
 
 ROUTE_SPEC = {"dst": {"type": "str", "required": True}, "gw": {"type": "str"}}
@@ -330,7 +332,11 @@ IPAM_SPEC = {
     "gateway": {"type": "str"},
     "exclude": {"type": "list", "elements": "str"},
     "routes": {"type": "list", "elements": "dict", "options": ROUTE_SPEC},
-    "addresses": {"type": "list", "elements": "dict", "options": {"address": {"type": "str", "required": True}, "gateway": {"type": "str"}}},
+    "addresses": {
+        "type": "list",
+        "elements": "dict",
+        "options": {"address": {"type": "str", "required": True}, "gateway": {"type": "str"}},
+    },
 }
 CN2_SPEC = {
     "subnet": {"type": "str"},
@@ -359,7 +365,11 @@ class NetworkAttachmentsModule(K8sModule):
     ARGUMENT_SPEC = dict(
         config={"type": "list", "elements": "dict", "default": [], "options": NETWORK_SPEC},
         namespace={"type": "str"},
-        state={"type": "str", "default": "merged", "choices": ["merged", "replaced", "overridden", "deleted", "gathered"]},
+        state={
+            "type": "str",
+            "default": "merged",
+            "choices": ["merged", "replaced", "overridden", "deleted", "gathered"],
+        },
         force={"type": "bool", "default": False},
     )
 
@@ -372,7 +382,9 @@ class NetworkAttachmentsModule(K8sModule):
             for index, item in enumerate(config):
                 if state in ("deleted", "gathered"):
                     nad.validate_name("config[%d].name" % index, item.get("name"))
-                    nad.validate_name("config[%d].namespace" % index, item.get("namespace"), required=False)
+                    nad.validate_name(
+                        "config[%d].namespace" % index, item.get("namespace"), required=False
+                    )
                 else:
                     nad.validate(item, "config[%d]" % index, creating=False)
             if params["namespace"]:
@@ -381,8 +393,13 @@ class NetworkAttachmentsModule(K8sModule):
             raise ResourceError(str(exc)) from exc
         if state not in ("deleted", "gathered") and any(item.get("cn2") for item in config):
             if self.service.resource(nad.CN2_GROUP, "VirtualNetwork", required=False) is None:
-                raise ResourceError("cn2 is set but the cluster does not serve %s: it does not run CN2" % nad.CN2_GROUP)
-        return self.run_resource(NetworkAttachments(self.service, params["namespace"], params["force"]), config=config)
+                raise ResourceError(
+                    "cn2 is set but the cluster does not serve %s: it does not run CN2"
+                    % nad.CN2_GROUP
+                )
+        return self.run_resource(
+            NetworkAttachments(self.service, params["namespace"], params["force"]), config=config
+        )
 
 
 def main():

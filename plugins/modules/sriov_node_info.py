@@ -116,8 +116,15 @@ sources:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import node_facts, read_sources
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import (
+    auth_argument_spec,
+    fail_api,
+    service_for,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import (
+    node_facts,
+    read_sources,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
 
 
@@ -131,12 +138,16 @@ def main():
     params = module.params
     service = service_for(module)
     try:
-        data, sources, warnings = read_sources(service, params["label_selector"], params["sriov_namespace"])
+        data, sources, warnings = read_sources(
+            service, params["label_selector"], params["sriov_namespace"]
+        )
     except K8sError as exc:
         fail_api(module, exc)
     for warning in warnings:
         module.warn(warning)
-    nodes = node_facts(data["nodes"], data["sriov_states"], data["network_states"], params["resource_name"])
+    nodes = node_facts(
+        data["nodes"], data["sriov_states"], data["network_states"], params["resource_name"]
+    )
     module.exit_json(changed=False, nodes=nodes, sources=sources)
 
 

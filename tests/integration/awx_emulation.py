@@ -28,11 +28,29 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # awx/main/constants.py ENV_BLOCKLIST
-ENV_BLOCKLIST = frozenset((
-    "VIRTUAL_ENV", "PATH", "PYTHONPATH", "JOB_ID", "INVENTORY_ID", "INVENTORY_SOURCE_ID", "INVENTORY_UPDATE_ID",
-    "AD_HOC_COMMAND_ID", "REST_API_URL", "REST_API_TOKEN", "MAX_EVENT_RES", "CALLBACK_QUEUE", "CALLBACK_CONNECTION",
-    "CACHE", "JOB_CALLBACK_DEBUG", "INVENTORY_HOSTVARS", "AWX_HOST", "PROJECT_REVISION", "SUPERVISOR_CONFIG_PATH",
-))
+ENV_BLOCKLIST = frozenset(
+    (
+        "VIRTUAL_ENV",
+        "PATH",
+        "PYTHONPATH",
+        "JOB_ID",
+        "INVENTORY_ID",
+        "INVENTORY_SOURCE_ID",
+        "INVENTORY_UPDATE_ID",
+        "AD_HOC_COMMAND_ID",
+        "REST_API_URL",
+        "REST_API_TOKEN",
+        "MAX_EVENT_RES",
+        "CALLBACK_QUEUE",
+        "CALLBACK_CONNECTION",
+        "CACHE",
+        "JOB_CALLBACK_DEBUG",
+        "INVENTORY_HOSTVARS",
+        "AWX_HOST",
+        "PROJECT_REVISION",
+        "SUPERVISOR_CONFIG_PATH",
+    )
+)
 
 INPUTS_SCHEMA = {
     "type": "object",
@@ -48,7 +66,12 @@ INPUTS_SCHEMA = {
                 "properties": {
                     "type": {"enum": ["string", "boolean"]},
                     "format": {"enum": ["ssh_private_key", "url"]},
-                    "choices": {"type": "array", "minItems": 1, "items": {"type": "string"}, "uniqueItems": True},
+                    "choices": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string"},
+                        "uniqueItems": True,
+                    },
                     "id": {"type": "string", "pattern": "^[a-zA-Z_]+[a-zA-Z0-9_]*$"},
                     "label": {"type": "string"},
                     "help_text": {"type": "string"},
@@ -73,20 +96,40 @@ INJECTORS_SCHEMA = {
         },
         "env": {
             "type": "object",
-            "patternProperties": {"^[a-zA-Z_]+[a-zA-Z0-9_]*$": {"type": "string", "pattern": "^[\x00-\x7F]*$"}},
+            "patternProperties": {
+                "^[a-zA-Z_]+[a-zA-Z0-9_]*$": {"type": "string", "pattern": "^[\x00-\x7f]*$"}
+            },
             "additionalProperties": False,
         },
         "extra_vars": {
             "type": "object",
             "patternProperties": {
-                r"^[a-zA-Z_\{\}]+[a-zA-Z0-9_\{\}]*$": {"anyOf": [{"type": "string"}, {"type": "array"}, {"$ref": "#/properties/extra_vars"}]},
+                r"^[a-zA-Z_\{\}]+[a-zA-Z0-9_\{\}]*$": {
+                    "anyOf": [
+                        {"type": "string"},
+                        {"type": "array"},
+                        {"$ref": "#/properties/extra_vars"},
+                    ]
+                },
             },
             "additionalProperties": False,
         },
     },
 }
 
-CREDENTIAL_TYPE_KINDS = ("ssh", "vault", "net", "scm", "cloud", "registry", "token", "insights", "external", "kubernetes", "galaxy")
+CREDENTIAL_TYPE_KINDS = (
+    "ssh",
+    "vault",
+    "net",
+    "scm",
+    "cloud",
+    "registry",
+    "token",
+    "insights",
+    "external",
+    "kubernetes",
+    "galaxy",
+)
 
 
 def load(path):
@@ -97,7 +140,10 @@ def load(path):
 def validate_credential_type(credential_type):
     """Raise ValueError the way AWX refuses a custom credential type; return the field ids."""
     if credential_type.get("kind") not in ("cloud", "net"):
-        raise ValueError("custom credential types must be of kind cloud or net, not %r" % credential_type.get("kind"))
+        raise ValueError(
+            "custom credential types must be of kind cloud or net, not %r"
+            % credential_type.get("kind")
+        )
     inputs = credential_type.get("inputs") or {}
     injectors = credential_type.get("injectors") or {}
     if "dependencies" in inputs:
@@ -111,7 +157,9 @@ def validate_credential_type(credential_type):
             raise ValueError("field IDs must be unique (%s)" % field["id"])
         ids.append(field["id"])
         kind = field.setdefault("type", "string")
-        if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}[kind]):
+        if "default" in field and not isinstance(
+            field["default"], {"string": str, "boolean": bool}[kind]
+        ):
             raise ValueError("%s is not a %s" % (field["default"], kind))
         for key in ("choices", "multiline", "format", "secret"):
             if key in field and kind != "string":
@@ -132,7 +180,9 @@ def validate_credential_type(credential_type):
             raise ValueError("must use multi-file syntax when injecting multiple files")
         tower.filename = "EXAMPLE_FILENAME"
     elif files:
-        tower.filename = SimpleNamespace(**dict((name.split(".", 1)[1], "EXAMPLE_FILENAME") for name in files))
+        tower.filename = SimpleNamespace(
+            **dict((name.split(".", 1)[1], "EXAMPLE_FILENAME") for name in files)
+        )
     namespace["tower"] = tower
     strict = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
     for kind in ("file", "env"):
@@ -187,12 +237,14 @@ def inject(credential_type, inputs, private_data_dir):
         env[name] = sandbox.from_string(template).render(**namespace)
     args = []
     if injectors.get("extra_vars"):
+
         def render(node):
             if isinstance(node, dict):
                 return dict((render(k), render(v)) for k, v in node.items())
             if isinstance(node, list):
                 return [render(v) for v in node]
             return sandbox.from_string(node).render(**namespace)
+
         handle, path = tempfile.mkstemp(dir=env_dir)
         with os.fdopen(handle, "w") as out:
             yaml.safe_dump(render(injectors["extra_vars"]), out)
@@ -202,7 +254,10 @@ def inject(credential_type, inputs, private_data_dir):
 
 def inject_kubernetes_bearer_token(inputs, private_data_dir):
     """AWX's built-in "OpenShift or Kubernetes API Bearer Token" credential: host, bearer_token, verify_ssl, ssl_ca_cert."""
-    env = {"K8S_AUTH_HOST": str(inputs.get("host", "")), "K8S_AUTH_API_KEY": str(inputs.get("bearer_token", ""))}
+    env = {
+        "K8S_AUTH_HOST": str(inputs.get("host", "")),
+        "K8S_AUTH_API_KEY": str(inputs.get("bearer_token", "")),
+    }
     if inputs.get("verify_ssl") and inputs.get("ssl_ca_cert"):
         env["K8S_AUTH_VERIFY_SSL"] = "True"
         env_dir = os.path.join(private_data_dir, "env")
@@ -221,8 +276,16 @@ def project_checkout(repo, dest):
 
     No .venv, no build/, no installed collection: what an AWX project update checks out.
     """
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=str(repo),
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=str(repo),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, listed):
         source = os.path.join(str(repo), rel)
         if not os.path.lexists(source):

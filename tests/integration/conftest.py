@@ -28,8 +28,15 @@ class Rulebook:
         """Wait until `text` shows in the output (fails early if ansible-rulebook exits)."""
         deadline = time.monotonic() + timeout
         while text not in self.output():
-            assert self.proc.poll() is None, "ansible-rulebook exited (rc %s):\n%s" % (self.proc.returncode, self.output()[-5000:])
-            assert time.monotonic() < deadline, "no %r from ansible-rulebook in %s s:\n%s" % (text, timeout, self.output()[-5000:])
+            assert self.proc.poll() is None, "ansible-rulebook exited (rc %s):\n%s" % (
+                self.proc.returncode,
+                self.output()[-5000:],
+            )
+            assert time.monotonic() < deadline, "no %r from ansible-rulebook in %s s:\n%s" % (
+                text,
+                timeout,
+                self.output()[-5000:],
+            )
             time.sleep(0.2)
 
     def stop(self):
@@ -62,17 +69,30 @@ def rulebook(ansible_env, tmp_path):
         run_dir.mkdir()
         if inventory is None:
             inventory = run_dir / "inventory.yml"
-            inventory.write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
+            inventory.write_text(
+                "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
+            )
         cmd = [str(binary), "-r", str(path), "-i", str(inventory), "--print-events", "-v", *args]
         if variables is not None:
             (run_dir / "vars.yml").write_text(yaml.safe_dump(variables))
             cmd += ["--vars", str(run_dir / "vars.yml")]
-        run_env = dict(ansible_env, PATH="%s:%s" % (EDA_VENV / "bin", ansible_env.get("PATH", "")), **(env or {}))
+        run_env = dict(
+            ansible_env,
+            PATH="%s:%s" % (EDA_VENV / "bin", ansible_env.get("PATH", "")),
+            **(env or {}),
+        )
         if collections_path is not None:
             run_env["ANSIBLE_COLLECTIONS_PATH"] = str(collections_path)
         log = run_dir / "ansible-rulebook.log"
         with open(log, "wb") as handle:
-            proc = subprocess.Popen(cmd, cwd=run_dir, env=run_env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=run_dir,
+                env=run_env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         started.append(Rulebook(proc, log))
         return started[-1]
 

@@ -22,7 +22,9 @@ APSTRA_PASSWORD = "sim-admin-password"
 CREDENTIAL_TYPES = REPO / "extensions" / "awx" / "credential_types"
 K8S_TOKEN = "awx-bearer-token"
 
-_SPEC = importlib.util.spec_from_file_location("awx_emulation", Path(__file__).with_name("awx_emulation.py"))
+_SPEC = importlib.util.spec_from_file_location(
+    "awx_emulation", Path(__file__).with_name("awx_emulation.py")
+)
 awx = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(awx)
 
@@ -40,19 +42,42 @@ def k8s_with_token():
 @pytest.fixture
 def job_env(ansible_env):
     """ansible_env without any connection variable: only what a credential injects reaches the modules."""
-    return dict((name, value) for name, value in ansible_env.items()
-                if not name.startswith(("APSTRA_", "K8S_AUTH_", "KUBECONFIG")))
+    return dict(
+        (name, value)
+        for name, value in ansible_env.items()
+        if not name.startswith(("APSTRA_", "K8S_AUTH_", "KUBECONFIG"))
+    )
 
 
 def run_module(env, module, args):
-    cmd = [str(Path(sys.executable).parent / "ansible"), "localhost", "-c", "local", "-i", "localhost,", "-m", module]
+    cmd = [
+        str(Path(sys.executable).parent / "ansible"),
+        "localhost",
+        "-c",
+        "local",
+        "-i",
+        "localhost,",
+        "-m",
+        module,
+    ]
     if args:
         cmd += ["-a", json.dumps(args)]
-    proc = subprocess.run(cmd, env=dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"),
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        cmd,
+        env=dict(
+            env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     start = proc.stdout.find("{")
     assert start >= 0, proc
-    return proc.returncode, json.loads(proc.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    return (
+        proc.returncode,
+        json.loads(proc.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"],
+    )
 
 
 @pytest.mark.parametrize("name", sorted(path.name for path in CREDENTIAL_TYPES.glob("*.yml")))
@@ -62,8 +87,16 @@ def test_credential_type_is_valid_for_awx(name):
     assert {"api_url", "username", "password", "auth_token", "skip_tls_verify"} <= set(ids)
     env = credential_type["injectors"]["env"]
     # Every variable the Apstra modules and the inventory plugin read, and nothing of Ansible's own.
-    assert {"APSTRA_API_URL", "APSTRA_USERNAME", "APSTRA_PASSWORD", "APSTRA_AUTH_TOKEN", "APSTRA_VERIFY_CERTIFICATES"} <= set(env)
-    secrets = set(field["id"] for field in credential_type["inputs"]["fields"] if field.get("secret"))
+    assert {
+        "APSTRA_API_URL",
+        "APSTRA_USERNAME",
+        "APSTRA_PASSWORD",
+        "APSTRA_AUTH_TOKEN",
+        "APSTRA_VERIFY_CERTIFICATES",
+    } <= set(env)
+    secrets = set(
+        field["id"] for field in credential_type["inputs"]["fields"] if field.get("secret")
+    )
     assert {"password", "auth_token"} <= secrets
 
 
@@ -77,30 +110,54 @@ def test_configure_playbook_uses_the_shipped_types():
 def test_verification_is_the_default(tmp_path):
     """AWX renders a boolean input that was never set as false: certificates are then verified."""
     credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
-    env, args = awx.inject(credential_type, {"api_url": "https://apstra.example.net", "username": "u", "password": "p"}, str(tmp_path))
+    env, args = awx.inject(
+        credential_type,
+        {"api_url": "https://apstra.example.net", "username": "u", "password": "p"},
+        str(tmp_path),
+    )
     assert env["APSTRA_VERIFY_CERTIFICATES"] == "true"
     assert env["APSTRA_AUTH_TOKEN"] == ""
     assert args == []
-    env, _args = awx.inject(credential_type, {"api_url": "https://apstra.example.net", "auth_token": "t", "skip_tls_verify": True}, str(tmp_path))
+    env, _args = awx.inject(
+        credential_type,
+        {"api_url": "https://apstra.example.net", "auth_token": "t", "skip_tls_verify": True},
+        str(tmp_path),
+    )
     assert env["APSTRA_VERIFY_CERTIFICATES"] == "false"
     assert env["APSTRA_USERNAME"] == "" and env["APSTRA_AUTH_TOKEN"] == "t"
 
 
 def test_apstra_credential_with_password_runs_a_module(apstra, job_env, tmp_path):
     credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
-    env, _args = awx.inject(credential_type, {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD}, str(tmp_path))
-    rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.apstra_blueprint_info", {"blueprint": "dc1", "token_cache": False})
+    env, _args = awx.inject(
+        credential_type,
+        {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD},
+        str(tmp_path),
+    )
+    rc, result = run_module(
+        dict(job_env, **env),
+        "netops.cn2_apstra.apstra_blueprint_info",
+        {"blueprint": "dc1", "token_cache": False},
+    )
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
     assert any(r["path"] == "/api/aaa/login" for r in apstra.requests_log())
 
 
 def test_apstra_credential_with_token_runs_a_module_without_login(apstra, job_env, tmp_path):
-    token = requests.post(apstra.url + "/api/aaa/login", json={"username": APSTRA_USER, "password": APSTRA_PASSWORD}, timeout=30).json()["token"]
+    token = requests.post(
+        apstra.url + "/api/aaa/login",
+        json={"username": APSTRA_USER, "password": APSTRA_PASSWORD},
+        timeout=30,
+    ).json()["token"]
     apstra.clear_log()
     credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
-    env, _args = awx.inject(credential_type, {"api_url": apstra.url, "auth_token": token}, str(tmp_path))
-    rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.apstra_blueprint_info", {"blueprint": "dc1"})
+    env, _args = awx.inject(
+        credential_type, {"api_url": apstra.url, "auth_token": token}, str(tmp_path)
+    )
+    rc, result = run_module(
+        dict(job_env, **env), "netops.cn2_apstra.apstra_blueprint_info", {"blueprint": "dc1"}
+    )
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
     assert not any(r["path"] == "/api/aaa/login" for r in apstra.requests_log())
@@ -108,43 +165,81 @@ def test_apstra_credential_with_token_runs_a_module_without_login(apstra, job_en
 
 def test_apstra_credential_with_a_wrong_password_fails(apstra, job_env, tmp_path):
     credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
-    env, _args = awx.inject(credential_type, {"api_url": apstra.url, "username": APSTRA_USER, "password": "wrong"}, str(tmp_path))
-    rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.apstra_blueprint_info", {"blueprint": "dc1", "token_cache": False})
+    env, _args = awx.inject(
+        credential_type,
+        {"api_url": apstra.url, "username": APSTRA_USER, "password": "wrong"},
+        str(tmp_path),
+    )
+    rc, result = run_module(
+        dict(job_env, **env),
+        "netops.cn2_apstra.apstra_blueprint_info",
+        {"blueprint": "dc1", "token_cache": False},
+    )
     assert rc != 0 and result.get("failed"), result
     assert "wrong" not in json.dumps(result)
 
 
 def test_builtin_kubernetes_credential_runs_a_cluster_module(k8s_with_token, job_env, tmp_path):
     """AWX's "OpenShift or Kubernetes API Bearer Token" type (K8S_AUTH_HOST, _API_KEY, _VERIFY_SSL) drives the cluster modules."""
-    env = awx.inject_kubernetes_bearer_token({"host": k8s_with_token.url, "bearer_token": K8S_TOKEN, "verify_ssl": False}, str(tmp_path))
+    env = awx.inject_kubernetes_bearer_token(
+        {"host": k8s_with_token.url, "bearer_token": K8S_TOKEN, "verify_ssl": False}, str(tmp_path)
+    )
     rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.sriov_node_info", {})
     assert rc == 0, result
     assert "worker-05" in json.dumps(result)
-    env = awx.inject_kubernetes_bearer_token({"host": k8s_with_token.url, "bearer_token": "not-the-token"}, str(tmp_path))
+    env = awx.inject_kubernetes_bearer_token(
+        {"host": k8s_with_token.url, "bearer_token": "not-the-token"}, str(tmp_path)
+    )
     rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.sriov_node_info", {})
     assert rc != 0 and "401" in json.dumps(result), result
 
 
-def test_inventory_credential_drives_the_shipped_inventory_source(apstra, k8s_with_token, job_env, tmp_path):
+def test_inventory_credential_drives_the_shipped_inventory_source(
+    apstra, k8s_with_token, job_env, tmp_path
+):
     """The project-sourced inventory file with the fabric inventory credential, as an AWX inventory update runs it."""
     credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
     private_data_dir = tmp_path / "pdd"
-    env, _args = awx.inject(credential_type, {
-        "api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD,
-        "k8s_host": k8s_with_token.url, "k8s_bearer_token": K8S_TOKEN,
-    }, str(private_data_dir))
+    env, _args = awx.inject(
+        credential_type,
+        {
+            "api_url": apstra.url,
+            "username": APSTRA_USER,
+            "password": APSTRA_PASSWORD,
+            "k8s_host": k8s_with_token.url,
+            "k8s_bearer_token": K8S_TOKEN,
+        },
+        str(private_data_dir),
+    )
     assert env["K8S_AUTH_SSL_CA_CERT"] == "" and env["K8S_AUTH_VERIFY_SSL"] == "true"
     # AWX turns the source variables of a project-sourced inventory into environment variables.
     env["APSTRA_BLUEPRINT"] = "dc1"
     source = tmp_path / "project" / "extensions" / "awx" / "inventory"
     source.mkdir(parents=True)
     shutil.copy(REPO / "extensions" / "awx" / "inventory" / "sriov_fabric.yml", source)
-    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(source / "sriov_fabric.yml"), "--list"],
-                          env=dict(job_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-inventory"),
+            "-i",
+            str(source / "sriov_fabric.yml"),
+            "--list",
+        ],
+        env=dict(job_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     inventory = json.loads(proc.stdout)
-    assert sorted(inventory["sriov_nodes"]["hosts"]) == ["worker-01", "worker-02", "worker-03", "worker-04", "worker-05", "worker-06"]
+    assert sorted(inventory["sriov_nodes"]["hosts"]) == [
+        "worker-01",
+        "worker-02",
+        "worker-03",
+        "worker-04",
+        "worker-05",
+        "worker-06",
+    ]
     assert "worker-03" in inventory["sriov_cabling_mismatch"]["hosts"]
     assert APSTRA_PASSWORD not in proc.stdout and K8S_TOKEN not in proc.stdout
 
@@ -152,7 +247,16 @@ def test_inventory_credential_drives_the_shipped_inventory_source(apstra, k8s_wi
 def test_inventory_credential_ca_certificate_is_a_file(tmp_path):
     credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-    env, _args = awx.inject(credential_type, {"api_url": "https://a", "k8s_host": "https://k", "k8s_bearer_token": "t", "k8s_ca_cert": pem}, str(tmp_path))
+    env, _args = awx.inject(
+        credential_type,
+        {
+            "api_url": "https://a",
+            "k8s_host": "https://k",
+            "k8s_bearer_token": "t",
+            "k8s_ca_cert": pem,
+        },
+        str(tmp_path),
+    )
     path = env["K8S_AUTH_SSL_CA_CERT"]
     assert os.path.dirname(path) == str(tmp_path / "env")
     assert Path(path).read_text() == pem

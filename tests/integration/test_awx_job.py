@@ -33,14 +33,21 @@ APSTRA_PASSWORD = "sim-admin-password"
 K8S_TOKEN = "awx-job-token"
 JOB_ID = 4242
 
-_SPEC = importlib.util.spec_from_file_location("awx_emulation", Path(__file__).with_name("awx_emulation.py"))
+_SPEC = importlib.util.spec_from_file_location(
+    "awx_emulation", Path(__file__).with_name("awx_emulation.py")
+)
 awx = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(awx)
 
 
 def clean_env(home):
     """The bare environment of a job's container: no venv, no Ansible or connection settings from this machine."""
-    env = dict(PATH="%s:/usr/local/bin:/usr/bin:/bin" % (EE_VENV / "bin"), HOME=str(home), LANG="C.UTF-8", TMPDIR=os.environ.get("TMPDIR", "/tmp"))
+    env = dict(
+        PATH="%s:/usr/local/bin:/usr/bin:/bin" % (EE_VENV / "bin"),
+        HOME=str(home),
+        LANG="C.UTF-8",
+        TMPDIR=os.environ.get("TMPDIR", "/tmp"),
+    )
     if os.environ.get("PIP_CACHE_DIR"):
         env["PIP_CACHE_DIR"] = os.environ["PIP_CACHE_DIR"]
     return env
@@ -54,8 +61,19 @@ def checkout(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tarball(checkout, tmp_path_factory):
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([str(Path(sys.executable).parent / "ansible-galaxy"), "collection", "build", "--output-path", str(dist)],
-                   cwd=str(checkout), check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-galaxy"),
+            "collection",
+            "build",
+            "--output-path",
+            str(dist),
+        ],
+        cwd=str(checkout),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return next(dist.glob("netops-cn2_apstra-*.tar.gz"))
 
 
@@ -68,7 +86,9 @@ def ee_venv(tarball, tmp_path_factory):
     python = os.path.basename(deps["python_interpreter"]["python_path"])
     with tarfile.open(str(tarball)) as archive:
         requirements = archive.extractfile("requirements.txt").read().decode()
-    assert "==" not in requirements, "requirements.txt must hold ranges; the pins are in constraints.txt"
+    assert (
+        "==" not in requirements
+    ), "requirements.txt must hold ranges; the pins are in constraints.txt"
     stamp = hashlib.sha256(json.dumps([python, pins, requirements]).encode()).hexdigest()
     stamp_file = EE_VENV / ".awx-ee-stamp"
     if not stamp_file.exists() or stamp_file.read_text() != stamp:
@@ -76,9 +96,28 @@ def ee_venv(tarball, tmp_path_factory):
         req_file = tmp_path_factory.mktemp("ee") / "requirements.txt"
         req_file.write_text(requirements)
         env = clean_env(tmp_path_factory.mktemp("ee-home"))
-        subprocess.run([shutil.which(python) or sys.executable, "-m", "venv", str(EE_VENV)], check=True, env=env, timeout=300)
-        subprocess.run([str(EE_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(req_file)] + pins,
-                       check=True, env=env, timeout=1200)
+        subprocess.run(
+            [shutil.which(python) or sys.executable, "-m", "venv", str(EE_VENV)],
+            check=True,
+            env=env,
+            timeout=300,
+        )
+        subprocess.run(
+            [
+                str(EE_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+                str(req_file),
+            ]
+            + pins,
+            check=True,
+            env=env,
+            timeout=1200,
+        )
         stamp_file.write_text(stamp)
     return EE_VENV
 
@@ -92,9 +131,16 @@ def k8s_with_token():
     server.stop()
 
 
-def test_provision_check_runs_as_an_awx_job(apstra, k8s_with_token, checkout, tarball, ee_venv, tmp_path):
+def test_provision_check_runs_as_an_awx_job(
+    apstra, k8s_with_token, checkout, tarball, ee_venv, tmp_path
+):
     # The venv holds the tarball's requirements and nothing of the development tool chain.
-    installed = subprocess.run([str(ee_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True)
+    installed = subprocess.run(
+        [str(ee_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     names = set(package["name"].lower() for package in json.loads(installed.stdout))
     assert {"ansible-core", "ansible-runner", "requests", "kubernetes", "netaddr"} <= names
     assert not names & {"ansible", "ansible-lint", "molecule", "pytest", "jmespath"}
@@ -107,25 +153,58 @@ def test_provision_check_runs_as_an_awx_job(apstra, k8s_with_token, checkout, ta
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(home)
-    sync = subprocess.run([str(ee_venv / "bin" / "ansible-galaxy"), "collection", "install", "-r", "collections/requirements.yml", "-p", str(collections)],
-                          cwd=str(project), env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections)),
-                          capture_output=True, text=True, timeout=300, check=False)
+    sync = subprocess.run(
+        [
+            str(ee_venv / "bin" / "ansible-galaxy"),
+            "collection",
+            "install",
+            "-r",
+            "collections/requirements.yml",
+            "-p",
+            str(collections),
+        ],
+        cwd=str(project),
+        env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert sync.returncode == 0, sync.stdout + sync.stderr
 
     # The job: credentials as AWX injects them, AWX's variables, the survey answers, check mode with diff.
     apstra_type = awx.load(REPO / "extensions" / "awx" / "credential_types" / "apstra.yml")
-    job_env, cred_args = awx.inject(apstra_type, {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD}, str(private_data_dir))
-    job_env.update(awx.inject_kubernetes_bearer_token({"host": k8s_with_token.url, "bearer_token": K8S_TOKEN, "verify_ssl": False}, str(private_data_dir)))
+    job_env, cred_args = awx.inject(
+        apstra_type,
+        {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD},
+        str(private_data_dir),
+    )
     job_env.update(
-        ANSIBLE_COLLECTIONS_PATH="%s:~/.ansible/collections:/usr/share/ansible/collections" % collections,
-        ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_INVENTORY_UNPARSED_FAILED="True", JOB_ID=str(JOB_ID), PROJECT_REVISION="0" * 40,
+        awx.inject_kubernetes_bearer_token(
+            {"host": k8s_with_token.url, "bearer_token": K8S_TOKEN, "verify_ssl": False},
+            str(private_data_dir),
+        )
+    )
+    job_env.update(
+        ANSIBLE_COLLECTIONS_PATH="%s:~/.ansible/collections:/usr/share/ansible/collections"
+        % collections,
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+        ANSIBLE_INVENTORY_UNPARSED_FAILED="True",
+        JOB_ID=str(JOB_ID),
+        PROJECT_REVISION="0" * 40,
         AWX_PRIVATE_DATA_DIR=str(private_data_dir),
     )
     persistent_volume = tmp_path / "persistent-volume"
     extra_vars = {
-        "awx_job_id": JOB_ID, "tower_job_id": JOB_ID, "awx_job_launch_type": "manual", "awx_job_template_name": "SR-IOV provision",
-        "awx_project_revision": "0" * 40, "awx_user_name": "admin",
-        "intent_file": "vars/example_intent.yml", "blueprint": "dc1", "reports_dir": str(persistent_volume / "reports"),
+        "awx_job_id": JOB_ID,
+        "tower_job_id": JOB_ID,
+        "awx_job_launch_type": "manual",
+        "awx_job_template_name": "SR-IOV provision",
+        "awx_project_revision": "0" * 40,
+        "awx_user_name": "admin",
+        "intent_file": "vars/example_intent.yml",
+        "blueprint": "dc1",
+        "reports_dir": str(persistent_volume / "reports"),
     }
     (private_data_dir / "env" / "envvars").write_text(yaml.safe_dump(job_env))
     (private_data_dir / "env" / "extravars").write_text(yaml.safe_dump(extra_vars))
@@ -135,8 +214,23 @@ def test_provision_check_runs_as_an_awx_job(apstra, k8s_with_token, checkout, ta
     apstra.clear_log()
     requests.delete(k8s_with_token.url + "/_sim/requests", timeout=30).raise_for_status()
 
-    run = subprocess.run([str(ee_venv / "bin" / "ansible-runner"), "run", str(private_data_dir), "-p", "playbooks/provision.yml", "--ident", str(JOB_ID)],
-                         cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=900, check=False)
+    run = subprocess.run(
+        [
+            str(ee_venv / "bin" / "ansible-runner"),
+            "run",
+            str(private_data_dir),
+            "-p",
+            "playbooks/provision.yml",
+            "--ident",
+            str(JOB_ID),
+        ],
+        cwd=str(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     artifacts = private_data_dir / "artifacts" / str(JOB_ID)
     stdout = (artifacts / "stdout").read_text() if (artifacts / "stdout").exists() else run.stdout
     assert run.returncode == 0, stdout[-6000:] + run.stderr[-3000:]
@@ -162,7 +256,9 @@ def test_provision_check_runs_as_an_awx_job(apstra, k8s_with_token, checkout, ta
     report = stats[0]["artifact_data"]["sriov_network_change_report"]
     assert report["check_mode"] is True
     assert report["run"] == "provision.yml (AWX job %d)" % JOB_ID
-    assert report["summary"]["fabric_changed"] is True and report["summary"]["cluster_changed"] is True
+    assert (
+        report["summary"]["fabric_changed"] is True and report["summary"]["cluster_changed"] is True
+    )
     assert "sriov-data" in report["markdown"] and "(AWX job %d)" % JOB_ID in report["markdown"]
     # ... and in the reports directory, which outlives the job's container when it is a persistent volume.
     assert report["markdown_file"].startswith(str(persistent_volume / "reports") + "/")

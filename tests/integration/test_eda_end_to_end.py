@@ -10,7 +10,12 @@ import time
 from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, ApstraSession
 
 WAIT = 300
-PORT_OF = {"worker-01": "leaf1:xe-0/0/1", "worker-02": "leaf1:xe-0/0/2", "worker-04": "leaf2:xe-0/0/4", "worker-05": "leaf3-leaf4:ae5"}
+PORT_OF = {
+    "worker-01": "leaf1:xe-0/0/1",
+    "worker-02": "leaf1:xe-0/0/2",
+    "worker-04": "leaf2:xe-0/0/4",
+    "worker-05": "leaf3-leaf4:ae5",
+}
 NAD = """apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
 metadata:
@@ -37,14 +42,23 @@ spec:
     - name: app
       image: registry.example/du:1
 """
-PORTS_QUERY = ("match(node('ep_endpoint_policy', policy_type_name='batch', name='ct').in_('ep_top_level').node('ep_application_instance')"
-               ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf').in_('hosted_interfaces')"
-               ".node(name='owner'), node(name='ct').out('ep_subpolicy').node().out('ep_first_subpolicy').node(name='prim')"
-               ".out('vn_to_attach').node('virtual_network', label='ran-eda'))")
+PORTS_QUERY = (
+    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct').in_('ep_top_level').node('ep_application_instance')"
+    ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf').in_('hosted_interfaces')"
+    ".node(name='owner'), node(name='ct').out('ep_subpolicy').node().out('ep_first_subpolicy').node(name='prim')"
+    ".out('vn_to_attach').node('virtual_network', label='ran-eda'))"
+)
 
 
 def kubectl(kubeconfig, *args, stdin=None):
-    proc = subprocess.run(["kubectl", "--kubeconfig", kubeconfig, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        ["kubectl", "--kubeconfig", kubeconfig, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -54,7 +68,10 @@ def deployed_ports(apstra):
     session = ApstraSession(apstra.url)
     if not session.qe("node('virtual_network', label='ran-eda', name='vn')", "deployed"):
         return None
-    return sorted("%s:%s" % (row["owner"]["label"], row["intf"]["if_name"]) for row in session.qe(PORTS_QUERY, "deployed"))
+    return sorted(
+        "%s:%s" % (row["owner"]["label"], row["intf"]["if_name"])
+        for row in session.qe(PORTS_QUERY, "deployed")
+    )
 
 
 def commits(apstra):
@@ -68,28 +85,53 @@ def wait_until(condition, what, engine):
         if value:
             return value
         assert engine.proc.poll() is None, "ansible-rulebook exited:\n%s" % engine.output()[-5000:]
-        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (what, WAIT, engine.output()[-8000:])
+        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (
+            what,
+            WAIT,
+            engine.output()[-8000:],
+        )
         time.sleep(1)
 
 
-def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(rulebook, apstra, k8s, tmp_path):
-    env = {"K8S_AUTH_KUBECONFIG": k8s.kubeconfig, "APSTRA_API_URL": apstra.url, "APSTRA_USERNAME": APSTRA_USER,
-           "APSTRA_PASSWORD": APSTRA_PASSWORD, "APSTRA_VERIFY_CERTIFICATES": "false", "SRIOV_REPORTS_DIR": str(tmp_path / "reports")}
-    engine = rulebook("netops.cn2_apstra.sriov_fabric", variables={"sriov_unbind_grace": 5}, env=env)
-    wait_until(lambda: engine.output().count("PLAY RECAP") >= 1, "the catch-up run after `synced`", engine)
+def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
+    rulebook, apstra, k8s, tmp_path
+):
+    env = {
+        "K8S_AUTH_KUBECONFIG": k8s.kubeconfig,
+        "APSTRA_API_URL": apstra.url,
+        "APSTRA_USERNAME": APSTRA_USER,
+        "APSTRA_PASSWORD": APSTRA_PASSWORD,
+        "APSTRA_VERIFY_CERTIFICATES": "false",
+        "SRIOV_REPORTS_DIR": str(tmp_path / "reports"),
+    }
+    engine = rulebook(
+        "netops.cn2_apstra.sriov_fabric", variables={"sriov_unbind_grace": 5}, env=env
+    )
+    wait_until(
+        lambda: engine.output().count("PLAY RECAP") >= 1, "the catch-up run after `synced`", engine
+    )
 
     kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=NAD)
-    assert wait_until(lambda: deployed_ports(apstra) is not None, "the VN of the applied NAD deployed", engine) is not None
+    assert (
+        wait_until(
+            lambda: deployed_ports(apstra) is not None, "the VN of the applied NAD deployed", engine
+        )
+        is not None
+    )
     # pods binding: no pod yet, no port tagged
     assert deployed_ports(apstra) == []
 
     for name, node in (("du-0", "worker-01"), ("du-1", "worker-05")):
         kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=POD.format(name=name, node=node))
     wanted = sorted([PORT_OF["worker-01"], PORT_OF["worker-05"]])
-    wait_until(lambda: deployed_ports(apstra) == wanted, "the ports of the pods' nodes tagged", engine)
+    wait_until(
+        lambda: deployed_ports(apstra) == wanted, "the ports of the pods' nodes tagged", engine
+    )
 
     kubectl(k8s.kubeconfig, "delete", "pod", "-n", "telco", "du-0", "du-1")
-    wait_until(lambda: deployed_ports(apstra) == [], "the ports untagged after the grace period", engine)
+    wait_until(
+        lambda: deployed_ports(apstra) == [], "the ports untagged after the grace period", engine
+    )
 
     runs = engine.output().count("PLAY RECAP")
     assert commits(apstra) <= runs, "one commit per run at most"

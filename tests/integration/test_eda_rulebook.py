@@ -58,37 +58,73 @@ def wait_for(condition, what, engine):
     deadline = time.monotonic() + WAIT
     while not condition():
         assert engine.proc.poll() is None, "ansible-rulebook exited:\n%s" % engine.output()[-5000:]
-        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (what, WAIT, engine.output()[-5000:])
+        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (
+            what,
+            WAIT,
+            engine.output()[-5000:],
+        )
         time.sleep(0.5)
 
 
 def test_a_50_pod_scale_out_gives_one_or_two_reconcile_runs(rulebook, cluster, tmp_path):
     record = tmp_path / "runs.jsonl"
-    engine = rulebook("netops.cn2_apstra.sriov_fabric", collections_path=collection_with_recording_playbook(tmp_path / "collections"),
-                      variables={"sriov_unbind_grace": 600},
-                      env={"K8S_AUTH_KUBECONFIG": cluster.write_kubeconfig(str(tmp_path / "kubeconfig")), "EDA_TEST_RUNS": str(record)})
+    engine = rulebook(
+        "netops.cn2_apstra.sriov_fabric",
+        collections_path=collection_with_recording_playbook(tmp_path / "collections"),
+        variables={"sriov_unbind_grace": 600},
+        env={
+            "K8S_AUTH_KUBECONFIG": cluster.write_kubeconfig(str(tmp_path / "kubeconfig")),
+            "EDA_TEST_RUNS": str(record),
+        },
+    )
     # The source lists the cluster and says so: one catch-up run.
     wait_for(lambda: len(runs(record)) == 1, "the run after `synced`", engine)
     first = runs(record)[0]
     assert first["sriov_network_source"] == "cluster" and first["sriov_network_binding"] == "pods"
-    assert first["sriov_network_trigger"]["type"] == "synced" and first["sriov_network_trigger"]["cluster"] == cluster.url
+    assert (
+        first["sriov_network_trigger"]["type"] == "synced"
+        and first["sriov_network_trigger"]["cluster"] == cluster.url
+    )
     assert first["ansible_eda"]["rule"] == "Reconcile the fabric after cluster changes"
 
     base = cluster.url + "/api/v1/namespaces/telco/pods"
-    nad = {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
-           "metadata": {"name": "ran-scale", "annotations": {OPT_IN: "true"}},
-           "spec": {"config": '{"cniVersion":"1.0.0","name":"ran-scale","type":"sriov","vlan":300}'}}
-    assert requests.post(cluster.url + "/apis/k8s.cni.cncf.io/v1/namespaces/telco/network-attachment-definitions", json=nad,
-                         timeout=30).status_code == 201
+    nad = {
+        "apiVersion": "k8s.cni.cncf.io/v1",
+        "kind": "NetworkAttachmentDefinition",
+        "metadata": {"name": "ran-scale", "annotations": {OPT_IN: "true"}},
+        "spec": {"config": '{"cniVersion":"1.0.0","name":"ran-scale","type":"sriov","vlan":300}'},
+    }
+    assert (
+        requests.post(
+            cluster.url
+            + "/apis/k8s.cni.cncf.io/v1/namespaces/telco/network-attachment-definitions",
+            json=nad,
+            timeout=30,
+        ).status_code
+        == 201
+    )
     with requests.Session() as session:
         for n in range(50):
-            pod = {"apiVersion": "v1", "kind": "Pod",
-                   "metadata": {"name": "du-%02d" % n, "annotations": {"k8s.v1.cni.cncf.io/networks": "ran-scale"}},
-                   "spec": {"nodeName": "worker-0%d" % (1 + n % 6), "containers": [{"name": "du", "image": "registry.example/du:1"}]}}
+            pod = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {
+                    "name": "du-%02d" % n,
+                    "annotations": {"k8s.v1.cni.cncf.io/networks": "ran-scale"},
+                },
+                "spec": {
+                    "nodeName": "worker-0%d" % (1 + n % 6),
+                    "containers": [{"name": "du", "image": "registry.example/du:1"}],
+                },
+            }
             assert session.post(base, json=pod, timeout=30).status_code == 201
     # Every event reached the engine (it prints them), then the throttle windows close: one run, two if the burst
     # straddled a window boundary. The engine is watched for a while after the first run for any further one.
-    wait_for(lambda: engine.output().count("'change': 'pods'") == 50, "50 pod events in the engine", engine)
+    wait_for(
+        lambda: engine.output().count("'change': 'pods'") == 50,
+        "50 pod events in the engine",
+        engine,
+    )
     wait_for(lambda: len(runs(record)) >= 2, "a run after the scale-out", engine)
     settle_until = time.monotonic() + 30
     while time.monotonic() < settle_until and len(runs(record)) < 3:
@@ -97,5 +133,9 @@ def test_a_50_pod_scale_out_gives_one_or_two_reconcile_runs(rulebook, cluster, t
     assert 1 <= len(later) <= 2, [r["sriov_network_trigger"] for r in later]
     trigger = later[0]["sriov_network_trigger"]
     assert trigger["type"] == "sriov_network"
-    assert trigger["network"] == {"namespace": "telco", "name": "ran-scale", "kind": "NetworkAttachmentDefinition"}
+    assert trigger["network"] == {
+        "namespace": "telco",
+        "name": "ran-scale",
+        "kind": "NetworkAttachmentDefinition",
+    }
     assert later[0]["ansible_eda"]["event"]["meta"]["source"]["name"] == "cluster"

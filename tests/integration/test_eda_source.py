@@ -20,7 +20,9 @@ from k8s_sim.server import start_server
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-SOURCE = "ansible_collections/netops/cn2_apstra/extensions/eda/plugins/event_source/sriov_networks.py"
+SOURCE = (
+    "ansible_collections/netops/cn2_apstra/extensions/eda/plugins/event_source/sriov_networks.py"
+)
 OPT_IN = "cn2-apstra.netops.io/fabric"
 NADS = "/apis/k8s.cni.cncf.io/v1/namespaces/%s/network-attachment-definitions"
 NETWORKS = "/apis/sriovnetwork.openshift.io/v1/namespaces/%s/sriovnetworks"
@@ -52,21 +54,42 @@ class Cluster:
         return resp.json()
 
     def nad(self, name, namespace="telco", opt_in=True, vlan=100, labels=None):
-        meta = {"name": name, "annotations": {OPT_IN: "true"} if opt_in else {}, "labels": labels or {}}
+        meta = {
+            "name": name,
+            "annotations": {OPT_IN: "true"} if opt_in else {},
+            "labels": labels or {},
+        }
         config = json.dumps({"cniVersion": "1.0.0", "name": name, "type": "sriov", "vlan": vlan})
-        return self.call("POST", NADS % namespace, {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
-                                                    "metadata": meta, "spec": {"config": config}})
+        return self.call(
+            "POST",
+            NADS % namespace,
+            {
+                "apiVersion": "k8s.cni.cncf.io/v1",
+                "kind": "NetworkAttachmentDefinition",
+                "metadata": meta,
+                "spec": {"config": config},
+            },
+        )
 
     def sriov_network(self, name, namespace="sriov-network-operator", **spec):
-        body = {"apiVersion": "sriovnetwork.openshift.io/v1", "kind": "SriovNetwork", "metadata": {"name": name, "annotations": {OPT_IN: "true"}},
-                "spec": dict({"resourceName": "sriov_netdevice"}, **spec)}
+        body = {
+            "apiVersion": "sriovnetwork.openshift.io/v1",
+            "kind": "SriovNetwork",
+            "metadata": {"name": name, "annotations": {OPT_IN: "true"}},
+            "spec": dict({"resourceName": "sriov_netdevice"}, **spec),
+        }
         return self.call("POST", NETWORKS % namespace, body)
 
     def pod(self, name, networks, namespace="telco", node="worker-01"):
         spec = {"containers": [{"name": "app", "image": "registry.example/app:1"}]}
         if node:
             spec["nodeName"] = node
-        body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "annotations": {"k8s.v1.cni.cncf.io/networks": networks}}, "spec": spec}
+        body = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "annotations": {"k8s.v1.cni.cncf.io/networks": networks}},
+            "spec": spec,
+        }
         return self.call("POST", PODS % namespace, body)
 
     def patch(self, path, body):
@@ -79,7 +102,11 @@ class Cluster:
         """One change of each watched kind; returns their network names. (Named to sort last: a relist reports the
         differences in namespace/name order.)"""
         self.sentinels += 1
-        names = ["zz-sentinel-nad-%d" % self.sentinels, "zz-sentinel-sn-%d" % self.sentinels, "zz-sentinel-pod-%d" % self.sentinels]
+        names = [
+            "zz-sentinel-nad-%d" % self.sentinels,
+            "zz-sentinel-sn-%d" % self.sentinels,
+            "zz-sentinel-pod-%d" % self.sentinels,
+        ]
         self.nad(names[0])
         self.sriov_network(names[1], namespace="telco")
         self.pod(names[2], names[2], node="worker-08")
@@ -135,8 +162,11 @@ class SourceRun:
     def settle(self, cluster):
         """Every event up to now (sentinels made after the test's writes mark the end of each kind's stream)."""
         names = cluster.sentinel()
-        wanted = {("NetworkAttachmentDefinition", names[0], "added"), ("SriovNetwork", names[1], "added"),
-                  ("NetworkAttachmentDefinition", names[2], "pods")}
+        wanted = {
+            ("NetworkAttachmentDefinition", names[0], "added"),
+            ("SriovNetwork", names[1], "added"),
+            ("NetworkAttachmentDefinition", names[2], "pods"),
+        }
         out = []
         while wanted:
             event = self.events.get(timeout=WAIT)
@@ -188,19 +218,42 @@ def test_synced_then_one_event_per_change_that_matters(cluster, source):
     cluster.nad("plain", opt_in=False)
     created = cluster.nad("ran-a", labels={"team": "ran"})
     path = NADS % "telco" + "/ran-a"
-    cluster.patch(path, {"metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}}})
-    cluster.patch(path, {"spec": {"config": json.dumps(json.loads(created["spec"]["config"]), indent=2)}})
+    cluster.patch(
+        path,
+        {"metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}}},
+    )
+    cluster.patch(
+        path, {"spec": {"config": json.dumps(json.loads(created["spec"]["config"]), indent=2)}}
+    )
     cluster.patch(path, {"metadata": {"labels": {"team": "core"}}})
     cluster.patch(NADS % "telco" + "/plain", {"metadata": {"labels": {"x": "y"}}})
     events = run.settle(cluster)
-    assert brief(events) == {"NetworkAttachmentDefinition": [("ran-a", "added"), ("ran-a", "modified")]}
+    assert brief(events) == {
+        "NetworkAttachmentDefinition": [("ran-a", "added"), ("ran-a", "modified")]
+    }
     added = events[0]
-    assert added["type"] == "sriov_network" and added["cluster"] == cluster.url and added["nodes"] == []
-    assert added["network"] == {"namespace": "telco", "name": "ran-a", "kind": "NetworkAttachmentDefinition"}
-    assert added["object"] == {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
-                               "metadata": {"namespace": "telco", "name": "ran-a", "uid": created["metadata"]["uid"],
-                                            "labels": {"team": "ran"}, "annotations": {OPT_IN: "true"}},
-                               "spec": created["spec"]}
+    assert (
+        added["type"] == "sriov_network"
+        and added["cluster"] == cluster.url
+        and added["nodes"] == []
+    )
+    assert added["network"] == {
+        "namespace": "telco",
+        "name": "ran-a",
+        "kind": "NetworkAttachmentDefinition",
+    }
+    assert added["object"] == {
+        "apiVersion": "k8s.cni.cncf.io/v1",
+        "kind": "NetworkAttachmentDefinition",
+        "metadata": {
+            "namespace": "telco",
+            "name": "ran-a",
+            "uid": created["metadata"]["uid"],
+            "labels": {"team": "ran"},
+            "annotations": {OPT_IN: "true"},
+        },
+        "spec": created["spec"],
+    }
     assert events[1]["object"]["metadata"]["labels"] == {"team": "core"}
 
     # A SriovNetwork that opts in (the NAD the operator renders has no opt-in: the operator copies no annotation); the
@@ -214,52 +267,92 @@ def test_synced_then_one_event_per_change_that_matters(cluster, source):
     cluster.delete(NETWORKS % "sriov-network-operator" + "/ran-s")
     assert brief(run.settle(cluster)) == {
         "SriovNetwork": [("ran-s", "added"), ("ran-s", "modified"), ("ran-s", "deleted")],
-        "NetworkAttachmentDefinition": [("ran-a", "deleted")]}
+        "NetworkAttachmentDefinition": [("ran-a", "deleted")],
+    }
 
 
 def test_pods_give_their_nodes_and_pod_deletions_a_grace_expired(cluster, source):
     run = source(unbind_grace=0.5)
     assert run.next()["type"] == "synced"
     cluster.nad("ran-p")
-    assert brief(run.settle(cluster)) == {"NetworkAttachmentDefinition": [("ran-p", "added")]}  # the NAD is known before its pods come
+    assert brief(run.settle(cluster)) == {
+        "NetworkAttachmentDefinition": [("ran-p", "added")]
+    }  # the NAD is known before its pods come
     cluster.pod("du-1", "ran-p", node="worker-01")
-    cluster.pod("du-2", json.dumps([{"name": "ran-p", "namespace": "telco", "interface": "net1"}]), namespace="default", node="worker-02")
+    cluster.pod(
+        "du-2",
+        json.dumps([{"name": "ran-p", "namespace": "telco", "interface": "net1"}]),
+        namespace="default",
+        node="worker-02",
+    )
     cluster.pod("du-3", "telco/ran-p@net1, other", node="worker-01")
     cluster.pod("du-4", "ran-p", node=None)
-    cluster.call("PUT", PODS % "telco" + "/du-1/status", dict(cluster.call("GET", PODS % "telco" + "/du-1"), status={"phase": "Running"}))
+    cluster.call(
+        "PUT",
+        PODS % "telco" + "/du-1/status",
+        dict(cluster.call("GET", PODS % "telco" + "/du-1"), status={"phase": "Running"}),
+    )
     cluster.patch(PODS % "telco" + "/du-1", {"metadata": {"labels": {"ready": "yes"}}})
     events = [e for e in run.settle(cluster) if e["change"] == "pods"]
-    assert [(e["network"]["name"], e["pod"]["name"], e["pod"]["node"], e["pod"]["change"], e["nodes"]) for e in events] == [
+    assert [
+        (e["network"]["name"], e["pod"]["name"], e["pod"]["node"], e["pod"]["change"], e["nodes"])
+        for e in events
+    ] == [
         ("ran-p", "du-1", "worker-01", "added", ["worker-01"]),
         ("ran-p", "du-2", "worker-02", "added", ["worker-01", "worker-02"]),
         ("other", "du-3", "worker-01", "added", ["worker-01"]),
         ("ran-p", "du-3", "worker-01", "added", ["worker-01", "worker-02"]),
     ]
-    assert events[0]["object"]["metadata"]["name"] == "ran-p" and events[2]["object"] is None, "no NAD telco/other exists"
+    assert (
+        events[0]["object"]["metadata"]["name"] == "ran-p" and events[2]["object"] is None
+    ), "no NAD telco/other exists"
 
-    cluster.delete(PODS % "telco" + "/du-3")      # worker-01 keeps ran-p through du-1: no grace for ran-p; other loses it
-    cluster.delete(PODS % "default" + "/du-2")    # worker-02 leaves ran-p
+    cluster.delete(
+        PODS % "telco" + "/du-3"
+    )  # worker-01 keeps ran-p through du-1: no grace for ran-p; other loses it
+    cluster.delete(PODS % "default" + "/du-2")  # worker-02 leaves ran-p
     seen = []
     while sum(1 for e in seen if e["change"] == "grace_expired") < 2:
         seen.append(run.next())
-    pods = [(e["network"]["name"], e["pod"]["name"], e["pod"]["change"], e["nodes"]) for e in seen if e["change"] == "pods"]
-    assert pods == [("other", "du-3", "deleted", []), ("ran-p", "du-3", "deleted", ["worker-01", "worker-02"]),
-                    ("ran-p", "du-2", "deleted", ["worker-01"])]
-    grace = sorted((e["network"]["name"], e["nodes"]) for e in seen if e["change"] == "grace_expired")
+    pods = [
+        (e["network"]["name"], e["pod"]["name"], e["pod"]["change"], e["nodes"])
+        for e in seen
+        if e["change"] == "pods"
+    ]
+    assert pods == [
+        ("other", "du-3", "deleted", []),
+        ("ran-p", "du-3", "deleted", ["worker-01", "worker-02"]),
+        ("ran-p", "du-2", "deleted", ["worker-01"]),
+    ]
+    grace = sorted(
+        (e["network"]["name"], e["nodes"]) for e in seen if e["change"] == "grace_expired"
+    )
     assert grace == [("other", []), ("ran-p", ["worker-01"])]
-    assert all(e["type"] == "sriov_network" and e["network"]["kind"] == "NetworkAttachmentDefinition" for e in seen)
+    assert all(
+        e["type"] == "sriov_network" and e["network"]["kind"] == "NetworkAttachmentDefinition"
+        for e in seen
+    )
     assert run.settle(cluster) == [], "one grace_expired per network"
 
 
 def test_watch_cut_mid_stream_loses_and_repeats_nothing(cluster, source, monkeypatch):
-    cluster.server.faults.add({"action": "cut_watch", "resource": "network-attachment-definitions", "after_events": 1, "times": 3})
+    cluster.server.faults.add(
+        {
+            "action": "cut_watch",
+            "resource": "network-attachment-definitions",
+            "after_events": 1,
+            "times": 3,
+        }
+    )
     monkeypatch.setenv("K8S_AUTH_KUBECONFIG", cluster.kubeconfig)
     run = source(kubeconfig=None, backoff_initial=0.05, backoff_max=0.2)
     assert run.next()["type"] == "synced"
     for n in range(5):
         cluster.nad("n%d" % n, vlan=200 + n)
     events = run.settle(cluster)
-    assert brief(events) == {"NetworkAttachmentDefinition": [("n%d" % n, "added") for n in range(5)]}
+    assert brief(events) == {
+        "NetworkAttachmentDefinition": [("n%d" % n, "added") for n in range(5)]
+    }
     assert [r["fired"] for r in cluster.server.faults.describe()] == [3]
 
 
@@ -271,13 +364,27 @@ def test_forced_410_on_a_watch_relists_without_repeating(cluster, source):
     assert run.next() == {"type": "synced", "cluster": cluster.url, "networks": 1, "pods": 1}
     cluster.pod("p1", "before", node="worker-02")
     assert brief(run.settle(cluster)) == {"Pod": [("before", "pods")]}
-    lists = [r for r in cluster.server.log.entries() if r.get("verb") == "list" and r.get("resource") == "pods"]
+    lists = [
+        r
+        for r in cluster.server.log.entries()
+        if r.get("verb") == "list" and r.get("resource") == "pods"
+    ]
     assert len(lists) == 2, "the 410 made the source list pods again"
 
 
 def test_a_kind_the_cluster_does_not_serve_is_left_out(cluster, source):
-    cluster.server.faults.add([{"action": "error", "status": 404, "verb": "list", "resource": "sriovnetworks", "times": 1},
-                               {"action": "latency", "seconds": 0, "verb": "watch", "resource": "sriovnetworks"}])  # counts watches
+    cluster.server.faults.add(
+        [
+            {
+                "action": "error",
+                "status": 404,
+                "verb": "list",
+                "resource": "sriovnetworks",
+                "times": 1,
+            },
+            {"action": "latency", "seconds": 0, "verb": "watch", "resource": "sriovnetworks"},
+        ]
+    )  # counts watches
     run = source()
     assert run.next()["type"] == "synced"
     cluster.nad("still-watched")
@@ -285,8 +392,14 @@ def test_a_kind_the_cluster_does_not_serve_is_left_out(cluster, source):
     events = []
     while len(events) < 2:
         events.append(run.next())
-    assert brief(events) == {"NetworkAttachmentDefinition": [("still-watched", "added")], "Pod": [("still-watched", "pods")]}
-    assert [r["matched"] for r in cluster.server.faults.describe()] == [1, 0], "one list, no watch of sriovnetworks"
+    assert brief(events) == {
+        "NetworkAttachmentDefinition": [("still-watched", "added")],
+        "Pod": [("still-watched", "pods")],
+    }
+    assert [r["matched"] for r in cluster.server.faults.describe()] == [
+        1,
+        0,
+    ], "one list, no watch of sriovnetworks"
 
 
 def test_resume_after_the_history_expired_emits_only_the_differences(cluster, source):
@@ -295,26 +408,52 @@ def test_resume_after_the_history_expired_emits_only_the_differences(cluster, so
     for name in ("keep", "change-me", "drop-me"):
         cluster.nad(name)
     cluster.pod("p1", "keep", node="worker-01")
-    assert brief(run.settle(cluster)) == {"NetworkAttachmentDefinition": [("keep", "added"), ("change-me", "added"), ("drop-me", "added")],
-                                          "Pod": [("keep", "pods")]}
+    assert brief(run.settle(cluster)) == {
+        "NetworkAttachmentDefinition": [
+            ("keep", "added"),
+            ("change-me", "added"),
+            ("drop-me", "added"),
+        ],
+        "Pod": [("keep", "pods")],
+    }
     # Watches of NADs and pods fail from their next (re)connection on, while the cluster changes.
-    outage = [{"action": "error", "status": 503, "verb": "watch", "resource": resource} for resource in ("network-attachment-definitions", "pods")]
+    outage = [
+        {"action": "error", "status": 503, "verb": "watch", "resource": resource}
+        for resource in ("network-attachment-definitions", "pods")
+    ]
     cluster.server.faults.add(outage)
     wait_until(lambda: all(r["fired"] for r in cluster.server.faults.describe()))
-    cluster.patch(NADS % "telco" + "/change-me", {"spec": {"config": '{"cniVersion":"1.0.0","type":"sriov","vlan":999}'}})
+    cluster.patch(
+        NADS % "telco" + "/change-me",
+        {"spec": {"config": '{"cniVersion":"1.0.0","type":"sriov","vlan":999}'}},
+    )
     cluster.delete(NADS % "telco" + "/drop-me")
     cluster.nad("new-one")
     cluster.nad("ephemeral")
     cluster.delete(NADS % "telco" + "/ephemeral")
     cluster.delete(PODS % "telco" + "/p1")
     cluster.pod("p2", "keep", node="worker-03")
-    for n in range(70):  # more writes than the emulator's history of 60: the source's resourceVersions expire
-        cluster.call("POST", "/api/v1/namespaces/default/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c%d" % n}})
+    for n in range(
+        70
+    ):  # more writes than the emulator's history of 60: the source's resourceVersions expire
+        cluster.call(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c%d" % n}},
+        )
     cluster.server.faults.clear()
     events = run.settle(cluster)
-    assert brief(events) == {"NetworkAttachmentDefinition": [("change-me", "modified"), ("drop-me", "deleted"), ("new-one", "added")],
-                             "Pod": [("keep", "pods"), ("keep", "pods")]}
-    pods = [(e["pod"]["name"], e["pod"]["change"], e["nodes"]) for e in events if e["change"] == "pods"]
+    assert brief(events) == {
+        "NetworkAttachmentDefinition": [
+            ("change-me", "modified"),
+            ("drop-me", "deleted"),
+            ("new-one", "added"),
+        ],
+        "Pod": [("keep", "pods"), ("keep", "pods")],
+    }
+    pods = [
+        (e["pod"]["name"], e["pod"]["change"], e["nodes"]) for e in events if e["change"] == "pods"
+    ]
     assert pods == [("p1", "deleted", []), ("p2", "added", ["worker-03"])]
     lists = [r["resource"] for r in cluster.server.log.entries() if r.get("verb") == "list"]
     assert lists.count("network-attachment-definitions") == 2 and lists.count("pods") == 2
@@ -327,16 +466,26 @@ def wait_until(condition):
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("annotation, expected", [
-    ("ran-a", [("telco", "ran-a")]),
-    (" ran-a@net1 , other/ran-b , ran-a ", [("other", "ran-b"), ("telco", "ran-a")]),
-    ('[{"name": "ran-a", "interface": "net1"}, {"name": "ran-b", "namespace": "other", "ips": ["10.0.0.5/24"]}]',
-     [("other", "ran-b"), ("telco", "ran-a")]),
-    ('{"name": "ran-a"}', []),
-    ("a/b/c", []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "annotation, expected",
+    [
+        ("ran-a", [("telco", "ran-a")]),
+        (" ran-a@net1 , other/ran-b , ran-a ", [("other", "ran-b"), ("telco", "ran-a")]),
+        (
+            '[{"name": "ran-a", "interface": "net1"}, {"name": "ran-b", "namespace": "other", "ips": ["10.0.0.5/24"]}]',
+            [("other", "ran-b"), ("telco", "ran-a")],
+        ),
+        ('{"name": "ran-a"}', []),
+        ("a/b/c", []),
+        ("", []),
+    ],
+)
 def test_pod_network_references(ansible_env, annotation, expected):
     module = runpy.run_path(str(Path(ansible_env["ANSIBLE_COLLECTIONS_PATH"]) / SOURCE))
-    pod = {"metadata": {"namespace": "telco", "annotations": {"k8s.v1.cni.cncf.io/networks": annotation}}}
+    pod = {
+        "metadata": {
+            "namespace": "telco",
+            "annotations": {"k8s.v1.cni.cncf.io/networks": annotation},
+        }
+    }
     assert module["pod_network_refs"](pod) == expected

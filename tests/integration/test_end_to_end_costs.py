@@ -2,7 +2,11 @@
 
 
 def api_calls(emulator):
-    return [(r["method"], r["path"]) for r in emulator.requests_log() if not r["path"].endswith("/aaa/login")]
+    return [
+        (r["method"], r["path"])
+        for r in emulator.requests_log()
+        if not r["path"].endswith("/aaa/login")
+    ]
 
 
 def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
@@ -19,4 +23,6 @@ def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
     calls = api_calls(apstra)
     assert len(calls) <= 6 and apstra.writes() == [], calls
     assert k8s.writes() == []
-    assert "Apply the fabric and commit once (Apstra)] ***\nskipping" in again.stdout.replace("\r", "")
+    assert "Apply the fabric and commit once (Apstra)] ***\nskipping" in again.stdout.replace(
+        "\r", ""
+    )

@@ -14,8 +14,12 @@ MODULE = "apstra_blueprint_info"
 
 
 def tracked_files():
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                         capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     return [name for name in out.split("\0") if name and (REPO / name).is_file()]
 
 
@@ -24,7 +28,10 @@ def broken_collection(tmp_path_factory):
     """A copy of the collection in which one module's DOCUMENTATION has no short_description."""
     root = tmp_path_factory.mktemp("guards") / "ansible_collections" / "netops" / "cn2_apstra"
     for name in tracked_files():
-        if name.startswith(("plugins/", "meta/", "docs/", "changelogs/")) or name in ("galaxy.yml", "README.md"):
+        if name.startswith(("plugins/", "meta/", "docs/", "changelogs/")) or name in (
+            "galaxy.yml",
+            "README.md",
+        ):
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, root / name)
     module = root / "plugins" / "modules" / (MODULE + ".py")
@@ -38,15 +45,39 @@ def broken_collection(tmp_path_factory):
 def test_validate_modules_rejects_missing_short_description(broken_collection, ansible_env):
     # ansible-test keeps its sanity venvs and the offline pip bootstrap under the HOME scripts/test.sh prepared.
     env = dict(ansible_env, HOME=str(Path.home()), ANSIBLE_HOME=str(Path.home() / ".ansible"))
-    proc = subprocess.run([str(BIN / "ansible-test"), "sanity", "--test", "validate-modules", "--venv", "--python", "3.11",
-                           "--color", "no", "plugins/modules/%s.py" % MODULE],
-                          cwd=broken_collection, env=env, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [
+            str(BIN / "ansible-test"),
+            "sanity",
+            "--test",
+            "validate-modules",
+            "--venv",
+            "--python",
+            "3.11",
+            "--color",
+            "no",
+            "plugins/modules/%s.py" % MODULE,
+        ],
+        cwd=broken_collection,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert "short_description" in proc.stdout + proc.stderr
 
 
 def test_antsibull_docs_rejects_missing_short_description(broken_collection, ansible_env):
-    proc = subprocess.run([str(BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."],
-                          cwd=broken_collection, env=ansible_env, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [str(BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."],
+        cwd=broken_collection,
+        env=ansible_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert MODULE in proc.stdout + proc.stderr

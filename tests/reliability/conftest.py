@@ -22,7 +22,11 @@ class Fabric:
 
     def session(self, username="admin", password=None):
         if username != "admin":
-            self.apstra.control("POST", "users", {"username": username, "password": password or username + "-password"})
+            self.apstra.control(
+                "POST",
+                "users",
+                {"username": username, "password": password or username + "-password"},
+            )
             return ApstraSession(self.apstra.url, username, password or username + "-password")
         return self.admin
 
@@ -40,13 +44,20 @@ class Fabric:
         return out
 
     def staged_vns(self):
-        return dict((vn["label"], vn) for vn in self.admin.get("/virtual-networks").json()["virtual_networks"].values())
+        return dict(
+            (vn["label"], vn)
+            for vn in self.admin.get("/virtual-networks").json()["virtual_networks"].values()
+        )
 
     def zones(self):
-        return dict((z["label"], z) for z in self.admin.get("/security-zones").json()["items"].values())
+        return dict(
+            (z["label"], z) for z in self.admin.get("/security-zones").json()["items"].values()
+        )
 
     def writes(self, prefix="/api/blueprints/"):
-        return [(r["method"], r["path"]) for r in self.apstra.writes() if r["path"].startswith(prefix)]
+        return [
+            (r["method"], r["path"]) for r in self.apstra.writes() if r["path"].startswith(prefix)
+        ]
 
     def commits(self):
         return [w for w in self.writes() if w[1].endswith("/deploy")]
@@ -58,12 +69,26 @@ class Cluster:
 
     def nads(self):
         items = requests.get(self.k8s.url + NADS, timeout=10).json()["items"]
-        return dict(("%s/%s" % (o["metadata"]["namespace"], o["metadata"]["name"]), json.loads(o["spec"]["config"])) for o in items)
+        return dict(
+            (
+                "%s/%s" % (o["metadata"]["namespace"], o["metadata"]["name"]),
+                json.loads(o["spec"]["config"]),
+            )
+            for o in items
+        )
 
     def patch_nad(self, namespace, name, config):
-        url = "%s/apis/k8s.cni.cncf.io/v1/namespaces/%s/network-attachment-definitions/%s" % (self.k8s.url, namespace, name)
-        resp = requests.patch(url, data=json.dumps({"spec": {"config": json.dumps(config)}}), timeout=10,
-                              headers={"Content-Type": "application/merge-patch+json"})
+        url = "%s/apis/k8s.cni.cncf.io/v1/namespaces/%s/network-attachment-definitions/%s" % (
+            self.k8s.url,
+            namespace,
+            name,
+        )
+        resp = requests.patch(
+            url,
+            data=json.dumps({"spec": {"config": json.dumps(config)}}),
+            timeout=10,
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
         assert resp.status_code == 200, resp.text
 
     def writes(self):

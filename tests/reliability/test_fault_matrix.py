@@ -30,22 +30,93 @@ def assert_done(job, fabric, cluster):
 
 # (id, Apstra rules, Kubernetes rules) of faults the run survives on its own.
 SURVIVED = [
-    ("apstra-503-burst", [{"action": "error", "status": 503, "method": "GET", "path": "/virtual-networks$", "times": 2}], []),
-    ("apstra-500-on-read", [{"action": "error", "status": 500, "method": "POST", "path": "/qe$", "nth": 2, "times": 1}], []),
-    ("apstra-reset-before-processing", [{"action": "reset", "method": "POST", "path": VN_BATCH, "times": 1}], []),
-    ("apstra-reset-after-processing-vns", [{"action": "reset_after", "method": "POST", "path": VN_BATCH, "times": 1}], []),
-    ("apstra-reset-after-processing-zone", [{"action": "reset_after", "method": "POST", "path": "/security-zones$", "times": 1}], []),
-    ("apstra-reset-after-processing-mutex", [{"action": "reset_after", "method": "POST", "path": "/design/tags$", "times": 1}], []),
-    ("apstra-reset-after-processing-deploy", [{"action": "reset_after", "method": "PUT", "path": "/deploy$", "times": 1}], []),
-    ("apstra-429", [{"action": "throttle", "retry_after": 0, "method": "PATCH", "path": "/obj-policy-batch-apply$", "times": 2}], []),
+    (
+        "apstra-503-burst",
+        [
+            {
+                "action": "error",
+                "status": 503,
+                "method": "GET",
+                "path": "/virtual-networks$",
+                "times": 2,
+            }
+        ],
+        [],
+    ),
+    (
+        "apstra-500-on-read",
+        [
+            {
+                "action": "error",
+                "status": 500,
+                "method": "POST",
+                "path": "/qe$",
+                "nth": 2,
+                "times": 1,
+            }
+        ],
+        [],
+    ),
+    (
+        "apstra-reset-before-processing",
+        [{"action": "reset", "method": "POST", "path": VN_BATCH, "times": 1}],
+        [],
+    ),
+    (
+        "apstra-reset-after-processing-vns",
+        [{"action": "reset_after", "method": "POST", "path": VN_BATCH, "times": 1}],
+        [],
+    ),
+    (
+        "apstra-reset-after-processing-zone",
+        [{"action": "reset_after", "method": "POST", "path": "/security-zones$", "times": 1}],
+        [],
+    ),
+    (
+        "apstra-reset-after-processing-mutex",
+        [{"action": "reset_after", "method": "POST", "path": "/design/tags$", "times": 1}],
+        [],
+    ),
+    (
+        "apstra-reset-after-processing-deploy",
+        [{"action": "reset_after", "method": "PUT", "path": "/deploy$", "times": 1}],
+        [],
+    ),
+    (
+        "apstra-429",
+        [
+            {
+                "action": "throttle",
+                "retry_after": 0,
+                "method": "PATCH",
+                "path": "/obj-policy-batch-apply$",
+                "times": 2,
+            }
+        ],
+        [],
+    ),
     ("apstra-latency", [{"action": "latency", "seconds": 0.05, "path": "/api/"}], []),
     ("apstra-token-expiry", [{"action": "expire_token", "method": "POST", "path": VN_BATCH}], []),
     ("k8s-reset-after-processing", [], [dict(NAD_POST, action="reset_after", times=1)]),
-    ("k8s-503-on-list", [], [{"action": "error", "status": 503, "verb": "list", "path": "/network-attachment-definitions$", "times": 1}]),
+    (
+        "k8s-503-on-list",
+        [],
+        [
+            {
+                "action": "error",
+                "status": 503,
+                "verb": "list",
+                "path": "/network-attachment-definitions$",
+                "times": 1,
+            }
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize("apstra_rules, k8s_rules", [(a, k) for _n, a, k in SURVIVED], ids=[n for n, _a, _k in SURVIVED])
+@pytest.mark.parametrize(
+    "apstra_rules, k8s_rules", [(a, k) for _n, a, k in SURVIVED], ids=[n for n, _a, _k in SURVIVED]
+)
 def test_survived_faults(job, fabric, cluster, apstra_rules, k8s_rules):
     job.apstra.faults(apstra_rules)
     job.k8s.faults(k8s_rules)
@@ -57,20 +128,28 @@ def test_survived_faults(job, fabric, cluster, apstra_rules, k8s_rules):
     assert_done(job, fabric, cluster)
 
 
-@pytest.mark.parametrize("rule, shows", [
-    ({"action": "error", "status": 500, "message": "etcd timeout"}, "etcd timeout"),
-    ({"action": "conflict", "verb": "create"}, "the object has been modified"),
-    ({"action": "reset", "times": 5}, "cannot reach the Kubernetes API"),
-], ids=["k8s-500", "k8s-409", "k8s-down"])
-def test_kubernetes_failure_after_the_commit_says_what_was_applied(job, fabric, cluster, rule, shows):
+@pytest.mark.parametrize(
+    "rule, shows",
+    [
+        ({"action": "error", "status": 500, "message": "etcd timeout"}, "etcd timeout"),
+        ({"action": "conflict", "verb": "create"}, "the object has been modified"),
+        ({"action": "reset", "times": 5}, "cannot reach the Kubernetes API"),
+    ],
+    ids=["k8s-500", "k8s-409", "k8s-down"],
+)
+def test_kubernetes_failure_after_the_commit_says_what_was_applied(
+    job, fabric, cluster, rule, shows
+):
     job.k8s.faults([dict(NAD_POST, nth=2, **dict({"times": 1}, **rule))])
     run = job("provision")
     assert run.rc != 0
-    message = run.stdout[run.stdout.rfind("fatal:"):]
+    message = run.stdout[run.stdout.rfind("fatal:") :]
     assert shows in message
     assert "Fabric: deployed as revision" in message, message
     assert "applied 1 of 3 planned requests" in message and "(sriov-data)" in message, message
-    assert "not applied" in message and "Cluster: 1 NAD write(s) applied before the failure" in message
+    assert (
+        "not applied" in message and "Cluster: 1 NAD write(s) applied before the failure" in message
+    )
     assert EXAMPLE_VNS <= set(fabric.deployed_vns()), "the fabric was committed before the cluster"
     assert len(cluster.nads()) == 1
     report = job.report()
@@ -83,7 +162,9 @@ def test_kubernetes_failure_after_the_commit_says_what_was_applied(job, fabric, 
 
 
 def test_a_user_lock_at_write_stops_before_anything_is_staged(job, fabric, cluster):
-    job.apstra.faults([{"action": "lock", "method": "POST", "path": "/security-zones$", "username": "operator"}])
+    job.apstra.faults(
+        [{"action": "lock", "method": "POST", "path": "/security-zones$", "username": "operator"}]
+    )
     run = job("provision")
     assert run.rc != 0 and "locked by user operator" in run.stdout
     assert fabric.staged_vns() == {} and cluster.nads() == {}
@@ -93,12 +174,18 @@ def test_a_user_lock_at_write_stops_before_anything_is_staged(job, fabric, clust
 
 
 def test_staging_bumped_by_another_user_under_the_deploy(job, fabric, cluster):
-    job.apstra.faults([{"action": "bump_version", "method": "PUT", "path": "/deploy$", "username": "operator"}])
+    job.apstra.faults(
+        [{"action": "bump_version", "method": "PUT", "path": "/deploy$", "username": "operator"}]
+    )
     run = job("provision")
-    assert run.rc != 0 and "moved from version" in run.stdout and "someone else changed" in run.stdout
+    assert (
+        run.rc != 0 and "moved from version" in run.stdout and "someone else changed" in run.stdout
+    )
     assert not EXAMPLE_VNS & set(fabric.deployed_vns()) and cluster.nads() == {}
     refused = job("provision")
-    assert refused.rc != 0 and "by operator" in refused.stdout, "the staging now holds another user's change"
+    assert (
+        refused.rc != 0 and "by operator" in refused.stdout
+    ), "the staging now holds another user's change"
     included = job("provision", extra={"include_foreign_staging": True})
     assert included.rc == 0, included
     assert_done(job, fabric, cluster)
@@ -106,35 +193,64 @@ def test_staging_bumped_by_another_user_under_the_deploy(job, fabric, cluster):
 
 def test_the_blueprint_mutex_of_other_tools_is_honoured(job, fabric, cluster, tmp_path):
     label = "blueprint %s locked" % fabric.admin.bp
-    tag = fabric.admin.api("POST", "design/tags", {"label": label, "description": "locked by terraform at 2026-11-26"})
+    tag = fabric.admin.api(
+        "POST", "design/tags", {"label": label, "description": "locked by terraform at 2026-11-26"}
+    )
     assert tag.status_code == 201, tag.text
     job.apstra.clear_log()
     refused = job("provision")
-    assert refused.rc != 0 and "locked by another tool" in refused.stdout and "terraform" in refused.stdout
+    assert (
+        refused.rc != 0
+        and "locked by another tool" in refused.stdout
+        and "terraform" in refused.stdout
+    )
     assert fabric.writes() == [] and cluster.writes() == []
 
     # A run that may wait: it waits while the tag is there and goes on once terraform deletes it.
     job.apstra.clear_log()
-    waiting = job.background("provision", extra={"sriov_network_commit_wait_for_lock": 600}, workdir=tmp_path)
+    waiting = job.background(
+        "provision", extra={"sriov_network_commit_wait_for_lock": 600}, workdir=tmp_path
+    )
     deadline = time.monotonic() + 300
-    while not [r for r in job.apstra.requests_log() if r["path"] == "/api/design/tags" and r["method"] == "GET"]:
-        assert waiting.poll() is None and time.monotonic() < deadline, "the run should be waiting for the mutex"
+    while not [
+        r
+        for r in job.apstra.requests_log()
+        if r["path"] == "/api/design/tags" and r["method"] == "GET"
+    ]:
+        assert (
+            waiting.poll() is None and time.monotonic() < deadline
+        ), "the run should be waiting for the mutex"
         time.sleep(0.2)
     assert fabric.writes() == [], "nothing is written while another tool holds the mutex"
     assert fabric.admin.api("DELETE", "design/tags/%s" % tag.json()["id"]).status_code == 204
     assert waiting.wait(timeout=600) == 0, waiting.stdout.read()
     assert_done(job, fabric, cluster)
-    assert not [t for t in fabric.admin.api("GET", "design/tags").json()["items"] if t["label"] == label], "released"
+    assert not [
+        t for t in fabric.admin.api("GET", "design/tags").json()["items"] if t["label"] == label
+    ], "released"
 
 
 def test_two_runs_at_once(job, fabric, cluster, tmp_path):
-    runs = [job.background("provision", extra={"sriov_network_commit_wait_for_lock": 600}, workdir=tmp_path / str(i)) for i in range(2)]
+    runs = [
+        job.background(
+            "provision",
+            extra={"sriov_network_commit_wait_for_lock": 600},
+            workdir=tmp_path / str(i),
+        )
+        for i in range(2)
+    ]
     codes = [run.wait(timeout=900) for run in runs]
     assert codes == [0, 0], [run.stdout.read() for run in runs]
     assert 1 <= len(fabric.commits()) <= 2
     assert_done(job, fabric, cluster)
-    zone_creates = [w for w in fabric.writes() if w == ("POST", "/api/blueprints/%s/security-zones" % fabric.admin.bp)]
-    assert len(zone_creates) == 1, "the second run found the zone (its facts moved: re-read) and did not create it again"
+    zone_creates = [
+        w
+        for w in fabric.writes()
+        if w == ("POST", "/api/blueprints/%s/security-zones" % fabric.admin.bp)
+    ]
+    assert (
+        len(zone_creates) == 1
+    ), "the second run found the zone (its facts moved: re-read) and did not create it again"
 
 
 def test_a_ca_bundle_from_the_environment_or_a_playbook_variable(job, tmp_path):
@@ -162,6 +278,8 @@ def test_expired_cached_tokens_are_pruned(job, ansible_env):
     stale.write_text('{"token": "old-secret", "created": 0}')
     old = time.time() - 2 * 24 * 3600
     os.utime(stale, (old, old))
-    job.apstra.faults([{"action": "expire_token", "method": "GET", "path": "/api/blueprints$"}])  # forces a new login
+    job.apstra.faults(
+        [{"action": "expire_token", "method": "GET", "path": "/api/blueprints$"}]
+    )  # forces a new login
     job("verify")  # drift or not, it logs in again and writes its token
     assert not stale.exists()

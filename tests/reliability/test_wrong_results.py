@@ -11,17 +11,27 @@ EXAMPLE_VNS = {"sriov-data", "sriov-signal", "sriov-dpdk"}
 
 
 def test_a_failed_deploy_is_finished_by_the_next_run_and_never_reported_done(job, fabric, cluster):
-    job.apstra.faults([{"action": "deploy_fail", "message": "leaf2 rejected the configuration", "times": 1}])
+    job.apstra.faults(
+        [{"action": "deploy_fail", "message": "leaf2 rejected the configuration", "times": 1}]
+    )
     first = job("provision")
     assert first.rc != 0
-    assert "deploy of version" in first.stdout and "leaf2 rejected the configuration" in first.stdout
-    assert "{'" not in first.stdout.split("deploy of version", 1)[1].split("\n", 1)[0], "the reason is text, not a Python dict"
-    assert not EXAMPLE_VNS & set(fabric.deployed_vns()) and cluster.nads() == {}, "nothing deployed, no NAD created"
+    assert (
+        "deploy of version" in first.stdout and "leaf2 rejected the configuration" in first.stdout
+    )
+    assert (
+        "{'" not in first.stdout.split("deploy of version", 1)[1].split("\n", 1)[0]
+    ), "the reason is text, not a Python dict"
+    assert (
+        not EXAMPLE_VNS & set(fabric.deployed_vns()) and cluster.nads() == {}
+    ), "nothing deployed, no NAD created"
     assert EXAMPLE_VNS <= set(fabric.staged_vns())
     assert "The run failed" in job.report()
 
     verify = job("verify")
-    assert verify.rc != 0 and "staged only" in verify.stdout, "verify compares with what is deployed"
+    assert (
+        verify.rc != 0 and "staged only" in verify.stdout
+    ), "verify compares with what is deployed"
 
     second = job("provision")
     assert second.rc == 0, second
@@ -32,23 +42,33 @@ def test_a_failed_deploy_is_finished_by_the_next_run_and_never_reported_done(job
 
 
 def test_a_lock_that_outlives_the_wait_then_a_rerun(job, fabric):
-    job.apstra.faults([{"action": "lock", "path": "/deploy$", "method": "PUT", "username": "operator"}])
+    job.apstra.faults(
+        [{"action": "lock", "path": "/deploy$", "method": "PUT", "username": "operator"}]
+    )
     first = job("provision")
     assert first.rc != 0 and "locked" in first.stdout and "operator" in first.stdout
     assert not EXAMPLE_VNS & set(fabric.deployed_vns())
-    assert fabric.session("operator").call("PUT", "/unlock-blueprint").status_code < 300  # the operator lets go
+    assert (
+        fabric.session("operator").call("PUT", "/unlock-blueprint").status_code < 300
+    )  # the operator lets go
     assert job("provision").rc == 0
     assert EXAMPLE_VNS <= set(fabric.deployed_vns())
 
 
-def test_foreign_staging_is_refused_before_any_write_and_deployed_only_when_included(job, fabric, cluster):
+def test_foreign_staging_is_refused_before_any_write_and_deployed_only_when_included(
+    job, fabric, cluster
+):
     alice = fabric.session("alice")
     resp = alice.call("POST", "/virtual-networks", {"label": "alice-test", "vn_type": "vxlan"})
     assert resp.status_code == 201, resp.text
     job.apstra.clear_log()
     refused = job("provision")
     assert refused.rc != 0
-    assert "alice" in refused.stdout and "alice-test" in refused.stdout and "nothing was changed" in refused.stdout
+    assert (
+        "alice" in refused.stdout
+        and "alice-test" in refused.stdout
+        and "nothing was changed" in refused.stdout
+    )
     assert fabric.writes() == [] and cluster.writes() == [] and fabric.writes("/api/design/") == []
 
     included = job("provision", extra={"include_foreign_staging": True})
@@ -58,21 +78,41 @@ def test_foreign_staging_is_refused_before_any_write_and_deployed_only_when_incl
 
 
 def test_another_sessions_object_of_the_same_user_is_foreign(job, fabric):
-    resp = fabric.admin.call("POST", "/virtual-networks", {"label": "other-session", "vn_type": "vxlan",
-                                                           "tags": ["managed-by:netops.cn2_apstra"]})
+    resp = fabric.admin.call(
+        "POST",
+        "/virtual-networks",
+        {"label": "other-session", "vn_type": "vxlan", "tags": ["managed-by:netops.cn2_apstra"]},
+    )
     assert resp.status_code == 201, resp.text
     refused = job("provision")
     assert refused.rc != 0 and "other-session" in refused.stdout
     assert "other-session" not in fabric.deployed_vns()
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({"resource_name": "intel.com/no_such_resource"}, "no node offers intel.com/no_such_resource"),
-    ({"node_selector": {"rack": "r99"}}, "node_selector: {'rack': 'r99'} matches no node"),
-])
-def test_a_network_no_node_can_carry_is_an_error_before_any_write(job, fabric, cluster, change, expected):
-    net = dict({"name": "lonely", "namespace": "telco", "vlan": 300, "routing_zone": "telco", "subnet": "10.30.0.0/24",
-                "resource_name": "intel.com/sriov_netdevice"}, **change)
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            {"resource_name": "intel.com/no_such_resource"},
+            "no node offers intel.com/no_such_resource",
+        ),
+        ({"node_selector": {"rack": "r99"}}, "node_selector: {'rack': 'r99'} matches no node"),
+    ],
+)
+def test_a_network_no_node_can_carry_is_an_error_before_any_write(
+    job, fabric, cluster, change, expected
+):
+    net = dict(
+        {
+            "name": "lonely",
+            "namespace": "telco",
+            "vlan": 300,
+            "routing_zone": "telco",
+            "subnet": "10.30.0.0/24",
+            "resource_name": "intel.com/sriov_netdevice",
+        },
+        **change,
+    )
     job.intent([net])
     run = job("provision")
     assert run.rc != 0 and expected in run.stdout and "fabric_only" in run.stdout
@@ -93,37 +133,87 @@ def test_reconcile_repairs_the_cluster_from_the_fabric_record(job, fabric, clust
     assert check.rc == 0 and fabric.writes() == []
     run = job("reconcile")
     assert run.rc == 0, run
-    assert fabric.deployed_vns()["sriov-signal"]["vlan"] == allocated, "the fabric keeps its allocation"
+    assert (
+        fabric.deployed_vns()["sriov-signal"]["vlan"] == allocated
+    ), "the fabric keeps its allocation"
     assert cluster.nads()["telco/sriov-signal"]["vlan"] == allocated, "the NAD is repaired from it"
     assert not [w for w in fabric.writes() if "virtual-networks" in w[1]]
 
 
 def test_mixed_esi_racks(job, fabric_of, tmp_path):
     """An ESI-pair leaf with single- and dual-homed servers: the VN is bound to the pair only (never to a member too)."""
-    from apstra_sim.server import start_server as start_apstra  # pylint: disable=import-outside-toplevel
+    from apstra_sim.server import (
+        start_server as start_apstra,
+    )  # pylint: disable=import-outside-toplevel
     from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
 
     lab, seed = tmp_path / "fabric.yml", tmp_path / "cluster.yml"
-    subprocess.run([sys.executable, "-m", "apstra_sim.generate", "--leafs", "4", "--servers", "12", "--dual-homed", "0.5",
-                    "--output", str(lab)], check=True)
-    subprocess.run([sys.executable, "-m", "k8s_sim.generate", "--fabric", str(lab), "--sriov-fraction", "1", "--out", str(seed)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "apstra_sim.generate",
+            "--leafs",
+            "4",
+            "--servers",
+            "12",
+            "--dual-homed",
+            "0.5",
+            "--output",
+            str(lab),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "k8s_sim.generate",
+            "--fabric",
+            str(lab),
+            "--sriov-fraction",
+            "1",
+            "--out",
+            str(seed),
+        ],
+        check=True,
+    )
     apstra_server, k8s_server = start_apstra(str(lab), port=0), start_k8s(str(seed), port=0)
     try:
         emulator = type(job.apstra)
         job.apstra, job.k8s = emulator(apstra_server), emulator(k8s_server)
         job.k8s.kubeconfig = k8s_server.write_kubeconfig(str(tmp_path / "kubeconfig"))
-        job.intent([{"name": "mixed", "namespace": "telco", "vlan": 310, "routing_zone": "telco", "subnet": "10.31.0.0/24",
-                     "resource_name": "intel.com/sriov_netdevice"}])
+        job.intent(
+            [
+                {
+                    "name": "mixed",
+                    "namespace": "telco",
+                    "vlan": 310,
+                    "routing_zone": "telco",
+                    "subnet": "10.31.0.0/24",
+                    "resource_name": "intel.com/sriov_netdevice",
+                }
+            ]
+        )
         run = job("provision")
         assert run.rc == 0, run
         admin = fabric_of(job.apstra).admin
-        vn = next(v for v in admin.get("/virtual-networks").json()["virtual_networks"].values() if v["label"] == "mixed")
+        vn = next(
+            v
+            for v in admin.get("/virtual-networks").json()["virtual_networks"].values()
+            if v["label"] == "mixed"
+        )
         names = dict((v, k) for k, v in admin.systems().items())
         rg = next(row["rg"] for row in admin.qe("node('redundancy_group', name='rg')"))
-        bound = sorted(names.get(b["system_id"], rg["label"] if b["system_id"] == rg["id"] else b["system_id"]) for b in vn["bound_to"])
+        bound = sorted(
+            names.get(b["system_id"], rg["label"] if b["system_id"] == rg["id"] else b["system_id"])
+            for b in vn["bound_to"]
+        )
         assert bound == ["leaf1", "leaf2", "leaf3-leaf4"], bound
         single_on_pair = [line for line in run.stdout.splitlines() if "leaf3:xe-0/0/1" in line]
-        assert single_on_pair, "the single-homed server on the pair's leaf is tagged on its own leaf port"
+        assert (
+            single_on_pair
+        ), "the single-homed server on the pair's leaf is tagged on its own leaf port"
         assert job("verify").rc == 0
     finally:
         apstra_server.stop()
@@ -131,13 +221,33 @@ def test_mixed_esi_racks(job, fabric_of, tmp_path):
 
 
 def test_teardown_removes_the_routing_zones_it_created_when_no_vn_uses_them(job, fabric, cluster):
-    shared = fabric.admin.call("POST", "/security-zones", {"label": "shared", "vrf_name": "shared", "sz_type": "evpn"})
+    shared = fabric.admin.call(
+        "POST", "/security-zones", {"label": "shared", "vrf_name": "shared", "sz_type": "evpn"}
+    )
     assert shared.status_code == 201, shared.text
-    fabric.admin.call("PUT", "/deploy", {"version": fabric.blueprint()["version"], "description": "someone else's zone"})
-    nets = [{"name": "td-a", "namespace": "telco", "vlan": 401, "routing_zone": "td-zone", "subnet": "10.41.0.0/24",
-             "resource_name": "intel.com/sriov_netdevice"},
-            {"name": "td-b", "namespace": "telco", "vlan": 402, "routing_zone": "shared", "subnet": "10.42.0.0/24",
-             "resource_name": "intel.com/sriov_netdevice"}]
+    fabric.admin.call(
+        "PUT",
+        "/deploy",
+        {"version": fabric.blueprint()["version"], "description": "someone else's zone"},
+    )
+    nets = [
+        {
+            "name": "td-a",
+            "namespace": "telco",
+            "vlan": 401,
+            "routing_zone": "td-zone",
+            "subnet": "10.41.0.0/24",
+            "resource_name": "intel.com/sriov_netdevice",
+        },
+        {
+            "name": "td-b",
+            "namespace": "telco",
+            "vlan": 402,
+            "routing_zone": "shared",
+            "subnet": "10.42.0.0/24",
+            "resource_name": "intel.com/sriov_netdevice",
+        },
+    ]
     job.intent(nets)
     assert job("provision").rc == 0
     assert {"td-zone", "shared"} <= set(fabric.zones())

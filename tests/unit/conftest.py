@@ -19,19 +19,49 @@ import pytest
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraConnectionError, ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import BINDINGS_QUERY, FABRIC_QUERY, ApstraService, Fabric
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    ApstraConnectionError,
+    ApstraError,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    FabricContext,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
+    BINDINGS_QUERY,
+    FABRIC_QUERY,
+    ApstraService,
+    Fabric,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad as nad_lib
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import NETWORKS_ANNOTATION, OWNER_LABEL, OWNER_TAG, OWNER_VALUE
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    NETWORKS_ANNOTATION,
+    OWNER_LABEL,
+    OWNER_TAG,
+    OWNER_VALUE,
+)
 
 BP = "bp-1"
 BP_UUID = "abad57ff-cf56-548e-a362-227bc6ecea16"
 BASE = "/api/blueprints/%s" % BP
-CONN = {"api_url": "https://apstra.test", "username": "admin", "password": "pw", "token_cache": False}
-BLUEPRINTS = {"items": [{"id": BP, "label": "dc1", "design": "two_stage_l3clos", "version": 3, "has_uncommitted_changes": False,
-                         "build_errors_count": 0}]}
+CONN = {
+    "api_url": "https://apstra.test",
+    "username": "admin",
+    "password": "pw",
+    "token_cache": False,
+}
+BLUEPRINTS = {
+    "items": [
+        {
+            "id": BP,
+            "label": "dc1",
+            "design": "two_stage_l3clos",
+            "version": 3,
+            "has_uncommitted_changes": False,
+            "build_errors_count": 0,
+        }
+    ]
+}
 
 
 # -- running a module --------------------------------------------------------------------------------------------
@@ -61,8 +91,11 @@ def run_ansible_module(main, args, check_mode=False, diff=False):
     def warn(self, warning):  # pylint: disable=unused-argument
         warnings.append(warning)
 
-    with patch_module_args(params), mock.patch.object(AnsibleModule, "exit_json", exit_json), \
-            mock.patch.object(AnsibleModule, "fail_json", fail_json), mock.patch.object(AnsibleModule, "warn", warn):
+    with patch_module_args(params), mock.patch.object(
+        AnsibleModule, "exit_json", exit_json
+    ), mock.patch.object(AnsibleModule, "fail_json", fail_json), mock.patch.object(
+        AnsibleModule, "warn", warn
+    ):
         with pytest.raises(ModuleExit):
             main()
     result["warnings"] = warnings
@@ -84,7 +117,8 @@ class Seq:
 
 class FakeApstra:
     """Stands in for ApstraClient. ``routes[(method, path)]``: a value, an ApstraError to raise, a Seq, or a callable(call).
-    ``queries[query]`` / ``queries[(query, qe_type)]``: the rows a graph query returns (or a Seq / an error)."""
+    ``queries[query]`` / ``queries[(query, qe_type)]``: the rows a graph query returns (or a Seq / an error).
+    """
 
     def __init__(self, routes=None, queries=None, blueprints=None):
         self.routes = dict(routes or {})
@@ -118,7 +152,9 @@ class FakeApstra:
                     if isinstance(rows, Exception):
                         raise rows
                     return {"count": len(rows), "items": copy.deepcopy(rows)}
-            raise AssertionError("unexpected graph query (%s): %s" % (qe_type or "staging", body["query"][:80]))
+            raise AssertionError(
+                "unexpected graph query (%s): %s" % (qe_type or "staging", body["query"][:80])
+            )
         raise AssertionError("unexpected call %s %s" % (method, path))
 
     def get(self, path, params=None):
@@ -134,30 +170,76 @@ class FakeApstra:
         return [(call["method"], call["path"]) for call in self.calls]
 
     def writes(self):
-        return [call for call in self.calls if call["method"] != "GET" and not call["path"].endswith("/qe")]
+        return [
+            call
+            for call in self.calls
+            if call["method"] != "GET" and not call["path"].endswith("/qe")
+        ]
 
     def queried(self):
         """(query, qe_type) of every graph query sent."""
-        return [(call["body"]["query"], (call["params"] or {}).get("type")) for call in self.calls if call["path"].endswith("/qe")]
+        return [
+            (call["body"]["query"], (call["params"] or {}).get("type"))
+            for call in self.calls
+            if call["path"].endswith("/qe")
+        ]
 
 
-def fabric_row(leaf, pair=None, server=None, nic=None, port=None, lag=None, esi=False, speed="25G", leaf_hostname=None):
+def fabric_row(
+    leaf,
+    pair=None,
+    server=None,
+    nic=None,
+    port=None,
+    lag=None,
+    esi=False,
+    speed="25G",
+    leaf_hostname=None,
+):
     """One FABRIC_QUERY row, by the aliases of the query (leaf, rg, leaf_intf, link, server_intf, server, leaf_lag, esi_lag,
-    esi_rg). Ids are readable: ``id-<leaf>``, ``if-<leaf>-<port>``, ``lag-<leaf>-<lag>``, ``esi-<pair>-<lag>``."""
-    row = {"leaf": {"id": "id-" + leaf, "label": leaf, "hostname": leaf_hostname or leaf, "role": "leaf", "type": "system"},
-           "rg": {"id": "id-" + pair, "label": pair, "type": "redundancy_group"} if pair else None,
-           "leaf_intf": None, "link": None, "server_intf": None, "server": None, "leaf_lag": None, "esi_lag": None, "esi_rg": None}
+    esi_rg). Ids are readable: ``id-<leaf>``, ``if-<leaf>-<port>``, ``lag-<leaf>-<lag>``, ``esi-<pair>-<lag>``.
+    """
+    row = {
+        "leaf": {
+            "id": "id-" + leaf,
+            "label": leaf,
+            "hostname": leaf_hostname or leaf,
+            "role": "leaf",
+            "type": "system",
+        },
+        "rg": {"id": "id-" + pair, "label": pair, "type": "redundancy_group"} if pair else None,
+        "leaf_intf": None,
+        "link": None,
+        "server_intf": None,
+        "server": None,
+        "leaf_lag": None,
+        "esi_lag": None,
+        "esi_rg": None,
+    }
     if server:
         row.update(
             leaf_intf={"id": "if-%s-%s" % (leaf, port), "if_name": port, "if_type": "ethernet"},
             link={"id": "link-%s-%s" % (server, nic), "role": "to_generic", "speed": speed},
             server_intf={"id": "if-%s-%s" % (server, nic), "if_name": nic, "if_type": "ethernet"},
-            server={"id": "id-" + server, "label": server, "hostname": server, "system_type": "server"},
+            server={
+                "id": "id-" + server,
+                "label": server,
+                "hostname": server,
+                "system_type": "server",
+            },
         )
         if lag:
-            row["leaf_lag"] = {"id": "lag-%s-%s" % (leaf, lag), "if_name": lag, "if_type": "port_channel"}
+            row["leaf_lag"] = {
+                "id": "lag-%s-%s" % (leaf, lag),
+                "if_name": lag,
+                "if_type": "port_channel",
+            }
         if lag and esi:
-            row["esi_lag"] = {"id": "esi-%s-%s" % (pair, lag), "if_name": lag, "if_type": "port_channel"}
+            row["esi_lag"] = {
+                "id": "esi-%s-%s" % (pair, lag),
+                "if_name": lag,
+                "if_type": "port_channel",
+            }
             row["esi_rg"] = {"id": "id-" + pair, "label": pair}
     return row
 
@@ -169,23 +251,43 @@ def standard_fabric_rows():
     return [
         fabric_row("leaf1", server="worker-01", nic="ens1f0", port="xe-0/0/1"),
         fabric_row("leaf2", server="worker-02", nic="ens1f0", port="xe-0/0/2"),
-        fabric_row("leaf3", pair, server="worker-05", nic="ens1f0", port="xe-0/0/5", lag="ae5", esi=True),
-        fabric_row("leaf4", pair, server="worker-05", nic="ens1f1", port="xe-0/0/5", lag="ae5", esi=True),
+        fabric_row(
+            "leaf3", pair, server="worker-05", nic="ens1f0", port="xe-0/0/5", lag="ae5", esi=True
+        ),
+        fabric_row(
+            "leaf4", pair, server="worker-05", nic="ens1f1", port="xe-0/0/5", lag="ae5", esi=True
+        ),
         fabric_row("leaf3", pair, server="worker-07", nic="ens1f0", port="xe-0/0/7"),
         fabric_row("leaf4", pair),
     ]
 
 
-STANDARD_POINTS = Fabric.from_rows(standard_fabric_rows()).ports  # "leaf1:xe-0/0/1" -> its application point id
+STANDARD_POINTS = Fabric.from_rows(
+    standard_fabric_rows()
+).ports  # "leaf1:xe-0/0/1" -> its application point id
 
 
 def binding_row(ct, vn, port=None, tag_type="vlan_tagged", tags=(OWNER_TAG,), prim=None, ap=None):
     """One BINDINGS_QUERY row, by the aliases of the query (ct, pipeline, prim, vn, intf, intf_host): template ``ct`` for VN id ``vn``,
-    applied to ``port`` ("<leaf or pair>:<interface>"; its application point id as in standard_fabric_rows unless ``ap``)."""
-    row = {"ct": {"id": ct, "label": "%s-%s" % (vn, tag_type), "policy_type_name": "batch", "tags": list(tags)},
-           "pipeline": {"id": ct + "-pipeline", "policy_type_name": "pipeline"},
-           "prim": {"id": prim or ct + "-prim", "policy_type_name": "AttachSingleVLAN", "attributes": {"vn_node_id": vn, "tag_type": tag_type}},
-           "vn": {"id": vn, "label": vn}, "intf": None, "intf_host": None}
+    applied to ``port`` ("<leaf or pair>:<interface>"; its application point id as in standard_fabric_rows unless ``ap``).
+    """
+    row = {
+        "ct": {
+            "id": ct,
+            "label": "%s-%s" % (vn, tag_type),
+            "policy_type_name": "batch",
+            "tags": list(tags),
+        },
+        "pipeline": {"id": ct + "-pipeline", "policy_type_name": "pipeline"},
+        "prim": {
+            "id": prim or ct + "-prim",
+            "policy_type_name": "AttachSingleVLAN",
+            "attributes": {"vn_node_id": vn, "tag_type": tag_type},
+        },
+        "vn": {"id": vn, "label": vn},
+        "intf": None,
+        "intf_host": None,
+    }
     if port:
         host, if_name = port.split(":", 1)
         row["intf"] = {"id": ap or STANDARD_POINTS.get(port, port), "if_name": if_name}
@@ -193,22 +295,70 @@ def binding_row(ct, vn, port=None, tag_type="vlan_tagged", tags=(OWNER_TAG,), pr
     return row
 
 
-def zone_api(zone_id, label, vrf_name=None, vni=None, tags=(OWNER_TAG,), import_rts=(), export_rts=(), vlan_id=None):
+def zone_api(
+    zone_id,
+    label,
+    vrf_name=None,
+    vni=None,
+    tags=(OWNER_TAG,),
+    import_rts=(),
+    export_rts=(),
+    vlan_id=None,
+):
     """A security zone as GET /security-zones answers it."""
-    return {"id": zone_id, "label": label, "vrf_name": vrf_name or label, "sz_type": "evpn", "vni_id": vni, "vlan_id": vlan_id,
-            "rt_policy": {"import_RTs": list(import_rts), "export_RTs": list(export_rts)}, "tags": list(tags)}
+    return {
+        "id": zone_id,
+        "label": label,
+        "vrf_name": vrf_name or label,
+        "sz_type": "evpn",
+        "vni_id": vni,
+        "vlan_id": vlan_id,
+        "rt_policy": {"import_RTs": list(import_rts), "export_RTs": list(export_rts)},
+        "tags": list(tags),
+    }
 
 
-DEFAULT_ZONE = {"id": "sz-default", "label": "default", "vrf_name": "default", "sz_type": "l3_fabric", "vni_id": None, "tags": []}
+DEFAULT_ZONE = {
+    "id": "sz-default",
+    "label": "default",
+    "vrf_name": "default",
+    "sz_type": "l3_fabric",
+    "vni_id": None,
+    "tags": [],
+}
 
 
-def vn_api(vn_id, label, zone_id="sz-telco", vlan=100, bound=("id-leaf1",), subnet=None, gateway=None, vni=None, tags=(OWNER_TAG,), mtu=None,
-           description=None):
+def vn_api(
+    vn_id,
+    label,
+    zone_id="sz-telco",
+    vlan=100,
+    bound=("id-leaf1",),
+    subnet=None,
+    gateway=None,
+    vni=None,
+    tags=(OWNER_TAG,),
+    mtu=None,
+    description=None,
+):
     """A virtual network as GET /virtual-networks answers it (``bound``: system ids)."""
-    return {"id": vn_id, "label": label, "vn_type": "vxlan", "vn_id": str(vni) if vni else None, "security_zone_id": zone_id,
-            "bound_to": [{"system_id": system, "vlan_id": vlan} for system in bound], "reserved_vlan_id": vlan,
-            "ipv4_enabled": bool(subnet), "ipv4_subnet": subnet, "virtual_gateway_ipv4": gateway, "virtual_gateway_ipv4_enabled": bool(gateway),
-            "dhcp_service": "dhcpServiceDisabled", "l3_mtu": mtu, "tags": list(tags), "description": description}
+    return {
+        "id": vn_id,
+        "label": label,
+        "vn_type": "vxlan",
+        "vn_id": str(vni) if vni else None,
+        "security_zone_id": zone_id,
+        "bound_to": [{"system_id": system, "vlan_id": vlan} for system in bound],
+        "reserved_vlan_id": vlan,
+        "ipv4_enabled": bool(subnet),
+        "ipv4_subnet": subnet,
+        "virtual_gateway_ipv4": gateway,
+        "virtual_gateway_ipv4_enabled": bool(gateway),
+        "dhcp_service": "dhcpServiceDisabled",
+        "l3_mtu": mtu,
+        "tags": list(tags),
+        "description": description,
+    }
 
 
 class ApstraHarness:
@@ -236,16 +386,33 @@ class ApstraHarness:
         return FakeApstra(routes, queries, blueprints)
 
     @staticmethod
-    def blueprint(zones=(), vns=(), bindings=(), fabric=None, routes=None, queries=None, blueprints=None, bp_id=BP):
+    def blueprint(
+        zones=(),
+        vns=(),
+        bindings=(),
+        fabric=None,
+        routes=None,
+        queries=None,
+        blueprints=None,
+        bp_id=BP,
+    ):
         """A client for blueprint ``bp_id`` holding ``zones`` and ``vns`` (API form, the default zone added), ``bindings`` (BINDINGS_QUERY
-        rows) and ``fabric`` (FABRIC_QUERY rows, the standard fabric unless given); ``routes``/``queries`` add to or override these."""
+        rows) and ``fabric`` (FABRIC_QUERY rows, the standard fabric unless given); ``routes``/``queries`` add to or override these.
+        """
         base = "/api/blueprints/%s" % bp_id
         all_routes = {
-            ("GET", base + "/security-zones"): {"items": dict((zone["id"], zone) for zone in (DEFAULT_ZONE,) + tuple(zones))},
-            ("GET", base + "/virtual-networks"): {"virtual_networks": dict((vn["id"], vn) for vn in vns)},
+            ("GET", base + "/security-zones"): {
+                "items": dict((zone["id"], zone) for zone in (DEFAULT_ZONE,) + tuple(zones))
+            },
+            ("GET", base + "/virtual-networks"): {
+                "virtual_networks": dict((vn["id"], vn) for vn in vns)
+            },
         }
         all_routes.update(routes or {})
-        all_queries = {FABRIC_QUERY: standard_fabric_rows() if fabric is None else list(fabric), BINDINGS_QUERY: list(bindings)}
+        all_queries = {
+            FABRIC_QUERY: standard_fabric_rows() if fabric is None else list(fabric),
+            BINDINGS_QUERY: list(bindings),
+        }
         all_queries.update(queries or {})
         return FakeApstra(all_routes, all_queries, blueprints)
 
@@ -274,16 +441,29 @@ class ApstraHarness:
             self.factory_calls.append(dict(kwargs, api_url=api_url))
             return client
 
-        with mock.patch("ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection.ApstraClient", side_effect=factory):
+        with mock.patch(
+            "ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection.ApstraClient",
+            side_effect=factory,
+        ):
             return run_ansible_module(main, dict(CONN, **args), check_mode=check_mode, diff=diff)
 
 
 # -- Kubernetes --------------------------------------------------------------------------------------------------
 
-PLURALS = {"NetworkAttachmentDefinition": "network-attachment-definitions", "Pod": "pods", "Node": "nodes",
-           "VirtualNetworkRouter": "virtualnetworkrouters", "VirtualNetwork": "virtualnetworks", "SriovNetwork": "sriovnetworks",
-           "SriovNetworkNodeState": "sriovnetworknodestates", "NodeNetworkState": "nodenetworkstates"}
-VERSIONS = {"k8s.cni.cncf.io": "k8s.cni.cncf.io/v1", "core.contrail.juniper.net": "core.contrail.juniper.net/v1"}
+PLURALS = {
+    "NetworkAttachmentDefinition": "network-attachment-definitions",
+    "Pod": "pods",
+    "Node": "nodes",
+    "VirtualNetworkRouter": "virtualnetworkrouters",
+    "VirtualNetwork": "virtualnetworks",
+    "SriovNetwork": "sriovnetworks",
+    "SriovNetworkNodeState": "sriovnetworknodestates",
+    "NodeNetworkState": "nodenetworkstates",
+}
+VERSIONS = {
+    "k8s.cni.cncf.io": "k8s.cni.cncf.io/v1",
+    "core.contrail.juniper.net": "core.contrail.juniper.net/v1",
+}
 CLUSTER_SCOPED = ("Node", "NodeNetworkState")
 DEFAULT_SERVED = ("NetworkAttachmentDefinition", "Pod", "Node", "VirtualNetworkRouter")
 
@@ -347,25 +527,46 @@ class FakeK8s:
     def resource(self, api_version, kind, required=True):
         if kind not in self.served:
             if required:
-                raise K8sError("the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind), status=404)
+                raise K8sError(
+                    "the API server does not serve %s %s (is the CRD installed?)"
+                    % (api_version, kind),
+                    status=404,
+                )
             return None
-        return FakeResource(VERSIONS.get(api_version, api_version), kind, kind not in CLUSTER_SCOPED)
+        return FakeResource(
+            VERSIONS.get(api_version, api_version), kind, kind not in CLUSTER_SCOPED
+        )
 
     def _check(self, verb, resource, name=None, namespace=None):
         if (verb, resource.kind) in self.fail:
             status, body = self.fail[(verb, resource.kind)]
             method = {"list": "GET", "create": "POST", "patch": "PATCH", "delete": "DELETE"}[verb]
-            raise K8sError(body.get("message", "failed"), status=status, body=body, method=method, path=resource.path(name, namespace))
+            raise K8sError(
+                body.get("message", "failed"),
+                status=status,
+                body=body,
+                method=method,
+                path=resource.path(name, namespace),
+            )
 
     def list(self, resource, namespace=None, label_selector=None, field_selector=None):
         self.calls.append(("list", resource.kind, namespace, None, False))
         self.selectors.append(label_selector)
         self._check("list", resource, namespace=namespace)
-        return [copy.deepcopy(o) for (kind, ns, _n), o in sorted(self.store.items(), key=lambda i: (i[0][0], i[0][1] or "", i[0][2]))
-                if kind == resource.kind and (namespace is None or ns == namespace) and selected(o, label_selector)]
+        return [
+            copy.deepcopy(o)
+            for (kind, ns, _n), o in sorted(
+                self.store.items(), key=lambda i: (i[0][0], i[0][1] or "", i[0][2])
+            )
+            if kind == resource.kind
+            and (namespace is None or ns == namespace)
+            and selected(o, label_selector)
+        ]
 
     def create(self, resource, body, namespace=None):
-        self.calls.append(("create", resource.kind, namespace, body["metadata"]["name"], self.check_mode))
+        self.calls.append(
+            ("create", resource.kind, namespace, body["metadata"]["name"], self.check_mode)
+        )
         self._check("create", resource, namespace=namespace)
         obj = copy.deepcopy(body)
         obj["metadata"].setdefault("namespace", namespace)
@@ -397,9 +598,26 @@ class FakeK8s:
         return self.store.get((kind, namespace, name))
 
 
-def nad_object(name, namespace="telco", managed=True, vlan=100, labels=None, annotations=None, extra_config=None, **fields):
+def nad_object(
+    name,
+    namespace="telco",
+    managed=True,
+    vlan=100,
+    labels=None,
+    annotations=None,
+    extra_config=None,
+    **fields,
+):
     """A NetworkAttachmentDefinition as the API server holds it (``fields``: more option-form fields)."""
-    item = dict({"name": name, "namespace": namespace, "resource_name": "intel.com/sriov_netdevice", "vlan": vlan}, **fields)
+    item = dict(
+        {
+            "name": name,
+            "namespace": namespace,
+            "resource_name": "intel.com/sriov_netdevice",
+            "vlan": vlan,
+        },
+        **fields,
+    )
     marks = dict(labels or {})
     if managed:
         marks[OWNER_LABEL] = OWNER_VALUE
@@ -411,31 +629,74 @@ def nad_object(name, namespace="telco", managed=True, vlan=100, labels=None, ann
 
 def pod_object(name, networks=None, namespace="telco", node="worker-01", phase="Running"):
     annotations = {NETWORKS_ANNOTATION: networks} if networks is not None else {}
-    return {"kind": "Pod", "metadata": {"name": name, "namespace": namespace, "annotations": annotations},
-            "spec": {"nodeName": node}, "status": {"phase": phase}}
+    return {
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "annotations": annotations},
+        "spec": {"nodeName": node},
+        "status": {"phase": phase},
+    }
 
 
 def node_object(name, resources=None, labels=None, address=None):
     """A Node with allocatable SR-IOV resources beside the usual ones."""
     allocatable = {"cpu": "32", "memory": "128Gi", "pods": "110", "hugepages-1Gi": "8Gi"}
     allocatable.update(resources or {})
-    addresses = [{"type": "Hostname", "address": name}] + ([{"type": "InternalIP", "address": address}] if address else [])
-    return {"kind": "Node", "metadata": {"name": name, "labels": dict(labels or {})}, "status": {"allocatable": allocatable, "addresses": addresses}}
+    addresses = [{"type": "Hostname", "address": name}] + (
+        [{"type": "InternalIP", "address": address}] if address else []
+    )
+    return {
+        "kind": "Node",
+        "metadata": {"name": name, "labels": dict(labels or {})},
+        "status": {"allocatable": allocatable, "addresses": addresses},
+    }
 
 
 def sriov_state_object(name, pfs, namespace="sriov-network-operator"):
     """A SriovNetworkNodeState listing the node's physical functions."""
-    return {"kind": "SriovNetworkNodeState", "metadata": {"name": name, "namespace": namespace},
-            "status": {"interfaces": [{"name": pf, "pciAddress": "0000:3b:00.%d" % index, "numVfs": 8, "totalvfs": 64, "linkSpeed": "25000 Mb/s",
-                                       "mac": "52:54:00:00:00:0%d" % index, "driver": "ice"} for index, pf in enumerate(pfs)]}}
+    return {
+        "kind": "SriovNetworkNodeState",
+        "metadata": {"name": name, "namespace": namespace},
+        "status": {
+            "interfaces": [
+                {
+                    "name": pf,
+                    "pciAddress": "0000:3b:00.%d" % index,
+                    "numVfs": 8,
+                    "totalvfs": 64,
+                    "linkSpeed": "25000 Mb/s",
+                    "mac": "52:54:00:00:00:0%d" % index,
+                    "driver": "ice",
+                }
+                for index, pf in enumerate(pfs)
+            ]
+        },
+    }
 
 
 def network_state_object(name, neighbors):
     """A NodeNetworkState whose interfaces see LLDP neighbours: {pf: (system name, port id)} (nmstate TLV lists)."""
-    interfaces = [{"name": pf, "type": "ethernet", "lldp": {"enabled": True, "neighbors": [[
-        {"type": 1, "chassis-id": "aa:bb", "chassis-id-type": 4}, {"type": 5, "system-name": switch},
-        {"type": 2, "port-id": port, "port-id-type": 5}]]}} for pf, (switch, port) in sorted(neighbors.items())]
-    return {"kind": "NodeNetworkState", "metadata": {"name": name}, "status": {"currentState": {"interfaces": interfaces}}}
+    interfaces = [
+        {
+            "name": pf,
+            "type": "ethernet",
+            "lldp": {
+                "enabled": True,
+                "neighbors": [
+                    [
+                        {"type": 1, "chassis-id": "aa:bb", "chassis-id-type": 4},
+                        {"type": 5, "system-name": switch},
+                        {"type": 2, "port-id": port, "port-id-type": 5},
+                    ]
+                ],
+            },
+        }
+        for pf, (switch, port) in sorted(neighbors.items())
+    ]
+    return {
+        "kind": "NodeNetworkState",
+        "metadata": {"name": name},
+        "status": {"currentState": {"interfaces": interfaces}},
+    }
 
 
 class K8sHarness:
@@ -457,12 +718,17 @@ class K8sHarness:
     def run(main, args, service, check_mode=False, diff=False):
         """Run a cluster module against ``service`` (what the shared connect() hands out, in the module's check mode)."""
 
-        def connect(auth, discovery_cache_file=None, check_mode=False):  # pylint: disable=unused-argument
+        def connect(
+            auth, discovery_cache_file=None, check_mode=False
+        ):  # pylint: disable=unused-argument
             service.check_mode = check_mode
             service.connected_with = auth
             return service
 
-        with mock.patch("ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common.connect", side_effect=connect):
+        with mock.patch(
+            "ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common.connect",
+            side_effect=connect,
+        ):
             return run_ansible_module(main, args, check_mode=check_mode, diff=diff)
 
 

@@ -12,8 +12,16 @@ from apstra_sim.errors import NotFound, Unauthorized, Unprocessable
 class Backend:
     """Users, tokens, design tags and blueprints of one emulated Apstra server."""
 
-    def __init__(self, topo, username="admin", password="sim-admin-password", token_ttl=86400.0, task_polls=2, task_seconds=1.0,
-                 users=None):
+    def __init__(
+        self,
+        topo,
+        username="admin",
+        password="sim-admin-password",
+        token_ttl=86400.0,
+        task_polls=2,
+        task_seconds=1.0,
+        users=None,
+    ):
         self.topo = topo
         self.users = {username: password}
         for name, secret in (users or {}).items():
@@ -40,17 +48,35 @@ class Backend:
 
     def version(self):
         parts = (self.topo["apstra_version"].split(".") + ["0", "0"])[:3]
-        return {"major": parts[0], "minor": parts[1], "build": parts[2], "version": self.topo["apstra_version"], "hotfix": "0"}
+        return {
+            "major": parts[0],
+            "minor": parts[1],
+            "build": parts[2],
+            "version": self.topo["apstra_version"],
+            "hotfix": "0",
+        }
 
     user_id = staticmethod(user_id)
 
     def login(self, body):
-        if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
-            raise Unprocessable({"username": "Missing data for required field.", "password": "Missing data for required field."})
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("username"), str)
+            or not isinstance(body.get("password"), str)
+        ):
+            raise Unprocessable(
+                {
+                    "username": "Missing data for required field.",
+                    "password": "Missing data for required field.",
+                }
+            )
         if self.users.get(body["username"]) != body["password"]:
             raise Unauthorized("Invalid credentials")
         token = secrets.token_urlsafe(32)
-        self.tokens[token] = {"username": body["username"], "expires": time.monotonic() + self.token_ttl}
+        self.tokens[token] = {
+            "username": body["username"],
+            "expires": time.monotonic() + self.token_ttl,
+        }
         return {"token": token, "id": self.user_id(body["username"])}
 
     def authenticate(self, token):
@@ -78,5 +104,9 @@ class Backend:
         return blueprint
 
     def state(self):
-        return {"users": sorted(self.users), "sessions": len(self.tokens), "design_tags": self.tags.list()["items"],
-                "blueprints": {bp_id: bp.state() for bp_id, bp in self.blueprints.items()}}
+        return {
+            "users": sorted(self.users),
+            "sessions": len(self.tokens),
+            "design_tags": self.tags.list()["items"],
+            "blueprints": {bp_id: bp.state() for bp_id, bp in self.blueprints.items()},
+        }

@@ -15,7 +15,9 @@ from apstra_sim.staging import StagingMixin
 from apstra_sim.virtual_networks import VirtualNetworksMixin
 
 
-class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, ConnectivityTemplatesMixin, CablingMixin):
+class Blueprint(
+    StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, ConnectivityTemplatesMixin, CablingMixin
+):
     """One two_stage_l3clos blueprint: staging graph, deployed graph and the operations on them (one mixin per resource)."""
 
     def __init__(self, backend, topo):
@@ -25,12 +27,32 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
         self.label = topo["blueprint"]
         self.graph = topology.build_graph(topo)
         self.counter = 0
-        self.policy_id = self.graph.add_node("routing_policy", self._new_id("routing_policy"), label="Default_immutable",
-                                             policy_type="default_immutable", tags=None)["id"]
+        self.policy_id = self.graph.add_node(
+            "routing_policy",
+            self._new_id("routing_policy"),
+            label="Default_immutable",
+            policy_type="default_immutable",
+            tags=None,
+        )["id"]
         self.default_sz = self.graph.add_node(
-            "security_zone", self._new_id("security_zone"), label="Default routing zone", vrf_name="default", sz_type="l3_fabric",
-            vni_id=None, vlan_id=None, vrf_id=1, l3_mtu=9170, junos_evpn_irb_mode=None, vrf_description=None, rt_policy=None,
-            routing_policy_id=self.policy_id, addressing_support="ipv4", disable_ipv4=False, vtep_addressing="ipv4", tags=None)["id"]
+            "security_zone",
+            self._new_id("security_zone"),
+            label="Default routing zone",
+            vrf_name="default",
+            sz_type="l3_fabric",
+            vni_id=None,
+            vlan_id=None,
+            vrf_id=1,
+            l3_mtu=9170,
+            junos_evpn_irb_mode=None,
+            vrf_description=None,
+            rt_policy=None,
+            routing_policy_id=self.policy_id,
+            addressing_support="ipv4",
+            disable_ipv4=False,
+            vtep_addressing="ipv4",
+            tags=None,
+        )["id"]
         self.version = 1
         self.user = None
         self.lock = None
@@ -54,11 +76,29 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
     def summary(self):
         errors = self.build_errors()
         return {
-            "id": self.id, "label": self.label, "design": "two_stage_l3clos", "status": "created", "version": self.version,
-            "last_modified_at": self.last_modified, "has_uncommitted_changes": self.uncommitted,
-            "build_errors_count": errors["errors_count"], "build_warnings_count": 0,
-            "deployment_status": {"service_config": {"num_succeeded": len(self._switches()), "num_failed": 0, "num_pending": 0}},
-            "anomaly_counts": {"all": 0}, "deploy_modes_summary": {"deploy": len(self._switches()), "ready": 0, "drain": 0, "undeploy": 0},
+            "id": self.id,
+            "label": self.label,
+            "design": "two_stage_l3clos",
+            "status": "created",
+            "version": self.version,
+            "last_modified_at": self.last_modified,
+            "has_uncommitted_changes": self.uncommitted,
+            "build_errors_count": errors["errors_count"],
+            "build_warnings_count": 0,
+            "deployment_status": {
+                "service_config": {
+                    "num_succeeded": len(self._switches()),
+                    "num_failed": 0,
+                    "num_pending": 0,
+                }
+            },
+            "anomaly_counts": {"all": 0},
+            "deploy_modes_summary": {
+                "deploy": len(self._switches()),
+                "ready": 0,
+                "drain": 0,
+                "undeploy": 0,
+            },
         }
 
     def _switches(self):
@@ -73,8 +113,16 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
 
     def dump(self, graph_type=None):
         graph, version = self.graph_for(graph_type)
-        return {"id": self.id, "label": self.label, "design": "two_stage_l3clos", "version": version, "last_modified_at": self.last_modified,
-                "source_versions": {"config": version}, "nodes": graph.nodes, "relationships": graph.rels}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "design": "two_stage_l3clos",
+            "version": version,
+            "last_modified_at": self.last_modified,
+            "source_versions": {"config": version},
+            "nodes": graph.nodes,
+            "relationships": graph.rels,
+        }
 
     def nodes(self, node_type=None, graph_type=None):
         graph = self.graph_for(graph_type)[0]
@@ -89,7 +137,11 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
         return node
 
     def relationships(self, rel_type=None):
-        return {r_id: r for r_id, r in self.graph.rels.items() if rel_type is None or r["type"] == rel_type}
+        return {
+            r_id: r
+            for r_id, r in self.graph.rels.items()
+            if rel_type is None or r["type"] == rel_type
+        }
 
     # ---- helpers on the fabric and its resources ----------------------------------------------------------------
     def host_of(self, interface_id):
@@ -136,8 +188,19 @@ class Blueprint(StagingMixin, RoutingZonesMixin, VirtualNetworksMixin, Connectiv
         return used
 
     def state(self):
-        return {"id": self.id, "label": self.label, "version": self.version, "deployed_version": self.deployed_version,
-                "has_uncommitted_changes": self.uncommitted, "lock": self.lock_status(None), "deploy": self.deploy_state,
-                "security_zones": self.list_sz()["items"], "virtual_networks": self.list_vns()["virtual_networks"],
-                "endpoint_policies": self.list_policies()["endpoint_policies"], "tasks": self.list_tasks()["items"],
-                "revisions": self.revisions, "node_count": len(self.graph.nodes), "relationship_count": len(self.graph.rels)}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "version": self.version,
+            "deployed_version": self.deployed_version,
+            "has_uncommitted_changes": self.uncommitted,
+            "lock": self.lock_status(None),
+            "deploy": self.deploy_state,
+            "security_zones": self.list_sz()["items"],
+            "virtual_networks": self.list_vns()["virtual_networks"],
+            "endpoint_policies": self.list_policies()["endpoint_policies"],
+            "tasks": self.list_tasks()["items"],
+            "revisions": self.revisions,
+            "node_count": len(self.graph.nodes),
+            "relationship_count": len(self.graph.rels),
+        }

@@ -23,7 +23,11 @@ class ConnectivityTemplatesMixin:
     """Connectivity templates and application points. Part of `Blueprint`."""
 
     def _children(self, policy_id):
-        return [n for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy") for n in self.graph.targets(policy_id, rel_type)]
+        return [
+            n
+            for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
+            for n in self.graph.targets(policy_id, rel_type)
+        ]
 
     def _descendants(self, policy_id):
         found, stack = {}, [policy_id]
@@ -37,8 +41,11 @@ class ConnectivityTemplatesMixin:
     def _root_of(self, policy_id):
         node = self.graph.nodes[policy_id]
         while True:
-            parents = [n for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
-                       for n in self.graph.sources(node["id"], rel_type)]
+            parents = [
+                n
+                for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
+                for n in self.graph.sources(node["id"], rel_type)
+            ]
             if not parents:
                 return node
             node = parents[0]
@@ -63,7 +70,11 @@ class ConnectivityTemplatesMixin:
         attrs, kind = attributes_of(policy), policy["policy_type_name"]
         if kind == "AttachSingleVLAN" and not attrs.get("vn_node_id"):
             return {"vn_node_id": "Missing value"}
-        if kind == "AttachMultipleVLAN" and not attrs.get("untagged_vn_node_id") and not attrs.get("tagged_vn_node_ids"):
+        if (
+            kind == "AttachMultipleVLAN"
+            and not attrs.get("untagged_vn_node_id")
+            and not attrs.get("tagged_vn_node_ids")
+        ):
             return {"tagged_vn_node_ids": "Missing value"}
         if kind == "batch" and not attrs.get("subpolicies"):
             return {"subpolicies": "Missing value"}
@@ -88,7 +99,11 @@ class ConnectivityTemplatesMixin:
         return view
 
     def list_policies(self):
-        return {"endpoint_policies": [self.policy_view(n) for n in self.graph.of_type("ep_endpoint_policy")]}
+        return {
+            "endpoint_policies": [
+                self.policy_view(n) for n in self.graph.of_type("ep_endpoint_policy")
+            ]
+        }
 
     def get_policy(self, policy_id):
         node = self.graph.nodes.get(policy_id)
@@ -101,8 +116,16 @@ class ConnectivityTemplatesMixin:
             nodes = self.graph.of_type("ep_endpoint_policy")
         else:
             nodes = [self.get_policy(policy_id)] + self._descendants(policy_id)
-        return {"policies": [dict({k: n.get(k) for k in CT_FIELDS}, attributes=attributes_of(n), tags=list(n.get("tags") or []))
-                             for n in nodes]}
+        return {
+            "policies": [
+                dict(
+                    {k: n.get(k) for k in CT_FIELDS},
+                    attributes=attributes_of(n),
+                    tags=list(n.get("tags") or []),
+                )
+                for n in nodes
+            ]
+        }
 
     def _policy_errors(self, policy, known):
         errors = {}
@@ -114,7 +137,10 @@ class ConnectivityTemplatesMixin:
                 errors[key] = "Missing data for required field."
         kind, attrs = policy.get("policy_type_name"), policy.get("attributes")
         if isinstance(kind, str) and kind not in CT_TYPES:
-            errors["policy_type_name"] = "Unknown policy type %s (the simulator implements %s)" % (kind, ", ".join(CT_TYPES))
+            errors["policy_type_name"] = "Unknown policy type %s (the simulator implements %s)" % (
+                kind,
+                ", ".join(CT_TYPES),
+            )
         if not isinstance(attrs, dict):
             errors["attributes"] = "Not a valid mapping type."
             return errors
@@ -127,7 +153,9 @@ class ConnectivityTemplatesMixin:
         if kind == "batch":
             subs = attrs.get("subpolicies", [])
             if not isinstance(subs, list) or any(s not in known for s in subs):
-                problems["subpolicies"] = "Subpolicies must be ids of policies that exist or are imported together"
+                problems["subpolicies"] = (
+                    "Subpolicies must be ids of policies that exist or are imported together"
+                )
         elif kind == "pipeline":
             for key in ("first_subpolicy", "second_subpolicy"):
                 if attrs.get(key) is not None and attrs[key] not in known:
@@ -138,8 +166,12 @@ class ConnectivityTemplatesMixin:
             if attrs.get("tag_type", "vlan_tagged") not in ("vlan_tagged", "untagged"):
                 problems["tag_type"] = "Must be one of: untagged, vlan_tagged."
         elif kind == "AttachMultipleVLAN":
-            if attrs.get("untagged_vn_node_id") is not None and not vn_exists(attrs["untagged_vn_node_id"]):
-                problems["untagged_vn_node_id"] = "Virtual network %s does not exist" % attrs["untagged_vn_node_id"]
+            if attrs.get("untagged_vn_node_id") is not None and not vn_exists(
+                attrs["untagged_vn_node_id"]
+            ):
+                problems["untagged_vn_node_id"] = (
+                    "Virtual network %s does not exist" % attrs["untagged_vn_node_id"]
+                )
             tagged = attrs.get("tagged_vn_node_ids") or []
             if not isinstance(tagged, list) or not all(vn_exists(v) for v in tagged):
                 problems["tagged_vn_node_ids"] = "Every tagged VN must exist"
@@ -154,13 +186,22 @@ class ConnectivityTemplatesMixin:
         if not isinstance(policies, list) or not all(isinstance(p, dict) for p in policies):
             raise Unprocessable({"policies": "Must be a list of policies."})
         self.check_writable(user)
-        known = set(self.graph.by_type.get("ep_endpoint_policy", {})) | {p.get("id") for p in policies}
+        known = set(self.graph.by_type.get("ep_endpoint_policy", {})) | {
+            p.get("id") for p in policies
+        }
         errors = {}
         for index, policy in enumerate(policies):
             policy_errors = self._policy_errors(policy, known)
             existing = self.graph.nodes.get(policy.get("id"))
-            if not policy_errors and existing is not None and existing["type"] != "ep_endpoint_policy":
-                policy_errors["id"] = "Id %s is used by a %s node" % (policy["id"], existing["type"])
+            if (
+                not policy_errors
+                and existing is not None
+                and existing["type"] != "ep_endpoint_policy"
+            ):
+                policy_errors["id"] = "Id %s is used by a %s node" % (
+                    policy["id"],
+                    existing["type"],
+                )
             if policy_errors:
                 errors[str(index)] = policy_errors
         if errors:
@@ -192,15 +233,24 @@ class ConnectivityTemplatesMixin:
                 for sub in attrs.get("subpolicies") or []:
                     self.graph.add_rel("ep_subpolicy", policy["id"], sub)
             elif kind == "pipeline":
-                for key, rel_type in (("first_subpolicy", "ep_first_subpolicy"), ("second_subpolicy", "ep_second_subpolicy")):
+                for key, rel_type in (
+                    ("first_subpolicy", "ep_first_subpolicy"),
+                    ("second_subpolicy", "ep_second_subpolicy"),
+                ):
                     if attrs.get(key):
                         self.graph.add_rel(rel_type, policy["id"], attrs[key])
-            for vn_id in [attrs.get("vn_node_id"), attrs.get("untagged_vn_node_id")] + list(attrs.get("tagged_vn_node_ids") or []):
+            for vn_id in [attrs.get("vn_node_id"), attrs.get("untagged_vn_node_id")] + list(
+                attrs.get("tagged_vn_node_ids") or []
+            ):
                 if vn_id and kind in ("AttachSingleVLAN", "AttachMultipleVLAN"):
                     self.graph.add_rel("vn_to_attach", policy["id"], vn_id)
 
     def _instance_interfaces(self, inst_id):
-        return [intf for group in self.graph.targets(inst_id, "ep_affected_by") for intf in self.graph.sources(group["id"], "ep_member_of")]
+        return [
+            intf
+            for group in self.graph.targets(inst_id, "ep_affected_by")
+            for intf in self.graph.sources(group["id"], "ep_member_of")
+        ]
 
     def _sync_instance(self, inst_id, root_id):
         """`ep_nested` from the application instance to every policy of its template, the top-level one included."""
@@ -210,17 +260,26 @@ class ConnectivityTemplatesMixin:
             self.graph.add_rel("ep_nested", inst_id, policy["id"])
 
     def _delete_policy_tree(self, policy_id, recursive):
-        doomed = [policy_id] + ([p["id"] for p in self._descendants(policy_id)] if recursive else [])
+        doomed = [policy_id] + (
+            [p["id"] for p in self._descendants(policy_id)] if recursive else []
+        )
         for node_id in doomed:
-            shared = [p for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
-                      for p in self.graph.sources(node_id, rel_type) if p["id"] not in doomed]
+            shared = [
+                p
+                for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
+                for p in self.graph.sources(node_id, rel_type)
+                if p["id"] not in doomed
+            ]
             if node_id in self.graph.nodes and not shared:
                 self.graph.del_node(node_id)
 
     def delete_policy(self, policy_id, user, recursive):
         node = self.get_policy(policy_id)
         if self._app_instances(policy_id):
-            raise Unprocessable("Connectivity template %s is assigned to application points; unassign it first" % node["label"])
+            raise Unprocessable(
+                "Connectivity template %s is assigned to application points; unassign it first"
+                % node["label"]
+            )
         self.check_writable(user)
         self._delete_policy_tree(policy_id, recursive)
         self.touch(user)
@@ -235,9 +294,14 @@ class ConnectivityTemplatesMixin:
             if node is None or node["type"] != "ep_endpoint_policy":
                 errors[str(index)] = "Connectivity template %s does not exist" % policy_id
             elif self._app_instances(policy_id):
-                errors[str(index)] = "Connectivity template %s is assigned to application points; unassign it first" % node["label"]
+                errors[str(index)] = (
+                    "Connectivity template %s is assigned to application points; unassign it first"
+                    % node["label"]
+                )
             elif self._root_of(policy_id)["id"] != policy_id:
-                errors[str(index)] = "Policy %s is not a top-level connectivity template" % policy_id
+                errors[str(index)] = (
+                    "Policy %s is not a top-level connectivity template" % policy_id
+                )
         if errors:
             raise Unprocessable({"policy_ids": errors})
         self.check_writable(user)
@@ -254,7 +318,9 @@ class ConnectivityTemplatesMixin:
             return False
         if self.graph.sources(interface_id, "composed_of"):
             return False
-        return any(link["role"] == "to_generic" for link in self.graph.targets(interface_id, "link"))
+        return any(
+            link["role"] == "to_generic" for link in self.graph.targets(interface_id, "link")
+        )
 
     def _host_leafs(self, interface_id):
         host = self.host_of(interface_id)
@@ -281,10 +347,16 @@ class ConnectivityTemplatesMixin:
             vn = self.graph.nodes[vn_id]
             if vn_id in attached:
                 return "VN %s is already configured on interface %s of system %s" % (
-                    vn["label"], self.graph.nodes[interface_id]["if_name"], host["label"])
+                    vn["label"],
+                    self.graph.nodes[interface_id]["if_name"],
+                    host["label"],
+                )
             if tag_type == "untagged" and untagged:
                 return "Interface %s of system %s already has an untagged VN (%s)" % (
-                    self.graph.nodes[interface_id]["if_name"], host["label"], self.graph.nodes[untagged[0]]["label"])
+                    self.graph.nodes[interface_id]["if_name"],
+                    host["label"],
+                    self.graph.nodes[untagged[0]]["label"],
+                )
         return None
 
     def _extensions(self, interface_id, root_id):
@@ -295,7 +367,9 @@ class ConnectivityTemplatesMixin:
             bound = self._bound_to(vn_id)
             covered = {leaf for b in bound for leaf in (self.leafs_of(b["system_id"]) or [])}
             if not all(leaf in covered for leaf in leafs):
-                vlan = self.graph.nodes[vn_id]["reserved_vlan_id"] or (bound[0]["vlan_id"] if bound else None)
+                vlan = self.graph.nodes[vn_id]["reserved_vlan_id"] or (
+                    bound[0]["vlan_id"] if bound else None
+                )
                 extensions.append((vn_id, {"system_id": host["id"], "vlan_id": vlan}))
         return extensions
 
@@ -333,16 +407,26 @@ class ConnectivityTemplatesMixin:
                     item[str(p_index)] = "Each policy needs a policy id and used: true|false"
                 elif node is None or node["type"] != "ep_endpoint_policy":
                     item[str(p_index)] = "Connectivity template %s does not exist" % policy_id
-                elif not node["visible"] or node["policy_type_name"] != "batch" or self._root_of(policy_id)["id"] != policy_id:
-                    item[str(p_index)] = "Policy %s is not a top-level connectivity template" % policy_id
+                elif (
+                    not node["visible"]
+                    or node["policy_type_name"] != "batch"
+                    or self._root_of(policy_id)["id"] != policy_id
+                ):
+                    item[str(p_index)] = (
+                        "Policy %s is not a top-level connectivity template" % policy_id
+                    )
                 elif not self.is_application_point(point["id"]):
                     item[str(p_index)] = "Not a valid application point"
                 elif entry["used"]:
                     if self.policy_status(policy_id) == "incomplete":
-                        item[str(p_index)] = "Connectivity template %s is incomplete" % node["label"]
+                        item[str(p_index)] = (
+                            "Connectivity template %s is incomplete" % node["label"]
+                        )
                         continue
                     plan = planned.setdefault(point["id"], [])
-                    conflict = self._conflicts(point["id"], policy_id, plan) or self._extension_problem(point["id"], policy_id)
+                    conflict = self._conflicts(
+                        point["id"], policy_id, plan
+                    ) or self._extension_problem(point["id"], policy_id)
                     if conflict:
                         item[str(p_index)] = conflict
                     else:
@@ -377,38 +461,81 @@ class ConnectivityTemplatesMixin:
 
     def application_points(self, policy=None, max_count=1000, offset=0):
         """The tree pod -> rack -> leaf / leaf pair -> interface; paging counts interfaces."""
-        roots = [n for n in self.graph.of_type("ep_endpoint_policy") if n["visible"] and n["policy_type_name"] == "batch"]
+        roots = [
+            n
+            for n in self.graph.of_type("ep_endpoint_policy")
+            if n["visible"] and n["policy_type_name"] == "batch"
+        ]
         leaves = []
         for pod in self.graph.of_type("pod"):
             for rack in self.graph.sources(pod["id"], "part_of_pod"):
-                systems = [s for s in self.graph.sources(rack["id"], "part_of_rack") if s.get("role") == "leaf"]
-                groups = {g["id"]: g for s in systems for g in self.graph.sources(s["id"], "composed_of_systems")}
+                systems = [
+                    s
+                    for s in self.graph.sources(rack["id"], "part_of_rack")
+                    if s.get("role") == "leaf"
+                ]
+                groups = {
+                    g["id"]: g
+                    for s in systems
+                    for g in self.graph.sources(s["id"], "composed_of_systems")
+                }
                 for owner in systems + list(groups.values()):
-                    for intf in sorted(self.graph.targets(owner["id"], "hosted_interfaces"), key=lambda n: n["if_name"] or ""):
+                    for intf in sorted(
+                        self.graph.targets(owner["id"], "hosted_interfaces"),
+                        key=lambda n: n["if_name"] or "",
+                    ):
                         if self.is_application_point(intf["id"]):
                             leaves.append((pod, rack, owner, intf))
         total = len(leaves)
         tree = {"id": self.id, "type": "blueprint", "label": self.label, "tags": [], "children": []}
         index = {}
-        for pod, rack, owner, intf in leaves[offset:offset + max_count]:
-            assigned = {r["id"] for g in self.graph.targets(intf["id"], "ep_member_of")
-                        for i in self.graph.sources(g["id"], "ep_affected_by") for r in self.graph.targets(i["id"], "ep_top_level")}
+        for pod, rack, owner, intf in leaves[offset : offset + max_count]:
+            assigned = {
+                r["id"]
+                for g in self.graph.targets(intf["id"], "ep_member_of")
+                for i in self.graph.sources(g["id"], "ep_affected_by")
+                for r in self.graph.targets(i["id"], "ep_top_level")
+            }
             if policy:
-                states = [{"policy": policy, "state": "used-directly" if policy in assigned else "unused"}]
+                states = [
+                    {"policy": policy, "state": "used-directly" if policy in assigned else "unused"}
+                ]
             else:
-                states = [{"policy": r["id"], "state": "used-directly"} for r in roots if r["id"] in assigned]
+                states = [
+                    {"policy": r["id"], "state": "used-directly"}
+                    for r in roots
+                    if r["id"] in assigned
+                ]
             parent = tree
             for node, node_type in ((pod, "pod"), (rack, "rack"), (owner, owner["type"])):
                 key = (id(parent), node["id"])
                 if key not in index:
-                    index[key] = {"id": node["id"], "type": node_type, "label": node["label"], "tags": [], "children": []}
+                    index[key] = {
+                        "id": node["id"],
+                        "type": node_type,
+                        "label": node["label"],
+                        "tags": [],
+                        "children": [],
+                    }
                     parent["children"].append(index[key])
                 parent = index[key]
-            parent["children"].append({"id": intf["id"], "type": "interface", "label": intf["if_name"], "if_name": intf["if_name"],
-                                       "tags": list(intf.get("tags") or []), "children_count": 0, "policies": states})
+            parent["children"].append(
+                {
+                    "id": intf["id"],
+                    "type": "interface",
+                    "label": intf["if_name"],
+                    "if_name": intf["if_name"],
+                    "tags": list(intf.get("tags") or []),
+                    "children_count": 0,
+                    "policies": states,
+                }
+            )
         self._count_children(tree)
-        return {"application_points": tree, "node_types": ["blueprint", "pod", "rack", "system", "redundancy_group", "interface"],
-                "total_count": total}
+        return {
+            "application_points": tree,
+            "node_types": ["blueprint", "pod", "rack", "system", "redundancy_group", "interface"],
+            "total_count": total,
+        }
 
     def _count_children(self, node):
         node["children_count"] = len(node.get("children", []))

@@ -25,15 +25,25 @@ class DesignTags:
     def _errors(self, body, tag_id=None):
         if not isinstance(body, dict):
             raise Unprocessable("Request body must be a JSON object")
-        errors = {key: "Unknown field." for key in body if key not in FIELDS + ("id", "created_at", "last_modified_at")}
+        errors = {
+            key: "Unknown field."
+            for key in body
+            if key not in FIELDS + ("id", "created_at", "last_modified_at")
+        }
         label = body.get("label")
         if label is None:
             errors["label"] = "Missing data for required field."
         elif not isinstance(label, str) or not label.strip():
-            errors["label"] = "Not a valid string." if not isinstance(label, str) else "Shorter than minimum length 1."
+            errors["label"] = (
+                "Not a valid string."
+                if not isinstance(label, str)
+                else "Shorter than minimum length 1."
+            )
         elif len(label) > LABEL_MAX:
             errors["label"] = "Longer than maximum length %d." % LABEL_MAX
-        elif any(t["label"].lower() == label.lower() for t in self.tags.values() if t["id"] != tag_id):
+        elif any(
+            t["label"].lower() == label.lower() for t in self.tags.values() if t["id"] != tag_id
+        ):
             errors["label"] = 'Tag with label "%s" already exists' % label
         if body.get("description") is not None and not isinstance(body["description"], str):
             errors["description"] = "Not a valid string."
@@ -57,14 +67,23 @@ class DesignTags:
         self.counter += 1
         tag_id = str(uuid.uuid5(_TAG_NS, "%d:%s" % (self.counter, body["label"])))
         stamp = now_iso()
-        self.tags[tag_id] = {"id": tag_id, "label": body["label"], "description": body.get("description") or "",
-                             "created_at": stamp, "last_modified_at": stamp}
+        self.tags[tag_id] = {
+            "id": tag_id,
+            "label": body["label"],
+            "description": body.get("description") or "",
+            "created_at": stamp,
+            "last_modified_at": stamp,
+        }
         return tag_id
 
     def update(self, tag_id, body):
         tag = self.get(tag_id)
         self._errors(body, tag_id)
-        tag.update(label=body["label"], description=body.get("description") or "", last_modified_at=now_iso())
+        tag.update(
+            label=body["label"],
+            description=body.get("description") or "",
+            last_modified_at=now_iso(),
+        )
         self.tags[tag_id] = tag
 
     def delete(self, tag_id):

@@ -18,7 +18,13 @@ ACTIONS = {
     "expire_token": Action("expire_token", (), EFFECT, once=True),
     "bump_version": Action("bump_version", ("username",), EFFECT, once=True),
     "lock": Action("lock", ("username", "seconds", "polls"), EFFECT, once=True),
-    "deploy_fail": Action("deploy_fail", ("message",), EFFECT, once=True, defaults={"method": "PUT", "path": "/deploy$"}),
+    "deploy_fail": Action(
+        "deploy_fail",
+        ("message",),
+        EFFECT,
+        once=True,
+        defaults={"method": "PUT", "path": "/deploy$"},
+    ),
 }
 
 

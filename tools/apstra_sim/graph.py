@@ -7,7 +7,9 @@ _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 def stable_id(*parts):
     """An opaque 20-character id derived from `parts`, the same on every run (Apstra ids look alike)."""
-    number = int.from_bytes(hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()[:15], "big")
+    number = int.from_bytes(
+        hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()[:15], "big"
+    )
     chars = []
     for _position in range(20):
         number, rest = divmod(number, len(_ALPHABET))
@@ -53,7 +55,9 @@ class Graph:
 
     def add_rel(self, rel_type, source_id, target_id, **props):
         rel_id = stable_id("rel", rel_type, source_id, target_id)
-        self.rels[rel_id] = dict(props, id=rel_id, type=rel_type, source_id=source_id, target_id=target_id)
+        self.rels[rel_id] = dict(
+            props, id=rel_id, type=rel_type, source_id=source_id, target_id=target_id
+        )
         self.out_rels.setdefault(source_id, {})[rel_id] = None
         self.in_rels.setdefault(target_id, {})[rel_id] = None
         return rel_id
@@ -69,13 +73,19 @@ class Graph:
 
     def out(self, node_id, rel_type=None):
         """(relationship, target node) pairs leaving `node_id`."""
-        return [(rel, self.nodes[rel["target_id"]]) for rel in (self.rels[r] for r in self.out_rels.get(node_id, {}))
-                if rel_type is None or rel["type"] == rel_type]
+        return [
+            (rel, self.nodes[rel["target_id"]])
+            for rel in (self.rels[r] for r in self.out_rels.get(node_id, {}))
+            if rel_type is None or rel["type"] == rel_type
+        ]
 
     def in_(self, node_id, rel_type=None):
         """(relationship, source node) pairs arriving at `node_id`."""
-        return [(rel, self.nodes[rel["source_id"]]) for rel in (self.rels[r] for r in self.in_rels.get(node_id, {}))
-                if rel_type is None or rel["type"] == rel_type]
+        return [
+            (rel, self.nodes[rel["source_id"]])
+            for rel in (self.rels[r] for r in self.in_rels.get(node_id, {}))
+            if rel_type is None or rel["type"] == rel_type
+        ]
 
     def targets(self, node_id, rel_type):
         return [node for _rel, node in self.out(node_id, rel_type)]

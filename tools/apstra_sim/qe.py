@@ -10,9 +10,16 @@ import operator
 from itertools import islice
 
 _COMPARE = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
-    ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
 }
 
 
@@ -26,11 +33,16 @@ class Predicate:
     def __init__(self, name, args):
         self.name, self.args = name, args
         tests = {
-            "is_in": lambda v: v in args[0], "not_in": lambda v: v not in args[0],
-            "not_none": lambda v: v is not None, "is_none": lambda v: v is None,
-            "eq": lambda v: v == args[0], "ne": lambda v: v != args[0],
-            "gt": lambda v: v is not None and v > args[0], "ge": lambda v: v is not None and v >= args[0],
-            "lt": lambda v: v is not None and v < args[0], "le": lambda v: v is not None and v <= args[0],
+            "is_in": lambda v: v in args[0],
+            "not_in": lambda v: v not in args[0],
+            "not_none": lambda v: v is not None,
+            "is_none": lambda v: v is None,
+            "eq": lambda v: v == args[0],
+            "ne": lambda v: v != args[0],
+            "gt": lambda v: v is not None and v > args[0],
+            "ge": lambda v: v is not None and v >= args[0],
+            "lt": lambda v: v is not None and v < args[0],
+            "le": lambda v: v is not None and v <= args[0],
         }
         self.test = tests[name]
         arity = 0 if name in ("not_none", "is_none") else 1
@@ -98,7 +110,9 @@ class Path:
             ids = graph.by_type.get(step.type, {})
         else:
             ids = graph.nodes
-        return list(islice((i for i in ids if _matches(graph.nodes[i], step.type, step.filters)), limit))
+        return list(
+            islice((i for i in ids if _matches(graph.nodes[i], step.type, step.filters)), limit)
+        )
 
     def _start(self, graph, bound):
         """The node step to start from, and its candidates: the first of the steps with the fewest candidates.
@@ -110,7 +124,9 @@ class Path:
         earlier ones only until a second candidate turns up.
         """
         node_steps = range(0, len(self.steps), 2)
-        pinned = {i: self._candidates(graph, i, bound) for i in node_steps if self._pinned(i, bound)}
+        pinned = {
+            i: self._candidates(graph, i, bound) for i in node_steps if self._pinned(i, bound)
+        }
         if not pinned:
             candidates = {i: self._candidates(graph, i, bound) for i in node_steps}
             start = min(node_steps, key=lambda i: len(candidates[i]))
@@ -128,7 +144,9 @@ class Path:
         if len(self.steps) % 2 == 0:
             raise QueryError("a path must end with a node() step")
         start, start_ids = self._start(graph, bound)
-        plan = [(i, 1) for i in range(start, len(self.steps) - 1, 2)] + [(i, -1) for i in range(start, 0, -2)]
+        plan = [(i, 1) for i in range(start, len(self.steps) - 1, 2)] + [
+            (i, -1) for i in range(start, 0, -2)
+        ]
         results = []
         assign = [None] * len(self.steps)
         for node_id in start_ids:
@@ -149,7 +167,11 @@ class Path:
         index, way = plan[k]
         rel_step, node_step = self.steps[index + way], self.steps[index + 2 * way]
         forward = (rel_step.direction == "out") == (way == 1)
-        pairs = graph.out(assign[index], rel_step.type) if forward else graph.in_(assign[index], rel_step.type)
+        pairs = (
+            graph.out(assign[index], rel_step.type)
+            if forward
+            else graph.in_(assign[index], rel_step.type)
+        )
         for rel, other in pairs:
             if rel_step.filters and not _matches(rel, None, rel_step.filters):
                 continue
@@ -174,11 +196,15 @@ class Match:
         for path, optional in self.parts:
             joined = []
             for row in rows:
-                found = [r for r in path.run(graph, row) if accepts(path.filters, graph, dict(row, **r))]
+                found = [
+                    r for r in path.run(graph, row) if accepts(path.filters, graph, dict(row, **r))
+                ]
                 for result in found:
                     joined.append(dict(row, **result))
                 if not found and optional:
-                    joined.append(dict(row, **{name: None for name in path.names if name not in row}))
+                    joined.append(
+                        dict(row, **{name: None for name in path.names if name not in row})
+                    )
             rows = joined
         return rows
 
@@ -224,7 +250,12 @@ class _Lambda:
             return self._get(self._eval(node.value, env), self._eval(node.slice, env))
         if isinstance(node, ast.Attribute):
             return self._get(self._eval(node.value, env), node.attr)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "len"
+            and len(node.args) == 1
+        ):
             value = self._eval(node.args[0], env)
             return len(value) if value is not None else 0
         raise QueryError("unsupported expression in where(): %s" % type(node).__name__)
@@ -255,7 +286,11 @@ class Query:
             return node.value
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return [self._value(e) for e in node.elts]
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+        ):
             return -node.operand.value
         if isinstance(node, ast.Lambda):
             return _Lambda(node)
@@ -264,7 +299,9 @@ class Query:
     def _build(self, node):
         if not isinstance(node, ast.Call):
             raise QueryError("unsupported syntax: %s" % type(node).__name__)
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
             raise QueryError("*args and **kwargs are not supported")
         args = [self._value(a) for a in node.args]
         kwargs = {k.arg: self._value(k.value) for k in node.keywords}
@@ -311,7 +348,12 @@ class Query:
         if isinstance(target, (Path, Match)) and name == "ensure_different":
             if not all(isinstance(a, str) for a in args):
                 raise QueryError("ensure_different() takes names")
-            target.filters.append(lambda objects, names=tuple(args): len({(objects.get(n) or {}).get("id") for n in names}) == len(names))
+            target.filters.append(
+                lambda objects, names=tuple(args): len(
+                    {(objects.get(n) or {}).get("id") for n in names}
+                )
+                == len(names)
+            )
             return target
         if isinstance(target, Match) and name == "distinct":
             names = args[0] if args else []
@@ -341,7 +383,10 @@ class Query:
 
 
 def _objects(graph, row):
-    return {name: (graph.nodes.get(obj_id) or graph.rels.get(obj_id)) if obj_id else None for name, obj_id in row.items()}
+    return {
+        name: (graph.nodes.get(obj_id) or graph.rels.get(obj_id)) if obj_id else None
+        for name, obj_id in row.items()
+    }
 
 
 def accepts(filters, graph, row):

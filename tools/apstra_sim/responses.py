@@ -83,7 +83,9 @@ def ql(ctx):
     if not isinstance(text, str):
         raise Unprocessable({"query": "Missing data for required field."})
     if "".join(text.split()) != "{version}":
-        raise Unprocessable("GraphQL query not supported by the simulator (it answers {version} only)")
+        raise Unprocessable(
+            "GraphQL query not supported by the simulator (it answers {version} only)"
+        )
     graph_version = bp.graph_for(ctx.query.get("type"))[1]
     return 200, {"data": {"version": graph_version}}
 
@@ -257,7 +259,9 @@ def get_policy(ctx):
 
 
 def delete_policy(ctx):
-    ctx.bp.delete_policy(ctx.params["id"], ctx.user, recursive=ctx.query.get("delete_recursive") == "true")
+    ctx.bp.delete_policy(
+        ctx.params["id"], ctx.user, recursive=ctx.query.get("delete_recursive") == "true"
+    )
     return 204, None
 
 
@@ -266,7 +270,9 @@ def application_points(ctx):
     if ctx.method == "POST" and isinstance(ctx.body, dict):
         params.update({k: str(v) for k, v in ctx.body.items() if v is not None})
     ctx.query = params
-    return 200, ctx.bp.application_points(params.get("policy"), ctx.int_param("max_count", 1000), ctx.int_param("offset_max_count", 0))
+    return 200, ctx.bp.application_points(
+        params.get("policy"), ctx.int_param("max_count", 1000), ctx.int_param("offset_max_count", 0)
+    )
 
 
 def batch_apply(ctx):
@@ -283,9 +289,27 @@ def vni_pools(ctx):
     first, last = ctx.backend.topo["vni_pool"]
     used = sum(len(bp.used_vnis()) for bp in ctx.backend.blueprints.values())
     total = last - first + 1
-    return 200, {"items": [{"id": "Default-VNI-Pool", "display_name": "Default-VNI-Pool", "status": "in_use" if used else "not_in_use",
-                            "ranges": [{"first": first, "last": last, "total": total, "used": used, "status": "pool_element_in_use"}],
-                            "total": total, "used": used, "tags": []}]}
+    return 200, {
+        "items": [
+            {
+                "id": "Default-VNI-Pool",
+                "display_name": "Default-VNI-Pool",
+                "status": "in_use" if used else "not_in_use",
+                "ranges": [
+                    {
+                        "first": first,
+                        "last": last,
+                        "total": total,
+                        "used": used,
+                        "status": "pool_element_in_use",
+                    }
+                ],
+                "total": total,
+                "used": used,
+                "tags": [],
+            }
+        ]
+    }
 
 
 def list_tags(ctx):

@@ -71,9 +71,13 @@ TABLE = [
     ("PATCH", _BP + "/obj-policy-batch-apply", r.batch_apply, True),
     ("POST", _BP + "/obj-policy-batch-delete", r.batch_delete_policies, True),
 ]
-_COMPILED = [(method, re.compile(pattern + "/?$"), handler, auth) for method, pattern, handler, auth in TABLE]
+_COMPILED = [
+    (method, re.compile(pattern + "/?$"), handler, auth) for method, pattern, handler, auth in TABLE
+]
 # POSTs that only read; every other POST, PUT, PATCH and DELETE changes state.
-READ_POSTS = re.compile(r"^/api/(aaa|user)/(login|logout)$|/(qe|ql|ql-readonly|obj-policy-application-points)/?$")
+READ_POSTS = re.compile(
+    r"^/api/(aaa|user)/(login|logout)$|/(qe|ql|ql-readonly|obj-policy-application-points)/?$"
+)
 
 
 def resolve(method, path):

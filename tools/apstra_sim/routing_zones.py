@@ -1,6 +1,16 @@
 """Routing zones (security zones) of a blueprint."""
 
-from apstra_sim.common import LABEL_MSG, LABEL_RE, SZ_FIELDS, VLAN_RANGE, VNI_RANGE, VRF_RE, in_range, range_msg, tags_error
+from apstra_sim.common import (
+    LABEL_MSG,
+    LABEL_RE,
+    SZ_FIELDS,
+    VLAN_RANGE,
+    VNI_RANGE,
+    VRF_RE,
+    in_range,
+    range_msg,
+    tags_error,
+)
 from apstra_sim.errors import NotFound, Unprocessable
 
 
@@ -24,7 +34,15 @@ class RoutingZonesMixin:
 
     def _sz_errors(self, body, sz_id=None, partial=False):
         errors = {}
-        allowed = set(SZ_FIELDS) | {"label", "vrf_name", "sz_type", "id", "route_target", "vrf_id", "l3_mtu"}
+        allowed = set(SZ_FIELDS) | {
+            "label",
+            "vrf_name",
+            "sz_type",
+            "id",
+            "route_target",
+            "vrf_id",
+            "l3_mtu",
+        }
         for key in body:
             if key not in allowed:
                 errors[key] = "Unknown field."
@@ -37,7 +55,9 @@ class RoutingZonesMixin:
         if not partial or "vrf_name" in body:
             vrf = body.get("vrf_name")
             if not isinstance(vrf, str) or not VRF_RE.match(vrf):
-                errors["vrf_name"] = "VRF name must be 1 to 15 characters long and contain only letters, digits, underscores and dashes"
+                errors["vrf_name"] = (
+                    "VRF name must be 1 to 15 characters long and contain only letters, digits, underscores and dashes"
+                )
             elif any(z["vrf_name"] == vrf for z in zones) or vrf == "default":
                 errors["vrf_name"] = 'VRF name "%s" is already used' % vrf
         if not partial or "sz_type" in body:
@@ -47,16 +67,30 @@ class RoutingZonesMixin:
             if not in_range(body["vni_id"], VNI_RANGE):
                 errors["vni_id"] = range_msg(VNI_RANGE)
             elif body["vni_id"] in self.used_vnis(exclude=sz_id):
-                errors["vni_id"] = "VNI %d is already used by %s" % (body["vni_id"], self.used_vnis(exclude=sz_id)[body["vni_id"]])
+                errors["vni_id"] = "VNI %d is already used by %s" % (
+                    body["vni_id"],
+                    self.used_vnis(exclude=sz_id)[body["vni_id"]],
+                )
         if body.get("vlan_id") is not None:
             if not in_range(body["vlan_id"], VLAN_RANGE):
                 errors["vlan_id"] = range_msg(VLAN_RANGE)
             elif any(z["vlan_id"] == body["vlan_id"] for z in zones):
-                errors["vlan_id"] = "VLAN %d is already used by another routing zone" % body["vlan_id"]
+                errors["vlan_id"] = (
+                    "VLAN %d is already used by another routing zone" % body["vlan_id"]
+                )
             else:
-                users = sorted({label for (_leaf, vlan), label in self._leaf_vlans().items() if vlan == body["vlan_id"]})
+                users = sorted(
+                    {
+                        label
+                        for (_leaf, vlan), label in self._leaf_vlans().items()
+                        if vlan == body["vlan_id"]
+                    }
+                )
                 if users:
-                    errors["vlan_id"] = "VLAN %d overlaps with virtual network %s" % (body["vlan_id"], users[0])
+                    errors["vlan_id"] = "VLAN %d overlaps with virtual network %s" % (
+                        body["vlan_id"],
+                        users[0],
+                    )
         if body.get("junos_evpn_irb_mode") not in (None, "asymmetric", "symmetric"):
             errors["junos_evpn_irb_mode"] = "Must be one of: asymmetric, symmetric."
         if "tags" in body and body["tags"] is not None and tags_error(body["tags"]):
@@ -75,8 +109,12 @@ class RoutingZonesMixin:
             if props["vni_id"] is None:
                 raise Unprocessable({"vni_id": "No free VNI left in the VNI pool"})
         if props.get("vlan_id") is None:
-            used = {z["vlan_id"] for z in self.graph.of_type("security_zone")} | {vlan for (_leaf, vlan) in self._leaf_vlans()}
-            props["vlan_id"] = next(v for v in range(VLAN_RANGE[0], VLAN_RANGE[1] + 1) if v not in used)
+            used = {z["vlan_id"] for z in self.graph.of_type("security_zone")} | {
+                vlan for (_leaf, vlan) in self._leaf_vlans()
+            }
+            props["vlan_id"] = next(
+                v for v in range(VLAN_RANGE[0], VLAN_RANGE[1] + 1) if v not in used
+            )
         props["routing_policy_id"] = props.get("routing_policy_id") or self.policy_id
         props["tags"] = list(props.get("tags") or [])
         props.pop("route_target", None)
@@ -107,7 +145,11 @@ class RoutingZonesMixin:
         errors = self._sz_errors(body, sz_id=sz_id, partial=partial)
         if errors:
             raise Unprocessable(errors)
-        base = node if partial else dict(SZ_FIELDS, vrf_id=node["vrf_id"], l3_mtu=node["l3_mtu"], id=sz_id)
+        base = (
+            node
+            if partial
+            else dict(SZ_FIELDS, vrf_id=node["vrf_id"], l3_mtu=node["l3_mtu"], id=sz_id)
+        )
         if not partial and "vni_id" not in body:
             body = dict(body, vni_id=node["vni_id"])
         if not partial and "vlan_id" not in body:
@@ -129,7 +171,10 @@ class RoutingZonesMixin:
                 errors[str(index)] = "The default routing zone can not be deleted"
             elif self.graph.targets(sz_id, "member_vns"):
                 labels = sorted(vn["label"] for vn in self.graph.targets(sz_id, "member_vns"))
-                errors[str(index)] = "Routing zone %s has virtual networks: %s" % (node["label"], ", ".join(labels))
+                errors[str(index)] = "Routing zone %s has virtual networks: %s" % (
+                    node["label"],
+                    ", ".join(labels),
+                )
         if errors:
             raise Unprocessable({"security_zone_ids": errors} if batch else errors["0"])
         self.check_writable(user)

@@ -80,7 +80,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith(PREFIX):
             self._send(*sim.control.handle(method, path, raw))
             return
-        query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        query = {
+            key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()
+        }
         try:
             body = json.loads(raw) if raw.strip() else None
         except ValueError:
@@ -123,11 +125,22 @@ class Simulator:
         self.latency = float(latency)
         self.log = RequestLog()
         self.lock = threading.RLock()
-        self.control = ControlApi(self.faults, self.log, self._reset_state, self._state,
-                                  endpoints={("POST", "users"): self._add_users, ("GET", "users"): self._list_users})
+        self.control = ControlApi(
+            self.faults,
+            self.log,
+            self._reset_state,
+            self._state,
+            endpoints={("POST", "users"): self._add_users, ("GET", "users"): self._list_users},
+        )
 
     def log_call(self, method, path, query, status, fault=None):
-        entry = {"method": method, "path": path, "query": query, "status": status, "write": routes.is_write(method, path)}
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": status,
+            "write": routes.is_write(method, path),
+        }
         if fault:
             entry["fault"] = fault
         self.log.add(entry)
@@ -147,8 +160,12 @@ class Simulator:
     def _add_users(self, body):
         """POST /_sim/users: {"username", "password"} or a list of them; they can log in at once."""
         specs = body if isinstance(body, list) else [body]
-        if not specs or not all(isinstance(s, dict) and set(s) == {"username", "password"} for s in specs):
-            raise ControlError('a user is {"username": NAME, "password": PASSWORD}; post one or a list')
+        if not specs or not all(
+            isinstance(s, dict) and set(s) == {"username", "password"} for s in specs
+        ):
+            raise ControlError(
+                'a user is {"username": NAME, "password": PASSWORD}; post one or a list'
+            )
         with self.lock:
             for spec in specs:
                 try:
@@ -207,8 +224,12 @@ class Simulator:
         elif rule.action == "lock":
             seconds, polls = rule.option("seconds"), rule.option("polls")
             for blueprint in self._blueprints_of(path):
-                blueprint.lock = {"type": "lock_by_user", "username": username, "until": time.monotonic() + seconds if seconds else None,
-                                  "polls": polls}
+                blueprint.lock = {
+                    "type": "lock_by_user",
+                    "username": username,
+                    "until": time.monotonic() + seconds if seconds else None,
+                    "polls": polls,
+                }
 
 
 def _self_signed(directory):
@@ -222,19 +243,35 @@ def _self_signed(directory):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "apstra-sim")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=365))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     cert_path, key_path = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
     with open(cert_path, "wb") as handle:
         handle.write(cert_pem)
     with open(key_path, "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
     return cert_path, key_path, cert_pem.decode()
 
 
@@ -259,7 +296,12 @@ class SimServer:
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.host, self.port = self.httpd.server_address[:2]
         self.url = "%s://%s:%d" % ("https" if tls else "http", host, self.port)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="apstra-sim", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="apstra-sim",
+            daemon=True,
+        )
         self.thread.start()
 
     def stop(self):

@@ -2,7 +2,18 @@
 
 import ipaddress
 
-from apstra_sim.common import LABEL_MSG, LABEL_RE, VLAN_RANGE, VN_FIELDS, VN_INPUT_ONLY, VN_READ_ONLY, VNI_RANGE, in_range, range_msg, tags_error
+from apstra_sim.common import (
+    LABEL_MSG,
+    LABEL_RE,
+    VLAN_RANGE,
+    VN_FIELDS,
+    VN_INPUT_ONLY,
+    VN_READ_ONLY,
+    VNI_RANGE,
+    in_range,
+    range_msg,
+    tags_error,
+)
 from apstra_sim.errors import NotFound, Unprocessable
 
 
@@ -16,7 +27,9 @@ class VirtualNetworksMixin:
         view["security_zone_id"] = zones[0]["id"] if zones else None
         view["bound_to"] = self._bound_to(node["id"])
         view["route_target"] = "%s:1" % node["vn_id"] if node["vn_id"] else None
-        view["l3_connectivity"] = "l3Enabled" if node["ipv4_enabled"] or node["ipv6_enabled"] else "l3Disabled"
+        view["l3_connectivity"] = (
+            "l3Enabled" if node["ipv4_enabled"] or node["ipv6_enabled"] else "l3Disabled"
+        )
         view["floating_ips"] = []
         view["endpoints"] = []
         return view
@@ -24,13 +37,23 @@ class VirtualNetworksMixin:
     def _bound_to(self, vn_id):
         bindings = {}
         for inst in self.graph.targets(vn_id, "instantiated_by"):
-            entry = bindings.setdefault(inst["bound_to_id"], {"system_id": inst["bound_to_id"], "vlan_id": inst["vlan_id"],
-                                                              "access_switch_node_ids": list(inst["access_switch_node_ids"])})
+            entry = bindings.setdefault(
+                inst["bound_to_id"],
+                {
+                    "system_id": inst["bound_to_id"],
+                    "vlan_id": inst["vlan_id"],
+                    "access_switch_node_ids": list(inst["access_switch_node_ids"]),
+                },
+            )
             entry["vlan_id"] = inst["vlan_id"]
         return list(bindings.values())
 
     def list_vns(self):
-        return {"virtual_networks": {n["id"]: self.vn_view(n) for n in self.graph.of_type("virtual_network")}}
+        return {
+            "virtual_networks": {
+                n["id"]: self.vn_view(n) for n in self.graph.of_type("virtual_network")
+            }
+        }
 
     def get_vn(self, vn_id):
         node = self.graph.nodes.get(vn_id)
@@ -46,7 +69,9 @@ class VirtualNetworksMixin:
                 errors[key] = "Unknown field."
         current = self.graph.nodes.get(vn_id) if vn_id else None
         merged = dict(VN_FIELDS, **(dict(current) if current and partial else {}))
-        merged.update({k: v for k, v in body.items() if k in VN_FIELDS or k in ("label", "vn_type")})
+        merged.update(
+            {k: v for k, v in body.items() if k in VN_FIELDS or k in ("label", "vn_type")}
+        )
         others = [n for n in self.graph.of_type("virtual_network") if n["id"] != vn_id]
         label = merged.get("label")
         if not isinstance(label, str) or not LABEL_RE.match(label):
@@ -55,7 +80,11 @@ class VirtualNetworksMixin:
             errors["label"] = 'Virtual Network name "%s" not unique' % label
         vn_type = merged.get("vn_type")
         if vn_type not in ("vxlan", "vlan"):
-            errors["vn_type"] = "Must be one of: vlan, vxlan." if vn_type is not None else "Missing data for required field."
+            errors["vn_type"] = (
+                "Must be one of: vlan, vxlan."
+                if vn_type is not None
+                else "Missing data for required field."
+            )
         if vn_type == "vxlan" and merged.get("vn_id") is not None:
             vni = merged["vn_id"]
             try:
@@ -65,13 +94,20 @@ class VirtualNetworksMixin:
             if vni is None or not in_range(vni, VNI_RANGE):
                 errors["vn_id"] = range_msg(VNI_RANGE)
             elif vni in self.used_vnis(exclude=vn_id) or vni in pending["vnis"]:
-                errors["vn_id"] = "VNI %d is already used by %s" % (vni, self.used_vnis(exclude=vn_id).get(vni, "another virtual network"))
-        if merged.get("reserved_vlan_id") is not None and not in_range(merged["reserved_vlan_id"], VLAN_RANGE):
+                errors["vn_id"] = "VNI %d is already used by %s" % (
+                    vni,
+                    self.used_vnis(exclude=vn_id).get(vni, "another virtual network"),
+                )
+        if merged.get("reserved_vlan_id") is not None and not in_range(
+            merged["reserved_vlan_id"], VLAN_RANGE
+        ):
             errors["reserved_vlan_id"] = range_msg(VLAN_RANGE)
         if "security_zone_id" in body:
             zone = self.graph.nodes.get(body["security_zone_id"])
             if zone is None or zone["type"] != "security_zone":
-                errors["security_zone_id"] = "Routing zone %s does not exist" % body["security_zone_id"]
+                errors["security_zone_id"] = (
+                    "Routing zone %s does not exist" % body["security_zone_id"]
+                )
         for field in ("ipv4_subnet", "ipv6_subnet"):
             if merged.get(field) is not None:
                 try:
@@ -82,8 +118,13 @@ class VirtualNetworksMixin:
         if gateway is not None and "ipv4_subnet" not in errors:
             try:
                 address = ipaddress.ip_address(gateway)
-                if merged.get("ipv4_subnet") and address not in ipaddress.ip_network(merged["ipv4_subnet"]):
-                    errors["virtual_gateway_ipv4"] = "Virtual gateway %s is not in subnet %s" % (gateway, merged["ipv4_subnet"])
+                if merged.get("ipv4_subnet") and address not in ipaddress.ip_network(
+                    merged["ipv4_subnet"]
+                ):
+                    errors["virtual_gateway_ipv4"] = "Virtual gateway %s is not in subnet %s" % (
+                        gateway,
+                        merged["ipv4_subnet"],
+                    )
             except (TypeError, ValueError):
                 errors["virtual_gateway_ipv4"] = "Not a valid IPv4 address."
         if merged.get("dhcp_service") not in ("dhcpServiceEnabled", "dhcpServiceDisabled"):
@@ -103,7 +144,9 @@ class VirtualNetworksMixin:
             return "A VLAN type virtual network can be bound to at most one leaf or leaf pair"
         used = self._leaf_vlans(exclude_vn=vn_id)
         used.update(pending["vlans"])
-        zone_vlans = {z["vlan_id"]: z["label"] for z in self.graph.of_type("security_zone") if z["vlan_id"]}
+        zone_vlans = {
+            z["vlan_id"]: z["label"] for z in self.graph.of_type("security_zone") if z["vlan_id"]
+        }
         errors = {}
         seen = set()
         for index, binding in enumerate(bound_to):
@@ -116,8 +159,10 @@ class VirtualNetworksMixin:
                 item["system_id"] = "System %s does not exist" % system_id
             elif leafs is None:
                 node = self.graph.nodes[system_id]
-                item["system_id"] = "Virtual networks can only be bound to leafs or leaf pairs, not %s %s" % (
-                    node.get("role") or node["type"], node.get("label"))
+                item["system_id"] = (
+                    "Virtual networks can only be bound to leafs or leaf pairs, not %s %s"
+                    % (node.get("role") or node["type"], node.get("label"))
+                )
             elif any(leaf in seen for leaf in leafs):
                 item["system_id"] = "System %s is bound more than once" % system_id
             else:
@@ -125,15 +170,27 @@ class VirtualNetworksMixin:
                 vlan = binding.get("vlan_id")
                 if vlan is not None and not in_range(vlan, VLAN_RANGE):
                     item["vlan_id"] = range_msg(VLAN_RANGE)
-                elif vlan is not None and merged.get("reserved_vlan_id") is not None and vlan != merged["reserved_vlan_id"]:
-                    item["vlan_id"] = "VLAN %d differs from the reserved VLAN %d" % (vlan, merged["reserved_vlan_id"])
+                elif (
+                    vlan is not None
+                    and merged.get("reserved_vlan_id") is not None
+                    and vlan != merged["reserved_vlan_id"]
+                ):
+                    item["vlan_id"] = "VLAN %d differs from the reserved VLAN %d" % (
+                        vlan,
+                        merged["reserved_vlan_id"],
+                    )
                 elif vlan is not None and vlan in zone_vlans:
-                    item["vlan_id"] = "VLAN %d overlaps with routing zone %s" % (vlan, zone_vlans[vlan])
+                    item["vlan_id"] = "VLAN %d overlaps with routing zone %s" % (
+                        vlan,
+                        zone_vlans[vlan],
+                    )
                 elif vlan is not None:
                     for leaf in leafs:
                         if (leaf, vlan) in used:
-                            item["vlan_id"] = "VLAN %d overlaps with virtual network %s on system %s" % (
-                                vlan, used[(leaf, vlan)], self.graph.nodes[leaf]["label"])
+                            item["vlan_id"] = (
+                                "VLAN %d overlaps with virtual network %s on system %s"
+                                % (vlan, used[(leaf, vlan)], self.graph.nodes[leaf]["label"])
+                            )
                             break
             if item:
                 errors[str(index)] = item
@@ -156,11 +213,22 @@ class VirtualNetworksMixin:
         reserved = self.graph.nodes[vn_id]["reserved_vlan_id"]
         for binding in bindings:
             leafs = self.leafs_of(binding["system_id"])
-            vlan = self._vlan_for(leafs, binding.get("vlan_id") if binding.get("vlan_id") is not None else reserved, vn_id)
+            vlan = self._vlan_for(
+                leafs,
+                binding.get("vlan_id") if binding.get("vlan_id") is not None else reserved,
+                vn_id,
+            )
             for leaf in leafs:
-                inst = self.graph.add_node("vn_instance", self._new_id("vn_instance"), vlan_id=vlan, bound_to_id=binding["system_id"],
-                                           access_switch_node_ids=list(binding.get("access_switch_node_ids") or []), ipv4_mode="enabled",
-                                           dhcp_enabled=self.graph.nodes[vn_id]["dhcp_service"] == "dhcpServiceEnabled", tags=None)
+                inst = self.graph.add_node(
+                    "vn_instance",
+                    self._new_id("vn_instance"),
+                    vlan_id=vlan,
+                    bound_to_id=binding["system_id"],
+                    access_switch_node_ids=list(binding.get("access_switch_node_ids") or []),
+                    ipv4_mode="enabled",
+                    dhcp_enabled=self.graph.nodes[vn_id]["dhcp_service"] == "dhcpServiceEnabled",
+                    tags=None,
+                )
                 self.graph.add_rel("hosted_vn_instances", leaf, inst["id"])
                 self.graph.add_rel("instantiated_by", vn_id, inst["id"])
 
@@ -185,7 +253,11 @@ class VirtualNetworksMixin:
 
     def create_vns(self, items, user, batch=True):
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise Unprocessable({"virtual_networks": "Must be a list of virtual networks."} if batch else "Request body must be a JSON object")
+            raise Unprocessable(
+                {"virtual_networks": "Must be a list of virtual networks."}
+                if batch
+                else "Request body must be a JSON object"
+            )
         self.check_writable(user)
         pending = {"labels": set(), "vnis": set(), "vlans": {}}
         errors = {}
@@ -205,10 +277,19 @@ class VirtualNetworksMixin:
             raise Unprocessable({"virtual_networks": errors} if batch else errors["0"])
         ids = []
         for body in items:
-            node = self.graph.add_node("virtual_network", self._new_id("virtual_network"), **self._vn_props(body, dict(VN_FIELDS)))
-            self.graph.add_rel("member_vns", body.get("security_zone_id") or self.default_sz, node["id"])
+            node = self.graph.add_node(
+                "virtual_network",
+                self._new_id("virtual_network"),
+                **self._vn_props(body, dict(VN_FIELDS)),
+            )
+            self.graph.add_rel(
+                "member_vns", body.get("security_zone_id") or self.default_sz, node["id"]
+            )
             self._bind(node["id"], body.get("bound_to") or [])
-            for tag_type, key in (("vlan_tagged", "create_policy_tagged"), ("untagged", "create_policy_untagged")):
+            for tag_type, key in (
+                ("vlan_tagged", "create_policy_tagged"),
+                ("untagged", "create_policy_untagged"),
+            ):
                 if body.get(key):
                     self._auto_policy(node, tag_type)
             ids.append(node["id"])
@@ -218,14 +299,44 @@ class VirtualNetworksMixin:
     def _auto_policy(self, vn, tag_type):
         root, pipe, prim = (self._new_id("ep_endpoint_policy") for _index in range(3))
         label = "%s (%s)" % (vn["label"], "tagged" if tag_type == "vlan_tagged" else "untagged")
-        self._store_policies([
-            {"id": root, "label": label, "description": "", "policy_type_name": "batch", "attributes": {"subpolicies": [pipe]},
-             "visible": True, "tags": [], "user_data": None},
-            {"id": pipe, "label": label + " (pipeline)", "description": "", "policy_type_name": "pipeline",
-             "attributes": {"first_subpolicy": prim, "second_subpolicy": None, "resolver": None}, "visible": False, "tags": [], "user_data": None},
-            {"id": prim, "label": "Virtual Network (Single)", "description": "", "policy_type_name": "AttachSingleVLAN",
-             "attributes": {"vn_node_id": vn["id"], "tag_type": tag_type}, "visible": False, "tags": [], "user_data": None},
-        ])
+        self._store_policies(
+            [
+                {
+                    "id": root,
+                    "label": label,
+                    "description": "",
+                    "policy_type_name": "batch",
+                    "attributes": {"subpolicies": [pipe]},
+                    "visible": True,
+                    "tags": [],
+                    "user_data": None,
+                },
+                {
+                    "id": pipe,
+                    "label": label + " (pipeline)",
+                    "description": "",
+                    "policy_type_name": "pipeline",
+                    "attributes": {
+                        "first_subpolicy": prim,
+                        "second_subpolicy": None,
+                        "resolver": None,
+                    },
+                    "visible": False,
+                    "tags": [],
+                    "user_data": None,
+                },
+                {
+                    "id": prim,
+                    "label": "Virtual Network (Single)",
+                    "description": "",
+                    "policy_type_name": "AttachSingleVLAN",
+                    "attributes": {"vn_node_id": vn["id"], "tag_type": tag_type},
+                    "visible": False,
+                    "tags": [],
+                    "user_data": None,
+                },
+            ]
+        )
 
     def update_vns(self, items, user, partial=True, batch=True):
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -239,9 +350,16 @@ class VirtualNetworksMixin:
             if node is None or node["type"] != "virtual_network":
                 if not batch:
                     raise NotFound("Virtual network %s not found" % vn_id)
-                errors[str(index)] = {"virtual_network_id": "Virtual network %s does not exist" % vn_id}
+                errors[str(index)] = {
+                    "virtual_network_id": "Virtual network %s does not exist" % vn_id
+                }
                 continue
-            item_errors = self._vn_errors({k: v for k, v in body.items() if k not in ("virtual_network_id", "id")}, vn_id, pending, partial)
+            item_errors = self._vn_errors(
+                {k: v for k, v in body.items() if k not in ("virtual_network_id", "id")},
+                vn_id,
+                pending,
+                partial,
+            )
             if item_errors:
                 errors[str(index)] = item_errors
         if errors:
@@ -249,14 +367,24 @@ class VirtualNetworksMixin:
         for body in items:
             vn_id = body.get("virtual_network_id") if batch else body.get("id")
             node = self.graph.nodes[vn_id]
-            base = dict(node) if partial else dict(VN_FIELDS, id=vn_id, label=node["label"], vn_type=node["vn_type"])
-            if not partial and body.get("vn_id") is None and node["vn_type"] == body.get("vn_type", node["vn_type"]):
+            base = (
+                dict(node)
+                if partial
+                else dict(VN_FIELDS, id=vn_id, label=node["label"], vn_type=node["vn_type"])
+            )
+            if (
+                not partial
+                and body.get("vn_id") is None
+                and node["vn_type"] == body.get("vn_type", node["vn_type"])
+            ):
                 base["vn_id"] = node["vn_id"]
             self.graph.add_node("virtual_network", vn_id, **self._vn_props(body, base))
             if "security_zone_id" in body or not partial:
                 for rel, _zone in self.graph.in_(vn_id, "member_vns"):
                     self.graph.del_rel(rel["id"])
-                self.graph.add_rel("member_vns", body.get("security_zone_id") or self.default_sz, vn_id)
+                self.graph.add_rel(
+                    "member_vns", body.get("security_zone_id") or self.default_sz, vn_id
+                )
             if "bound_to" in body or not partial:
                 self._bind(vn_id, body.get("bound_to") or [])
         self.touch(user)
@@ -272,9 +400,14 @@ class VirtualNetworksMixin:
                     raise NotFound("Virtual network %s not found" % vn_id)
                 errors[str(index)] = "Virtual network %s does not exist" % vn_id
                 continue
-            users = sorted({self._root_of(p["id"])["label"] for p in self.graph.sources(vn_id, "vn_to_attach")})
+            users = sorted(
+                {self._root_of(p["id"])["label"] for p in self.graph.sources(vn_id, "vn_to_attach")}
+            )
             if users:
-                errors[str(index)] = "Virtual network %s is used by connectivity template(s): %s" % (node["label"], ", ".join(users))
+                errors[str(index)] = (
+                    "Virtual network %s is used by connectivity template(s): %s"
+                    % (node["label"], ", ".join(users))
+                )
         if errors:
             raise Unprocessable({"virtual_network_ids": errors} if batch else errors["0"])
         self.check_writable(user)

@@ -1,5 +1,6 @@
 """python -m k8s_sim --seed FILE --port N [--host H] [--kubeconfig OUT] [--token T] [--crds PATH ...] [--fault JSON ...] [--history N]
-[--bookmark-interval S] [--no-sriov-operator] [--sriov-operator-namespace NS] [--sriov-resource-prefix P]"""
+[--bookmark-interval S] [--no-sriov-operator] [--sriov-operator-namespace NS] [--sriov-resource-prefix P]
+"""
 
 import argparse
 import json
@@ -13,26 +14,70 @@ DEMO_SEED = Path(__file__).resolve().parent / "seeds" / "demo.yml"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m k8s_sim", description="In-memory Kubernetes API emulator")
-    parser.add_argument("--seed", default=str(DEMO_SEED), help="seed YAML (default: the demo cluster)")
+    parser = argparse.ArgumentParser(
+        prog="python -m k8s_sim", description="In-memory Kubernetes API emulator"
+    )
+    parser.add_argument(
+        "--seed", default=str(DEMO_SEED), help="seed YAML (default: the demo cluster)"
+    )
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--kubeconfig", help="write a kubeconfig for this server here")
     parser.add_argument("--token", help="require this bearer token (401 without it)")
     parser.add_argument("--crds", nargs="*", default=[], help="extra CRD files or directories")
-    parser.add_argument("--fault", action="append", default=[], type=json.loads, help="a fault rule as JSON (repeatable)")
-    parser.add_argument("--random-seed", type=int, help="seed of the RNG behind fault rules' probability")
-    parser.add_argument("--history", type=int, default=20000, help="events kept for watches to resume from (default 20000)")
-    parser.add_argument("--bookmark-interval", type=float, default=60.0, help="least seconds between two BOOKMARKs of a watch (default 60)")
-    parser.add_argument("--no-sriov-operator", dest="sriov_operator", action="store_false",
-                        help="do not run the SR-IOV network operator (SriovNetworks then render no NAD)")
-    parser.add_argument("--sriov-operator-namespace", default="sriov-network-operator", help="the operator's namespace")
-    parser.add_argument("--sriov-resource-prefix", default="openshift.io", help="the operator's RESOURCE_PREFIX (default openshift.io)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=json.loads,
+        help="a fault rule as JSON (repeatable)",
+    )
+    parser.add_argument(
+        "--random-seed", type=int, help="seed of the RNG behind fault rules' probability"
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=20000,
+        help="events kept for watches to resume from (default 20000)",
+    )
+    parser.add_argument(
+        "--bookmark-interval",
+        type=float,
+        default=60.0,
+        help="least seconds between two BOOKMARKs of a watch (default 60)",
+    )
+    parser.add_argument(
+        "--no-sriov-operator",
+        dest="sriov_operator",
+        action="store_false",
+        help="do not run the SR-IOV network operator (SriovNetworks then render no NAD)",
+    )
+    parser.add_argument(
+        "--sriov-operator-namespace",
+        default="sriov-network-operator",
+        help="the operator's namespace",
+    )
+    parser.add_argument(
+        "--sriov-resource-prefix",
+        default="openshift.io",
+        help="the operator's RESOURCE_PREFIX (default openshift.io)",
+    )
     args = parser.parse_args(argv)
-    server = start_server(args.seed, port=args.port, token=args.token, host=args.host, crds=args.crds, faults=args.fault,
-                          seed=args.random_seed, history=args.history, bookmark_interval=args.bookmark_interval,
-                          sriov_operator=args.sriov_operator, sriov_operator_namespace=args.sriov_operator_namespace,
-                          sriov_resource_prefix=args.sriov_resource_prefix)
+    server = start_server(
+        args.seed,
+        port=args.port,
+        token=args.token,
+        host=args.host,
+        crds=args.crds,
+        faults=args.fault,
+        seed=args.random_seed,
+        history=args.history,
+        bookmark_interval=args.bookmark_interval,
+        sriov_operator=args.sriov_operator,
+        sriov_operator_namespace=args.sriov_operator_namespace,
+        sriov_resource_prefix=args.sriov_resource_prefix,
+    )
     if args.kubeconfig:
         server.write_kubeconfig(args.kubeconfig)
     print("k8s_sim serving %s on %s" % (args.seed, server.url), flush=True)

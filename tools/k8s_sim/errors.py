@@ -12,8 +12,15 @@ class ApiError(Exception):
         self.details = details
 
     def status(self):
-        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                "message": self.message, "reason": self.reason, "code": self.code}
+        body = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        }
         if self.details:
             body["details"] = self.details
         return body
@@ -29,16 +36,31 @@ def _details(resource, name):
 
 
 def not_found(resource, name):
-    return ApiError(404, "NotFound", '%s "%s" not found' % (resource.key, name), _details(resource, name))
+    return ApiError(
+        404, "NotFound", '%s "%s" not found' % (resource.key, name), _details(resource, name)
+    )
 
 
 def already_exists(resource, name):
-    return ApiError(409, "AlreadyExists", '%s "%s" already exists' % (resource.key, name), _details(resource, name))
+    return ApiError(
+        409,
+        "AlreadyExists",
+        '%s "%s" already exists' % (resource.key, name),
+        _details(resource, name),
+    )
 
 
-def conflict(resource, name, why="the object has been modified; please apply your changes to the latest version and try again"):
-    return ApiError(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": %s' % (resource.key, name, why),
-                    _details(resource, name))
+def conflict(
+    resource,
+    name,
+    why="the object has been modified; please apply your changes to the latest version and try again",
+):
+    return ApiError(
+        409,
+        "Conflict",
+        'Operation cannot be fulfilled on %s "%s": %s' % (resource.key, name, why),
+        _details(resource, name),
+    )
 
 
 def invalid(resource, name, causes):
@@ -46,7 +68,9 @@ def invalid(resource, name, causes):
     text = "; ".join("%s: %s" % cause for cause in causes)
     details = _details(resource, name)
     details["kind"] = resource.kind
-    details["causes"] = [{"reason": "FieldValueInvalid", "message": msg, "field": field} for field, msg in causes]
+    details["causes"] = [
+        {"reason": "FieldValueInvalid", "message": msg, "field": field} for field, msg in causes
+    ]
     kind = "%s.%s" % (resource.kind, resource.group) if resource.group else resource.kind
     return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (kind, name, text), details)
 

@@ -17,10 +17,22 @@ ACTIONS = {
     "conflict": Action("conflict", ("message",), ANSWER, defaults={"verb": ("update", "patch")}),
     "gone": Action("gone", ("message",), ANSWER, defaults={"verb": ("list", "watch")}),
     "cut_watch": Action("cut_watch", ("after_events",), EFFECT, defaults={"verb": ("watch",)}),
-    "reset_after": Action("reset_after", (), DROP_AFTER,
-                          defaults={"verb": ("get", "list", "create", "update", "patch", "delete", "deletecollection")}),
+    "reset_after": Action(
+        "reset_after",
+        (),
+        DROP_AFTER,
+        defaults={
+            "verb": ("get", "list", "create", "update", "patch", "delete", "deletecollection")
+        },
+    ),
 }
-REASONS = {500: "InternalError", 503: "ServiceUnavailable", 429: "TooManyRequests", 409: "Conflict", 403: "Forbidden"}
+REASONS = {
+    500: "InternalError",
+    503: "ServiceUnavailable",
+    429: "TooManyRequests",
+    409: "Conflict",
+    403: "Forbidden",
+}
 
 
 def fault_set(rules=None, seed=0):

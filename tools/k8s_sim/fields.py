@@ -9,8 +9,18 @@ from .errors import ApiError
 from .patch import merge_patch, strategic_merge
 
 _UNOWNED = {("apiVersion",), ("kind",), ("status",), ("metadata",)}
-_UNOWNED_META = {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-                 "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"}
+_UNOWNED_META = {
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "selfLink",
+}
 
 
 def leaf_paths(obj, prefix=()):
@@ -26,7 +36,9 @@ def owned_paths(obj, status=False):
     """Leaf paths a writer of `obj` owns; `status` selects the status stanza (status subresource writes)."""
     out = set()
     for path in leaf_paths(obj):
-        if path in _UNOWNED or (path[0] == "metadata" and len(path) > 1 and path[1] in _UNOWNED_META):
+        if path in _UNOWNED or (
+            path[0] == "metadata" and len(path) > 1 and path[1] in _UNOWNED_META
+        ):
             continue
         if (path[0] == "status") == status:
             out.add(path)
@@ -93,8 +105,14 @@ def _set_entries(obj, entries):
 
 
 def _entry(manager, operation, api_version, paths, now, subresource):
-    entry = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": now,
-             "fieldsType": "FieldsV1", "fieldsV1": encode(paths)}
+    entry = {
+        "manager": manager,
+        "operation": operation,
+        "apiVersion": api_version,
+        "time": now,
+        "fieldsType": "FieldsV1",
+        "fieldsV1": encode(paths),
+    }
     if subresource:
         entry["subresource"] = subresource
     return entry
@@ -103,12 +121,18 @@ def _entry(manager, operation, api_version, paths, now, subresource):
 def record_update(old, new, manager, api_version, now, subresource=None):
     """Give `manager` the fields this non-apply write set or changed, taking them from other managers."""
     status = subresource == "status"
-    changed = {p for p in owned_paths(new, status) if old is None or get_path(old, p) != get_path(new, p)}
+    changed = {
+        p for p in owned_paths(new, status) if old is None or get_path(old, p) != get_path(new, p)
+    }
     entries = []
     mine = set()
     for entry in _entries(new):
         paths = _entry_paths(entry)
-        same = (entry.get("manager"), entry.get("operation"), entry.get("subresource")) == (manager, "Update", subresource)
+        same = (entry.get("manager"), entry.get("operation"), entry.get("subresource")) == (
+            manager,
+            "Update",
+            subresource,
+        )
         if same:
             mine = paths
             continue
@@ -118,9 +142,25 @@ def record_update(old, new, manager, api_version, now, subresource=None):
     present = owned_paths(new, status)
     mine = (mine & present) | changed
     if mine:
-        previous = next((e for e in _entries(new) if e.get("manager") == manager and e.get("operation") == "Update"), None)
+        previous = next(
+            (
+                e
+                for e in _entries(new)
+                if e.get("manager") == manager and e.get("operation") == "Update"
+            ),
+            None,
+        )
         keep_time = previous is not None and _entry_paths(previous) == mine
-        entries.append(_entry(manager, "Update", api_version, mine, previous["time"] if keep_time else now, subresource))
+        entries.append(
+            _entry(
+                manager,
+                "Update",
+                api_version,
+                mine,
+                previous["time"] if keep_time else now,
+                subresource,
+            )
+        )
     _set_entries(new, entries)
 
 
@@ -149,11 +189,22 @@ def apply(current, config, manager, api_version, now, force, strategic):
     owned_by_others = set().union(*(paths for entry, paths in others)) if others else set()
     for path in previous - applied - owned_by_others:
         _delete_path(result, path)
-    result = strategic_merge(result, config) if strategic else merge_patch(result, _without_nulls(config))
+    result = (
+        strategic_merge(result, config)
+        if strategic
+        else merge_patch(result, _without_nulls(config))
+    )
     result.setdefault("metadata", {})
     entries = [entry for entry, paths in others]
     if applied:
-        old = next((e for e in _entries(current or {}) if e.get("manager") == manager and e.get("operation") == "Apply"), None)
+        old = next(
+            (
+                e
+                for e in _entries(current or {})
+                if e.get("manager") == manager and e.get("operation") == "Apply"
+            ),
+            None,
+        )
         when = old["time"] if old and previous == applied else now
         entries.append(_entry(manager, "Apply", api_version, applied, when, None))
     _set_entries(result, entries)
@@ -167,8 +218,22 @@ def _without_nulls(value):
 
 
 def _conflict(conflicts, api_version):
-    text = "\n".join('conflict with "%s" using %s: .%s' % (m, api_version, ".".join(p)) for m, p in conflicts)
+    text = "\n".join(
+        'conflict with "%s" using %s: .%s' % (m, api_version, ".".join(p)) for m, p in conflicts
+    )
     plural = "conflict" if len(conflicts) == 1 else "conflicts"
-    return ApiError(409, "Conflict", "Apply failed with %d %s: %s" % (len(conflicts), plural, text),
-                    {"causes": [{"reason": "FieldManagerConflict", "message": 'conflict with "%s"' % m,
-                                 "field": "." + ".".join(p)} for m, p in conflicts]})
+    return ApiError(
+        409,
+        "Conflict",
+        "Apply failed with %d %s: %s" % (len(conflicts), plural, text),
+        {
+            "causes": [
+                {
+                    "reason": "FieldManagerConflict",
+                    "message": 'conflict with "%s"' % m,
+                    "field": "." + ".".join(p),
+                }
+                for m, p in conflicts
+            ]
+        },
+    )

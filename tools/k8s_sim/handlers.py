@@ -24,7 +24,9 @@ _TRUE = ("1", "t", "T", "true", "TRUE", "True")
 
 
 def _json(body, status=200, headers=None):
-    return web.Response(status=status, text=json.dumps(body), content_type="application/json", headers=headers)
+    return web.Response(
+        status=status, text=json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def _error(exc):
@@ -75,7 +77,10 @@ def _manager(request):
 def _validation(query):
     value = query.get("fieldValidation", "Warn")
     if value not in ("Ignore", "Warn", "Strict"):
-        raise errors.bad_request('fieldValidation: Unsupported value: "%s": supported values: "Ignore", "Warn", "Strict"' % value)
+        raise errors.bad_request(
+            'fieldValidation: Unsupported value: "%s": supported values: "Ignore", "Warn", "Strict"'
+            % value
+        )
     return value
 
 
@@ -106,8 +111,14 @@ class Handler:
     async def handle(self, request):
         if request.path.startswith("/_sim/"):
             return await self.control(request)
-        entry = {"method": request.method, "path": request.path, "query": dict(request.query), "status": None,
-                 "write": False, "dry_run": "dryRun" in request.query}
+        entry = {
+            "method": request.method,
+            "path": request.path,
+            "query": dict(request.query),
+            "status": None,
+            "write": False,
+            "dry_run": "dryRun" in request.query,
+        }
         entry["write"] = request.method in WRITE_METHODS and not entry["dry_run"]
         try:
             response = await self.serve(request, entry)
@@ -128,7 +139,11 @@ class Handler:
             return web.Response(text="ok")
         token = self.sim.token
         public = request.method == "GET" and segments == ["version"]
-        if token and not public and not hmac.compare_digest(request.headers.get("Authorization", ""), "Bearer " + token):
+        if (
+            token
+            and not public
+            and not hmac.compare_digest(request.headers.get("Authorization", ""), "Bearer " + token)
+        ):
             raise errors.unauthorized()
         store = self.sim.store
         if request.method == "GET":
@@ -138,7 +153,10 @@ class Handler:
                 if media:
                     # kube-openapi answers the old '@' form as application/octet-stream: Go's mime parser rejects the '@'.
                     content_type = media if "@" not in media else "application/octet-stream"
-                    return web.Response(body=openapi.v2_protobuf(store.registry), headers={"Content-Type": content_type})
+                    return web.Response(
+                        body=openapi.v2_protobuf(store.registry),
+                        headers={"Content-Type": content_type},
+                    )
                 return _json(openapi.v2_document(store.registry))
             if doc is None and segments[:2] == ["openapi", "v3"]:
                 doc = openapi.document(store.registry, segments)
@@ -151,7 +169,14 @@ class Handler:
         if verb is None:
             raise errors.method_not_allowed()
         entry.update(verb=verb, resource=target.res.plural)
-        outcome = self.sim.faults.fire({"method": request.method, "path": request.path, "verb": verb, "resource": target.res.plural})
+        outcome = self.sim.faults.fire(
+            {
+                "method": request.method,
+                "path": request.path,
+                "verb": verb,
+                "resource": target.res.plural,
+            }
+        )
         if outcome.fault:
             entry["fault"] = outcome.fault
         if outcome.delay:
@@ -178,23 +203,39 @@ class Handler:
         if rule.action == "conflict":
             raise errors.conflict(target.res, target.name or "")
         if rule.action == "gone" and verb != "watch":
-            raise errors.gone(message or "The provided continue parameter is too old to display a consistent list result.")
+            raise errors.gone(
+                message
+                or "The provided continue parameter is too old to display a consistent list result."
+            )
         if rule.action == "gone":
             return self._gone_watch(message)
         if rule.action == "throttle":
             retry_after = rule.option("retry_after", 1)
-            status = errors.ApiError(429, "TooManyRequests", message or "Too many requests, please try again later.",
-                                     {"retryAfterSeconds": retry_after}).status()
+            status = errors.ApiError(
+                429,
+                "TooManyRequests",
+                message or "Too many requests, please try again later.",
+                {"retryAfterSeconds": retry_after},
+            ).status()
             return _json(status, 429, [("Retry-After", str(retry_after))])
         code = rule.option("status", 500)
         if rule.option("body") is not None:
             return _json(rule.option("body"), code)
-        raise errors.ApiError(code, faults.REASONS.get(code, "InternalError"), message or "Internal error occurred: injected fault")
+        raise errors.ApiError(
+            code,
+            faults.REASONS.get(code, "InternalError"),
+            message or "Internal error occurred: injected fault",
+        )
 
     @staticmethod
     def _gone_watch(message):
-        event = {"type": "ERROR", "object": errors.gone(message or "too old resource version").status()}
-        return web.Response(status=200, text=json.dumps(event) + "\n", content_type="application/json")
+        event = {
+            "type": "ERROR",
+            "object": errors.gone(message or "too old resource version").status(),
+        }
+        return web.Response(
+            status=200, text=json.dumps(event) + "\n", content_type="application/json"
+        )
 
     async def crud(self, request, target, verb):
         store = self.sim.store
@@ -208,11 +249,28 @@ class Handler:
             limit = query.get("limit", "0")
             if not limit.isdigit():
                 raise errors.bad_request("invalid limit %r" % limit)
-            return _json(store.list(res, version, namespace, parse_labels(query.get("labelSelector")),
-                                    parse_fields(query.get("fieldSelector"), res), int(limit), query.get("continue")))
+            return _json(
+                store.list(
+                    res,
+                    version,
+                    namespace,
+                    parse_labels(query.get("labelSelector")),
+                    parse_fields(query.get("fieldSelector"), res),
+                    int(limit),
+                    query.get("continue"),
+                )
+            )
         if verb == "deletecollection":
-            return _json(store.delete_collection(res, version, namespace, parse_labels(query.get("labelSelector")),
-                                                 parse_fields(query.get("fieldSelector"), res), _dry_run(query)))
+            return _json(
+                store.delete_collection(
+                    res,
+                    version,
+                    namespace,
+                    parse_labels(query.get("labelSelector")),
+                    parse_fields(query.get("fieldSelector"), res),
+                    _dry_run(query),
+                )
+            )
         if verb == "delete":
             raw = await request.read()
             options = await _body(request) if raw.strip() else {}
@@ -221,21 +279,51 @@ class Handler:
         dry_run = _dry_run(query)
         validation = _validation(query)
         if verb == "create":
-            obj, warnings = store.create(res, version, namespace, await _body(request), dry_run, _manager(request), validation)
+            obj, warnings = store.create(
+                res,
+                version,
+                namespace,
+                await _body(request),
+                dry_run,
+                _manager(request),
+                validation,
+            )
             return _json(obj, 201, _warning_headers(warnings))
         if verb == "update":
-            obj, warnings = store.replace(res, version, namespace, name, await _body(request), target.subresource, dry_run,
-                                          _manager(request), validation)
+            obj, warnings = store.replace(
+                res,
+                version,
+                namespace,
+                name,
+                await _body(request),
+                target.subresource,
+                dry_run,
+                _manager(request),
+                validation,
+            )
             return _json(obj, 200, _warning_headers(warnings))
         patch_type = PATCH_TYPES.get(request.content_type)
         if patch_type is None:
-            raise errors.unsupported_media_type("the body of the request was in an unknown format - accepted media types include: "
-                                                + ", ".join(PATCH_TYPES))
+            raise errors.unsupported_media_type(
+                "the body of the request was in an unknown format - accepted media types include: "
+                + ", ".join(PATCH_TYPES)
+            )
         existed = patch_type == "apply" and store.exists(res, namespace, name)
         force = query.get("force", "false") in _TRUE
         manager = query.get("fieldManager") if patch_type == "apply" else _manager(request)
-        obj, warnings = store.patch(res, version, namespace, name, patch_type, await _body(request, yaml_ok=True),
-                                    target.subresource, dry_run, manager, force, validation)
+        obj, warnings = store.patch(
+            res,
+            version,
+            namespace,
+            name,
+            patch_type,
+            await _body(request, yaml_ok=True),
+            target.subresource,
+            dry_run,
+            manager,
+            force,
+            validation,
+        )
         created = patch_type == "apply" and not existed
         return _json(obj, 201 if created else 200, _warning_headers(warnings))
 
@@ -252,7 +340,9 @@ class Handler:
             raise errors.bad_request("invalid resourceVersion %r" % since)
         initial_events = query.get("sendInitialEvents") in _TRUE
         view = _WatchView(target, labels, field_reqs)
-        stream = _WatchStream(view, query.get("allowWatchBookmarks") in _TRUE, self.sim.bookmark_interval, deadline)
+        stream = _WatchStream(
+            view, query.get("allowWatchBookmarks") in _TRUE, self.sim.bookmark_interval, deadline
+        )
         initial = []
         if since in ("", "0") or initial_events:
             objs, last = store.current(target.res, target.namespace)
@@ -290,7 +380,9 @@ class Handler:
                 try:
                     events, current = store.changes_since(last, target.res.key)
                 except errors.ApiError as exc:
-                    await response.write(json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n")
+                    await response.write(
+                        json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n"
+                    )
                     break
                 pending = [e for e in (view.translate(ev) for ev in events) if e]
                 if pending:
@@ -332,8 +424,11 @@ class _WatchView:
 
     def matches(self, obj):
         meta = obj["metadata"]
-        return ((self.target.namespace is None or meta.get("namespace") == self.target.namespace)
-                and match_labels(self.labels, meta.get("labels")) and match_fields(self.field_reqs, obj))
+        return (
+            (self.target.namespace is None or meta.get("namespace") == self.target.namespace)
+            and match_labels(self.labels, meta.get("labels"))
+            and match_fields(self.field_reqs, obj)
+        )
 
     def render(self, obj):
         wanted = self.target.res.api_version(self.target.version)
@@ -353,14 +448,36 @@ class _WatchView:
 _BOOKMARK_SHAPES = {
     ("", "Pod"): {"spec": {"containers": None}, "status": {}},
     ("", "Namespace"): {"spec": {}, "status": {}},
-    ("", "Node"): {"spec": {}, "status": {"daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
-                                          "nodeInfo": dict.fromkeys(("machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
-                                                                     "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion",
-                                                                     "operatingSystem", "architecture"), "")}},
+    ("", "Node"): {
+        "spec": {},
+        "status": {
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
+            "nodeInfo": dict.fromkeys(
+                (
+                    "machineID",
+                    "systemUUID",
+                    "bootID",
+                    "kernelVersion",
+                    "osImage",
+                    "containerRuntimeVersion",
+                    "kubeletVersion",
+                    "kubeProxyVersion",
+                    "operatingSystem",
+                    "architecture",
+                ),
+                "",
+            ),
+        },
+    },
     ("", "Service"): {"spec": {}, "status": {"loadBalancer": {}}},
     ("apiextensions.k8s.io", "CustomResourceDefinition"): {
         "spec": {"group": "", "names": {"plural": "", "kind": ""}, "scope": "", "versions": None},
-        "status": {"conditions": None, "acceptedNames": {"plural": "", "kind": ""}, "storedVersions": None}},
+        "status": {
+            "conditions": None,
+            "acceptedNames": {"plural": "", "kind": ""},
+            "storedVersions": None,
+        },
+    },
 }
 
 
@@ -425,9 +542,17 @@ class _WatchStream:
         if annotated:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
         if res.custom:
-            obj = {"apiVersion": res.api_version(self.view.target.version), "kind": res.kind, "metadata": meta}
+            obj = {
+                "apiVersion": res.api_version(self.view.target.version),
+                "kind": res.kind,
+                "metadata": meta,
+            }
         else:
             meta["creationTimestamp"] = None
-            obj = {"kind": res.kind, "apiVersion": res.api_version(self.view.target.version), "metadata": meta}
+            obj = {
+                "kind": res.kind,
+                "apiVersion": res.api_version(self.view.target.version),
+                "metadata": meta,
+            }
             obj.update(copy.deepcopy(_BOOKMARK_SHAPES.get((res.group, res.kind), {})))
         return {"type": "BOOKMARK", "object": obj}

@@ -95,7 +95,9 @@ class Store:
     def _seed(self, obj):
         res = self.registry.by_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
         if res is None:
-            raise ValueError("seed object of unknown type %s %s" % (obj.get("apiVersion"), obj.get("kind")))
+            raise ValueError(
+                "seed object of unknown type %s %s" % (obj.get("apiVersion"), obj.get("kind"))
+            )
         meta = obj.setdefault("metadata", {})
         if res.namespaced:
             meta.setdefault("namespace", "default")
@@ -129,9 +131,14 @@ class Store:
 
     def snapshot(self):
         with self._lock:
-            return {"resourceVersion": str(self._rv),
-                    "objects": {key: [bucket[k] for k in sorted(bucket, key=_sort_key)]
-                                for key, bucket in sorted(self._objects.items()) if bucket}}
+            return {
+                "resourceVersion": str(self._rv),
+                "objects": {
+                    key: [bucket[k] for k in sorted(bucket, key=_sort_key)]
+                    for key, bucket in sorted(self._objects.items())
+                    if bucket
+                },
+            }
 
     def _bucket(self, res):
         return self._objects.setdefault(res.key, {})
@@ -162,14 +169,16 @@ class Store:
             start = None
             if cont:
                 start = _decode_continue(cont)
-                keys = keys[bisect.bisect_right([_sort_key(k) for k in keys], start):]
+                keys = keys[bisect.bisect_right([_sort_key(k) for k in keys], start) :]
             items = []
             remaining = 0
             for key in keys:
                 if namespace is not None and key[0] != namespace:
                     continue
                 obj = bucket[key]
-                if not match_labels(labels, obj["metadata"].get("labels")) or not match_fields(field_reqs, obj):
+                if not match_labels(labels, obj["metadata"].get("labels")) or not match_fields(
+                    field_reqs, obj
+                ):
                     continue
                 if limit and len(items) >= limit:
                     remaining += 1
@@ -179,7 +188,12 @@ class Store:
             if remaining:
                 meta["continue"] = _encode_continue(_sort_key(keys_of(items[-1])))
                 meta["remainingItemCount"] = remaining
-            return {"kind": res.kind + "List", "apiVersion": res.api_version(version), "metadata": meta, "items": items}
+            return {
+                "kind": res.kind + "List",
+                "apiVersion": res.api_version(version),
+                "metadata": meta,
+                "items": items,
+            }
 
     def exists(self, res, namespace, name):
         with self._lock:
@@ -191,15 +205,29 @@ class Store:
     # --- writes -----------------------------------------------------------------------------------------------
 
     @_writes
-    def create(self, res, version, namespace, body, dry_run=False, manager=None, validation="Warn", managed=None):
+    def create(
+        self,
+        res,
+        version,
+        namespace,
+        body,
+        dry_run=False,
+        manager=None,
+        validation="Warn",
+        managed=None,
+    ):
         with self._lock:
             obj = self._check_body(res, version, body)
             meta = obj.setdefault("metadata", {})
             if not meta.get("name") and meta.get("generateName"):
-                meta["name"] = meta["generateName"] + "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
+                meta["name"] = meta["generateName"] + "".join(
+                    random.choices(string.ascii_lowercase + string.digits, k=5)
+                )
             self._place(res, namespace, obj)
             if meta.get("resourceVersion"):
-                raise errors.bad_request("resourceVersion should not be set on objects to be created")
+                raise errors.bad_request(
+                    "resourceVersion should not be set on objects to be created"
+                )
             for key in _SERVER_FIELDS:
                 meta.pop(key, None)
             if res.status_subresource and res.custom:
@@ -215,37 +243,89 @@ class Store:
             if managed:
                 meta["managedFields"] = managed
             elif manager:
-                fields.record_update(None, obj, manager, res.api_version(version), meta["creationTimestamp"])
+                fields.record_update(
+                    None, obj, manager, res.api_version(version), meta["creationTimestamp"]
+                )
             return self._commit(res, version, None, obj, dry_run), warnings
 
     @_writes
-    def replace(self, res, version, namespace, name, body, subresource=None, dry_run=False, manager=None, validation="Warn"):
+    def replace(
+        self,
+        res,
+        version,
+        namespace,
+        name,
+        body,
+        subresource=None,
+        dry_run=False,
+        manager=None,
+        validation="Warn",
+    ):
         with self._lock:
             old = self._existing(res, namespace, name)
             new = self._check_body(res, version, body)
             meta = new.setdefault("metadata", {})
             if meta.get("name", name) != name:
-                raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta["name"], name))
+                raise errors.bad_request(
+                    "the name of the object (%s) does not match the name on the URL (%s)"
+                    % (meta["name"], name)
+                )
             meta["name"] = name
             self._place(res, namespace, new)
             wanted = meta.get("resourceVersion")
             if wanted and wanted != old["metadata"]["resourceVersion"]:
                 raise errors.conflict(res, name)
             if not wanted and res.custom:
-                raise errors.invalid(res, name, [("metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")])
+                raise errors.invalid(
+                    res,
+                    name,
+                    [
+                        (
+                            "metadata.resourceVersion",
+                            "Invalid value: 0x0: must be specified for an update",
+                        )
+                    ],
+                )
             if not meta.get("managedFields"):
                 meta.pop("managedFields", None)
-            return self._update(res, version, old, new, subresource, dry_run, manager, validation, "Update")
+            return self._update(
+                res, version, old, new, subresource, dry_run, manager, validation, "Update"
+            )
 
     @_writes
-    def patch(self, res, version, namespace, name, patch_type, body, subresource=None, dry_run=False, manager=None,
-              force=False, validation="Warn"):
+    def patch(
+        self,
+        res,
+        version,
+        namespace,
+        name,
+        patch_type,
+        body,
+        subresource=None,
+        dry_run=False,
+        manager=None,
+        force=False,
+        validation="Warn",
+    ):
         with self._lock:
             current = self._bucket(res).get((namespace, name))
             if patch_type == "apply":
                 if subresource:
-                    raise errors.unsupported_media_type("server-side apply to a subresource is not supported by this emulator")
-                return self._apply(res, version, namespace, name, current, body, dry_run, manager, force, validation)
+                    raise errors.unsupported_media_type(
+                        "server-side apply to a subresource is not supported by this emulator"
+                    )
+                return self._apply(
+                    res,
+                    version,
+                    namespace,
+                    name,
+                    current,
+                    body,
+                    dry_run,
+                    manager,
+                    force,
+                    validation,
+                )
             if current is None:
                 raise errors.not_found(res, name)
             old = copy.deepcopy(current)
@@ -256,8 +336,10 @@ class Store:
                     raise errors.bad_request("merge patch must be a JSON object")
                 new = merge_patch(old, body)
             elif res.custom:
-                raise errors.unsupported_media_type("the body of the request was in an unknown format - accepted media types include: "
-                                                    "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                raise errors.unsupported_media_type(
+                    "the body of the request was in an unknown format - accepted media types include: "
+                    "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                )
             else:
                 if not isinstance(body, dict):
                     raise errors.bad_request("strategic merge patch must be a JSON object")
@@ -265,28 +347,64 @@ class Store:
             if not isinstance(new, dict):
                 raise errors.bad_request("the patched object is not a JSON object")
             new_meta = new.setdefault("metadata", {})
-            if new_meta.get("resourceVersion") not in (None, current["metadata"]["resourceVersion"]):
+            if new_meta.get("resourceVersion") not in (
+                None,
+                current["metadata"]["resourceVersion"],
+            ):
                 raise errors.conflict(res, name)
-            if new_meta.get("name") != name or (res.namespaced and new_meta.get("namespace") != namespace):
-                raise errors.bad_request("the patch changes metadata.name or metadata.namespace, which are immutable")
-            return self._update(res, version, current, new, subresource, dry_run, manager, validation, "Update")
+            if new_meta.get("name") != name or (
+                res.namespaced and new_meta.get("namespace") != namespace
+            ):
+                raise errors.bad_request(
+                    "the patch changes metadata.name or metadata.namespace, which are immutable"
+                )
+            return self._update(
+                res, version, current, new, subresource, dry_run, manager, validation, "Update"
+            )
 
-    def _apply(self, res, version, namespace, name, current, body, dry_run, manager, force, validation):
+    def _apply(
+        self, res, version, namespace, name, current, body, dry_run, manager, force, validation
+    ):
         if not manager:
-            raise errors.bad_request("PATCH, application/apply-patch+yaml requests require fieldManager")
+            raise errors.bad_request(
+                "PATCH, application/apply-patch+yaml requests require fieldManager"
+            )
         config = self._check_body(res, version, body)
         meta = config.setdefault("metadata", {})
         if meta.get("name", name) != name:
-            raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta["name"], name))
+            raise errors.bad_request(
+                "the name of the object (%s) does not match the name on the URL (%s)"
+                % (meta["name"], name)
+            )
         meta["name"] = name
         self._place(res, namespace, config)
-        if meta.get("resourceVersion") and current is not None and meta["resourceVersion"] != current["metadata"]["resourceVersion"]:
+        if (
+            meta.get("resourceVersion")
+            and current is not None
+            and meta["resourceVersion"] != current["metadata"]["resourceVersion"]
+        ):
             raise errors.conflict(res, name)
         meta.pop("resourceVersion", None)
-        new = fields.apply(current, config, manager, res.api_version(version), now(), force, strategic=not res.custom)
+        new = fields.apply(
+            current,
+            config,
+            manager,
+            res.api_version(version),
+            now(),
+            force,
+            strategic=not res.custom,
+        )
         if current is None:
             entries = new["metadata"].pop("managedFields", None)
-            return self.create(res, version, namespace, new, dry_run=dry_run, validation=validation, managed=entries)
+            return self.create(
+                res,
+                version,
+                namespace,
+                new,
+                dry_run=dry_run,
+                validation=validation,
+                managed=entries,
+            )
         new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self._update(res, version, current, new, None, dry_run, None, validation, "Apply")
 
@@ -296,11 +414,22 @@ class Store:
             old = self._existing(res, namespace, name)
             pre = (options or {}).get("preconditions") or {}
             if pre.get("uid") and pre["uid"] != old["metadata"]["uid"]:
-                raise errors.conflict(res, name, "Precondition failed: UID in precondition: %s, UID in object meta: %s"
-                                      % (pre["uid"], old["metadata"]["uid"]))
-            if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"]["resourceVersion"]:
-                raise errors.conflict(res, name, "Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s"
-                                      % (pre["resourceVersion"], old["metadata"]["resourceVersion"]))
+                raise errors.conflict(
+                    res,
+                    name,
+                    "Precondition failed: UID in precondition: %s, UID in object meta: %s"
+                    % (pre["uid"], old["metadata"]["uid"]),
+                )
+            if (
+                pre.get("resourceVersion")
+                and pre["resourceVersion"] != old["metadata"]["resourceVersion"]
+            ):
+                raise errors.conflict(
+                    res,
+                    name,
+                    "Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s"
+                    % (pre["resourceVersion"], old["metadata"]["resourceVersion"]),
+                )
             doomed = copy.deepcopy(old)
             doomed["metadata"].setdefault("deletionTimestamp", now())
             if res.kind == "Namespace" and not res.group:
@@ -333,9 +462,13 @@ class Store:
         if not kind:
             raise errors.bad_request("Object 'Kind' is missing in '%s'" % json.dumps(body)[:200])
         if kind != res.kind or api_version not in (res.api_version(v) for v in res.versions):
-            raise errors.bad_request("the API version in the data (%s) does not match the expected API version (%s)"
-                                     % (api_version, res.api_version(version)) if kind == res.kind else
-                                     "%s in version \"%s\" cannot be handled as a %s: the kind does not match" % (kind, version, res.kind))
+            raise errors.bad_request(
+                "the API version in the data (%s) does not match the expected API version (%s)"
+                % (api_version, res.api_version(version))
+                if kind == res.kind
+                else '%s in version "%s" cannot be handled as a %s: the kind does not match'
+                % (kind, version, res.kind)
+            )
         obj["apiVersion"] = res.api_version(version)
         if not isinstance(obj.get("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
@@ -347,7 +480,9 @@ class Store:
             meta.pop("namespace", None)
             return
         if meta.get("namespace") and meta["namespace"] != namespace:
-            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
         meta["namespace"] = namespace
         if not self.namespace_exists(namespace):
             raise errors.not_found(self.registry.by_path("", "v1", "namespaces"), namespace)
@@ -370,7 +505,10 @@ class Store:
             pruned = check.root(obj, schema)
             problems += check.errors
             if check.unknown and validation == "Strict":
-                raise errors.bad_request("strict decoding error: " + ", ".join('unknown field "%s"' % f for f in check.unknown))
+                raise errors.bad_request(
+                    "strict decoding error: "
+                    + ", ".join('unknown field "%s"' % f for f in check.unknown)
+                )
             if validation != "Ignore":
                 warnings = ['unknown field "%s"' % f for f in check.unknown]
             obj.clear()
@@ -379,7 +517,9 @@ class Store:
             raise errors.invalid(res, (obj.get("metadata") or {}).get("name") or "", problems)
         return warnings
 
-    def _update(self, res, version, current, new, subresource, dry_run, manager, validation, operation):
+    def _update(
+        self, res, version, current, new, subresource, dry_run, manager, validation, operation
+    ):
         meta = new["metadata"]
         old_meta = current["metadata"]
         for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp"):
@@ -409,7 +549,9 @@ class Store:
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         meta["resourceVersion"] = old_meta["resourceVersion"]
         if manager:
-            fields.record_update(current, new, manager, res.api_version(version), now(), subresource)
+            fields.record_update(
+                current, new, manager, res.api_version(version), now(), subresource
+            )
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             if dry_run:
                 return _render(res, new, version), warnings
@@ -445,7 +587,9 @@ class Store:
                         inner = self._bucket(other)[key]
                         self._remove(other, other.versions[0], inner, copy.deepcopy(inner))
         if res.kind == "CustomResourceDefinition":
-            gone_res = next((r for r in self.registry.resources if r.custom and r.key == meta["name"]), None)
+            gone_res = next(
+                (r for r in self.registry.resources if r.custom and r.key == meta["name"]), None
+            )
             if gone_res is not None:
                 for key in list(self._bucket(gone_res)):
                     inner = self._bucket(gone_res)[key]
@@ -481,10 +625,24 @@ class Store:
         if res.group:
             if res.kind == "CustomResourceDefinition":
                 names = obj["spec"]["names"]
-                obj.setdefault("status", {
-                    "acceptedNames": names, "storedVersions": [v["name"] for v in obj["spec"]["versions"] if v.get("storage")],
-                    "conditions": [{"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-                                    "lastTransitionTime": obj["metadata"]["creationTimestamp"], "message": "the initial names have been accepted"}]})
+                obj.setdefault(
+                    "status",
+                    {
+                        "acceptedNames": names,
+                        "storedVersions": [
+                            v["name"] for v in obj["spec"]["versions"] if v.get("storage")
+                        ],
+                        "conditions": [
+                            {
+                                "type": "Established",
+                                "status": "True",
+                                "reason": "InitialNamesAccepted",
+                                "lastTransitionTime": obj["metadata"]["creationTimestamp"],
+                                "message": "the initial names have been accepted",
+                            }
+                        ],
+                    },
+                )
             return
         meta = obj["metadata"]
         if res.kind == "Namespace":
@@ -501,7 +659,11 @@ class Store:
             spec.setdefault("type", "ClusterIP")
             if spec.get("clusterIP") != "None" and not spec.get("clusterIP"):
                 taken = {s.get("spec", {}).get("clusterIP") for s in self._bucket(res).values()}
-                spec["clusterIP"] = next(str(ip) for ip in ipaddress.ip_network("10.96.0.0/16").hosts() if str(ip) not in taken and not str(ip).endswith(".1"))
+                spec["clusterIP"] = next(
+                    str(ip)
+                    for ip in ipaddress.ip_network("10.96.0.0/16").hosts()
+                    if str(ip) not in taken and not str(ip).endswith(".1")
+                )
             spec.setdefault("clusterIPs", [spec["clusterIP"]])
             spec.setdefault("sessionAffinity", "None")
             obj.setdefault("status", {"loadBalancer": {}})
@@ -525,7 +687,11 @@ class Store:
         """Snapshot for a watch started without a resourceVersion: the objects and the resourceVersion they are at."""
         with self._lock:
             bucket = self._bucket(res)
-            objs = [bucket[k] for k in sorted(bucket, key=_sort_key) if namespace is None or k[0] == namespace]
+            objs = [
+                bucket[k]
+                for k in sorted(bucket, key=_sort_key)
+                if namespace is None or k[0] == namespace
+            ]
             return objs, self._rv
 
 
@@ -573,8 +739,17 @@ def _crd_errors(crd):
     if not spec.get("versions"):
         problems.append(("spec.versions", "Required value"))
     name = (crd.get("metadata") or {}).get("name")
-    if names.get("plural") and spec.get("group") and name != "%s.%s" % (names["plural"], spec["group"]):
-        problems.append(("metadata.name", 'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % name))
+    if (
+        names.get("plural")
+        and spec.get("group")
+        and name != "%s.%s" % (names["plural"], spec["group"])
+    ):
+        problems.append(
+            (
+                "metadata.name",
+                'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % name,
+            )
+        )
     return problems
 
 

@@ -127,7 +127,10 @@ def render_config(network):
 
 def owner_ref(network):
     meta = network["metadata"]
-    return "SriovNetwork.sriovnetwork.openshift.io/%s/%s" % (meta.get("namespace", ""), meta["name"])
+    return "SriovNetwork.sriovnetwork.openshift.io/%s/%s" % (
+        meta.get("namespace", ""),
+        meta["name"],
+    )
 
 
 def render_nad(network, prefix):
@@ -135,10 +138,16 @@ def render_nad(network, prefix):
     meta = network["metadata"]
     namespace = (network.get("spec") or {}).get("networkNamespace") or meta["namespace"]
     return {
-        "apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
-        "metadata": {"name": meta["name"], "namespace": namespace,
-                     "annotations": {RESOURCE_ANNOTATION: "%s/%s" % (prefix, network["spec"].get("resourceName", "")),
-                                     OWNER_ANNOTATION: owner_ref(network)}},
+        "apiVersion": "k8s.cni.cncf.io/v1",
+        "kind": "NetworkAttachmentDefinition",
+        "metadata": {
+            "name": meta["name"],
+            "namespace": namespace,
+            "annotations": {
+                RESOURCE_ANNOTATION: "%s/%s" % (prefix, network["spec"].get("resourceName", "")),
+                OWNER_ANNOTATION: owner_ref(network),
+            },
+        },
         "spec": {"config": render_config(network)},
     }
 
@@ -158,8 +167,10 @@ class SriovNetworkOperator:
 
     @staticmethod
     def _resources(store):
-        return (store.registry.by_kind("sriovnetwork.openshift.io/v1", "SriovNetwork"),
-                store.registry.by_kind("k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition"))
+        return (
+            store.registry.by_kind("sriovnetwork.openshift.io/v1", "SriovNetwork"),
+            store.registry.by_kind("k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition"),
+        )
 
     def resync(self, store):
         """Reconcile every SriovNetwork (operator start, emulator reset)."""
@@ -202,15 +213,24 @@ class SriovNetworkOperator:
         meta = network["metadata"]
         spec = network.get("spec") or {}
         if spec.get("networkNamespace") and namespace != self.namespace:
-            self._condition(store, networks, network, "False", "NetworkAttachmentDefinitionInvalid",
-                            "spec.networkNamespace cannot be set when the resource is not in the operator namespace (%s)" % self.namespace)
+            self._condition(
+                store,
+                networks,
+                network,
+                "False",
+                "NetworkAttachmentDefinitionInvalid",
+                "spec.networkNamespace cannot be set when the resource is not in the operator namespace (%s)"
+                % self.namespace,
+            )
             return
         if meta.get("deletionTimestamp"):
             self._finalize(store, networks, nads, network)
             return
         if namespace == self.namespace and FINALIZER not in (meta.get("finalizers") or []):
             meta["finalizers"] = list(meta.get("finalizers") or []) + [FINALIZER]
-            network = copy.deepcopy(store.replace(networks, version, namespace, name, network, manager=MANAGER)[0])
+            network = copy.deepcopy(
+                store.replace(networks, version, namespace, name, network, manager=MANAGER)[0]
+            )
             meta = network["metadata"]
         try:
             nad = render_nad(network, self.prefix)
@@ -225,32 +245,69 @@ class SriovNetworkOperator:
                 pass
             network = self._annotate(store, networks, network, "")
         if target == namespace:
-            nad["metadata"]["ownerReferences"] = [{"apiVersion": network["apiVersion"], "kind": "SriovNetwork", "name": name,
-                                                   "uid": meta["uid"]}]
+            nad["metadata"]["ownerReferences"] = [
+                {
+                    "apiVersion": network["apiVersion"],
+                    "kind": "SriovNetwork",
+                    "name": name,
+                    "uid": meta["uid"],
+                }
+            ]
         try:
             found = store.get(nads, nads.versions[0], target, name)
         except errors.ApiError:
             found = None
         if found is None:
             if not store.namespace_exists(target):
-                self._condition(store, networks, network, "False", "NamespaceNotFound", 'target namespace "%s" does not exist' % target)
+                self._condition(
+                    store,
+                    networks,
+                    network,
+                    "False",
+                    "NamespaceNotFound",
+                    'target namespace "%s" does not exist' % target,
+                )
                 return
             try:
                 store.create(nads, nads.versions[0], target, nad, manager=MANAGER)
             except errors.ApiError as exc:
-                self._condition(store, networks, network, "False", "NetworkAttachmentDefinitionInvalid", exc.message)
+                self._condition(
+                    store,
+                    networks,
+                    network,
+                    "False",
+                    "NetworkAttachmentDefinitionInvalid",
+                    exc.message,
+                )
                 return
             network = self._annotate(store, networks, network, target)
         else:
             owner = (found["metadata"].get("annotations") or {}).get(OWNER_ANNOTATION)
             if owner and owner != owner_ref(network):
-                self._condition(store, networks, network, "False", "NetworkAttachmentDefinitionInvalid",
-                                "NetworkAttachmentDefinition '%s/%s' already exists and is owned by %s" % (target, name, owner))
+                self._condition(
+                    store,
+                    networks,
+                    network,
+                    "False",
+                    "NetworkAttachmentDefinitionInvalid",
+                    "NetworkAttachmentDefinition '%s/%s' already exists and is owned by %s"
+                    % (target, name, owner),
+                )
                 return
-            if found.get("spec") != nad["spec"] or (found["metadata"].get("annotations") or {}) != nad["metadata"]["annotations"]:
+            if (
+                found.get("spec") != nad["spec"]
+                or (found["metadata"].get("annotations") or {}) != nad["metadata"]["annotations"]
+            ):
                 nad["metadata"]["resourceVersion"] = found["metadata"]["resourceVersion"]
                 store.replace(nads, nads.versions[0], target, name, nad, manager=MANAGER)
-        self._condition(store, networks, network, "True", "NetworkReady", "NetworkAttachmentDefinition is provisioned and ready")
+        self._condition(
+            store,
+            networks,
+            network,
+            "True",
+            "NetworkReady",
+            "NetworkAttachmentDefinition is provisioned and ready",
+        )
 
     def _finalize(self, store, networks, nads, network):
         meta = network["metadata"]
@@ -263,7 +320,14 @@ class SriovNetworkOperator:
             pass
         meta["finalizers"] = [f for f in meta["finalizers"] if f != FINALIZER]
         try:
-            store.replace(networks, networks.versions[0], meta["namespace"], meta["name"], network, manager=MANAGER)
+            store.replace(
+                networks,
+                networks.versions[0],
+                meta["namespace"],
+                meta["name"],
+                network,
+                manager=MANAGER,
+            )
         except errors.ApiError:
             pass
 
@@ -284,8 +348,15 @@ class SriovNetworkOperator:
         meta = network["metadata"]
         if (meta.get("annotations") or {}).get(LAST_NAMESPACE_ANNOTATION, "") == value:
             return network
-        patched = store.patch(networks, networks.versions[0], meta["namespace"], meta["name"], "merge",
-                              {"metadata": {"annotations": {LAST_NAMESPACE_ANNOTATION: value}}}, manager=MANAGER)[0]
+        patched = store.patch(
+            networks,
+            networks.versions[0],
+            meta["namespace"],
+            meta["name"],
+            "merge",
+            {"metadata": {"annotations": {LAST_NAMESPACE_ANNOTATION: value}}},
+            manager=MANAGER,
+        )[0]
         return copy.deepcopy(patched)
 
     @staticmethod
@@ -298,15 +369,30 @@ class SriovNetworkOperator:
             return
         conditions = list((current.get("status") or {}).get("conditions") or [])
         old = next((c for c in conditions if c.get("type") == "Ready"), None)
-        wanted = {"type": "Ready", "status": status, "reason": reason, "message": message,
-                  "observedGeneration": current["metadata"].get("generation", 1)}
+        wanted = {
+            "type": "Ready",
+            "status": status,
+            "reason": reason,
+            "message": message,
+            "observedGeneration": current["metadata"].get("generation", 1),
+        }
         if old is not None and all(old.get(k) == v for k, v in wanted.items()):
             return
-        wanted["lastTransitionTime"] = old["lastTransitionTime"] if old is not None and old.get("status") == status else _now()
+        wanted["lastTransitionTime"] = (
+            old["lastTransitionTime"] if old is not None and old.get("status") == status else _now()
+        )
         conditions = [c for c in conditions if c.get("type") != "Ready"] + [wanted]
         body = copy.deepcopy(current)
         body["status"] = dict(body.get("status") or {}, conditions=conditions)
         try:
-            store.replace(networks, networks.versions[0], meta["namespace"], meta["name"], body, subresource="status", manager=MANAGER)
+            store.replace(
+                networks,
+                networks.versions[0],
+                meta["namespace"],
+                meta["name"],
+                body,
+                subresource="status",
+                manager=MANAGER,
+            )
         except errors.ApiError:
             pass

@@ -6,9 +6,18 @@ from .errors import ApiError
 
 # patchMergeKey of the core API lists this emulator serves; lists not named here are replaced whole.
 MERGE_KEYS = {
-    "containers": "name", "initContainers": "name", "ephemeralContainers": "name", "env": "name", "volumes": "name",
-    "volumeMounts": "mountPath", "imagePullSecrets": "name", "conditions": "type", "addresses": "type",
-    "ownerReferences": "uid", "hostAliases": "ip", "ports": ("containerPort", "port"),
+    "containers": "name",
+    "initContainers": "name",
+    "ephemeralContainers": "name",
+    "env": "name",
+    "volumes": "name",
+    "volumeMounts": "mountPath",
+    "imagePullSecrets": "name",
+    "conditions": "type",
+    "addresses": "type",
+    "ownerReferences": "uid",
+    "hostAliases": "ip",
+    "ports": ("containerPort", "port"),
 }
 PRIMITIVE_MERGE = {"finalizers"}
 _DELETE = object()
@@ -95,7 +104,11 @@ def json_patch(target, operations):
             _add(doc, parts, copy.deepcopy(oper.get("value")), path)
         elif kind in ("move", "copy"):
             source = oper.get("from", "")
-            value = _remove(doc, _pointer(source), source) if kind == "move" else copy.deepcopy(_walk(doc, _pointer(source), source))
+            value = (
+                _remove(doc, _pointer(source), source)
+                if kind == "move"
+                else copy.deepcopy(_walk(doc, _pointer(source), source))
+            )
             _add(doc, parts, value, path)
         elif kind == "test":
             if _walk(doc, parts, path) != oper.get("value"):
@@ -132,7 +145,14 @@ def _merge_list(field, current, items):
         return _clean(items)
     result = list(current)
     for item in items:
-        index = next((n for n, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item.get(key)), None)
+        index = next(
+            (
+                n
+                for n, old in enumerate(result)
+                if isinstance(old, dict) and old.get(key) == item.get(key)
+            ),
+            None,
+        )
         if item.get("$patch") == "delete":
             if index is not None:
                 result.pop(index)

@@ -38,21 +38,43 @@ class Resource:
         return dict(self.schemas).get(version)
 
     def discovery(self):
-        entries = [{"name": self.plural, "singularName": self.singular, "namespaced": self.namespaced, "kind": self.kind,
-                    "verbs": VERBS}]
+        entries = [
+            {
+                "name": self.plural,
+                "singularName": self.singular,
+                "namespaced": self.namespaced,
+                "kind": self.kind,
+                "verbs": VERBS,
+            }
+        ]
         if self.short_names:
             entries[0]["shortNames"] = list(self.short_names)
         if self.categories:
             entries[0]["categories"] = list(self.categories)
         if self.status_subresource:
-            entries.append({"name": self.plural + "/status", "singularName": "", "namespaced": self.namespaced,
-                            "kind": self.kind, "verbs": ["get", "patch", "update"]})
+            entries.append(
+                {
+                    "name": self.plural + "/status",
+                    "singularName": "",
+                    "namespaced": self.namespaced,
+                    "kind": self.kind,
+                    "verbs": ["get", "patch", "update"],
+                }
+            )
         return entries
 
 
 def _core(plural, kind, namespaced, short=(), status=False, group="", version="v1"):
-    return Resource(group=group, versions=(version,), plural=plural, singular=kind.lower(), kind=kind,
-                    namespaced=namespaced, short_names=tuple(short), status_subresource=status)
+    return Resource(
+        group=group,
+        versions=(version,),
+        plural=plural,
+        singular=kind.lower(),
+        kind=kind,
+        namespaced=namespaced,
+        short_names=tuple(short),
+        status_subresource=status,
+    )
 
 
 BUILTINS = (
@@ -62,8 +84,14 @@ BUILTINS = (
     _core("configmaps", "ConfigMap", True, ["cm"]),
     _core("secrets", "Secret", True),
     _core("services", "Service", True, ["svc"], status=True),
-    _core("customresourcedefinitions", "CustomResourceDefinition", False, ["crd", "crds"], status=True,
-          group="apiextensions.k8s.io"),
+    _core(
+        "customresourcedefinitions",
+        "CustomResourceDefinition",
+        False,
+        ["crd", "crds"],
+        status=True,
+        group="apiextensions.k8s.io",
+    ),
 )
 
 
@@ -75,10 +103,15 @@ def from_crd(crd):
     served.sort(key=lambda v: not v.get("storage", False))
     first = served[0]
     return Resource(
-        group=spec["group"], versions=tuple(v["name"] for v in served), plural=names["plural"],
-        singular=names.get("singular") or names["kind"].lower(), kind=names["kind"],
-        namespaced=spec.get("scope", "Namespaced") == "Namespaced", short_names=tuple(names.get("shortNames", ())),
-        status_subresource="status" in (first.get("subresources") or {}), custom=True,
+        group=spec["group"],
+        versions=tuple(v["name"] for v in served),
+        plural=names["plural"],
+        singular=names.get("singular") or names["kind"].lower(),
+        kind=names["kind"],
+        namespaced=spec.get("scope", "Namespaced") == "Namespaced",
+        short_names=tuple(names.get("shortNames", ())),
+        status_subresource="status" in (first.get("subresources") or {}),
+        custom=True,
         schemas=tuple((v["name"], (v.get("schema") or {}).get("openAPIV3Schema")) for v in served),
         categories=tuple(names.get("categories", ())),
     )
@@ -94,7 +127,11 @@ def load_objects(path):
         text = handle.read()
     docs = _json_docs(text)
     if docs is None:
-        docs = [d for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d]
+        docs = [
+            d
+            for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            if d
+        ]
     out = []
     for doc in docs:
         out.extend(doc.get("items") or [] if doc.get("kind") == "List" else [doc])
@@ -118,7 +155,9 @@ def load_crd_files(paths):
     docs = []
     for path in paths:
         path = Path(path)
-        files = sorted(path.glob("*.yml")) + sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        files = (
+            sorted(path.glob("*.yml")) + sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        )
         for item in files:
             docs.extend(load_objects(item))
     return docs

@@ -45,14 +45,18 @@ def parse_labels(text):
         if match:
             key, oper, value = match.groups()
             if oper in "<>" and not re.fullmatch(r"-?\d+", value):
-                raise bad_request("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer")
+                raise bad_request(
+                    "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer"
+                )
             reqs.append((key, "=" if oper == "==" else oper, value))
             continue
         match = _EXISTS.match(part)
         if match:
             reqs.append((match.group(2), "!exists" if match.group(1) else "exists", None))
             continue
-        raise bad_request("unable to parse requirement: found '%s', expected: identifier or operator" % part)
+        raise bad_request(
+            "unable to parse requirement: found '%s', expected: identifier or operator" % part
+        )
     return reqs
 
 
@@ -108,7 +112,7 @@ def parse_fields(text, resource):
             raise bad_request("invalid selector: '%s'; can't understand '%s'" % (text, part))
         field, oper, value = match.groups()
         if field not in allowed:
-            raise bad_request('field label not supported: %s' % field)
+            raise bad_request("field label not supported: %s" % field)
         reqs.append((allowed[field], "!=" if oper == "!=" else "=", value))
     return reqs
 

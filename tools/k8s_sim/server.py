@@ -21,7 +21,9 @@ class SimServer:
     """A running emulator: `url`, `store`, `faults`, `log`, `control` (the `/_sim/` API); `stop()`, `reset()`,
     `write_kubeconfig(path)`."""
 
-    def __init__(self, store, token=None, host="127.0.0.1", port=0, seed=None, bookmark_interval=60.0):
+    def __init__(
+        self, store, token=None, host="127.0.0.1", port=0, seed=None, bookmark_interval=60.0
+    ):
         self.store = store
         self.token = token
         self.bookmark_interval = bookmark_interval
@@ -63,7 +65,9 @@ class SimServer:
     async def _serve(self):
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", Handler(self).handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
@@ -91,10 +95,17 @@ class SimServer:
     def kubeconfig(self, namespace="default"):
         user = {"token": self.token} if self.token else {}
         return {
-            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "apiVersion": "v1",
+            "kind": "Config",
+            "preferences": {},
             "clusters": [{"name": "k8s-sim", "cluster": {"server": self.url}}],
             "users": [{"name": "k8s-sim", "user": user}],
-            "contexts": [{"name": "k8s-sim", "context": {"cluster": "k8s-sim", "user": "k8s-sim", "namespace": namespace}}],
+            "contexts": [
+                {
+                    "name": "k8s-sim",
+                    "context": {"cluster": "k8s-sim", "user": "k8s-sim", "namespace": namespace},
+                }
+            ],
             "current-context": "k8s-sim",
         }
 
@@ -106,9 +117,20 @@ class SimServer:
         return str(path)
 
 
-def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), history=20000, faults=(), seed=None,
-                 bookmark_interval=60.0, sriov_operator=True, sriov_operator_namespace="sriov-network-operator",
-                 sriov_resource_prefix="openshift.io"):
+def start_server(
+    seed_path,
+    port=0,
+    token=None,
+    host="127.0.0.1",
+    crds=(),
+    history=20000,
+    faults=(),
+    seed=None,
+    bookmark_interval=60.0,
+    sriov_operator=True,
+    sriov_operator_namespace="sriov-network-operator",
+    sriov_resource_prefix="openshift.io",
+):
     """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer.
 
     `history` is how many events watches can resume from (older resourceVersions get 410 Expired); `faults` are
@@ -117,10 +139,20 @@ def start_server(seed_path, port=0, token=None, host="127.0.0.1", crds=(), histo
     operator's SriovNetwork controller (operators.py) for `sriov_operator_namespace`, rendering resource names with
     `sriov_resource_prefix` (the operator's RESOURCE_PREFIX).
     """
-    controllers = [SriovNetworkOperator(sriov_operator_namespace, sriov_resource_prefix)] if sriov_operator else []
-    store = Store(load_objects(seed_path) if seed_path else [], load_crd_files([CRD_DIR, *crds]), history=history,
-                  controllers=controllers)
-    server = SimServer(store, token=token, host=host, port=port, seed=seed, bookmark_interval=bookmark_interval)
+    controllers = (
+        [SriovNetworkOperator(sriov_operator_namespace, sriov_resource_prefix)]
+        if sriov_operator
+        else []
+    )
+    store = Store(
+        load_objects(seed_path) if seed_path else [],
+        load_crd_files([CRD_DIR, *crds]),
+        history=history,
+        controllers=controllers,
+    )
+    server = SimServer(
+        store, token=token, host=host, port=port, seed=seed, bookmark_interval=bookmark_interval
+    )
     if faults:
         server.faults.add(list(faults))
     return server.start()

@@ -17,15 +17,21 @@ _TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
 def _name_error(name, kind):
     if kind in ("Namespace",):
         if len(name) > 63 or not _LABEL.match(name):
-            return ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
-                    "and end with an alphanumeric character")
+            return (
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+                "and end with an alphanumeric character"
+            )
     elif kind == "Service":
         if len(name) > 63 or not _DNS1035.match(name):
-            return ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-                    "alphabetic character, and end with an alphanumeric character")
+            return (
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+                "alphabetic character, and end with an alphanumeric character"
+            )
     elif len(name) > 253 or not _SUBDOMAIN.match(name):
-        return ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
-                "start and end with an alphanumeric character")
+        return (
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+            "start and end with an alphanumeric character"
+        )
     return None
 
 
@@ -34,8 +40,10 @@ def _key_error(key):
     if prefix and (len(prefix) > 253 or not _SUBDOMAIN.match(prefix)):
         return "prefix part must be a lowercase RFC 1123 subdomain"
     if not name or len(name) > 63 or not _QUALIFIED.match(name):
-        return ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                "alphanumeric character")
+        return (
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+            "alphanumeric character"
+        )
     return None
 
 
@@ -62,11 +70,21 @@ def metadata_errors(obj, kind):
             if problem:
                 errors.append(("metadata.%s" % section, 'Invalid value: "%s": %s' % (key, problem)))
             if not isinstance(value, str):
-                errors.append(("metadata.%s" % section, 'Invalid value: %s: must be a string' % json.dumps(value)))
+                errors.append(
+                    (
+                        "metadata.%s" % section,
+                        "Invalid value: %s: must be a string" % json.dumps(value),
+                    )
+                )
             elif section == "labels" and (len(value) > 63 or not _LABEL_VALUE.match(value)):
-                errors.append(("metadata.labels", 'Invalid value: "%s": a valid label must be an empty string or consist of '
-                               "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
-                               "character" % value))
+                errors.append(
+                    (
+                        "metadata.labels",
+                        'Invalid value: "%s": a valid label must be an empty string or consist of '
+                        "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                        "character" % value,
+                    )
+                )
     return errors
 
 
@@ -79,7 +97,14 @@ def _type_ok(value, kind):
 
 
 def _json_type(value):
-    for name, kind in (("boolean", bool), ("integer", int), ("number", float), ("string", str), ("array", list), ("object", dict)):
+    for name, kind in (
+        ("boolean", bool),
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+    ):
         if isinstance(value, kind):
             return name
     return "null"
@@ -105,38 +130,91 @@ class SchemaCheck:
     def value(self, value, schema, path):
         if value is None:
             if not schema.get("nullable"):
-                self.errors.append((path, 'Invalid value: "null": %s in body must be of type %s' % (path, schema.get("type", "object"))))
+                self.errors.append(
+                    (
+                        path,
+                        'Invalid value: "null": %s in body must be of type %s'
+                        % (path, schema.get("type", "object")),
+                    )
+                )
             return value
         kind = schema.get("type")
         if schema.get("x-kubernetes-int-or-string"):
             if not isinstance(value, (int, str)) or isinstance(value, bool):
-                self.errors.append((path, 'Invalid value: "%s": %s in body must be of type integer-or-string' % (_json_type(value), path)))
+                self.errors.append(
+                    (
+                        path,
+                        'Invalid value: "%s": %s in body must be of type integer-or-string'
+                        % (_json_type(value), path),
+                    )
+                )
             return value
         if kind and not _type_ok(value, kind):
-            self.errors.append((path, 'Invalid value: "%s": %s in body must be of type %s: %s' % (_json_type(value), path, kind, json.dumps(value))))
+            self.errors.append(
+                (
+                    path,
+                    'Invalid value: "%s": %s in body must be of type %s: %s'
+                    % (_json_type(value), path, kind, json.dumps(value)),
+                )
+            )
             return value
         self._constraints(value, schema, path)
         if isinstance(value, dict):
             return self._object(value, schema, path)
         if isinstance(value, list) and schema.get("items"):
-            return [self.value(item, schema["items"], "%s[%d]" % (path, n)) for n, item in enumerate(value)]
+            return [
+                self.value(item, schema["items"], "%s[%d]" % (path, n))
+                for n, item in enumerate(value)
+            ]
         return value
 
     def _constraints(self, value, schema, path):
         if "enum" in schema and value not in schema["enum"]:
-            self.errors.append((path, 'Unsupported value: %s: supported values: %s' % (json.dumps(value), ", ".join(json.dumps(v) for v in schema["enum"]))))
+            self.errors.append(
+                (
+                    path,
+                    "Unsupported value: %s: supported values: %s"
+                    % (json.dumps(value), ", ".join(json.dumps(v) for v in schema["enum"])),
+                )
+            )
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if "minimum" in schema and value < schema["minimum"]:
-                self.errors.append((path, "Invalid value: %s: %s in body should be greater than or equal to %s" % (value, path, schema["minimum"])))
+                self.errors.append(
+                    (
+                        path,
+                        "Invalid value: %s: %s in body should be greater than or equal to %s"
+                        % (value, path, schema["minimum"]),
+                    )
+                )
             if "maximum" in schema and value > schema["maximum"]:
-                self.errors.append((path, "Invalid value: %s: %s in body should be less than or equal to %s" % (value, path, schema["maximum"])))
+                self.errors.append(
+                    (
+                        path,
+                        "Invalid value: %s: %s in body should be less than or equal to %s"
+                        % (value, path, schema["maximum"]),
+                    )
+                )
         if isinstance(value, str):
             if "maxLength" in schema and len(value) > schema["maxLength"]:
-                self.errors.append((path, 'Too long: may not be more than %d bytes' % schema["maxLength"]))
+                self.errors.append(
+                    (path, "Too long: may not be more than %d bytes" % schema["maxLength"])
+                )
             if "minLength" in schema and len(value) < schema["minLength"]:
-                self.errors.append((path, 'Invalid value: "%s": %s in body should be at least %d chars long' % (value, path, schema["minLength"])))
+                self.errors.append(
+                    (
+                        path,
+                        'Invalid value: "%s": %s in body should be at least %d chars long'
+                        % (value, path, schema["minLength"]),
+                    )
+                )
             if "pattern" in schema and not re.search(schema["pattern"], value):
-                self.errors.append((path, 'Invalid value: "%s": %s in body should match \'%s\'' % (value, path, schema["pattern"])))
+                self.errors.append(
+                    (
+                        path,
+                        "Invalid value: \"%s\": %s in body should match '%s'"
+                        % (value, path, schema["pattern"]),
+                    )
+                )
 
     def _object(self, value, schema, path):
         props = schema.get("properties") or {}

@@ -53,7 +53,7 @@ class ControlApi:
 
     def handle(self, method, path, raw_body=None):
         """(status, JSON answer) for a control call."""
-        name = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else None
+        name = path[len(PREFIX) :].strip("/") if path.startswith(PREFIX) else None
         try:
             body = parse_body(raw_body)
             route = (method, name)

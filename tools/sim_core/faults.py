@@ -13,11 +13,13 @@ import threading
 COMMON_KEYS = ("action", "method", "path", "nth", "probability", "times")
 
 # What an action does to the call it fires on.
-DELAY = "delay"            # wait, then go on
-DROP = "drop"              # drop the connection before handling the call
+DELAY = "delay"  # wait, then go on
+DROP = "drop"  # drop the connection before handling the call
 DROP_AFTER = "drop_after"  # handle the call fully (state changes), then drop the connection without answering
-ANSWER = "answer"          # answer instead of the call (the emulator renders the answer)
-EFFECT = "effect"          # the emulator applies a side effect or hands a flag to its handler; the call goes on
+ANSWER = "answer"  # answer instead of the call (the emulator renders the answer)
+EFFECT = (
+    "effect"  # the emulator applies a side effect or hands a flag to its handler; the call goes on
+)
 
 
 class FaultRuleError(ValueError):
@@ -50,7 +52,9 @@ COMMON_ACTIONS = {
 
 def _number(spec, key, low=0.0):
     value = spec.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < low):
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or value < low
+    ):
         raise FaultRuleError("%s must be a number >= %s" % (key, low))
     return value
 
@@ -60,11 +64,16 @@ class Rule:
 
     def __init__(self, spec, actions, match_keys=()):
         if not isinstance(spec, dict) or spec.get("action") not in actions:
-            raise FaultRuleError("a fault rule is an object whose action is one of: %s" % ", ".join(sorted(actions)))
+            raise FaultRuleError(
+                "a fault rule is an object whose action is one of: %s" % ", ".join(sorted(actions))
+            )
         action = actions[spec["action"]]
         unknown = set(spec) - set(COMMON_KEYS) - set(match_keys) - set(action.options)
         if unknown:
-            raise FaultRuleError("unknown fault rule option(s) for %s: %s" % (action.name, ", ".join(sorted(unknown))))
+            raise FaultRuleError(
+                "unknown fault rule option(s) for %s: %s"
+                % (action.name, ", ".join(sorted(unknown)))
+            )
         self.spec = dict(spec)
         self.action = action.name
         self.kind = action.kind
@@ -84,16 +93,22 @@ class Rule:
             if wanted is not None:
                 self.keys[key] = (wanted,) if isinstance(wanted, str) else tuple(wanted)
         self.nth = spec.get("nth")
-        if self.nth is not None and (isinstance(self.nth, bool) or not isinstance(self.nth, int) or self.nth < 1):
+        if self.nth is not None and (
+            isinstance(self.nth, bool) or not isinstance(self.nth, int) or self.nth < 1
+        ):
             raise FaultRuleError("nth must be a positive integer")
         self.probability = _number(spec, "probability")
         if self.probability is not None and self.probability > 1:
             raise FaultRuleError("probability must be between 0 and 1")
         self.times = spec.get("times", 1 if self.nth is not None or action.once else None)
-        if self.times is not None and (isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 0):
+        if self.times is not None and (
+            isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 0
+        ):
             raise FaultRuleError("times must be an integer >= 0")
         status = self.options.get("status")
-        if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
+        if status is not None and (
+            isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+        ):
             raise FaultRuleError("status must be an HTTP status code")
         _number(self.options, "seconds")
         _number(self.options, "retry_after")
@@ -109,9 +124,11 @@ class Rule:
         return float(self.options.get("seconds", 0.1))
 
     def matches(self, ctx):
-        return ((self.method is None or ctx.get("method") == self.method)
-                and bool(self.path.search(ctx.get("path", "")))
-                and all(ctx.get(key) in wanted for key, wanted in self.keys.items()))
+        return (
+            (self.method is None or ctx.get("method") == self.method)
+            and bool(self.path.search(ctx.get("path", "")))
+            and all(ctx.get(key) in wanted for key, wanted in self.keys.items())
+        )
 
     def trigger(self, rng):
         """Count a matching call; True when the rule fires on it."""
@@ -198,7 +215,9 @@ class FaultSet:
         if isinstance(specs, dict):
             specs = [specs]
         if not isinstance(specs, list):
-            raise FaultRuleError("fault rules are an object, a list of objects, or {\"seed\": N, \"rules\": [...]}")
+            raise FaultRuleError(
+                'fault rules are an object, a list of objects, or {"seed": N, "rules": [...]}'
+            )
         return [Rule(spec, self.actions, self.match_keys) for spec in specs]
 
     def clear(self):
@@ -212,7 +231,9 @@ class FaultSet:
     def fire(self, ctx):
         """The Outcome of a call described by `ctx` ({"method", "path", ...match keys})."""
         with self.lock:
-            return Outcome([rule for rule in self.rules if rule.matches(ctx) and rule.trigger(self.rng)])
+            return Outcome(
+                [rule for rule in self.rules if rule.matches(ctx) and rule.trigger(self.rng)]
+            )
 
     def describe(self):
         with self.lock:

@@ -27,7 +27,9 @@ class Emulator:
         self.url = server.url
 
     def control(self, method, path, body=None):
-        resp = requests.request(method, self.url + "/_sim/" + path, json=body, timeout=30, verify=False)
+        resp = requests.request(
+            method, self.url + "/_sim/" + path, json=body, timeout=30, verify=False
+        )
         resp.raise_for_status()
         return resp.json() if resp.content else None
 
@@ -57,7 +59,9 @@ class ApstraSession:
         self.url = url
         self.username = username
         self.session = requests.Session()
-        login = self.session.post(url + "/api/aaa/login", json={"username": username, "password": password}, timeout=10)
+        login = self.session.post(
+            url + "/api/aaa/login", json={"username": username, "password": password}, timeout=10
+        )
         login.raise_for_status()
         self.user_id = login.json()["id"]
         self.session.headers["AuthToken"] = login.json()["token"]
@@ -65,7 +69,9 @@ class ApstraSession:
 
     def api(self, method, path, body=None, **kwargs):
         """A call on /api/<path>."""
-        return self.session.request(method, self.url + "/api/" + path.lstrip("/"), json=body, timeout=10, **kwargs)
+        return self.session.request(
+            method, self.url + "/api/" + path.lstrip("/"), json=body, timeout=10, **kwargs
+        )
 
     def call(self, method, suffix, body=None, **kwargs):
         """A call on /api/blueprints/<bp><suffix>."""
@@ -76,13 +82,18 @@ class ApstraSession:
 
     def qe(self, query, graph_type=None):
         """The items of a graph query (graph_type: staging, deployed...)."""
-        resp = self.call("POST", "/qe", {"query": query}, params={"type": graph_type} if graph_type else None)
+        resp = self.call(
+            "POST", "/qe", {"query": query}, params={"type": graph_type} if graph_type else None
+        )
         assert resp.status_code == 200, resp.text
         return resp.json()["items"]
 
     def systems(self):
         """label -> id of every system node."""
-        return {n["label"]: n["id"] for n in self.get("/nodes", params={"node_type": "system"}).json()["nodes"].values()}
+        return {
+            n["label"]: n["id"]
+            for n in self.get("/nodes", params={"node_type": "system"}).json()["nodes"].values()
+        }
 
     def version(self):
         return self.call("POST", "/ql-readonly", {"query": "{ version }"}).json()["data"]["version"]

@@ -52,13 +52,16 @@ def default_token_cache_dir():
     return os.path.join(os.path.expanduser("~"), ".cache", "netops.cn2_apstra")
 
 
-TOKEN_LIFETIME = 24 * 3600  # Apstra tokens live 24 h: an older cached one is only a secret lying around
+TOKEN_LIFETIME = (
+    24 * 3600
+)  # Apstra tokens live 24 h: an older cached one is only a secret lying around
 
 
 class TokenCache:
     """One file per (api_url, username), mode 0600 in a 0700 directory, so parallel forks never share a write.
 
-    Files older than a token's lifetime are deleted whenever a token is written (each holds a secret)."""
+    Files older than a token's lifetime are deleted whenever a token is written (each holds a secret).
+    """
 
     def __init__(self, directory=None, lifetime=TOKEN_LIFETIME, clock=time.time):
         self.directory = directory or default_token_cache_dir()
@@ -66,7 +69,9 @@ class TokenCache:
         self.clock = clock
 
     def path(self, api_url, username):
-        key = hashlib.sha256(("%s\0%s" % (api_url.rstrip("/"), username)).encode("utf-8")).hexdigest()
+        key = hashlib.sha256(
+            ("%s\0%s" % (api_url.rstrip("/"), username)).encode("utf-8")
+        ).hexdigest()
         return os.path.join(self.directory, "token-%s.json" % key)
 
     def get(self, api_url, username):
@@ -75,7 +80,10 @@ class TokenCache:
                 entry = json.load(handle)
         except (OSError, ValueError):
             return None
-        if not isinstance(entry, dict) or self.clock() - (entry.get("created") or 0) >= self.lifetime:
+        if (
+            not isinstance(entry, dict)
+            or self.clock() - (entry.get("created") or 0) >= self.lifetime
+        ):
             return None
         return entry.get("token")
 
@@ -144,8 +152,20 @@ class ApstraClient:
     first, and a fresh one is written back after each login.
     """
 
-    def __init__(self, api_url, username=None, password=None, auth_token=None, validate_certs=True, ca_path=None,
-                 timeout=30, retries=4, backoff=0.5, token_cache=None, sleep=time.sleep):
+    def __init__(
+        self,
+        api_url,
+        username=None,
+        password=None,
+        auth_token=None,
+        validate_certs=True,
+        ca_path=None,
+        timeout=30,
+        retries=4,
+        backoff=0.5,
+        token_cache=None,
+        sleep=time.sleep,
+    ):
         if requests is None:
             raise ImportError("requests is required for the Apstra client")
         if not api_url:
@@ -164,7 +184,9 @@ class ApstraClient:
         # Passed with every request too: requests lets REQUESTS_CA_BUNDLE override a session-level verify.
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.session.verify = self.verify
-        self.session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
+        self.session.headers.update(
+            {"Accept": "application/json", "Content-Type": "application/json"}
+        )
         self.token = auth_token
         if not self.token and self.token_cache is not None and username:
             self.token = self.token_cache.get(self.api_url, username)
@@ -175,14 +197,34 @@ class ApstraClient:
     def login(self):
         """Exchange username/password for a token (POST /api/aaa/login)."""
         if not self._can_login():
-            raise ApstraAuthError("the auth token was refused and no username/password are set to log in again", status=401)
-        resp = self._send("POST", "/api/aaa/login", {"username": self.username, "password": self.password}, None, auth=False)
+            raise ApstraAuthError(
+                "the auth token was refused and no username/password are set to log in again",
+                status=401,
+            )
+        resp = self._send(
+            "POST",
+            "/api/aaa/login",
+            {"username": self.username, "password": self.password},
+            None,
+            auth=False,
+        )
         if resp.status_code not in (200, 201):
-            raise ApstraAuthError("login failed", status=resp.status_code, body=_body_of(resp), method="POST", path="/api/aaa/login")
+            raise ApstraAuthError(
+                "login failed",
+                status=resp.status_code,
+                body=_body_of(resp),
+                method="POST",
+                path="/api/aaa/login",
+            )
         body = _body_of(resp)
         token = body.get("token") if isinstance(body, dict) else None
         if not token:
-            raise ApstraAuthError("login answered without a token", status=resp.status_code, method="POST", path="/api/aaa/login")
+            raise ApstraAuthError(
+                "login answered without a token",
+                status=resp.status_code,
+                method="POST",
+                path="/api/aaa/login",
+            )
         self.token = token
         if self.token_cache is not None and self.username:
             try:
@@ -196,29 +238,50 @@ class ApstraClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is not None:
                 return min(retry_after, MAX_RETRY_AFTER)
-        return self.backoff * (2 ** attempt) + random.uniform(0, self.backoff)
+        return self.backoff * (2**attempt) + random.uniform(0, self.backoff)
 
     def _send(self, method, path, body, params, auth=True):
         """Send one request with retries; returns the last response (any status)."""
         url = self.api_url + path
         headers = {"AuthToken": self.token} if auth and self.token else {}
         bare = path.split("?", 1)[0]
-        safe_to_repeat = (method in ("GET", "PATCH", "DELETE") or (method == "PUT" and not bare.endswith(NOT_REPEATABLE_PUT_SUFFIXES))
-                          or bare.endswith(READ_ONLY_POST_SUFFIXES))
+        safe_to_repeat = (
+            method in ("GET", "PATCH", "DELETE")
+            or (method == "PUT" and not bare.endswith(NOT_REPEATABLE_PUT_SUFFIXES))
+            or bare.endswith(READ_ONLY_POST_SUFFIXES)
+        )
         attempt = 0
         while True:
             try:
-                resp = self.session.request(method, url, json=body, params=params, headers=headers, timeout=self.timeout, verify=self.verify)
+                resp = self.session.request(
+                    method,
+                    url,
+                    json=body,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout,
+                    verify=self.verify,
+                )
             except requests.exceptions.SSLError as exc:
                 # A certificate problem does not go away by retrying.
-                raise ApstraConnectionError("TLS error (set ca_path, or validate_certs=false for a lab): %s" % exc, method=method, path=path) from exc
+                raise ApstraConnectionError(
+                    "TLS error (set ca_path, or validate_certs=false for a lab): %s" % exc,
+                    method=method,
+                    path=path,
+                ) from exc
             except requests.exceptions.ConnectionError as exc:
                 # ConnectTimeout and refused connections never reached the server; a reset after sending might have.
-                if attempt >= self.retries or not (safe_to_repeat or isinstance(exc, requests.exceptions.ConnectTimeout)):
-                    raise ApstraConnectionError("cannot reach Apstra: %s" % exc, method=method, path=path) from exc
+                if attempt >= self.retries or not (
+                    safe_to_repeat or isinstance(exc, requests.exceptions.ConnectTimeout)
+                ):
+                    raise ApstraConnectionError(
+                        "cannot reach Apstra: %s" % exc, method=method, path=path
+                    ) from exc
             except requests.exceptions.Timeout as exc:
                 if attempt >= self.retries or not safe_to_repeat:
-                    raise ApstraConnectionError("no answer within %ss" % self.timeout, method=method, path=path) from exc
+                    raise ApstraConnectionError(
+                        "no answer within %ss" % self.timeout, method=method, path=path
+                    ) from exc
             else:
                 retryable = RETRY_STATUSES if safe_to_repeat else UNPROCESSED_STATUSES
                 if resp.status_code not in retryable or attempt >= self.retries:
@@ -239,7 +302,13 @@ class ApstraClient:
             resp = self._send(method, path, body, params)
         if resp.status_code >= 400:
             error = ApstraAuthError if resp.status_code == 401 else ApstraError
-            raise error(_reason(resp), status=resp.status_code, body=_body_of(resp), method=method, path=path)
+            raise error(
+                _reason(resp),
+                status=resp.status_code,
+                body=_body_of(resp),
+                method=method,
+                path=path,
+            )
         return _body_of(resp)
 
     def get(self, path, params=None):

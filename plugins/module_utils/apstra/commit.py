@@ -10,8 +10,14 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraConnectionError, ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import bp_path, values
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    ApstraConnectionError,
+    ApstraError,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
+    bp_path,
+    values,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ApplyFailed
 
 TASK_DONE = ("succeeded", "success", "failed", "failure", "timeout", "error")
@@ -43,7 +49,11 @@ def task_reason(task):
     """Why a deploy task failed, as text: its error, else its errors, else whatever detail it has."""
     detail = task.get("detailed_status")
     if isinstance(detail, dict):
-        return readable(detail.get("error")) or readable(detail.get("errors")) or readable(dict((k, v) for k, v in detail.items() if v))
+        return (
+            readable(detail.get("error"))
+            or readable(detail.get("errors"))
+            or readable(dict((k, v) for k, v in detail.items() if v))
+        )
     return readable(detail)
 
 
@@ -58,8 +68,20 @@ def error_summary(errors):
 class Committer:
     """Deploy (or revert) one blueprint's staging."""
 
-    def __init__(self, service, bp_id, label=None, username=None, check_mode=False, wait_for_lock=0, timeout_deploy=300,
-                 poll_interval=1.0, sleep=time.sleep, clock=time.monotonic, precheck=True):
+    def __init__(
+        self,
+        service,
+        bp_id,
+        label=None,
+        username=None,
+        check_mode=False,
+        wait_for_lock=0,
+        timeout_deploy=300,
+        poll_interval=1.0,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        precheck=True,
+    ):
         self.service = service
         self.bp_id = bp_id
         self.label = label or bp_id
@@ -77,20 +99,38 @@ class Committer:
     def versions(self):
         status = self.service.diff_status(self.bp_id) or {}
         staging, deployed = status.get("staging_version"), status.get("deployed_version")
-        return dict(staging_version=staging, deployed_version=deployed, has_uncommitted_changes=staging != deployed,
-                    deploy_status=status.get("deploy_status"))
+        return dict(
+            staging_version=staging,
+            deployed_version=deployed,
+            has_uncommitted_changes=staging != deployed,
+            deploy_status=status.get("deploy_status"),
+        )
 
     def wait_for_lock(self):
         deadline = self.clock() + self.wait_for_lock_seconds
         while True:
             lock = self.service.lock_status(self.bp_id) or {}
             # Our own staged changes lock the blueprint too (lock_by_changes); Apstra marks such a lock overridable by us.
-            if lock.get("lock_status", "unlocked") == "unlocked" or lock.get("possible_override") \
-                    or (lock.get("lock_type") == "lock_by_changes" and lock.get("username") == self.username):
+            if (
+                lock.get("lock_status", "unlocked") == "unlocked"
+                or lock.get("possible_override")
+                or (
+                    lock.get("lock_type") == "lock_by_changes"
+                    and lock.get("username") == self.username
+                )
+            ):
                 return lock
             if self.clock() >= deadline:
-                raise CommitError("blueprint %s is locked (%s by %s); waited %ss" % (
-                    self.label, lock.get("lock_type"), lock.get("username"), self.wait_for_lock_seconds), lock=lock)
+                raise CommitError(
+                    "blueprint %s is locked (%s by %s); waited %ss"
+                    % (
+                        self.label,
+                        lock.get("lock_type"),
+                        lock.get("username"),
+                        self.wait_for_lock_seconds,
+                    ),
+                    lock=lock,
+                )
             self.sleep(self.poll_interval)
 
     def wait_for_task(self, task_id):
@@ -100,16 +140,27 @@ class Committer:
             if task.get("status") in TASK_DONE:
                 return task
             if self.clock() >= deadline:
-                raise CommitError("deploy task %s did not finish within %ss; last status %s" % (task_id, self.timeout_deploy, task.get("status")),
-                                  task=task)
+                raise CommitError(
+                    "deploy task %s did not finish within %ss; last status %s"
+                    % (task_id, self.timeout_deploy, task.get("status")),
+                    task=task,
+                )
             self.sleep(self.poll_interval)
 
     def revert(self, before):
         plan = [{"method": "POST", "path": bp_path(self.bp_id, "/revert"), "body": {}}]
         if not self.check_mode:
             self.service.client.request("POST", plan[0]["path"], body={})
-        after = dict(before, staging_version=before["deployed_version"], has_uncommitted_changes=False)
-        return dict(changed=True, before=before, after=after, plan=plan, deployed_version=before["deployed_version"])
+        after = dict(
+            before, staging_version=before["deployed_version"], has_uncommitted_changes=False
+        )
+        return dict(
+            changed=True,
+            before=before,
+            after=after,
+            plan=plan,
+            deployed_version=before["deployed_version"],
+        )
 
     def refused(self, exc, deadline):
         """Explain a refused deploy: build errors, or a lock (then wait for it, up to ``deadline``); None when it is something else."""
@@ -117,13 +168,20 @@ class Committer:
         if exc.status == 422 and "build error" in text:
             errors = self.service.build_errors(self.bp_id) or {}
             count = errors.get("errors_count") or 0
-            return CommitError("blueprint %s has %d build error(s); not deploying: %s" % (self.label, count, error_summary(errors)), build_errors=errors)
+            return CommitError(
+                "blueprint %s has %d build error(s); not deploying: %s"
+                % (self.label, count, error_summary(errors)),
+                build_errors=errors,
+            )
         if exc.status in (409, 423) and "locked" in text:
             lock = self.wait_for_lock()
             if self.clock() >= deadline:
                 # lock-status says we may go on, yet the deploy is still refused as locked: stop at the wait's end
-                return CommitError("blueprint %s refuses the deploy as locked (%s); waited %ss" % (
-                    self.label, readable(exc.body) or exc, self.wait_for_lock_seconds), lock=lock)
+                return CommitError(
+                    "blueprint %s refuses the deploy as locked (%s); waited %ss"
+                    % (self.label, readable(exc.body) or exc, self.wait_for_lock_seconds),
+                    lock=lock,
+                )
             self.sleep(self.poll_interval)
             return False
         return None
@@ -134,9 +192,15 @@ class Committer:
         if self.versions()["deployed_version"] == before["staging_version"]:
             return {}
         tasks = values(self.service.client.get(bp_path(self.bp_id, "/tasks")), "items")
-        running = [task for task in tasks if task.get("type") == "deploy" and task.get("status") not in TASK_DONE]
+        running = [
+            task
+            for task in tasks
+            if task.get("type") == "deploy" and task.get("status") not in TASK_DONE
+        ]
         if running:
-            return {"task_id": sorted(running, key=lambda task: task.get("created_at") or "")[-1]["id"]}
+            return {
+                "task_id": sorted(running, key=lambda task: task.get("created_at") or "")[-1]["id"]
+            }
         return None
 
     def deploy(self, request, before):
@@ -145,7 +209,9 @@ class Committer:
         deadline = self.clock() + self.wait_for_lock_seconds
         while True:
             try:
-                return self.service.client.request("PUT", request["path"], body=request["body"]) or {}
+                return (
+                    self.service.client.request("PUT", request["path"], body=request["body"]) or {}
+                )
             except ApstraConnectionError:
                 answer = self.lost_deploy(before)
                 if answer is not None:
@@ -164,37 +230,89 @@ class Committer:
                 if now["deployed_version"] == before["staging_version"]:
                     return {}  # the deploy was applied and only its answer lost
                 if exc.status == 409 or now["staging_version"] != before["staging_version"]:
-                    raise CommitError("the staging of blueprint %s moved from version %s to %s while this run deployed it (someone else "
-                                      "changed it); nothing was deployed, the staging is left as it is" % (
-                                          self.label, before["staging_version"], now["staging_version"])) from exc
+                    raise CommitError(
+                        "the staging of blueprint %s moved from version %s to %s while this run deployed it (someone else "
+                        "changed it); nothing was deployed, the staging is left as it is"
+                        % (self.label, before["staging_version"], now["staging_version"])
+                    ) from exc
                 raise ApplyFailed(exc, [], [request]) from exc
 
     def commit(self, description, before=None):
         """Deploy the staging; returns the result (``deployed_version``, ``task``, ``plan``); raises CommitError/ApplyFailed."""
         before = before or self.versions()
         if not before["has_uncommitted_changes"]:
-            return dict(changed=False, before=before, after=before, plan=[], deployed_version=before["deployed_version"])
-        request = {"method": "PUT", "path": bp_path(self.bp_id, "/deploy?async=full"),
-                   "body": {"version": before["staging_version"], "description": description}}
-        after = dict(before, deployed_version=before["staging_version"], has_uncommitted_changes=False)
-        diff = [{"before_header": "blueprint %s" % self.label, "after_header": "blueprint %s" % self.label, "before": before, "after": after}]
+            return dict(
+                changed=False,
+                before=before,
+                after=before,
+                plan=[],
+                deployed_version=before["deployed_version"],
+            )
+        request = {
+            "method": "PUT",
+            "path": bp_path(self.bp_id, "/deploy?async=full"),
+            "body": {"version": before["staging_version"], "description": description},
+        }
+        after = dict(
+            before, deployed_version=before["staging_version"], has_uncommitted_changes=False
+        )
+        diff = [
+            {
+                "before_header": "blueprint %s" % self.label,
+                "after_header": "blueprint %s" % self.label,
+                "before": before,
+                "after": after,
+            }
+        ]
         if self.check_mode:
-            return dict(changed=True, before=before, after=after, plan=[request], diff=diff, deployed_version=before["deployed_version"])
+            return dict(
+                changed=True,
+                before=before,
+                after=after,
+                plan=[request],
+                diff=diff,
+                deployed_version=before["deployed_version"],
+            )
         if self.precheck:
             errors = self.service.build_errors(self.bp_id) or {}
             if errors.get("errors_count"):
-                raise CommitError("blueprint %s has %d build error(s); not deploying: %s" % (self.label, errors["errors_count"], error_summary(errors)),
-                                  build_errors=errors)
+                raise CommitError(
+                    "blueprint %s has %d build error(s); not deploying: %s"
+                    % (self.label, errors["errors_count"], error_summary(errors)),
+                    build_errors=errors,
+                )
             self.wait_for_lock()
         answer = self.deploy(request, before)
         task = self.wait_for_task(answer["task_id"]) if answer.get("task_id") else {}
-        deploy = self.service.deploy_state(self.bp_id) or {} if self.precheck or task.get("status") not in TASK_OK else \
-            {"state": "success", "version": before["staging_version"]}
-        if task.get("status") not in (None,) + TASK_OK or deploy.get("state") not in ("success", None) \
-                or deploy.get("version") != before["staging_version"]:
-            reason = task_reason(task) or readable(deploy.get("error") or deploy.get("deploy_error")) or \
-                "task %s, deploy state %s (version %s)" % (task.get("status"), deploy.get("state"), deploy.get("version"))
-            raise CommitError("deploy of version %s failed: %s; the staging is left as it was" % (before["staging_version"], reason),
-                              task=task, deploy=deploy)
+        deploy = (
+            self.service.deploy_state(self.bp_id) or {}
+            if self.precheck or task.get("status") not in TASK_OK
+            else {"state": "success", "version": before["staging_version"]}
+        )
+        if (
+            task.get("status") not in (None,) + TASK_OK
+            or deploy.get("state") not in ("success", None)
+            or deploy.get("version") != before["staging_version"]
+        ):
+            reason = (
+                task_reason(task)
+                or readable(deploy.get("error") or deploy.get("deploy_error"))
+                or "task %s, deploy state %s (version %s)"
+                % (task.get("status"), deploy.get("state"), deploy.get("version"))
+            )
+            raise CommitError(
+                "deploy of version %s failed: %s; the staging is left as it was"
+                % (before["staging_version"], reason),
+                task=task,
+                deploy=deploy,
+            )
         after = dict(after, deployed_version=deploy.get("version"))
-        return dict(changed=True, before=before, after=after, plan=[request], diff=diff, task=task, deployed_version=deploy.get("version"))
+        return dict(
+            changed=True,
+            before=before,
+            after=after,
+            plan=[request],
+            diff=diff,
+            task=task,
+            deployed_version=deploy.get("version"),
+        )

@@ -13,8 +13,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraClient, TokenCache
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    ApstraClient,
+    TokenCache,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    ValidationError,
+)
 
 ENV = {
     "api_url": ["APSTRA_API_URL"],
@@ -32,7 +37,9 @@ def client_from_options(options):
     if not options.get("api_url"):
         raise ValidationError("api_url is required (or set APSTRA_API_URL)")
     if not options.get("auth_token") and not (options.get("username") and options.get("password")):
-        raise ValidationError("username and password, or auth_token, are required (or APSTRA_USERNAME/APSTRA_PASSWORD/APSTRA_AUTH_TOKEN)")
+        raise ValidationError(
+            "username and password, or auth_token, are required (or APSTRA_USERNAME/APSTRA_PASSWORD/APSTRA_AUTH_TOKEN)"
+        )
     validate_certs = options.get("validate_certs")
     return ApstraClient(
         options["api_url"],
@@ -42,5 +49,9 @@ def client_from_options(options):
         validate_certs=True if validate_certs is None else validate_certs,
         ca_path=options.get("ca_path") or None,
         timeout=options.get("timeout") or 30,
-        token_cache=TokenCache() if options.get("token_cache", True) and not options.get("auth_token") else None,
+        token_cache=(
+            TokenCache()
+            if options.get("token_cache", True) and not options.get("auth_token")
+            else None
+        ),
     )

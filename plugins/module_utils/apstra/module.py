@@ -2,7 +2,8 @@
 # Copyright: netops.cn2_apstra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ApstraModule: the Ansible side of every Apstra module (argument spec, client, blueprint, the one result and
-failure shape). A resource module is an argument spec plus a ``Resource`` from ``apstra/resources.py``."""
+failure shape). A resource module is an argument spec plus a ``Resource`` from ``apstra/resources.py``.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,11 +15,22 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import ENV, client_from_options
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
+    ENV,
+    client_from_options,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    FabricContext,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ApplyFailed, Engine, ResourceError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    ValidationError,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    ApplyFailed,
+    Engine,
+    ResourceError,
+)
 
 BLUEPRINT_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -39,7 +51,9 @@ def apstra_argument_spec():
         username=dict(type="str", fallback=(env_fallback, ENV["username"])),
         password=dict(type="str", no_log=True, fallback=(env_fallback, ENV["password"])),
         auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ENV["auth_token"])),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ENV["validate_certs"])),
+        validate_certs=dict(
+            type="bool", default=True, fallback=(env_fallback, ENV["validate_certs"])
+        ),
         ca_path=dict(type="path", fallback=(env_fallback, ENV["ca_path"])),
         timeout=dict(type="int", default=30),
         token_cache=dict(type="bool", default=True, fallback=(env_fallback, ENV["token_cache"])),
@@ -65,7 +79,9 @@ class ApstraModule:
         self._blueprint = None
         self._context = None
         if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+            self.module.fail_json(
+                msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
+            )
 
     # -- connection -------------------------------------------------------------------------------------
     @property
@@ -97,13 +113,19 @@ class ApstraModule:
     @property
     def context(self):
         if self._context is None:
-            self._context = FabricContext(self.service, lambda: self.bp_id, check_mode=self.check_mode)
+            self._context = FabricContext(
+                self.service, lambda: self.bp_id, check_mode=self.check_mode
+            )
         return self._context
 
     def run_resource(self, resource_class, config=None, state=None):
         """Run the resource engine for this module's config/state; returns the result dict."""
-        engine = Engine(resource_class(self.context), state or self.params["state"], config if config is not None else self.params.get("config"),
-                        check_mode=self.check_mode)
+        engine = Engine(
+            resource_class(self.context),
+            state or self.params["state"],
+            config if config is not None else self.params.get("config"),
+            check_mode=self.check_mode,
+        )
         return engine.run()
 
     # -- lifecycle --------------------------------------------------------------------------------------
@@ -117,10 +139,18 @@ class ApstraModule:
         except (ValidationError, ResourceError) as exc:
             self.module.fail_json(msg=str(exc), changed=False, plan=[])
         except ApplyFailed as exc:
-            self.module.fail_json(msg=exc.message(), changed=bool(exc.applied) and not self.check_mode, status=exc.error.status,
-                                  error=exc.error.body, applied=exc.applied, not_applied=exc.not_applied)
+            self.module.fail_json(
+                msg=exc.message(),
+                changed=bool(exc.applied) and not self.check_mode,
+                status=exc.error.status,
+                error=exc.error.body,
+                applied=exc.applied,
+                not_applied=exc.not_applied,
+            )
         except ApstraError as exc:
-            self.module.fail_json(msg=str(exc), changed=False, status=exc.status, error=exc.body, plan=[])
+            self.module.fail_json(
+                msg=str(exc), changed=False, status=exc.status, error=exc.body, plan=[]
+            )
         finally:
             if self._client is not None:
                 self._client.close()
@@ -128,8 +158,12 @@ class ApstraModule:
 
     def exit(self, changed=None, before=None, after=None, plan=None, diff=None, **extra):
         plan = plan or []
-        result = dict(changed=bool(plan) if changed is None else changed, before=before if before is not None else [],
-                      after=after if after is not None else [], plan=plan)
+        result = dict(
+            changed=bool(plan) if changed is None else changed,
+            before=before if before is not None else [],
+            after=after if after is not None else [],
+            plan=plan,
+        )
         if self.module._diff and diff:  # pylint: disable=protected-access
             result["diff"] = diff
         if self._context is not None and self._context.notes:

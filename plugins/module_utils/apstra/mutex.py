@@ -20,7 +20,10 @@ import socket
 import time
 import uuid
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraConnectionError, ApstraError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    ApstraConnectionError,
+    ApstraError,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import values
 
 TAGS_PATH = "/api/design/tags"
@@ -40,7 +43,9 @@ def mutex_label(bp_id):
 
 
 class BlueprintMutex:
-    def __init__(self, client, bp_id, wait=0, poll_interval=1.0, sleep=time.sleep, clock=time.monotonic):
+    def __init__(
+        self, client, bp_id, wait=0, poll_interval=1.0, sleep=time.sleep, clock=time.monotonic
+    ):
         self.client = client
         self.bp_id = bp_id
         self.wait = wait
@@ -51,8 +56,17 @@ class BlueprintMutex:
         self.nonce = str(uuid.uuid4())
 
     def description(self):
-        return json.dumps({"holder": HOLDER, "user": getpass.getuser(), "host": socket.gethostname(), "pid": os.getpid(),
-                           "session": self.nonce, "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, sort_keys=True)
+        return json.dumps(
+            {
+                "holder": HOLDER,
+                "user": getpass.getuser(),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "session": self.nonce,
+                "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            },
+            sort_keys=True,
+        )
 
     def _find(self):
         for tag in values(self.client.get(TAGS_PATH), "items"):
@@ -66,7 +80,10 @@ class BlueprintMutex:
         waited = False
         while True:
             try:
-                answer = self.client.post(TAGS_PATH, body={"label": mutex_label(self.bp_id), "description": self.description()})
+                answer = self.client.post(
+                    TAGS_PATH,
+                    body={"label": mutex_label(self.bp_id), "description": self.description()},
+                )
                 self.tag_id = (answer or {}).get("id")
                 return waited
             except ApstraError as exc:
@@ -81,8 +98,16 @@ class BlueprintMutex:
                     self.tag_id = tag.get("id")  # our create was applied, only its answer was lost
                     return waited
                 if self.clock() >= deadline:
-                    raise MutexHeld("blueprint %s is locked by another tool (global-catalog tag %r: %s); waited %ss, nothing was changed" % (
-                        self.bp_id, tag.get("label"), tag.get("description") or "no description", self.wait), holder=tag) from exc
+                    raise MutexHeld(
+                        "blueprint %s is locked by another tool (global-catalog tag %r: %s); waited %ss, nothing was changed"
+                        % (
+                            self.bp_id,
+                            tag.get("label"),
+                            tag.get("description") or "no description",
+                            self.wait,
+                        ),
+                        holder=tag,
+                    ) from exc
                 waited = True
                 self.sleep(self.poll_interval)
 

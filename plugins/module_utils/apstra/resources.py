@@ -15,8 +15,14 @@ __metaclass__ = type
 
 import uuid
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraConnectionError, ApstraError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import Fabric, bp_path
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    ApstraConnectionError,
+    ApstraError,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
+    Fabric,
+    bp_path,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
     ValidationError,
     check_label,
@@ -26,8 +32,15 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validatio
     check_vni,
     unknown_name,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import SET, Change, Resource
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import MTU_RANGE, OWNER_TAG
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    SET,
+    Change,
+    Resource,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    MTU_RANGE,
+    OWNER_TAG,
+)
 
 CT_NAMESPACE = uuid.UUID("5d1f3f0e-8a7b-4c55-9a0e-6f1b2c3d4e5f")
 EXISTS_MARKERS = ("not unique", "already exists", "already in use")
@@ -48,7 +61,9 @@ def is_placeholder(value):
 
 
 def already_exists(error):
-    return getattr(error, "status", None) == 422 and any(marker in str(error).lower() for marker in EXISTS_MARKERS)
+    return getattr(error, "status", None) == 422 and any(
+        marker in str(error).lower() for marker in EXISTS_MARKERS
+    )
 
 
 class FabricContext:
@@ -89,15 +104,26 @@ class FabricContext:
     def vns(self):
         if self._vns is None:
             names = self.zone_labels()
-            self._vns = [canonical_vn(vn, names, self.fabric) for vn in self.service.virtual_networks(self.bp_id)]
+            self._vns = [
+                canonical_vn(vn, names, self.fabric)
+                for vn in self.service.virtual_networks(self.bp_id)
+            ]
         return self._vns
 
     def templates(self):
         """[{id, vn_id, tag_type, tags, interfaces}] of every single-VLAN connectivity template."""
         if self._templates is None:
             templates, roots, assigned, _names = self.service.bindings(self.bp_id)
-            self._templates = [dict(id=root, vn_id=vn_id, tag_type=tag_type, tags=roots[root]["tags"], interfaces=sorted(assigned.get(root, ())))
-                               for (vn_id, tag_type), root in sorted(templates.items())]
+            self._templates = [
+                dict(
+                    id=root,
+                    vn_id=vn_id,
+                    tag_type=tag_type,
+                    tags=roots[root]["tags"],
+                    interfaces=sorted(assigned.get(root, ())),
+                )
+                for (vn_id, tag_type), root in sorted(templates.items())
+            ]
         return self._templates
 
     def forget(self, *kinds):
@@ -126,8 +152,10 @@ class FabricContext:
         if not self.check_mode:
             raise error
         planned = self.planned.setdefault((kind, name), placeholder(kind, name))
-        note = ("check mode: %s; planned with the placeholder id %s, assuming an earlier task creates it "
-                "(a real run fails if it does not exist by then)" % (error, planned))
+        note = (
+            "check mode: %s; planned with the placeholder id %s, assuming an earlier task creates it "
+            "(a real run fails if it does not exist by then)" % (error, planned)
+        )
         if note not in self.notes:
             self.notes.append(note)
         return planned
@@ -167,32 +195,60 @@ def check_label_vni_vlan(prefix, item):
 
 # -- routing zones --------------------------------------------------------------------------------------------------
 
-ZONE_API_FIELDS = dict(label="label", vrf_name="vrf_name", vni="vni_id", vlan_id="vlan_id", junos_evpn_irb_mode="junos_evpn_irb_mode", tags="tags")
+ZONE_API_FIELDS = dict(
+    label="label",
+    vrf_name="vrf_name",
+    vni="vni_id",
+    vlan_id="vlan_id",
+    junos_evpn_irb_mode="junos_evpn_irb_mode",
+    tags="tags",
+)
 
 
 def canonical_zone(zone):
     rt_policy = zone.get("rt_policy") or {}
     vni = zone.get("vni_id")
     return dict(
-        id=zone["id"], label=zone.get("label"), vrf_name=zone.get("vrf_name"), vni=int(vni) if vni not in (None, "") else None,
-        vlan_id=zone.get("vlan_id"), import_rts=sorted(rt_policy.get("import_RTs") or []), export_rts=sorted(rt_policy.get("export_RTs") or []),
-        junos_evpn_irb_mode=zone.get("junos_evpn_irb_mode"), tags=sorted(zone.get("tags") or []),
+        id=zone["id"],
+        label=zone.get("label"),
+        vrf_name=zone.get("vrf_name"),
+        vni=int(vni) if vni not in (None, "") else None,
+        vlan_id=zone.get("vlan_id"),
+        import_rts=sorted(rt_policy.get("import_RTs") or []),
+        export_rts=sorted(rt_policy.get("export_RTs") or []),
+        junos_evpn_irb_mode=zone.get("junos_evpn_irb_mode"),
+        tags=sorted(zone.get("tags") or []),
     )
 
 
 def zone_body(zone, fields=None):
     """API body for a canonical zone; with fields, only what those canonical fields map to."""
     fields = fields if fields is not None else [key for key in zone if key != "id"]
-    body = dict((ZONE_API_FIELDS[field], zone[field]) for field in fields if field in ZONE_API_FIELDS and zone.get(field) is not None)
+    body = dict(
+        (ZONE_API_FIELDS[field], zone[field])
+        for field in fields
+        if field in ZONE_API_FIELDS and zone.get(field) is not None
+    )
     if "import_rts" in fields or "export_rts" in fields:
-        body["rt_policy"] = {"import_RTs": zone.get("import_rts") or [], "export_RTs": zone.get("export_rts") or []}
+        body["rt_policy"] = {
+            "import_RTs": zone.get("import_rts") or [],
+            "export_RTs": zone.get("export_rts") or [],
+        }
     return body
 
 
 class RoutingZones(ApstraResource):
     KIND = "routing_zone"
     FIELDS = dict(import_rts=SET, export_rts=SET, tags=SET)
-    DEFAULTS = dict(vrf_name=None, vni=None, vlan_id=None, import_rts=[], export_rts=[], junos_evpn_irb_mode=None, tags=[])
+    DEFAULTS = dict(
+        vrf_name=None,
+        vni=None,
+        vlan_id=None,
+        import_rts=[],
+        export_rts=[],
+        junos_evpn_irb_mode=None,
+        tags=[],
+    )
     KEEP = ("id", "vrf_name", "vni", "vlan_id", "junos_evpn_irb_mode")
 
     def validate(self, config, state):
@@ -221,13 +277,29 @@ class RoutingZones(ApstraResource):
     def requests(self, changes):
         plan = []
         # Deletes first: they free VRF names, VNIs and VLANs the creates may reuse.
-        for change in sorted(changes, key=lambda change: ("delete", "update", "create").index(change.action)):
+        for change in sorted(
+            changes, key=lambda change: ("delete", "update", "create").index(change.action)
+        ):
             if change.action == "create":
-                plan.append(op("POST", bp_path(self.bp_id, "/security-zones"), dict(zone_body(change.after), sz_type="evpn")))
+                plan.append(
+                    op(
+                        "POST",
+                        bp_path(self.bp_id, "/security-zones"),
+                        dict(zone_body(change.after), sz_type="evpn"),
+                    )
+                )
             elif change.action == "update":
-                plan.append(op("PATCH", bp_path(self.bp_id, "/security-zones/%s" % change.before["id"]), zone_body(change.after, change.changed_fields())))
+                plan.append(
+                    op(
+                        "PATCH",
+                        bp_path(self.bp_id, "/security-zones/%s" % change.before["id"]),
+                        zone_body(change.after, change.changed_fields()),
+                    )
+                )
             elif change.before.get("vrf_name") != "default":
-                plan.append(op("DELETE", bp_path(self.bp_id, "/security-zones/%s" % change.before["id"])))
+                plan.append(
+                    op("DELETE", bp_path(self.bp_id, "/security-zones/%s" % change.before["id"]))
+                )
         return plan
 
     def send(self, request):
@@ -248,7 +320,10 @@ class RoutingZones(ApstraResource):
             found = self.ctx.zone_id(label)
             if found is None:
                 raise
-            return {"id": found, "existed": already_exists(exc)}  # created by another run meanwhile, or our answer was lost
+            return {
+                "id": found,
+                "existed": already_exists(exc),
+            }  # created by another run meanwhile, or our answer was lost
         self.ctx.zones().append(dict(zone_body_canonical(request["body"]), id=answer["id"]))
         return answer
 
@@ -261,9 +336,22 @@ def zone_body_canonical(body):
 
 # Which API fields carry each canonical field (a change to any of them rewrites these API fields together).
 VN_API_GROUPS = dict(
-    label=("label",), vn_type=("vn_type",), vni=("vn_id",), routing_zone=("security_zone_id",), vlan_id=("bound_to", "reserved_vlan_id"),
-    bindings=("bound_to",), ipv4_subnet=("ipv4_enabled", "ipv4_subnet", "virtual_gateway_ipv4", "virtual_gateway_ipv4_enabled"),
-    ipv4_gateway=("virtual_gateway_ipv4", "virtual_gateway_ipv4_enabled"), dhcp=("dhcp_service",), mtu=("l3_mtu",), tags=("tags",),
+    label=("label",),
+    vn_type=("vn_type",),
+    vni=("vn_id",),
+    routing_zone=("security_zone_id",),
+    vlan_id=("bound_to", "reserved_vlan_id"),
+    bindings=("bound_to",),
+    ipv4_subnet=(
+        "ipv4_enabled",
+        "ipv4_subnet",
+        "virtual_gateway_ipv4",
+        "virtual_gateway_ipv4_enabled",
+    ),
+    ipv4_gateway=("virtual_gateway_ipv4", "virtual_gateway_ipv4_enabled"),
+    dhcp=("dhcp_service",),
+    mtu=("l3_mtu",),
+    tags=("tags",),
     description=("description",),
 )
 
@@ -274,13 +362,20 @@ def canonical_vn(vn, zone_names, fabric):
     vlan_id = vlans[0] if vlans else vn.get("reserved_vlan_id")
     vni = vn.get("vn_id")
     return dict(
-        id=vn["id"], label=vn.get("label"), vn_type=vn.get("vn_type"), vni=int(vni) if vni not in (None, "") else None,
+        id=vn["id"],
+        label=vn.get("label"),
+        vn_type=vn.get("vn_type"),
+        vni=int(vni) if vni not in (None, "") else None,
         routing_zone=zone_names.get(vn.get("security_zone_id"), vn.get("security_zone_id")),
         vlan_id=int(vlan_id) if vlan_id is not None else None,
         bindings=sorted(fabric.name_of(binding.get("system_id")) for binding in bound),
         ipv4_subnet=vn.get("ipv4_subnet") if vn.get("ipv4_enabled") else None,
-        ipv4_gateway=vn.get("virtual_gateway_ipv4") if vn.get("virtual_gateway_ipv4_enabled") else None,
-        dhcp=vn.get("dhcp_service") == "dhcpServiceEnabled", mtu=vn.get("l3_mtu"), tags=sorted(vn.get("tags") or []),
+        ipv4_gateway=(
+            vn.get("virtual_gateway_ipv4") if vn.get("virtual_gateway_ipv4_enabled") else None
+        ),
+        dhcp=vn.get("dhcp_service") == "dhcpServiceEnabled",
+        mtu=vn.get("l3_mtu"),
+        tags=sorted(vn.get("tags") or []),
         description=vn.get("description") or None,
     )
 
@@ -288,8 +383,19 @@ def canonical_vn(vn, zone_names, fabric):
 class VirtualNetworks(ApstraResource):
     KIND = "virtual_network"
     FIELDS = dict(bindings=SET, tags=SET)
-    DEFAULTS = dict(vn_type="vxlan", vni=None, routing_zone=None, vlan_id=None, bindings=[], ipv4_subnet=None, ipv4_gateway=None,
-                    dhcp=False, mtu=None, tags=[], description=None)
+    DEFAULTS = dict(
+        vn_type="vxlan",
+        vni=None,
+        routing_zone=None,
+        vlan_id=None,
+        bindings=[],
+        ipv4_subnet=None,
+        ipv4_gateway=None,
+        dhcp=False,
+        mtu=None,
+        tags=[],
+        description=None,
+    )
     KEEP = ("id", "vn_type", "vni", "routing_zone", "vlan_id", "mtu")
 
     def validate(self, config, state):
@@ -297,9 +403,17 @@ class VirtualNetworks(ApstraResource):
             prefix = "config[%d]" % index
             check_label_vni_vlan(prefix, item)
             check_range(prefix + ".mtu", item.get("mtu"), MTU_RANGE[0], MTU_RANGE[1])
-            item["ipv4_subnet"] = check_subnet(prefix + ".ipv4_subnet", item.get("ipv4_subnet"), prefix + ".ipv4_gateway", item.get("ipv4_gateway"))
+            item["ipv4_subnet"] = check_subnet(
+                prefix + ".ipv4_subnet",
+                item.get("ipv4_subnet"),
+                prefix + ".ipv4_gateway",
+                item.get("ipv4_gateway"),
+            )
             if item.get("vn_type") == "vlan" and len(item.get("bindings") or []) > 1:
-                raise ValidationError("%s.bindings: a vn_type=vlan network is bound to at most one leaf or ESI pair" % prefix)
+                raise ValidationError(
+                    "%s.bindings: a vn_type=vlan network is bound to at most one leaf or ESI pair"
+                    % prefix
+                )
 
     def read(self):
         return list(self.ctx.vns())
@@ -310,16 +424,25 @@ class VirtualNetworks(ApstraResource):
         zone = want["routing_zone"]
         if zone is not None:
             labels = set(z["label"] for z in self.ctx.zones())
-            aliases = dict((z.get("vrf_name"), z["label"]) for z in self.ctx.zones() if z.get("vrf_name"))
+            aliases = dict(
+                (z.get("vrf_name"), z["label"]) for z in self.ctx.zones() if z.get("vrf_name")
+            )
             if zone not in labels and zone in aliases:
                 want["routing_zone"] = aliases[zone]
             elif zone not in labels and ("routing zone", zone) not in self.ctx.planned:
                 # Check mode only: a zone an earlier task of this check run would create gets a placeholder id.
-                error = unknown_name("routing zone", prefix + ".routing_zone", zone, sorted(labels | set(aliases)))
+                error = unknown_name(
+                    "routing zone", prefix + ".routing_zone", zone, sorted(labels | set(aliases))
+                )
                 self.ctx.plan_missing(error, "routing zone", zone)
         if want["bindings"] is not None:
             fabric = self.ctx.fabric
-            want["bindings"] = sorted(set(fabric.name_of(fabric.switch_id(prefix + ".bindings", name)) for name in want["bindings"]))
+            want["bindings"] = sorted(
+                set(
+                    fabric.name_of(fabric.switch_id(prefix + ".bindings", name))
+                    for name in want["bindings"]
+                )
+            )
         if want["tags"] is not None:
             want["tags"] = sorted(set(want["tags"]))
         return want
@@ -328,7 +451,9 @@ class VirtualNetworks(ApstraResource):
         target = super(VirtualNetworks, self).complete(target, current)
         target["bindings"] = sorted(set(target.get("bindings") or []))
         if current is None and target.get("routing_zone") is None:
-            target["routing_zone"] = next((z["label"] for z in self.ctx.zones() if z.get("vrf_name") == "default"), None)
+            target["routing_zone"] = next(
+                (z["label"] for z in self.ctx.zones() if z.get("vrf_name") == "default"), None
+            )
         if not target.get("ipv4_subnet"):
             target["ipv4_gateway"] = None
         return target
@@ -341,27 +466,68 @@ class VirtualNetworks(ApstraResource):
         subnet, gateway = vn.get("ipv4_subnet"), vn.get("ipv4_gateway")
         fabric = self.ctx.fabric
         full = dict(
-            label=vn["label"], vn_type=vn.get("vn_type") or "vxlan", vn_id=str(vn["vni"]) if vn.get("vni") is not None else None,
-            security_zone_id=self.ctx.zone_id(vn.get("routing_zone")) if vn.get("routing_zone") else None,
-            bound_to=[dict(system_id=fabric.switch_id("bindings", name), vlan_id=vn.get("vlan_id")) for name in vn.get("bindings") or []],
-            reserved_vlan_id=vn.get("vlan_id"), ipv4_enabled=bool(subnet), ipv4_subnet=subnet, virtual_gateway_ipv4=gateway,
-            virtual_gateway_ipv4_enabled=bool(gateway), dhcp_service="dhcpServiceEnabled" if vn.get("dhcp") else "dhcpServiceDisabled",
-            l3_mtu=vn.get("mtu"), tags=vn.get("tags") or [], description=vn.get("description") or "",
+            label=vn["label"],
+            vn_type=vn.get("vn_type") or "vxlan",
+            vn_id=str(vn["vni"]) if vn.get("vni") is not None else None,
+            security_zone_id=(
+                self.ctx.zone_id(vn.get("routing_zone")) if vn.get("routing_zone") else None
+            ),
+            bound_to=[
+                dict(system_id=fabric.switch_id("bindings", name), vlan_id=vn.get("vlan_id"))
+                for name in vn.get("bindings") or []
+            ],
+            reserved_vlan_id=vn.get("vlan_id"),
+            ipv4_enabled=bool(subnet),
+            ipv4_subnet=subnet,
+            virtual_gateway_ipv4=gateway,
+            virtual_gateway_ipv4_enabled=bool(gateway),
+            dhcp_service="dhcpServiceEnabled" if vn.get("dhcp") else "dhcpServiceDisabled",
+            l3_mtu=vn.get("mtu"),
+            tags=vn.get("tags") or [],
+            description=vn.get("description") or "",
         )
-        return dict((key, value) for key, value in full.items() if key in api_fields and (value is not None or fields is not None))
+        return dict(
+            (key, value)
+            for key, value in full.items()
+            if key in api_fields and (value is not None or fields is not None)
+        )
 
     def requests(self, changes):
         plan = []
         deletes = [change.before["id"] for change in changes if change.action == "delete"]
-        updates = [dict(self.body(change.after, change.changed_fields()), virtual_network_id=change.before["id"])
-                   for change in changes if change.action == "update"]
+        updates = [
+            dict(
+                self.body(change.after, change.changed_fields()),
+                virtual_network_id=change.before["id"],
+            )
+            for change in changes
+            if change.action == "update"
+        ]
         creates = [self.body(change.after) for change in changes if change.action == "create"]
         if deletes:
-            plan.append(op("POST", bp_path(self.bp_id, "/delete-virtual-networks"), {"virtual_network_ids": deletes}))
+            plan.append(
+                op(
+                    "POST",
+                    bp_path(self.bp_id, "/delete-virtual-networks"),
+                    {"virtual_network_ids": deletes},
+                )
+            )
         if updates:
-            plan.append(op("PATCH", bp_path(self.bp_id, "/virtual-networks-batch-patch"), {"virtual_networks": updates}))
+            plan.append(
+                op(
+                    "PATCH",
+                    bp_path(self.bp_id, "/virtual-networks-batch-patch"),
+                    {"virtual_networks": updates},
+                )
+            )
         if creates:
-            plan.append(op("POST", bp_path(self.bp_id, "/virtual-networks-batch"), {"virtual_networks": creates}))
+            plan.append(
+                op(
+                    "POST",
+                    bp_path(self.bp_id, "/virtual-networks-batch"),
+                    {"virtual_networks": creates},
+                )
+            )
         return plan
 
     def send(self, request):
@@ -370,7 +536,9 @@ class VirtualNetworks(ApstraResource):
         try:
             answer = self.ctx.send(request)
         except ApstraError as exc:
-            if not (already_exists(exc) or isinstance(exc, ApstraConnectionError) or exc.status == 404):
+            if not (
+                already_exists(exc) or isinstance(exc, ApstraConnectionError) or exc.status == 404
+            ):
                 raise
             return self._resend_rest(request, exc)
         if request["path"].endswith("-batch"):
@@ -387,15 +555,38 @@ class VirtualNetworks(ApstraResource):
             rest = [vn_id for vn_id in request["body"]["virtual_network_ids"] if vn_id in ids]
             if rest and not isinstance(error, ApstraConnectionError):
                 raise error
-            return self.ctx.send(op("POST", request["path"], {"virtual_network_ids": rest})) if rest else None
-        rest = [item for item in request["body"]["virtual_networks"] if item["label"] not in existing]
-        if len(rest) == len(request["body"]["virtual_networks"]) and not isinstance(error, ApstraConnectionError):
+            return (
+                self.ctx.send(op("POST", request["path"], {"virtual_network_ids": rest}))
+                if rest
+                else None
+            )
+        rest = [
+            item for item in request["body"]["virtual_networks"] if item["label"] not in existing
+        ]
+        if len(rest) == len(request["body"]["virtual_networks"]) and not isinstance(
+            error, ApstraConnectionError
+        ):
             raise error
-        answer = self.ctx.send(op("POST", request["path"], {"virtual_networks": rest})) if rest else {"virtual_networks": []}
+        answer = (
+            self.ctx.send(op("POST", request["path"], {"virtual_networks": rest}))
+            if rest
+            else {"virtual_networks": []}
+        )
         self._remember(rest, [item.get("id") for item in answer.get("virtual_networks") or []])
         if isinstance(error, ApstraConnectionError):
             return answer  # our own first send was applied: still this run's change
-        return dict(answer, existed=True if not rest else [item["label"] for item in request["body"]["virtual_networks"] if item not in rest])
+        return dict(
+            answer,
+            existed=(
+                True
+                if not rest
+                else [
+                    item["label"]
+                    for item in request["body"]["virtual_networks"]
+                    if item not in rest
+                ]
+            ),
+        )
 
     def _remember(self, bodies, ids):
         names = self.ctx.zone_labels()
@@ -427,12 +618,33 @@ def new_template(bp_id, vn_id, label, mode):
         pipeline = str(uuid.uuid5(CT_NAMESPACE, root + "/pipeline"))
         primitive = str(uuid.uuid5(CT_NAMESPACE, root + "/primitive"))
     return root, [
-        {"id": root, "label": name, "description": "", "policy_type_name": "batch", "visible": True, "tags": [OWNER_TAG],
-         "attributes": {"subpolicies": [pipeline]}},
-        {"id": pipeline, "label": "Virtual Network (Single) (pipeline)", "description": "", "policy_type_name": "pipeline",
-         "visible": False, "tags": [], "attributes": {"first_subpolicy": primitive, "second_subpolicy": None}},
-        {"id": primitive, "label": "Virtual Network (Single)", "description": "", "policy_type_name": "AttachSingleVLAN",
-         "visible": False, "tags": [], "attributes": {"vn_node_id": vn_id, "tag_type": mode}},
+        {
+            "id": root,
+            "label": name,
+            "description": "",
+            "policy_type_name": "batch",
+            "visible": True,
+            "tags": [OWNER_TAG],
+            "attributes": {"subpolicies": [pipeline]},
+        },
+        {
+            "id": pipeline,
+            "label": "Virtual Network (Single) (pipeline)",
+            "description": "",
+            "policy_type_name": "pipeline",
+            "visible": False,
+            "tags": [],
+            "attributes": {"first_subpolicy": primitive, "second_subpolicy": None},
+        },
+        {
+            "id": primitive,
+            "label": "Virtual Network (Single)",
+            "description": "",
+            "policy_type_name": "AttachSingleVLAN",
+            "visible": False,
+            "tags": [],
+            "attributes": {"vn_node_id": vn_id, "tag_type": mode},
+        },
     ]
 
 
@@ -460,9 +672,19 @@ class PortBindings(ApstraResource):
         for index, item in enumerate(config):
             for port in item.get("switch_ports") or []:
                 if ":" not in port:
-                    raise ValidationError("config[%d].switch_ports: %r is not of the form leaf:interface" % (index, port))
-            if state in ("merged", "replaced") and not item.get("servers") and not item.get("switch_ports"):
-                raise ValidationError("config[%d]: list servers or switch_ports to bind virtual_network=%s to" % (index, item["virtual_network"]))
+                    raise ValidationError(
+                        "config[%d].switch_ports: %r is not of the form leaf:interface"
+                        % (index, port)
+                    )
+            if (
+                state in ("merged", "replaced")
+                and not item.get("servers")
+                and not item.get("switch_ports")
+            ):
+                raise ValidationError(
+                    "config[%d]: list servers or switch_ports to bind virtual_network=%s to"
+                    % (index, item["virtual_network"])
+                )
 
     def _vn_ids(self):
         return dict((vn["id"], vn["label"]) for vn in self.ctx.vns())
@@ -473,8 +695,13 @@ class PortBindings(ApstraResource):
         out = []
         for template in self.ctx.templates():
             if template["interfaces"] and template["vn_id"] in labels:
-                out.append(dict(virtual_network=labels[template["vn_id"]], tagged=template["tag_type"] == "vlan_tagged",
-                                interfaces=sorted(names.get(ap, ap) for ap in template["interfaces"])))
+                out.append(
+                    dict(
+                        virtual_network=labels[template["vn_id"]],
+                        tagged=template["tag_type"] == "vlan_tagged",
+                        interfaces=sorted(names.get(ap, ap) for ap in template["interfaces"]),
+                    )
+                )
         return sorted(out, key=lambda item: (item["virtual_network"], not item["tagged"]))
 
     def resolve(self, field, server=None, port=None):
@@ -493,7 +720,12 @@ class PortBindings(ApstraResource):
                 hostname = server.split(":", 1)[0]
                 if hostname not in by_server:
                     raise unknown_name("server", field, hostname, by_server)
-                raise unknown_name("server interface", field, server, [key for key in by_nic if key.startswith(hostname + ":")])
+                raise unknown_name(
+                    "server interface",
+                    field,
+                    server,
+                    [key for key in by_nic if key.startswith(hostname + ":")],
+                )
             return {by_nic[server]}
         if server not in by_server:
             raise unknown_name("server", field, server, by_server)
@@ -506,10 +738,19 @@ class PortBindings(ApstraResource):
         for port in item.get("switch_ports") or []:
             listed |= self.resolve(field + ".switch_ports", port=port)
         if item["virtual_network"] not in self.ctx.vn_by_label():
-            error = unknown_name("virtual network", field + ".virtual_network", item["virtual_network"], self.ctx.vn_by_label())
+            error = unknown_name(
+                "virtual network",
+                field + ".virtual_network",
+                item["virtual_network"],
+                self.ctx.vn_by_label(),
+            )
             self.ctx.plan_missing(error, "virtual network", item["virtual_network"])
-        return dict(virtual_network=item["virtual_network"], tagged=item.get("tagged", True), interfaces=sorted(listed),
-                    ports_listed=bool(listed))
+        return dict(
+            virtual_network=item["virtual_network"],
+            tagged=item.get("tagged", True),
+            interfaces=sorted(listed),
+            ports_listed=bool(listed),
+        )
 
     def complete(self, target, current):
         return dict((k, v) for k, v in target.items() if k != "ports_listed")
@@ -528,9 +769,15 @@ class PortBindings(ApstraResource):
             current = have_by.get(self.key(obj))
             if current is None:
                 continue
-            remaining = sorted(set(current["interfaces"]) - set(obj["interfaces"])) if obj.get("ports_listed") else []
+            remaining = (
+                sorted(set(current["interfaces"]) - set(obj["interfaces"]))
+                if obj.get("ports_listed")
+                else []
+            )
             if remaining != current["interfaces"]:
-                changes.append(Change("update", self.key(obj), current, dict(current, interfaces=remaining)))
+                changes.append(
+                    Change("update", self.key(obj), current, dict(current, interfaces=remaining))
+                )
         return changes
 
     def requests(self, changes):
@@ -540,7 +787,11 @@ class PortBindings(ApstraResource):
         new_policies, apply, unused = [], {}, []
         for change in changes:
             label, tagged = change.key
-            vn_id = vns[label]["id"] if label in vns else self.ctx.planned.get(("virtual network", label))
+            vn_id = (
+                vns[label]["id"]
+                if label in vns
+                else self.ctx.planned.get(("virtual network", label))
+            )
             mode = tag_type(tagged)
             template = templates.get((vn_id, mode))
             root = template["id"] if template else None
@@ -557,13 +808,26 @@ class PortBindings(ApstraResource):
                 unused.append(root)
         plan = []
         if new_policies:
-            plan.append(op("PUT", bp_path(self.bp_id, "/obj-policy-import"), {"policies": new_policies}))
+            plan.append(
+                op("PUT", bp_path(self.bp_id, "/obj-policy-import"), {"policies": new_policies})
+            )
         if apply:
             names = self.ctx.fabric.port_names
-            points = [{"id": ap, "policies": apply[ap]} for ap in sorted(apply, key=lambda ap: names.get(ap, ap))]
-            plan.append(op("PATCH", bp_path(self.bp_id, "/obj-policy-batch-apply"), {"application_points": points}))
+            points = [
+                {"id": ap, "policies": apply[ap]}
+                for ap in sorted(apply, key=lambda ap: names.get(ap, ap))
+            ]
+            plan.append(
+                op(
+                    "PATCH",
+                    bp_path(self.bp_id, "/obj-policy-batch-apply"),
+                    {"application_points": points},
+                )
+            )
         if unused:
-            plan.append(op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused}))
+            plan.append(
+                op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused})
+            )
         return plan
 
     def send(self, request):
@@ -571,9 +835,13 @@ class PortBindings(ApstraResource):
             return self.ctx.send(request)
         except ApstraError as exc:
             # A batch delete whose answer was lost, or that another run already did: the templates are gone.
-            if request["path"].endswith("/obj-policy-batch-delete") and (exc.status == 404 or isinstance(exc, ApstraConnectionError)):
+            if request["path"].endswith("/obj-policy-batch-delete") and (
+                exc.status == 404 or isinstance(exc, ApstraConnectionError)
+            ):
                 self.ctx.forget("templates")
-                left = set(t["id"] for t in self.ctx.templates()) & set(request["body"]["policy_ids"])
+                left = set(t["id"] for t in self.ctx.templates()) & set(
+                    request["body"]["policy_ids"]
+                )
                 if not left:
                     return None
             raise

@@ -15,7 +15,9 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import unknown_name
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    unknown_name,
+)
 
 # Every leaf with its ESI pair, and every server-facing port of it with the server, the leaf port-channel and, for a
 # dual-homed server, the pair's logical port-channel (that one, not the leaf port, is the application point).
@@ -81,7 +83,9 @@ class Fabric:
         self.port_names = {}  # application point id -> port name
         for link in links:
             self.ports[link["port"]] = link["application_point_id"]
-            self.ports.setdefault("%s:%s" % (link["leaf"], link["leaf_interface"]), link["application_point_id"])
+            self.ports.setdefault(
+                "%s:%s" % (link["leaf"], link["leaf_interface"]), link["application_point_id"]
+            )
             self.port_names[link["application_point_id"]] = link["port"]
 
     @classmethod
@@ -98,17 +102,28 @@ class Fabric:
             if row.get("server_intf"):
                 links.append(parse_link(row))
         links.sort(key=lambda link: (link["server"] or "", link["server_interface"] or ""))
-        return cls(leafs, groups, dict((name, sorted(leafs)) for name, leafs in members.items()), links)
+        return cls(
+            leafs, groups, dict((name, sorted(leafs)) for name, leafs in members.items()), links
+        )
 
     @classmethod
     def from_facts(cls, facts):
         """The fabric an earlier apstra_blueprint_info task returned (``fabric``), without reading it again."""
-        return cls(dict(facts.get("leaf_ids") or {}), dict(facts.get("esi_pair_ids") or {}), dict(facts.get("esi_pairs") or {}),
-                   list(facts.get("links") or []))
+        return cls(
+            dict(facts.get("leaf_ids") or {}),
+            dict(facts.get("esi_pair_ids") or {}),
+            dict(facts.get("esi_pairs") or {}),
+            list(facts.get("links") or []),
+        )
 
     def facts(self):
-        return {"leafs": sorted(self.leafs), "leaf_ids": self.leafs, "esi_pairs": self.members, "esi_pair_ids": self.groups,
-                "links": self.links}
+        return {
+            "leafs": sorted(self.leafs),
+            "leaf_ids": self.leafs,
+            "esi_pairs": self.members,
+            "esi_pair_ids": self.groups,
+            "links": self.links,
+        }
 
     def switch_id(self, field, name):
         """Id of a leaf or ESI pair given by name (or by id)."""
@@ -133,18 +148,32 @@ def parse_link(row):
     elif leaf_lag:
         point, port = leaf_lag, "%s:%s" % (leaf.get("label"), leaf_lag.get("if_name"))
     else:
-        point, port = row["leaf_intf"], "%s:%s" % (leaf.get("label"), _prop(row, "leaf_intf", "if_name"))
+        point, port = row["leaf_intf"], "%s:%s" % (
+            leaf.get("label"),
+            _prop(row, "leaf_intf", "if_name"),
+        )
     return {
-        "server": _prop(row, "server") or _prop(row, "server", "hostname"), "server_hostname": _prop(row, "server", "hostname"),
+        "server": _prop(row, "server") or _prop(row, "server", "hostname"),
+        "server_hostname": _prop(row, "server", "hostname"),
         "server_id": _prop(row, "server", "id"),
-        "server_interface": _prop(row, "server_intf", "if_name"), "server_interface_id": _prop(row, "server_intf", "id"),
-        "leaf": leaf.get("label"), "leaf_hostname": leaf.get("hostname"), "leaf_id": leaf.get("id"),
-        "leaf_interface": _prop(row, "leaf_intf", "if_name"), "leaf_interface_id": _prop(row, "leaf_intf", "id"),
-        "link_id": _prop(row, "link", "id"), "speed": _prop(row, "link", "speed"),
-        "redundancy_group": group.get("label") if group else None, "redundancy_group_id": group.get("id") if group else None,
-        "lag": leaf_lag.get("if_name") if leaf_lag else None, "lag_id": leaf_lag.get("id") if leaf_lag else None, "esi": bool(esi_lag),
-        "switch": group.get("label") if group else leaf.get("label"), "switch_id": group.get("id") if group else leaf.get("id"),
-        "port": port, "application_point_id": point.get("id"),
+        "server_interface": _prop(row, "server_intf", "if_name"),
+        "server_interface_id": _prop(row, "server_intf", "id"),
+        "leaf": leaf.get("label"),
+        "leaf_hostname": leaf.get("hostname"),
+        "leaf_id": leaf.get("id"),
+        "leaf_interface": _prop(row, "leaf_intf", "if_name"),
+        "leaf_interface_id": _prop(row, "leaf_intf", "id"),
+        "link_id": _prop(row, "link", "id"),
+        "speed": _prop(row, "link", "speed"),
+        "redundancy_group": group.get("label") if group else None,
+        "redundancy_group_id": group.get("id") if group else None,
+        "lag": leaf_lag.get("if_name") if leaf_lag else None,
+        "lag_id": leaf_lag.get("id") if leaf_lag else None,
+        "esi": bool(esi_lag),
+        "switch": group.get("label") if group else leaf.get("label"),
+        "switch_id": group.get("id") if group else leaf.get("id"),
+        "port": port,
+        "application_point_id": point.get("id"),
     }
 
 
@@ -168,11 +197,19 @@ def bindings_from_rows(rows):
         ct, prim, vn = row["ct"], row["prim"], row["vn"]
         primitives.setdefault(ct["id"], set()).add(prim["id"])
         tag_type = attributes(prim).get("tag_type") or prim.get("tag_type")
-        roots[ct["id"]] = {"tags": list(ct.get("tags") or []), "vn_id": vn["id"], "tag_type": tag_type, "label": ct.get("label")}
+        roots[ct["id"]] = {
+            "tags": list(ct.get("tags") or []),
+            "vn_id": vn["id"],
+            "tag_type": tag_type,
+            "label": ct.get("label"),
+        }
         assigned.setdefault(ct["id"], set())
         if row.get("intf"):
             assigned[ct["id"]].add(row["intf"]["id"])
-            names[row["intf"]["id"]] = "%s:%s" % (_prop(row, "intf_host") or _prop(row, "intf_host", "hostname"), row["intf"].get("if_name"))
+            names[row["intf"]["id"]] = "%s:%s" % (
+                _prop(row, "intf_host") or _prop(row, "intf_host", "hostname"),
+                row["intf"].get("if_name"),
+            )
     for root_id, info in roots.items():
         if len(primitives[root_id]) == 1:
             templates.setdefault((info["vn_id"], info["tag_type"]), root_id)
@@ -194,12 +231,19 @@ class ApstraService:
         for blueprint in blueprints:
             if name in (blueprint.get("id"), blueprint.get("label")):
                 return blueprint
-        raise unknown_name("blueprint", "blueprint", name, [bp.get("label") for bp in blueprints if bp.get("label")])
+        raise unknown_name(
+            "blueprint",
+            "blueprint",
+            name,
+            [bp.get("label") for bp in blueprints if bp.get("label")],
+        )
 
     def query(self, bp_id, query, qe_type=None):
         """Run a QE graph query (on the staging graph, or ``qe_type`` deployed); returns the items."""
         params = {"type": qe_type} if qe_type else None
-        return self.client.post(bp_path(bp_id, "/qe"), body={"query": query}, params=params).get("items", [])
+        return self.client.post(bp_path(bp_id, "/qe"), body={"query": query}, params=params).get(
+            "items", []
+        )
 
     # -- the fabric and its objects ---------------------------------------------------------------------
     def fabric(self, bp_id):

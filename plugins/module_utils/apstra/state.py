@@ -11,10 +11,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import BINDINGS_QUERY, VIRTUAL_NETWORKS_QUERY, ZONES_QUERY, bindings_from_rows
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
+    BINDINGS_QUERY,
+    VIRTUAL_NETWORKS_QUERY,
+    ZONES_QUERY,
+    bindings_from_rows,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_TAG
 
-VN_COMPARED = ("vni", "vlan_id", "routing_zone", "ipv4_subnet", "ipv4_gateway", "bindings", "mtu", "tags")
+VN_COMPARED = (
+    "vni",
+    "vlan_id",
+    "routing_zone",
+    "ipv4_subnet",
+    "ipv4_gateway",
+    "bindings",
+    "mtu",
+    "tags",
+)
 
 
 def _int(value):
@@ -26,17 +40,29 @@ def _int(value):
 
 def vn_state(rows, pairs=None):
     """{label: canonical VN} from VIRTUAL_NETWORKS_QUERY rows. A VN bound to an ESI pair has an instance on each member
-    leaf: ``pairs`` ({pair: [member leafs]}) names the pair instead, as the VN's ``bound_to`` does."""
+    leaf: ``pairs`` ({pair: [member leafs]}) names the pair instead, as the VN's ``bound_to`` does.
+    """
     out = {}
     for row in rows:
         vn = row["vn"]
         entry = out.get(vn.get("label"))
         if entry is None:
             entry = out[vn.get("label")] = dict(
-                id=vn["id"], label=vn.get("label"), vni=_int(vn.get("vn_id")), routing_zone=(row.get("sz") or {}).get("label"),
+                id=vn["id"],
+                label=vn.get("label"),
+                vni=_int(vn.get("vn_id")),
+                routing_zone=(row.get("sz") or {}).get("label"),
                 ipv4_subnet=vn.get("ipv4_subnet") if vn.get("ipv4_enabled") else None,
-                ipv4_gateway=vn.get("virtual_gateway_ipv4") if vn.get("virtual_gateway_ipv4_enabled") else None,
-                mtu=vn.get("l3_mtu"), tags=sorted(vn.get("tags") or []), bindings=[], vlan_id=_int(vn.get("reserved_vlan_id")))
+                ipv4_gateway=(
+                    vn.get("virtual_gateway_ipv4")
+                    if vn.get("virtual_gateway_ipv4_enabled")
+                    else None
+                ),
+                mtu=vn.get("l3_mtu"),
+                tags=sorted(vn.get("tags") or []),
+                bindings=[],
+                vlan_id=_int(vn.get("reserved_vlan_id")),
+            )
         inst, switch = row.get("inst"), row.get("switch")
         if inst and switch:
             name = switch.get("label") or switch.get("id")
@@ -59,22 +85,46 @@ def binding_state(rows, vns, port_names):
     for (vn_id, tag_type), root in templates.items():
         if vn_id not in labels:
             continue
-        interfaces = sorted(port_names.get(ap) or names.get(ap, ap) for ap in assigned.get(root, ()))
-        out[(labels[vn_id], tag_type == "vlan_tagged")] = {"interfaces": interfaces, "owned": OWNER_TAG in roots[root]["tags"], "template": root}
+        interfaces = sorted(
+            port_names.get(ap) or names.get(ap, ap) for ap in assigned.get(root, ())
+        )
+        out[(labels[vn_id], tag_type == "vlan_tagged")] = {
+            "interfaces": interfaces,
+            "owned": OWNER_TAG in roots[root]["tags"],
+            "template": root,
+        }
     return out
 
 
 def zone_state(zones):
-    return dict((zone.get("label"), dict(id=zone.get("id"), label=zone.get("label"), vni=_int(zone.get("vni_id")), vrf_name=zone.get("vrf_name"),
-                                         tags=sorted(zone.get("tags") or []))) for zone in zones)
+    return dict(
+        (
+            zone.get("label"),
+            dict(
+                id=zone.get("id"),
+                label=zone.get("label"),
+                vni=_int(zone.get("vni_id")),
+                vrf_name=zone.get("vrf_name"),
+                tags=sorted(zone.get("tags") or []),
+            ),
+        )
+        for zone in zones
+    )
 
 
 def read_state(service, bp_id, fabric, qe_type=None, with_zones=False):
     """The zones (optionally), VNs and port bindings one graph holds: 2 or 3 graph queries. ``fabric``: a service.Fabric."""
     vns = vn_state(service.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type), fabric.members)
-    state = {"virtual_networks": vns, "port_bindings": binding_state(service.query(bp_id, BINDINGS_QUERY, qe_type), vns, fabric.port_names)}
+    state = {
+        "virtual_networks": vns,
+        "port_bindings": binding_state(
+            service.query(bp_id, BINDINGS_QUERY, qe_type), vns, fabric.port_names
+        ),
+    }
     if with_zones:
-        state["routing_zones"] = zone_state(row["sz"] for row in service.query(bp_id, ZONES_QUERY, qe_type))
+        state["routing_zones"] = zone_state(
+            row["sz"] for row in service.query(bp_id, ZONES_QUERY, qe_type)
+        )
     return state
 
 
@@ -85,9 +135,20 @@ def _compare(kind, staged, deployed, fields, owned_of):
         if new == old or (new and old and all(new.get(f) == old.get(f) for f in fields)):
             continue
         action = "create" if old is None else ("delete" if new is None else "modify")
-        label = "%s (%s)" % (name[0], "tagged" if name[1] else "untagged") if isinstance(name, tuple) else name
-        changes.append({"kind": kind, "name": name[0] if isinstance(name, tuple) else name, "object": label, "action": action,
-                        "owned": owned_of(new or old)})
+        label = (
+            "%s (%s)" % (name[0], "tagged" if name[1] else "untagged")
+            if isinstance(name, tuple)
+            else name
+        )
+        changes.append(
+            {
+                "kind": kind,
+                "name": name[0] if isinstance(name, tuple) else name,
+                "object": label,
+                "action": action,
+                "owned": owned_of(new or old),
+            }
+        )
     return changes
 
 
@@ -98,14 +159,39 @@ def _tagged(obj):
 def staged_changes(staging, deployed):
     """This blueprint's staged, undeployed changes to zones, VNs and port bindings: [{kind, name, action, owned}]."""
     tagged = _tagged
-    return (_compare("routing_zone", staging["routing_zones"], deployed["routing_zones"], ("vni", "vrf_name", "tags"), tagged)
-            + _compare("virtual_network", staging["virtual_networks"], deployed["virtual_networks"], VN_COMPARED, tagged)
-            + _compare("port_binding", staging["port_bindings"], deployed["port_bindings"], ("interfaces",), lambda obj: obj["owned"]))
+    return (
+        _compare(
+            "routing_zone",
+            staging["routing_zones"],
+            deployed["routing_zones"],
+            ("vni", "vrf_name", "tags"),
+            tagged,
+        )
+        + _compare(
+            "virtual_network",
+            staging["virtual_networks"],
+            deployed["virtual_networks"],
+            VN_COMPARED,
+            tagged,
+        )
+        + _compare(
+            "port_binding",
+            staging["port_bindings"],
+            deployed["port_bindings"],
+            ("interfaces",),
+            lambda obj: obj["owned"],
+        )
+    )
 
 
 def verification_view(state):
     """The deployed state in the shapes verification compares: canonical VNs and port bindings."""
-    vns = [dict((k, v) for k, v in vn.items() if k != "id") for _label, vn in sorted(state["virtual_networks"].items())]
-    bindings = [{"virtual_network": label, "tagged": tagged, "interfaces": value["interfaces"]}
-                for (label, tagged), value in sorted(state["port_bindings"].items())]
+    vns = [
+        dict((k, v) for k, v in vn.items() if k != "id")
+        for _label, vn in sorted(state["virtual_networks"].items())
+    ]
+    bindings = [
+        {"virtual_network": label, "tagged": tagged, "interfaces": value["interfaces"]}
+        for (label, tagged), value in sorted(state["port_bindings"].items())
+    ]
     return {"virtual_networks": vns, "port_bindings": bindings}

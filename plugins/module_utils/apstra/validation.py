@@ -10,7 +10,11 @@ __metaclass__ = type
 import difflib
 import ipaddress
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import APSTRA_LABEL_RE, VLAN_RANGE, VNI_RANGE
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    APSTRA_LABEL_RE,
+    VLAN_RANGE,
+    VNI_RANGE,
+)
 
 
 class ValidationError(ValueError):
@@ -34,7 +38,9 @@ def check_vni(field, value):
 
 def check_label(field, value):
     if value is None or not APSTRA_LABEL_RE.match(str(value)):
-        raise ValidationError("%s=%r is not a valid label: allowed 1-30 characters of [A-Za-z0-9_-]" % (field, value))
+        raise ValidationError(
+            "%s=%r is not a valid label: allowed 1-30 characters of [A-Za-z0-9_-]" % (field, value)
+        )
 
 
 def check_subnet(field, subnet, gateway_field=None, gateway=None):
@@ -46,7 +52,9 @@ def check_subnet(field, subnet, gateway_field=None, gateway=None):
     try:
         net = ipaddress.ip_network(str(subnet), strict=False)
     except ValueError:
-        raise ValidationError("%s=%r is not an IPv4 CIDR such as 10.1.0.0/24" % (field, subnet)) from None
+        raise ValidationError(
+            "%s=%r is not an IPv4 CIDR such as 10.1.0.0/24" % (field, subnet)
+        ) from None
     if net.version != 4 or "/" not in str(subnet):
         raise ValidationError("%s=%r is not an IPv4 CIDR such as 10.1.0.0/24" % (field, subnet))
     if ipaddress.ip_interface(str(subnet)).ip != net.network_address:
@@ -55,15 +63,23 @@ def check_subnet(field, subnet, gateway_field=None, gateway=None):
         try:
             gw = ipaddress.ip_address(str(gateway))
         except ValueError:
-            raise ValidationError("%s=%r is not an IPv4 address" % (gateway_field, gateway)) from None
+            raise ValidationError(
+                "%s=%r is not an IPv4 address" % (gateway_field, gateway)
+            ) from None
         usable = net.num_addresses <= 2 or gw not in (net.network_address, net.broadcast_address)
         if gw not in net or not usable:
-            raise ValidationError("%s=%s is not a host address inside %s=%s" % (gateway_field, gateway, field, net))
+            raise ValidationError(
+                "%s=%s is not a host address inside %s=%s" % (gateway_field, gateway, field, net)
+            )
     return str(net)
 
 
 def unknown_name(kind, field, name, known):
     """A ValidationError for a name that does not exist, listing the closest known names."""
     near = difflib.get_close_matches(str(name), sorted(known), n=5, cutoff=0.5)
-    hint = ("; did you mean: %s?" % ", ".join(near)) if near else ("; known: %s" % ", ".join(sorted(known)[:10]) if known else "")
+    hint = (
+        ("; did you mean: %s?" % ", ".join(near))
+        if near
+        else ("; known: %s" % ", ".join(sorted(known)[:10]) if known else "")
+    )
     return ValidationError("%s: unknown %s %r%s" % (field, kind, name, hint))

@@ -77,7 +77,9 @@ def build_configuration(auth):
     """
     auth = dict((k, v) for k, v in auth.items() if v is not None)
     configuration = kubernetes.client.Configuration()
-    standalone = auth.get("host") and (auth.get("api_key") or (auth.get("client_cert") and auth.get("client_key")))
+    standalone = auth.get("host") and (
+        auth.get("api_key") or (auth.get("client_cert") and auth.get("client_key"))
+    )
     try:
         if not standalone:
             if auth.get("kubeconfig") or auth.get("context"):

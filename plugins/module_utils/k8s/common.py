@@ -29,18 +29,38 @@ AUTH_ARG_SPEC = {
     "context": {"type": "str", "fallback": _env("context")},
     "host": {"type": "str", "fallback": _env("host")},
     "api_key": {"type": "str", "no_log": True, "fallback": _env("api_key")},
-    "validate_certs": {"type": "bool", "aliases": ["verify_ssl"], "fallback": _env("validate_certs")},
+    "validate_certs": {
+        "type": "bool",
+        "aliases": ["verify_ssl"],
+        "fallback": _env("validate_certs"),
+    },
     "ca_cert": {"type": "path", "aliases": ["ssl_ca_cert"], "fallback": _env("ca_cert")},
     "client_cert": {"type": "path", "aliases": ["cert_file"], "fallback": _env("client_cert")},
-    "client_key": {"type": "path", "aliases": ["key_file"], "no_log": False, "fallback": _env("client_key")},
+    "client_key": {
+        "type": "path",
+        "aliases": ["key_file"],
+        "no_log": False,
+        "fallback": _env("client_key"),
+    },
     "proxy": {"type": "str", "fallback": _env("proxy")},
     "no_proxy": {"type": "str", "fallback": _env("no_proxy")},
     "proxy_headers": {
         "type": "dict",
         "options": {
-            "proxy_basic_auth": {"type": "str", "no_log": True, "fallback": (env_fallback, ["K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH"])},
-            "basic_auth": {"type": "str", "no_log": True, "fallback": (env_fallback, ["K8S_AUTH_PROXY_HEADERS_BASIC_AUTH"])},
-            "user_agent": {"type": "str", "fallback": (env_fallback, ["K8S_AUTH_PROXY_HEADERS_USER_AGENT"])},
+            "proxy_basic_auth": {
+                "type": "str",
+                "no_log": True,
+                "fallback": (env_fallback, ["K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH"]),
+            },
+            "basic_auth": {
+                "type": "str",
+                "no_log": True,
+                "fallback": (env_fallback, ["K8S_AUTH_PROXY_HEADERS_BASIC_AUTH"]),
+            },
+            "user_agent": {
+                "type": "str",
+                "fallback": (env_fallback, ["K8S_AUTH_PROXY_HEADERS_USER_AGENT"]),
+            },
         },
     },
     "persist_config": {"type": "bool", "fallback": _env("persist_config")},

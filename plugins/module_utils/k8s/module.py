@@ -11,9 +11,17 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import auth_argument_spec, fail_api, service_for
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import (
+    auth_argument_spec,
+    fail_api,
+    service_for,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ApplyFailed, Engine, ResourceError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    ApplyFailed,
+    Engine,
+    ResourceError,
+)
 
 
 class K8sModule:
@@ -22,7 +30,9 @@ class K8sModule:
     ARGUMENT_SPEC = {}
 
     def __init__(self):
-        self.module = AnsibleModule(argument_spec=auth_argument_spec(**self.ARGUMENT_SPEC), supports_check_mode=True)
+        self.module = AnsibleModule(
+            argument_spec=auth_argument_spec(**self.ARGUMENT_SPEC), supports_check_mode=True
+        )
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._service = None
@@ -35,8 +45,12 @@ class K8sModule:
         return self._service
 
     def run_resource(self, resource, state=None, config=None):
-        self.engine = Engine(resource, state or self.params["state"], config if config is not None else self.params["config"],
-                             check_mode=self.check_mode)
+        self.engine = Engine(
+            resource,
+            state or self.params["state"],
+            config if config is not None else self.params["config"],
+            check_mode=self.check_mode,
+        )
         result = self.engine.run()
         for warning in getattr(resource, "warnings", []):
             self.module.warn(warning)
@@ -55,8 +69,15 @@ class K8sModule:
             self.module.fail_json(msg=str(exc), changed=False, plan=self.planned())
         except ApplyFailed as exc:
             applied = [] if self.check_mode else exc.applied
-            self.module.fail_json(msg=exc.message(), changed=bool(applied), status=exc.error.status, error=exc.error.body,
-                                  applied=applied, not_applied=exc.not_applied, plan=self.planned())
+            self.module.fail_json(
+                msg=exc.message(),
+                changed=bool(applied),
+                status=exc.error.status,
+                error=exc.error.body,
+                applied=applied,
+                not_applied=exc.not_applied,
+                plan=self.planned(),
+            )
         except K8sError as exc:
             fail_api(self.module, exc, changed=False, plan=self.planned())
         if not self.module._diff:  # pylint: disable=protected-access

@@ -28,21 +28,43 @@ MANAGED_ANNOTATIONS = (RESOURCE_ANNOTATION, CN2_ANNOTATION)
 NAME_RE = model.NAME_RE
 RESOURCE_NAME_RE = model.RESOURCE_RE
 ROUTE_TARGET_RE = model.ROUTE_TARGET_RE
-RANGES = {"vlan": model.NAD_VLAN_RANGE, "vlan_qos": model.VLAN_QOS_RANGE, "mtu": model.NAD_MTU_RANGE}
+RANGES = {
+    "vlan": model.NAD_VLAN_RANGE,
+    "vlan_qos": model.VLAN_QOS_RANGE,
+    "mtu": model.NAD_MTU_RANGE,
+}
 IPAM_TYPES = ("whereabouts", "static", "host-local", "cn2")
-HOST_LOCAL_WARNING = ("%s: host-local IPAM allocates addresses per node, so pods on different nodes get the same IPs; "
-                      "use whereabouts or cn2 for a cluster-wide range")
+HOST_LOCAL_WARNING = (
+    "%s: host-local IPAM allocates addresses per node, so pods on different nodes get the same IPs; "
+    "use whereabouts or cn2 for a cluster-wide range"
+)
 
 # Option name -> CNI config key, per IPAM type (for those that differ by type).
 IPAM_KEYS = {
-    "whereabouts": {"range": "range", "range_start": "range_start", "range_end": "range_end", "exclude": "exclude",
-                    "gateway": "gateway", "routes": "routes"},
-    "host-local": {"range": "subnet", "range_start": "rangeStart", "range_end": "rangeEnd", "gateway": "gateway",
-                   "routes": "routes"},
+    "whereabouts": {
+        "range": "range",
+        "range_start": "range_start",
+        "range_end": "range_end",
+        "exclude": "exclude",
+        "gateway": "gateway",
+        "routes": "routes",
+    },
+    "host-local": {
+        "range": "subnet",
+        "range_start": "rangeStart",
+        "range_end": "rangeEnd",
+        "gateway": "gateway",
+        "routes": "routes",
+    },
     "static": {"addresses": "addresses", "routes": "routes"},
 }
-CN2_KEYS = {"subnet": "ipamV4Subnet", "route_targets": "routeTargetList", "import_route_targets": "importRouteTargetList",
-            "export_route_targets": "exportRouteTargetList", "fabric_snat": "fabricSNAT"}
+CN2_KEYS = {
+    "subnet": "ipamV4Subnet",
+    "route_targets": "routeTargetList",
+    "import_route_targets": "importRouteTargetList",
+    "export_route_targets": "exportRouteTargetList",
+    "fabric_snat": "fabricSNAT",
+}
 
 
 class ValidationError(ValueError):
@@ -72,7 +94,9 @@ def _network(field, value):
     try:
         return ipaddress.ip_network(value, strict=False)
     except ValueError as exc:
-        raise ValidationError("%s: %r is not an IP network in CIDR form (for example 10.1.0.0/24)" % (field, value)) from exc
+        raise ValidationError(
+            "%s: %r is not an IP network in CIDR form (for example 10.1.0.0/24)" % (field, value)
+        ) from exc
 
 
 def _address(field, value):
@@ -84,11 +108,15 @@ def _address(field, value):
 
 def _interface(field, value):
     if "/" not in str(value):
-        raise ValidationError("%s: %r needs a prefix length (for example 10.1.0.5/24)" % (field, value))
+        raise ValidationError(
+            "%s: %r needs a prefix length (for example 10.1.0.5/24)" % (field, value)
+        )
     try:
         return ipaddress.ip_interface(value)
     except ValueError as exc:
-        raise ValidationError("%s: %r is not an address with prefix length" % (field, value)) from exc
+        raise ValidationError(
+            "%s: %r is not an address with prefix length" % (field, value)
+        ) from exc
 
 
 def validate_name(field, value, required=True):
@@ -97,8 +125,10 @@ def validate_name(field, value, required=True):
             raise ValidationError("%s is required" % field)
         return
     if len(value) > 63 or not NAME_RE.match(value):
-        raise ValidationError("%s: %r is not a valid name (RFC 1123 label: lower-case letters, digits and '-', "
-                              "starting and ending with a letter or digit, at most 63 characters)" % (field, value))
+        raise ValidationError(
+            "%s: %r is not a valid name (RFC 1123 label: lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit, at most 63 characters)" % (field, value)
+        )
 
 
 def validate_range(field, value, low, high):
@@ -118,23 +148,34 @@ def validate_ipam(field, ipam, cn2):
     warnings = []
     ipam_type = ipam.get("type")
     if ipam_type not in IPAM_TYPES:
-        raise ValidationError("%s.type: %r is not supported; allowed %s" % (field, ipam_type, ", ".join(IPAM_TYPES)))
+        raise ValidationError(
+            "%s.type: %r is not supported; allowed %s" % (field, ipam_type, ", ".join(IPAM_TYPES))
+        )
     allowed = set(IPAM_KEYS.get(ipam_type, {})) | {"type"}
     extra = sorted(k for k, v in ipam.items() if v not in (None, [], {}) and k not in allowed)
     if extra:
-        raise ValidationError("%s: %s not valid for IPAM type %s; allowed %s"
-                              % (field, ", ".join(extra), ipam_type, ", ".join(sorted(allowed - {"type"})) or "none"))
+        raise ValidationError(
+            "%s: %s not valid for IPAM type %s; allowed %s"
+            % (field, ", ".join(extra), ipam_type, ", ".join(sorted(allowed - {"type"})) or "none")
+        )
     if ipam_type in ("whereabouts", "host-local"):
         if not ipam.get("range"):
             raise ValidationError("%s.range is required for IPAM type %s" % (field, ipam_type))
         network = _network(field + ".range", ipam["range"])
         for key in ("gateway", "range_start", "range_end"):
-            if ipam.get(key) is not None and _address("%s.%s" % (field, key), ipam[key]) not in network:
-                raise ValidationError("%s.%s: %s is outside range %s" % (field, key, ipam[key], network))
+            if (
+                ipam.get(key) is not None
+                and _address("%s.%s" % (field, key), ipam[key]) not in network
+            ):
+                raise ValidationError(
+                    "%s.%s: %s is outside range %s" % (field, key, ipam[key], network)
+                )
         for index, item in enumerate(ipam.get("exclude") or []):
             excluded = _network("%s.exclude[%d]" % (field, index), item)
             if excluded.version != network.version or not excluded.subnet_of(network):
-                raise ValidationError("%s.exclude[%d]: %s is outside range %s" % (field, index, item, network))
+                raise ValidationError(
+                    "%s.exclude[%d]: %s is outside range %s" % (field, index, item, network)
+                )
         if ipam_type == "host-local":
             warnings.append(HOST_LOCAL_WARNING % field)
     elif ipam_type == "static":
@@ -145,7 +186,9 @@ def validate_ipam(field, ipam, cn2):
             if item.get("gateway") is not None:
                 _address("%s.addresses[%d].gateway" % (field, index), item["gateway"])
     elif ipam_type == "cn2" and not (cn2 or {}).get("subnet"):
-        raise ValidationError("%s: IPAM type cn2 needs cn2.subnet (the juniper.net/networks ipamV4Subnet)" % field)
+        raise ValidationError(
+            "%s: IPAM type cn2 needs cn2.subnet (the juniper.net/networks ipamV4Subnet)" % field
+        )
     _validate_routes(field + ".routes", ipam.get("routes"))
     return warnings
 
@@ -158,13 +201,21 @@ def validate(item, field, creating=True):
         validate_range("%s.%s" % (field, key), item.get(key), low, high)
     resource_name = item.get("resource_name")
     if resource_name is None and creating:
-        raise ValidationError("%s.resource_name is required to create a network (the SR-IOV resource, "
-                              "for example intel.com/sriov_netdevice)" % field)
+        raise ValidationError(
+            "%s.resource_name is required to create a network (the SR-IOV resource, "
+            "for example intel.com/sriov_netdevice)" % field
+        )
     if resource_name is not None and not RESOURCE_NAME_RE.match(resource_name):
-        raise ValidationError("%s.resource_name: %r is not a resource name of the form <domain>/<name>" % (field, resource_name))
+        raise ValidationError(
+            "%s.resource_name: %r is not a resource name of the form <domain>/<name>"
+            % (field, resource_name)
+        )
     for key in sorted(item.get("annotations") or {}):
         if not key.startswith(OWN_ANNOTATION_PREFIX):
-            raise ValidationError("%s.annotations: %r is not one of this collection's annotations (%s*)" % (field, key, OWN_ANNOTATION_PREFIX))
+            raise ValidationError(
+                "%s.annotations: %r is not one of this collection's annotations (%s*)"
+                % (field, key, OWN_ANNOTATION_PREFIX)
+            )
     warnings = []
     if item.get("ipam"):
         warnings.extend(validate_ipam(field + ".ipam", item["ipam"], item.get("cn2")))
@@ -174,8 +225,10 @@ def validate(item, field, creating=True):
     for key in ("route_targets", "import_route_targets", "export_route_targets"):
         for index, target in enumerate(cn2.get(key) or []):
             if not ROUTE_TARGET_RE.match(str(target)):
-                raise ValidationError("%s.cn2.%s[%d]: %r is not a route target (target:<asn or ip>:<number>)"
-                                      % (field, key, index, target))
+                raise ValidationError(
+                    "%s.cn2.%s[%d]: %r is not a route target (target:<asn or ip>:<number>)"
+                    % (field, key, index, target)
+                )
     return warnings
 
 
@@ -183,8 +236,13 @@ def build_config(item, extra=None):
     """The CNI config dict for a network in option form (``extra`` keeps unknown keys of an existing config)."""
     config = dict(extra or {})
     ipam = item.get("ipam") or {}
-    config.update({"cniVersion": config.get("cniVersion", CNI_VERSION), "name": item["name"],
-                   "type": "contrail-k8s-cni" if ipam.get("type") == "cn2" else "sriov"})
+    config.update(
+        {
+            "cniVersion": config.get("cniVersion", CNI_VERSION),
+            "name": item["name"],
+            "type": "contrail-k8s-cni" if ipam.get("type") == "cn2" else "sriov",
+        }
+    )
     for key, cni_key in (("vlan", "vlan"), ("vlan_qos", "vlanQoS"), ("mtu", "mtu")):
         if item.get(key) is not None:
             config[cni_key] = item[key]
@@ -263,8 +321,12 @@ def from_object(obj, owner_label):
     item.update(fields)
     if CN2_ANNOTATION in annotations:
         item["cn2"] = parse_cn2_annotation(annotations[CN2_ANNOTATION])
-    item["labels"] = dict((k, v) for k, v in (metadata.get("labels") or {}).items() if k != owner_label)
-    item["annotations"] = dict((k, v) for k, v in annotations.items() if k.startswith(OWN_ANNOTATION_PREFIX))
+    item["labels"] = dict(
+        (k, v) for k, v in (metadata.get("labels") or {}).items() if k != owner_label
+    )
+    item["annotations"] = dict(
+        (k, v) for k, v in annotations.items() if k.startswith(OWN_ANNOTATION_PREFIX)
+    )
     return compact(item)
 
 
@@ -281,6 +343,15 @@ def to_object(item, labels, extra=None):
     if item.get("cn2"):
         annotations[CN2_ANNOTATION] = build_cn2_annotation(item["cn2"])
     annotations.update((k, v) for k, v in (item.get("annotations") or {}).items() if v is not None)
-    metadata = {"name": item["name"], "namespace": item["namespace"], "labels": labels, "annotations": annotations}
-    return {"apiVersion": API_VERSION, "kind": KIND, "metadata": compact(metadata),
-            "spec": {"config": json.dumps(build_config(item, extra), sort_keys=True)}}
+    metadata = {
+        "name": item["name"],
+        "namespace": item["namespace"],
+        "labels": labels,
+        "annotations": annotations,
+    }
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": compact(metadata),
+        "spec": {"config": json.dumps(build_config(item, extra), sort_keys=True)},
+    }

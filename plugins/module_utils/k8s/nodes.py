@@ -36,7 +36,9 @@ def is_sriov_resource(name):
     if "/" not in name:
         return False
     domain = name.split("/", 1)[0]
-    return not (domain == "kubernetes.io" or domain.endswith(".kubernetes.io") or domain.endswith(".k8s.io"))
+    return not (
+        domain == "kubernetes.io" or domain.endswith(".kubernetes.io") or domain.endswith(".k8s.io")
+    )
 
 
 def node_resources(node, resource_names=None):
@@ -60,25 +62,31 @@ def pf_list(state):
     """Physical functions from a SriovNetworkNodeState's status.interfaces."""
     pfs = []
     for intf in ((state or {}).get("status") or {}).get("interfaces") or []:
-        pfs.append({
-            "name": intf.get("name"),
-            "pci_address": intf.get("pciAddress"),
-            "num_vfs": intf.get("numVfs", 0),
-            "total_vfs": intf.get("totalvfs"),
-            "link_speed": intf.get("linkSpeed"),
-            "link_type": intf.get("linkType"),
-            "mac": intf.get("mac"),
-            "driver": intf.get("driver"),
-            "vendor": intf.get("vendor"),
-            "device_id": intf.get("deviceID"),
-            "mtu": intf.get("mtu"),
-        })
+        pfs.append(
+            {
+                "name": intf.get("name"),
+                "pci_address": intf.get("pciAddress"),
+                "num_vfs": intf.get("numVfs", 0),
+                "total_vfs": intf.get("totalvfs"),
+                "link_speed": intf.get("linkSpeed"),
+                "link_type": intf.get("linkType"),
+                "mac": intf.get("mac"),
+                "driver": intf.get("driver"),
+                "vendor": intf.get("vendor"),
+                "device_id": intf.get("deviceID"),
+                "mtu": intf.get("mtu"),
+            }
+        )
     return pfs
 
 
 def _tlv_value(neighbor, tlv_type, field):
     for tlv in neighbor if isinstance(neighbor, list) else []:
-        if isinstance(tlv, dict) and (tlv.get("type") == tlv_type or field in tlv) and tlv.get(field) is not None:
+        if (
+            isinstance(tlv, dict)
+            and (tlv.get("type") == tlv_type or field in tlv)
+            and tlv.get(field) is not None
+        ):
             return tlv[field]
     return None
 
@@ -120,14 +128,16 @@ def node_facts(nodes, sriov_states, network_states, resource_names=None):
         pfs = pf_list(states.get(name))
         for pf in pfs:
             pf["lldp"] = lldp.get(pf["name"], [])
-        facts.append({
-            "name": name,
-            "labels": (node.get("metadata") or {}).get("labels") or {},
-            "internal_ip": node_address(node),
-            "resources": resources,
-            "pfs": pfs,
-            "lldp": lldp,
-        })
+        facts.append(
+            {
+                "name": name,
+                "labels": (node.get("metadata") or {}).get("labels") or {},
+                "internal_ip": node_address(node),
+                "resources": resources,
+                "pfs": pfs,
+                "lldp": lldp,
+            }
+        )
     return sorted(facts, key=lambda f: f["name"])
 
 
@@ -137,7 +147,9 @@ def read_sources(service, label_selector=None, sriov_namespace=None, tolerate_fo
     data, served, warnings = {}, {}, []
     for source, (api_version, kind) in SOURCES.items():
         try:
-            data[source], served[source] = _read(service, source, api_version, kind, label_selector, sriov_namespace, warnings)
+            data[source], served[source] = _read(
+                service, source, api_version, kind, label_selector, sriov_namespace, warnings
+            )
         except K8sError as exc:
             if not (tolerate_forbidden and source != "nodes" and exc.status in (401, 403)):
                 raise
@@ -149,7 +161,9 @@ def read_sources(service, label_selector=None, sriov_namespace=None, tolerate_fo
 def _read(service, source, api_version, kind, label_selector, sriov_namespace, warnings):
     resource = service.resource(api_version, kind, required=source == "nodes")
     if resource is None:
-        warnings.append("%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version))
+        warnings.append(
+            "%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version)
+        )
         return [], False
     kwargs = {}
     if source == "nodes":

@@ -14,10 +14,22 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError, api_path
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import MAP, Resource, ResourceError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.cluster import pod_network_references
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_LABEL, OWNER_VALUE
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import (
+    K8sError,
+    api_path,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    MAP,
+    Resource,
+    ResourceError,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.cluster import (
+    pod_network_references,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    OWNER_LABEL,
+    OWNER_VALUE,
+)
 
 
 def merge_patch(have, want):
@@ -82,7 +94,11 @@ class K8sResource(Resource):
             self.scope = self.namespace
         else:
             namespaces = set(item.get("namespace") or "default" for item in config)
-            single = len(namespaces) == 1 and state not in ("overridden", "gathered") and not (state == "deleted" and not config)
+            single = (
+                len(namespaces) == 1
+                and state not in ("overridden", "gathered")
+                and not (state == "deleted" and not config)
+            )
             self.scope = namespaces.pop() if single else None
 
     def in_scope(self, key):
@@ -101,7 +117,10 @@ class K8sResource(Resource):
         return sorted(have, key=lambda item: (item.get("namespace") or "", item["name"]))
 
     def config_key(self, item):
-        return ((item.get("namespace") or self.namespace or "default") if self.NAMESPACED else None, item.get("name"))
+        return (
+            (item.get("namespace") or self.namespace or "default") if self.NAMESPACED else None,
+            item.get("name"),
+        )
 
     def want(self, item, field):
         item = nad.compact(dict(item))
@@ -131,7 +150,11 @@ class K8sResource(Resource):
         if not self.NAMESPACED:
             target["namespace"] = None
         try:
-            self.warnings.extend(self.check(target, self.fields.get(self.key(target), "config"), creating=current is None))
+            self.warnings.extend(
+                self.check(
+                    target, self.fields.get(self.key(target), "config"), creating=current is None
+                )
+            )
         except ValueError as exc:
             raise ResourceError(str(exc)) from exc
         return target
@@ -159,8 +182,14 @@ class K8sResource(Resource):
         if labels:
             metadata["labels"] = labels
         have_ann, want_ann = have_meta.get("annotations") or {}, want_meta.get("annotations") or {}
-        managed = set(self.MANAGED_ANNOTATIONS) | set(k for k in set(have_ann) | set(want_ann) if k.startswith(nad.OWN_ANNOTATION_PREFIX))
-        annotations = dict((key, want_ann.get(key)) for key in sorted(managed) if want_ann.get(key) != have_ann.get(key))
+        managed = set(self.MANAGED_ANNOTATIONS) | set(
+            k for k in set(have_ann) | set(want_ann) if k.startswith(nad.OWN_ANNOTATION_PREFIX)
+        )
+        annotations = dict(
+            (key, want_ann.get(key))
+            for key in sorted(managed)
+            if want_ann.get(key) != have_ann.get(key)
+        )
         if annotations:
             metadata["annotations"] = annotations
         patch = {"metadata": metadata} if metadata else {}
@@ -181,15 +210,38 @@ class K8sResource(Resource):
             namespace, name = change.key
             if change.action == "create":
                 body = self.to_object(change.after, self.labels(change.after, None, False))
-                plan.append({"method": "POST", "path": api_path(self.api_resource, namespace=namespace), "body": body})
+                plan.append(
+                    {
+                        "method": "POST",
+                        "path": api_path(self.api_resource, namespace=namespace),
+                        "body": body,
+                    }
+                )
             elif change.action == "update":
                 have_obj = self.objects[change.key]
-                body = self.to_object(change.after, self.labels(change.after, have_obj, self.merging), have_obj=have_obj, merge=self.merging)
+                body = self.to_object(
+                    change.after,
+                    self.labels(change.after, have_obj, self.merging),
+                    have_obj=have_obj,
+                    merge=self.merging,
+                )
                 patch = self.update_patch(have_obj, body)
                 if patch:
-                    plan.append({"method": "PATCH", "path": api_path(self.api_resource, name, namespace), "body": patch})
+                    plan.append(
+                        {
+                            "method": "PATCH",
+                            "path": api_path(self.api_resource, name, namespace),
+                            "body": patch,
+                        }
+                    )
             else:
-                plan.append({"method": "DELETE", "path": api_path(self.api_resource, name, namespace), "body": None})
+                plan.append(
+                    {
+                        "method": "DELETE",
+                        "path": api_path(self.api_resource, name, namespace),
+                        "body": None,
+                    }
+                )
         return plan
 
     def send(self, request):
@@ -202,7 +254,9 @@ class K8sResource(Resource):
                 if exc.status is not None:
                     raise
                 # The connection dropped: the create may have been applied and only its answer lost. Look before failing.
-                found = self.service.get(self.api_resource, request["body"]["metadata"]["name"], namespace=namespace)
+                found = self.service.get(
+                    self.api_resource, request["body"]["metadata"]["name"], namespace=namespace
+                )
                 if found is None or self.service.check_mode:
                     raise
                 return found
@@ -255,7 +309,9 @@ class NetworkAttachments(K8sResource):
 
     def merge(self, have, want):
         if want.get("ipam") and (have.get("ipam") or {}).get("type") != want["ipam"].get("type"):
-            have = dict(have, ipam=None)  # another IPAM type: the new section replaces the old one whole
+            have = dict(
+                have, ipam=None
+            )  # another IPAM type: the new section replaces the old one whole
         return super(NetworkAttachments, self).merge(have, want)
 
     def check(self, item, field, creating):
@@ -272,10 +328,18 @@ class NetworkAttachments(K8sResource):
         users = {}
         for pod in pods:
             for ref in pod_network_references(pod) & wanted:
-                users.setdefault(ref, []).append("%s/%s" % (pod["metadata"].get("namespace"), pod["metadata"]["name"]))
+                users.setdefault(ref, []).append(
+                    "%s/%s" % (pod["metadata"].get("namespace"), pod["metadata"]["name"])
+                )
         if users:
-            detail = "; ".join("%s/%s used by %s" % (ref[0], ref[1], ", ".join(sorted(names))) for ref, names in sorted(users.items()))
-            raise ResourceError("refusing to delete networks that pods still reference (set force: true to delete anyway): %s" % detail)
+            detail = "; ".join(
+                "%s/%s used by %s" % (ref[0], ref[1], ", ".join(sorted(names)))
+                for ref, names in sorted(users.items())
+            )
+            raise ResourceError(
+                "refusing to delete networks that pods still reference (set force: true to delete anyway): %s"
+                % detail
+            )
 
 
 def _labels_of(selector):
@@ -291,15 +355,31 @@ class VirtualNetworkRouters(K8sResource):
 
     def from_object(self, obj):
         metadata, spec = obj.get("metadata") or {}, obj.get("spec") or {}
-        imports = [{"router_selector": _labels_of(entry.get("virtualNetworkRouterSelector")),
-                    "namespace_selector": _labels_of(entry.get("namespaceSelector"))}
-                   for entry in (spec.get("import") or {}).get("virtualNetworkRouters") or []]
-        return nad.compact({"name": metadata.get("name"), "namespace": metadata.get("namespace"), "type": spec.get("type"),
-                            "virtual_network_selector": _labels_of(spec.get("virtualNetworkSelector")), "import_routers": imports,
-                            "labels": dict((k, v) for k, v in (metadata.get("labels") or {}).items() if k != OWNER_LABEL)})
+        imports = [
+            {
+                "router_selector": _labels_of(entry.get("virtualNetworkRouterSelector")),
+                "namespace_selector": _labels_of(entry.get("namespaceSelector")),
+            }
+            for entry in (spec.get("import") or {}).get("virtualNetworkRouters") or []
+        ]
+        return nad.compact(
+            {
+                "name": metadata.get("name"),
+                "namespace": metadata.get("namespace"),
+                "type": spec.get("type"),
+                "virtual_network_selector": _labels_of(spec.get("virtualNetworkSelector")),
+                "import_routers": imports,
+                "labels": dict(
+                    (k, v) for k, v in (metadata.get("labels") or {}).items() if k != OWNER_LABEL
+                ),
+            }
+        )
 
     def to_object(self, item, labels, have_obj=None, merge=False):
-        spec = {"type": item["type"], "virtualNetworkSelector": {"matchLabels": item.get("virtual_network_selector") or {}}}
+        spec = {
+            "type": item["type"],
+            "virtualNetworkSelector": {"matchLabels": item.get("virtual_network_selector") or {}},
+        }
         imports = []
         for entry in item.get("import_routers") or []:
             rendered = {"virtualNetworkRouterSelector": {"matchLabels": entry["router_selector"]}}
@@ -308,8 +388,15 @@ class VirtualNetworkRouters(K8sResource):
             imports.append(rendered)
         if imports:
             spec["import"] = {"virtualNetworkRouters": imports}
-        metadata = nad.compact({"name": item["name"], "namespace": item["namespace"], "labels": labels})
-        return {"apiVersion": self.api_resource.group_version, "kind": self.OBJECT_KIND, "metadata": metadata, "spec": spec}
+        metadata = nad.compact(
+            {"name": item["name"], "namespace": item["namespace"], "labels": labels}
+        )
+        return {
+            "apiVersion": self.api_resource.group_version,
+            "kind": self.OBJECT_KIND,
+            "metadata": metadata,
+            "spec": spec,
+        }
 
     def check(self, item, field, creating):
         if creating:

@@ -16,15 +16,23 @@ import json
 import time
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.api_error import ApiError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import build_dynamic_client
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import (
+    build_dynamic_client,
+)
 
 try:
     from kubernetes.client.exceptions import ApiException
-    from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError, ResourceNotUniqueError
+    from kubernetes.dynamic.exceptions import (
+        DynamicApiError,
+        ResourceNotFoundError,
+        ResourceNotUniqueError,
+    )
     from urllib3.exceptions import HTTPError as Urllib3Error
 except ImportError:
     # The modules report the missing library through missing_required_lib before any of this runs.
-    ApiException = DynamicApiError = ResourceNotFoundError = ResourceNotUniqueError = Urllib3Error = None
+    ApiException = DynamicApiError = ResourceNotFoundError = ResourceNotUniqueError = (
+        Urllib3Error
+    ) = None
 
 MERGE_PATCH = "application/merge-patch+json"
 # Reads are repeated on these answers (and on a dropped connection), as client-go does for 429; writes never are.
@@ -60,7 +68,9 @@ def connect(auth, discovery_cache_file=None, check_mode=False):
     except (ApiException, DynamicApiError) as exc:
         raise K8sService.wrap(exc, "GET", "/version") from exc
     except Urllib3Error as exc:
-        raise K8sError("cannot reach the Kubernetes API: %s" % exc, method="GET", path="/version") from exc
+        raise K8sError(
+            "cannot reach the Kubernetes API: %s" % exc, method="GET", path="/version"
+        ) from exc
     return K8sService(client, check_mode=check_mode)
 
 
@@ -80,9 +90,13 @@ class K8sService:
                 return call()
             except (ApiException, DynamicApiError, Urllib3Error) as exc:
                 status = getattr(exc, "status", None)
-                if status == 404 or (status is not None and status not in RETRY_STATUSES) or attempt == READ_ATTEMPTS - 1:
+                if (
+                    status == 404
+                    or (status is not None and status not in RETRY_STATUSES)
+                    or attempt == READ_ATTEMPTS - 1
+                ):
                     raise self.wrap(exc, method, path) from exc
-                self._sleep(0.2 * (2 ** attempt))
+                self._sleep(0.2 * (2**attempt))
         return None
 
     @staticmethod
@@ -116,12 +130,17 @@ class K8sService:
             except ResourceNotFoundError:
                 found = None
             except ResourceNotUniqueError as exc:
-                raise K8sError("%s/%s is not unique on this server: %s" % (api_version, kind, exc)) from exc
+                raise K8sError(
+                    "%s/%s is not unique on this server: %s" % (api_version, kind, exc)
+                ) from exc
             except (ApiException, DynamicApiError, Urllib3Error) as exc:
                 raise self.wrap(exc, "GET", "/apis") from exc
             self._resources[key] = found
         if self._resources[key] is None and required:
-            raise K8sError("the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind), status=404)
+            raise K8sError(
+                "the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind),
+                status=404,
+            )
         return self._resources[key]
 
     def list(self, resource, namespace=None, label_selector=None, field_selector=None):
@@ -131,13 +150,21 @@ class K8sService:
             kwargs["label_selector"] = label_selector
         if field_selector:
             kwargs["field_selector"] = field_selector
-        result = self._read(lambda: self.client.get(resource, namespace=namespace, **kwargs), "GET", api_path(resource, namespace=namespace))
+        result = self._read(
+            lambda: self.client.get(resource, namespace=namespace, **kwargs),
+            "GET",
+            api_path(resource, namespace=namespace),
+        )
         return result.to_dict().get("items") or []
 
     def get(self, resource, name, namespace=None):
         """One object as a dict, or None when it does not exist."""
         try:
-            return self._read(lambda: self.client.get(resource, name=name, namespace=namespace), "GET", api_path(resource, name, namespace)).to_dict()
+            return self._read(
+                lambda: self.client.get(resource, name=name, namespace=namespace),
+                "GET",
+                api_path(resource, name, namespace),
+            ).to_dict()
         except K8sError as exc:
             if exc.status == 404:
                 return None
@@ -148,15 +175,23 @@ class K8sService:
 
     def create(self, resource, body, namespace=None):
         try:
-            return self.client.create(resource, body=body, namespace=namespace, **self._write_kwargs()).to_dict()
+            return self.client.create(
+                resource, body=body, namespace=namespace, **self._write_kwargs()
+            ).to_dict()
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
             raise self.wrap(exc, "POST", api_path(resource, namespace=namespace)) from exc
 
     def patch(self, resource, name, body, namespace=None):
         """JSON merge patch (RFC 7386): null removes a key, lists and strings are replaced whole."""
         try:
-            return self.client.patch(resource, body=body, name=name, namespace=namespace, content_type=MERGE_PATCH,
-                                     **self._write_kwargs()).to_dict()
+            return self.client.patch(
+                resource,
+                body=body,
+                name=name,
+                namespace=namespace,
+                content_type=MERGE_PATCH,
+                **self._write_kwargs(),
+            ).to_dict()
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
             raise self.wrap(exc, "PATCH", api_path(resource, name, namespace)) from exc
 

@@ -110,10 +110,15 @@ def allocate(nets, allocation, vns=None, nads=None):
     out = [dict(net, allocated=[]) for net in nets]
     for net in out:
         if net["vlan"] not in (None, ALLOCATE) and pool.vlan_owner(net["vlan"]):
-            errors.append("%s.vlan: %s is already used by %s" % (net["name"], net["vlan"], pool.vlan_owner(net["vlan"])))
+            errors.append(
+                "%s.vlan: %s is already used by %s"
+                % (net["name"], net["vlan"], pool.vlan_owner(net["vlan"]))
+            )
         if net["subnet"] not in (None, ALLOCATE):
             for other, owner in pool.overlaps(net["subnet"]):
-                errors.append("%s.subnet: %s overlaps %s of %s" % (net["name"], net["subnet"], other, owner))
+                errors.append(
+                    "%s.subnet: %s overlaps %s of %s" % (net["name"], net["subnet"], other, owner)
+                )
     # Kept values first (they are not free for the others), then fresh draws.
     for net in out:
         if net["vlan"] not in (None, ALLOCATE):
@@ -125,10 +130,18 @@ def allocate(nets, allocation, vns=None, nads=None):
         nad = nad_by_key.get((net["namespace"], net["name"])) or {}
         if net["vlan"] == ALLOCATE:
             kept = vn.get("vlan_id")
-            if kept is None and nad.get("vlan") is not None and low <= int(nad["vlan"]) <= high and not pool.vlan_owner(int(nad["vlan"])):
+            if (
+                kept is None
+                and nad.get("vlan") is not None
+                and low <= int(nad["vlan"]) <= high
+                and not pool.vlan_owner(int(nad["vlan"]))
+            ):
                 kept = nad["vlan"]
             if kept is not None and pool.vlan_owner(int(kept)):
-                errors.append("%s.vlan: the VLAN %s its Apstra VN holds is also given to %s" % (net["name"], kept, pool.vlan_owner(int(kept))))
+                errors.append(
+                    "%s.vlan: the VLAN %s its Apstra VN holds is also given to %s"
+                    % (net["name"], kept, pool.vlan_owner(int(kept)))
+                )
             elif kept is not None:
                 net["vlan"] = int(kept)
                 net["allocated"].append("vlan")
@@ -136,12 +149,20 @@ def allocate(nets, allocation, vns=None, nads=None):
         if net["subnet"] == ALLOCATE:
             kept = vn.get("ipv4_subnet")
             candidate = nad_subnet(nad)
-            if kept is None and candidate and supernet and IPNetwork(candidate) in IPNetwork(supernet) and not pool.overlaps(candidate):
+            if (
+                kept is None
+                and candidate
+                and supernet
+                and IPNetwork(candidate) in IPNetwork(supernet)
+                and not pool.overlaps(candidate)
+            ):
                 kept = candidate
             overlapping = pool.overlaps(kept) if kept is not None else []
             if overlapping:
-                errors.append("%s.subnet: the subnet %s its Apstra VN holds overlaps %s of %s" % (
-                    net["name"], kept, overlapping[0][0], overlapping[0][1]))
+                errors.append(
+                    "%s.subnet: the subnet %s its Apstra VN holds overlaps %s of %s"
+                    % (net["name"], kept, overlapping[0][0], overlapping[0][1])
+                )
             elif kept is not None:
                 net["subnet"] = str(IPNetwork(kept).cidr)
                 net["allocated"].append("subnet")
@@ -150,7 +171,10 @@ def allocate(nets, allocation, vns=None, nads=None):
         if net["vlan"] == ALLOCATE:
             free = pool.free_vlan(low, high)
             if free is None:
-                errors.append("%s.vlan: no free VLAN left in allocation.vlan_range %d-%d" % (net["name"], low, high))
+                errors.append(
+                    "%s.vlan: no free VLAN left in allocation.vlan_range %d-%d"
+                    % (net["name"], low, high)
+                )
             else:
                 net["vlan"] = free
                 net["allocated"].append("vlan")
@@ -158,7 +182,10 @@ def allocate(nets, allocation, vns=None, nads=None):
         if net["subnet"] == ALLOCATE:
             free = pool.free_subnet(supernet, allocation["prefix_length"]) if supernet else None
             if free is None:
-                errors.append("%s.subnet: no free /%d left in allocation.supernet %s" % (net["name"], allocation["prefix_length"], supernet))
+                errors.append(
+                    "%s.subnet: no free /%d left in allocation.supernet %s"
+                    % (net["name"], allocation["prefix_length"], supernet)
+                )
             else:
                 net["subnet"] = free
                 net["allocated"].append("subnet")

@@ -22,11 +22,15 @@ import json
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import ALLOCATE
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_network
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
+    validate_network,
+)
 
 NAD_KIND = "NetworkAttachmentDefinition"
 SRIOV_NETWORK_KIND = "SriovNetwork"
-OPERATOR_OWNER_ANNOTATION = "sriovnetwork.openshift.io/owner-ref"  # on the NAD the SR-IOV network operator renders
+OPERATOR_OWNER_ANNOTATION = (
+    "sriovnetwork.openshift.io/owner-ref"  # on the NAD the SR-IOV network operator renders
+)
 DEFAULTS = {"routing_zone": None, "resource_prefix": "openshift.io", "ipam": "whereabouts"}
 TRUE = ("true", "yes", "1", "on")
 INACTIVE_PHASES = ("Succeeded", "Failed")
@@ -73,7 +77,12 @@ def _ipam_fields(ipam):
         return kind, ipam.get("range"), ipam.get("gateway")
     if kind in ("host-local", "static"):
         subnet = ipam.get("subnet")
-        if subnet is None and isinstance(ipam.get("ranges"), list) and ipam["ranges"] and isinstance(ipam["ranges"][0], list):
+        if (
+            subnet is None
+            and isinstance(ipam.get("ranges"), list)
+            and ipam["ranges"]
+            and isinstance(ipam["ranges"][0], list)
+        ):
             first = ipam["ranges"][0][0] if ipam["ranges"][0] else {}
             subnet, gateway = first.get("subnet"), first.get("gateway")
             return kind, subnet, gateway
@@ -91,11 +100,17 @@ def _common(item, annotations, labels, defaults):
             item[key] = annotations[annotation]
     if annotations.get(model.NODE_SELECTOR_ANNOTATION):
         selector = parse_selector(annotations[model.NODE_SELECTOR_ANNOTATION])
-        item["node_selector"] = selector if selector is not None else annotations[model.NODE_SELECTOR_ANNOTATION]
+        item["node_selector"] = (
+            selector if selector is not None else annotations[model.NODE_SELECTOR_ANNOTATION]
+        )
     if annotations.get(model.ROUTES_ANNOTATION):
-        item["routes"] = [part.strip() for part in annotations[model.ROUTES_ANNOTATION].split(",") if part.strip()]
+        item["routes"] = [
+            part.strip() for part in annotations[model.ROUTES_ANNOTATION].split(",") if part.strip()
+        ]
     if annotations.get(model.TAGS_ANNOTATION):
-        item["tags"] = [part.strip() for part in annotations[model.TAGS_ANNOTATION].split(",") if part.strip()]
+        item["tags"] = [
+            part.strip() for part in annotations[model.TAGS_ANNOTATION].split(",") if part.strip()
+        ]
     return item
 
 
@@ -105,13 +120,24 @@ def nad_network(obj, defaults=None):
     metadata, annotations, labels = _meta(obj)
     config = _json((obj.get("spec") or {}).get("config") or "{}")
     config = config if isinstance(config, dict) else {}
-    item = {"name": metadata.get("name"), "namespace": metadata.get("namespace") or "default",
-            "resource_name": annotations.get(model.RESOURCE_ANNOTATION),
-            "source": {"kind": NAD_KIND, "namespace": metadata.get("namespace") or "default", "name": metadata.get("name")}}
+    item = {
+        "name": metadata.get("name"),
+        "namespace": metadata.get("namespace") or "default",
+        "resource_name": annotations.get(model.RESOURCE_ANNOTATION),
+        "source": {
+            "kind": NAD_KIND,
+            "namespace": metadata.get("namespace") or "default",
+            "name": metadata.get("name"),
+        },
+    }
     vlan = config.get("vlan")
     item["cluster_vlan"] = vlan
     item["vlan"] = vlan if vlan not in (None, 0, "0", "") else ALLOCATE
-    cn2 = _json(annotations.get(model.CN2_ANNOTATION)) if annotations.get(model.CN2_ANNOTATION) else None
+    cn2 = (
+        _json(annotations.get(model.CN2_ANNOTATION))
+        if annotations.get(model.CN2_ANNOTATION)
+        else None
+    )
     if isinstance(cn2, dict) and cn2.get("ipamV4Subnet"):
         item["ipam"], item["subnet"], gateway = "cn2", cn2["ipamV4Subnet"], None
     else:
@@ -131,8 +157,17 @@ def sriov_network_network(obj, defaults=None):
     resource = spec.get("resourceName")
     if resource and "/" not in resource:
         resource = "%s/%s" % (defaults["resource_prefix"], resource)
-    item = {"name": metadata.get("name"), "namespace": namespace, "resource_name": resource, "vlan": spec.get("vlan"),
-            "source": {"kind": SRIOV_NETWORK_KIND, "namespace": metadata.get("namespace"), "name": metadata.get("name")}}
+    item = {
+        "name": metadata.get("name"),
+        "namespace": namespace,
+        "resource_name": resource,
+        "vlan": spec.get("vlan"),
+        "source": {
+            "kind": SRIOV_NETWORK_KIND,
+            "namespace": metadata.get("namespace"),
+            "name": metadata.get("name"),
+        },
+    }
     item["cluster_vlan"] = spec.get("vlan")
     ipam = _json(spec.get("ipam") or "{}")
     kind, subnet, gateway = _ipam_fields(ipam)
@@ -150,21 +185,31 @@ def source_field(item):
 def _check_cluster_fields(item, field, net, errors):
     """Rules that only cluster objects need: a SriovNetwork VLAN of 0 is untagged, and the NAD's gateway is the fabric's."""
     if item["source"]["kind"] == SRIOV_NETWORK_KIND and item.get("cluster_vlan") in (None, 0):
-        errors.append("%s.spec.vlan: %s means untagged VFs; set a VLAN %d-%d for the fabric to carry" % (
-            field, item.get("cluster_vlan"), model.VLAN_RANGE[0], model.VLAN_RANGE[1]))
+        errors.append(
+            "%s.spec.vlan: %s means untagged VFs; set a VLAN %d-%d for the fabric to carry"
+            % (field, item.get("cluster_vlan"), model.VLAN_RANGE[0], model.VLAN_RANGE[1])
+        )
     gateway = item.get("cluster_gateway")
     if gateway and net.get("subnet") not in (None, ALLOCATE):
         fabric_gateway = model.gateway_of(net["subnet"])
         if gateway != fabric_gateway:
-            errors.append("%s.ipam.gateway: %s is not the fabric gateway of %s, which is its first host %s" % (
-                field, gateway, net["subnet"], fabric_gateway))
+            errors.append(
+                "%s.ipam.gateway: %s is not the fabric gateway of %s, which is its first host %s"
+                % (field, gateway, net["subnet"], fabric_gateway)
+            )
 
 
 def rendered_by(nad):
     """(namespace, name) of the SriovNetwork the operator rendered this NAD from, or None."""
-    owner = ((nad.get("metadata") or {}).get("annotations") or {}).get(OPERATOR_OWNER_ANNOTATION) or ""
+    owner = ((nad.get("metadata") or {}).get("annotations") or {}).get(
+        OPERATOR_OWNER_ANNOTATION
+    ) or ""
     parts = owner.split("/")
-    return (parts[-2], parts[-1]) if owner.startswith(SRIOV_NETWORK_KIND + ".") and len(parts) >= 3 else None
+    return (
+        (parts[-2], parts[-1])
+        if owner.startswith(SRIOV_NETWORK_KIND + ".") and len(parts) >= 3
+        else None
+    )
 
 
 def derive_networks(nads=None, sriov_networks=None, defaults=None):
@@ -180,19 +225,27 @@ def derive_networks(nads=None, sriov_networks=None, defaults=None):
             item = sriov_network_network(obj, defaults)
             nad = rendered.get((item["source"]["namespace"], item["source"]["name"]))
             if nad is not None:
-                item["resource_name"] = _meta(nad)[1].get(model.RESOURCE_ANNOTATION) or item["resource_name"]
+                item["resource_name"] = (
+                    _meta(nad)[1].get(model.RESOURCE_ANNOTATION) or item["resource_name"]
+                )
             items.append(item)
     covered = set((item["namespace"], item["name"]) for item in items)
     for obj in nads or []:
         metadata = obj.get("metadata") or {}
-        if opted_in(obj) and (metadata.get("namespace") or "default", metadata.get("name")) not in covered:
+        if (
+            opted_in(obj)
+            and (metadata.get("namespace") or "default", metadata.get("name")) not in covered
+        ):
             items.append(nad_network(obj, defaults))
     nets, skipped = [], []
     for item in sorted(items, key=lambda i: (i["namespace"] or "", i["name"] or "")):
         errors = []
         field = source_field(item)
         if not item.get("routing_zone"):
-            errors.append("%s: no routing zone: set the annotation %s or sriov_network_cluster_defaults.routing_zone" % (field, model.ZONE_ANNOTATION))
+            errors.append(
+                "%s: no routing zone: set the annotation %s or sriov_network_cluster_defaults.routing_zone"
+                % (field, model.ZONE_ANNOTATION)
+            )
             item["routing_zone"] = "unset"
         extra = dict((k, item.pop(k)) for k in ("cluster_vlan", "cluster_gateway") if k in item)
         net = validate_network(item, field, errors)
@@ -215,10 +268,18 @@ def conflicts(intent_nets, cluster_nets):
         other = by_name.get(net["name"])
         if other is None:
             continue
-        diffs = ["%s: file %s, cluster %s" % (key, other.get(key), net.get(key)) for key in ("namespace", "vlan", "subnet")
-                 if net.get(key) not in (None, ALLOCATE) and other.get(key) not in (None, ALLOCATE) and net.get(key) != other.get(key)]
+        diffs = [
+            "%s: file %s, cluster %s" % (key, other.get(key), net.get(key))
+            for key in ("namespace", "vlan", "subnet")
+            if net.get(key) not in (None, ALLOCATE)
+            and other.get(key) not in (None, ALLOCATE)
+            and net.get(key) != other.get(key)
+        ]
         if diffs:
-            found.append("%s: the intent file and %s disagree (%s)" % (net["name"], source_field(net), "; ".join(diffs)))
+            found.append(
+                "%s: the intent file and %s disagree (%s)"
+                % (net["name"], source_field(net), "; ".join(diffs))
+            )
     return found
 
 
@@ -249,7 +310,11 @@ def pod_network_references(pod):
         if not isinstance(entries, list):
             return set()
         for entry in entries:
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("name"), str)
+                or not entry["name"]
+            ):
                 return set()
             refs.add((entry.get("namespace") or pod_ns, entry["name"]))
         return refs
@@ -280,7 +345,9 @@ def pod_usage(pods):
 
 def parse_time(text):
     try:
-        return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc
+        )
     except (TypeError, ValueError):
         return None
 
@@ -295,7 +362,11 @@ def released_marks(nad):
     if annotations is None:
         annotations = (nad.get("metadata") or {}).get("annotations") or {}
     marks = _json(annotations.get(model.RELEASED_ANNOTATION) or "{}")
-    return dict((node, when) for node, when in (marks if isinstance(marks, dict) else {}).items() if parse_time(when))
+    return dict(
+        (node, when)
+        for node, when in (marks if isinstance(marks, dict) else {}).items()
+        if parse_time(when)
+    )
 
 
 def pod_bindings(nets, usage, bound_nodes, marks, grace, now):
@@ -334,11 +405,25 @@ def cluster_removals(existing_vns, nets, usage):
     remove, kept = [], []
     for vn in existing_vns or []:
         tags = vn.get("tags") or []
-        if vn.get("label") in present or model.OWNER_TAG not in tags or model.CLUSTER_TAG not in tags:
+        if (
+            vn.get("label") in present
+            or model.OWNER_TAG not in tags
+            or model.CLUSTER_TAG not in tags
+        ):
             continue
         if vn["label"] in used:
-            kept.append("%s: its cluster object is gone but pods still attach to %s; nothing is removed" % (vn["label"], ", ".join(used[vn["label"]])))
+            kept.append(
+                "%s: its cluster object is gone but pods still attach to %s; nothing is removed"
+                % (vn["label"], ", ".join(used[vn["label"]]))
+            )
             continue
-        remove.append({"name": vn["label"], "namespace": "-", "routing_zone": vn.get("routing_zone"), "state": "absent",
-                       "source": {"kind": "cluster object (gone)", "namespace": "-", "name": vn["label"]}})
+        remove.append(
+            {
+                "name": vn["label"],
+                "namespace": "-",
+                "routing_zone": vn.get("routing_zone"),
+                "state": "absent",
+                "source": {"kind": "cluster object (gone)", "namespace": "-", "name": vn["label"]},
+            }
+        )
     return remove, kept

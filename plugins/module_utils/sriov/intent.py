@@ -15,12 +15,21 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import cluster, model, planning, topology
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import (
+    cluster,
+    model,
+    planning,
+    topology,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import allocate
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.summary import summary
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_intent
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import binding_ports
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
+    validate_intent,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import (
+    binding_ports,
+)
 
 SOURCES = ("intent", "cluster", "both")
 
@@ -36,12 +45,20 @@ def _key_map(mapping):
 
 def _bound_nodes(nets, ports, bindings):
     """{(namespace, name): nodes whose every application point carries the network now} from the gathered bindings."""
-    by_vn = dict((b["virtual_network"], set(binding_ports(b))) for b in bindings or [] if b.get("tagged", True))
+    by_vn = dict(
+        (b["virtual_network"], set(binding_ports(b)))
+        for b in bindings or []
+        if b.get("tagged", True)
+    )
     out = {}
     for net in nets:
         carried = by_vn.get(net["name"], set())
-        out[(net["namespace"], net["name"])] = set(entry["node"] for entry in ports if entry["application_points"]
-                                                   and all(p["port"] in carried for p in entry["application_points"]))
+        out[(net["namespace"], net["name"])] = set(
+            entry["node"]
+            for entry in ports
+            if entry["application_points"]
+            and all(p["port"] in carried for p in entry["application_points"])
+        )
     return out
 
 
@@ -55,24 +72,50 @@ def staging_verdict(staging, plan, include_foreign=False):
     staging = staging or {}
     changes = staging.get("changes") or []
     lock = staging.get("lock") or {}
-    names = set(vn["label"] for vn in plan["virtual_networks"]) | set(vn["label"] for vn in plan["absent"]["virtual_networks"])
-    zones = set(z["label"] for z in plan["routing_zones"]) | set(z["label"] for z in plan["absent"]["routing_zones"])
-    other_user = lock.get("lock_type") == "lock_by_changes" and lock.get("username") not in (None, staging.get("username"))
+    names = set(vn["label"] for vn in plan["virtual_networks"]) | set(
+        vn["label"] for vn in plan["absent"]["virtual_networks"]
+    )
+    zones = set(z["label"] for z in plan["routing_zones"]) | set(
+        z["label"] for z in plan["absent"]["routing_zones"]
+    )
+    other_user = lock.get("lock_type") == "lock_by_changes" and lock.get("username") not in (
+        None,
+        staging.get("username"),
+    )
     ours, foreign = [], []
     for change in changes:
-        mine = change.get("owned") and (change["name"] in (zones if change["kind"] == "routing_zone" else names))
+        mine = change.get("owned") and (
+            change["name"] in (zones if change["kind"] == "routing_zone" else names)
+        )
         if mine and not other_user:
             ours.append(change)
         else:
-            foreign.append(dict(change, by=lock.get("username") if other_user else change.get("by")))
+            foreign.append(
+                dict(change, by=lock.get("username") if other_user else change.get("by"))
+            )
     if staging.get("uncommitted") and not changes and other_user:
-        foreign.append({"kind": "blueprint", "name": "staging", "action": "modified", "by": lock.get("username")})
+        foreign.append(
+            {
+                "kind": "blueprint",
+                "name": "staging",
+                "action": "modified",
+                "by": lock.get("username"),
+            }
+        )
     verdict = {"ours": ours, "foreign": foreign, "included": bool(foreign) and include_foreign}
     if foreign and not include_foreign:
-        staged = "; ".join("%s %s %s by %s" % (c["action"], c["kind"], c["name"], c.get("by") or "unknown user") for c in foreign)
-        raise IntentError(["refusing to change blueprint %s: it holds uncommitted changes this run did not make (%s); nothing was "
-                           "changed. Commit or revert them in Apstra, or set include_foreign_staging (role: "
-                           "sriov_network_include_foreign_staging) to deploy them with this run" % (staging.get("label") or "-", staged)])
+        staged = "; ".join(
+            "%s %s %s by %s" % (c["action"], c["kind"], c["name"], c.get("by") or "unknown user")
+            for c in foreign
+        )
+        raise IntentError(
+            [
+                "refusing to change blueprint %s: it holds uncommitted changes this run did not make (%s); nothing was "
+                "changed. Commit or revert them in Apstra, or set include_foreign_staging (role: "
+                "sriov_network_include_foreign_staging) to deploy them with this run"
+                % (staging.get("label") or "-", staged)
+            ]
+        )
     return verdict
 
 
@@ -84,12 +127,18 @@ def plan(params, now=None):
         raise IntentError(["source: %r is not allowed; allowed %s" % (source, ", ".join(SOURCES))])
     binding = params.get("binding") or "nodes"
     if binding not in planning.BINDINGS:
-        raise IntentError(["binding: %r is not allowed; allowed %s" % (binding, ", ".join(planning.BINDINGS))])
-    nets, allocation = validate_intent(params.get("networks") if source != "cluster" else [], params.get("allocation"))
+        raise IntentError(
+            ["binding: %r is not allowed; allowed %s" % (binding, ", ".join(planning.BINDINGS))]
+        )
+    nets, allocation = validate_intent(
+        params.get("networks") if source != "cluster" else [], params.get("allocation")
+    )
     facts = params.get("cluster") or {}
     skipped = []
     if source in ("cluster", "both"):
-        derived, skipped = cluster.derive_networks(facts.get("nads"), facts.get("sriov_networks"), params.get("cluster_defaults"))
+        derived, skipped = cluster.derive_networks(
+            facts.get("nads"), facts.get("sriov_networks"), params.get("cluster_defaults")
+        )
         found = cluster.conflicts(nets, derived)
         if found:
             raise IntentError(found)
@@ -102,7 +151,11 @@ def plan(params, now=None):
     removed, kept = [], []
     if source in ("cluster", "both") and params.get("state", "present") == "present":
         removed, kept = cluster.cluster_removals(existing_vns, nets, usage)
-    present = [net for net in nets if net.get("state", "present") == "present"] if params.get("state", "present") == "present" else []
+    present = (
+        [net for net in nets if net.get("state", "present") == "present"]
+        if params.get("state", "present") == "present"
+        else []
+    )
     for net in present:
         error = planning.capacity_error(net, ports)
         if error:
@@ -113,25 +166,55 @@ def plan(params, now=None):
     if errors:
         raise IntentError(errors)
     failed = set(item["source"] for item in skipped)
-    nets = [net for net in nets if not (planning.is_cluster(net) and cluster.source_field(net) in failed)]
+    nets = [
+        net
+        for net in nets
+        if not (planning.is_cluster(net) and cluster.source_field(net) in failed)
+    ]
     pod_nodes, marks = None, {}
     if binding == "pods":
         bound = _bound_nodes(nets, ports, params.get("bindings"))
-        pod_nodes, marks = cluster.pod_bindings(nets, usage, bound, _key_map(facts.get("released")), params.get("unbind_grace", 0), now)
-    desired = planning.build_plan(nets + removed, ports, fabric_leafs=len(fabric.get("leafs") or []), state=params.get("state", "present"),
-                                  binding=binding, pod_nodes=pod_nodes, existing_vns=existing_vns)
+        pod_nodes, marks = cluster.pod_bindings(
+            nets, usage, bound, _key_map(facts.get("released")), params.get("unbind_grace", 0), now
+        )
+    desired = planning.build_plan(
+        nets + removed,
+        ports,
+        fabric_leafs=len(fabric.get("leafs") or []),
+        state=params.get("state", "present"),
+        binding=binding,
+        pod_nodes=pod_nodes,
+        existing_vns=existing_vns,
+    )
     for (namespace, name), value in sorted(marks.items()):
-        desired["attachment_writebacks"].append({"name": name, "namespace": namespace,
-                                                 "annotations": {model.RELEASED_ANNOTATION: json.dumps(value, sort_keys=True) if value else None}})
+        desired["attachment_writebacks"].append(
+            {
+                "name": name,
+                "namespace": namespace,
+                "annotations": {
+                    model.RELEASED_ANNOTATION: json.dumps(value, sort_keys=True) if value else None
+                },
+            }
+        )
     desired["attachment_writebacks"] = _merge_writebacks(desired["attachment_writebacks"])
-    verdict = staging_verdict(params.get("staging"), desired, params.get("include_foreign_staging", False))
+    verdict = staging_verdict(
+        params.get("staging"), desired, params.get("include_foreign_staging", False)
+    )
     desired["commit_pending"] = bool(verdict["ours"]) or verdict["included"]
     run = params.get("run") or ("teardown" if params.get("state") == "absent" else "provision")
     desired["fabric_steps"] = planning.fabric_steps(desired, run, params.get("overridden", False))
     desired["cluster_steps"] = planning.cluster_steps(desired, run, params.get("overridden", False))
     problems = planning.problems_of(desired) + kept
-    return {"networks": nets, "desired": desired, "port_map": ports, "problems": problems, "skipped": skipped, "staging": verdict,
-            "summary": summary(desired, problems, verdict, skipped), "port_summary": topology.port_summary(ports)}
+    return {
+        "networks": nets,
+        "desired": desired,
+        "port_map": ports,
+        "problems": problems,
+        "skipped": skipped,
+        "staging": verdict,
+        "summary": summary(desired, problems, verdict, skipped),
+        "port_summary": topology.port_summary(ports),
+    }
 
 
 def _merge_writebacks(items):

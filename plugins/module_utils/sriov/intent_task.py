@@ -2,32 +2,56 @@
 # Copyright: netops.cn2_apstra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The sriov_intent task: its argument spec and what it computes. The same code serves the module and the
-controller-side action plugin of the same name (which runs it without starting a process). Pure Python."""
+controller-side action plugin of the same name (which runs it without starting a process). Pure Python.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import FabricContext, PortBindings, RoutingZones, VirtualNetworks
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import NetworkAttachments
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
+    FabricContext,
+    PortBindings,
+    RoutingZones,
+    VirtualNetworks,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
+    NetworkAttachments,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import Engine
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import HAS_NETADDR, NETADDR_IMPORT_ERROR
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import (
+    HAS_NETADDR,
+    NETADDR_IMPORT_ERROR,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import plan
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_intent
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import drift_lines, verify
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
+    validate_intent,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import (
+    drift_lines,
+    verify,
+)
 
-APSTRA_RESOURCES = {"routing_zones": RoutingZones, "virtual_networks": VirtualNetworks, "port_bindings": PortBindings}
+APSTRA_RESOURCES = {
+    "routing_zones": RoutingZones,
+    "virtual_networks": VirtualNetworks,
+    "port_bindings": PortBindings,
+}
 
 
 ARGUMENT_SPEC = dict(
     networks=dict(type="list", elements="dict", default=[]),
-    allocation=dict(type="dict", default={}, options=dict(
-        vlan_range=dict(type="list", elements="int"),
-        supernet=dict(type="str"),
-        prefix_length=dict(type="int"),
-    )),
+    allocation=dict(
+        type="dict",
+        default={},
+        options=dict(
+            vlan_range=dict(type="list", elements="int"),
+            supernet=dict(type="str"),
+            prefix_length=dict(type="int"),
+        ),
+    ),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     mode=dict(type="str", default="plan", choices=["validate", "plan", "verify"]),
     fabric=dict(type="dict", default={}),
@@ -59,7 +83,9 @@ def overlay(attachments, results):
     """The NADs the cluster holds after the writes: the discovered ones, updated by each NAD task's before/after."""
     by_key = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in attachments)
     for result in results:
-        after = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in result.get("after") or [])
+        after = dict(
+            ((nad.get("namespace"), nad.get("name")), nad) for nad in result.get("after") or []
+        )
         for nad in result.get("before") or []:
             by_key.pop((nad.get("namespace"), nad.get("name")), None)
         by_key.update(after)
@@ -71,9 +97,19 @@ def fabric_writes(steps, facts):
     resources = (facts or {}).get("resources")
     if not resources or not facts.get("fabric"):
         return None
-    context = FabricContext(None, facts["blueprints"][0]["id"], check_mode=True, facts=dict(resources, fabric=facts["fabric"]))
+    context = FabricContext(
+        None,
+        facts["blueprints"][0]["id"],
+        check_mode=True,
+        facts=dict(resources, fabric=facts["fabric"]),
+    )
     for step in steps:
-        engine = Engine(APSTRA_RESOURCES[step["resource"]](context), step["state"], step["config"], check_mode=True)
+        engine = Engine(
+            APSTRA_RESOURCES[step["resource"]](context),
+            step["state"],
+            step["config"],
+            check_mode=True,
+        )
         if engine.run()["plan"]:
             return True
     return False
@@ -84,7 +120,9 @@ def cluster_writes(steps, attachments):
     for step in [step for step in steps if step["resource"] == "attachments"]:
         if step["state"] != "merged":
             return True  # replaced/overridden/deleted: let the module decide, it knows the ownership marks
-        if Engine(NetworkAttachments(None), "merged", step["config"], check_mode=True).dry_changes(attachments):
+        if Engine(NetworkAttachments(None), "merged", step["config"], check_mode=True).dry_changes(
+            attachments
+        ):
             return True
     return False
 
@@ -93,7 +131,9 @@ def compute(params):
     """The result for validated parameters; raises IntentError."""
     result = dict(changed=False, plan=[], before=[], after=[])
     if params["mode"] == "validate":
-        result["networks"] = validate_intent(params["networks"] if params["source"] != "cluster" else [], params.get("allocation"))[0]
+        result["networks"] = validate_intent(
+            params["networks"] if params["source"] != "cluster" else [], params.get("allocation")
+        )[0]
         return result
     if params["mode"] == "verify" and params.get("desired"):
         desired = params["desired"]
@@ -101,14 +141,24 @@ def compute(params):
         result.update(plan(params))
         desired = result["desired"]
         # A step that would change nothing is left out of the run (a no-op run starts no fabric or NAD task).
-        desired["fabric_writes"] = fabric_writes(desired["fabric_steps"], params.get("blueprint_facts"))
-        desired["cluster_writes"] = cluster_writes(desired["cluster_steps"], params.get("attachments") or [])
+        desired["fabric_writes"] = fabric_writes(
+            desired["fabric_steps"], params.get("blueprint_facts")
+        )
+        desired["cluster_writes"] = cluster_writes(
+            desired["cluster_steps"], params.get("attachments") or []
+        )
     if params["mode"] == "verify":
         deployed = params.get("deployed")
         vns = deployed["virtual_networks"] if deployed else params.get("virtual_networks")
         bindings = deployed["port_bindings"] if deployed else params.get("bindings")
-        drift = verify(desired, vns, overlay(params.get("attachments") or [], params["attachment_results"]), bindings,
-                       additive=params["additive"], pending=params["pending"])
+        drift = verify(
+            desired,
+            vns,
+            overlay(params.get("attachments") or [], params["attachment_results"]),
+            bindings,
+            additive=params["additive"],
+            pending=params["pending"],
+        )
         result.update(drift=drift, consistent=not drift)
     return result
 
@@ -116,13 +166,24 @@ def compute(params):
 def run(params, check_mode):
     """The task's result; raises TaskFailed."""
     if not HAS_NETADDR:
-        raise TaskFailed("the netaddr Python library is required (pip install netaddr)", exception=NETADDR_IMPORT_ERROR)
+        raise TaskFailed(
+            "the netaddr Python library is required (pip install netaddr)",
+            exception=NETADDR_IMPORT_ERROR,
+        )
     if params["mode"] == "verify" and params["after_change"] and check_mode:
-        return dict(changed=False, plan=[], before=[], after=[], msg="check mode: this run changed nothing, so there is nothing to verify")
+        return dict(
+            changed=False,
+            plan=[],
+            before=[],
+            after=[],
+            msg="check mode: this run changed nothing, so there is nothing to verify",
+        )
     try:
         result = compute(params)
     except IntentError as exc:
-        raise TaskFailed("invalid SR-IOV intent: %s" % exc, errors=exc.errors, changed=False, plan=[]) from exc
+        raise TaskFailed(
+            "invalid SR-IOV intent: %s" % exc, errors=exc.errors, changed=False, plan=[]
+        ) from exc
     if params["mode"] == "verify" and params["fail_on_drift"] and result["drift"]:
         lines = drift_lines(result["drift"])
         raise TaskFailed("drift: %d difference(s): %s" % (len(lines), "; ".join(lines)), **result)

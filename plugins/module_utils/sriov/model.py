@@ -30,8 +30,12 @@ IPAM_KINDS = ("whereabouts", "cn2", "host-local")
 
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 APSTRA_LABEL_RE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
-RESOURCE_RE = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-LABEL_KEY_RE = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+RESOURCE_RE = re.compile(
+    r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
+LABEL_KEY_RE = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
 LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 TAG_RE = re.compile(r"^[^\s,]{1,64}$")
 ROUTE_TARGET_RE = re.compile(r"^(target:)?([0-9]+|[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+):[0-9]+$")
@@ -85,10 +89,14 @@ def integer(errors, field, value, bounds, allow_allocate=False):
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        errors.append("%s: %r is not an integer; %s" % (field, value, range_text(bounds, allow_allocate)))
+        errors.append(
+            "%s: %r is not an integer; %s" % (field, value, range_text(bounds, allow_allocate))
+        )
         return None
     if not bounds[0] <= number <= bounds[1]:
-        errors.append("%s: %s is out of range; %s" % (field, number, range_text(bounds, allow_allocate)))
+        errors.append(
+            "%s: %s is out of range; %s" % (field, number, range_text(bounds, allow_allocate))
+        )
         return None
     return number
 
@@ -104,7 +112,10 @@ def subnet(errors, field, value, allow_allocate=False, prefixes=PREFIX_RANGE):
         net = ipaddress.ip_network(str(value), strict=True)
     except ValueError as exc:
         if "host bits set" in str(exc):
-            errors.append("%s: %s has host bits set; the network is %s" % (field, value, ipaddress.ip_network(str(value), strict=False)))
+            errors.append(
+                "%s: %s has host bits set; the network is %s"
+                % (field, value, ipaddress.ip_network(str(value), strict=False))
+            )
         else:
             errors.append("%s: %r is not an IPv4 CIDR such as 10.1.0.0/24%s" % (field, value, hint))
         return None
@@ -112,7 +123,10 @@ def subnet(errors, field, value, allow_allocate=False, prefixes=PREFIX_RANGE):
         errors.append("%s: %r is not an IPv4 CIDR such as 10.1.0.0/24%s" % (field, value, hint))
         return None
     if prefixes and not prefixes[0] <= net.prefixlen <= prefixes[1]:
-        errors.append("%s: prefix length /%d is out of range; allowed /%d-/%d" % (field, net.prefixlen, prefixes[0], prefixes[1]))
+        errors.append(
+            "%s: prefix length /%d is out of range; allowed /%d-/%d"
+            % (field, net.prefixlen, prefixes[0], prefixes[1])
+        )
         return None
     return str(net)
 
@@ -127,8 +141,12 @@ def host_in(errors, field, value, cidr, cidr_field):
         errors.append("%s: %r is not an IPv4 address" % (field, value))
         return None
     net = ipaddress.ip_network(cidr)
-    if address not in net or (net.num_addresses > 2 and address in (net.network_address, net.broadcast_address)):
-        errors.append("%s: %s is not a host address inside %s %s" % (field, value, cidr_field, cidr))
+    if address not in net or (
+        net.num_addresses > 2 and address in (net.network_address, net.broadcast_address)
+    ):
+        errors.append(
+            "%s: %s is not a host address inside %s %s" % (field, value, cidr_field, cidr)
+        )
         return None
     return str(address)
 
@@ -139,8 +157,10 @@ def k8s_name(errors, field, value, required=True, max_length=K8S_NAME_MAX):
             errors.append("%s is required" % field)
         return None
     if not isinstance(value, str) or len(value) > max_length or not NAME_RE.match(value):
-        errors.append("%s: %r is not a valid name (RFC 1123 label: lower-case letters, digits and '-', starting and ending "
-                      "with a letter or digit, at most %d characters)" % (field, value, max_length))
+        errors.append(
+            "%s: %r is not a valid name (RFC 1123 label: lower-case letters, digits and '-', starting and ending "
+            "with a letter or digit, at most %d characters)" % (field, value, max_length)
+        )
         return None
     return value
 
@@ -156,7 +176,9 @@ def resource_name(errors, field, value):
 
 def apstra_label(errors, field, value):
     if value is None or not APSTRA_LABEL_RE.match(str(value)):
-        errors.append("%s: %r is not a valid label (1-30 characters of [A-Za-z0-9_-])" % (field, value))
+        errors.append(
+            "%s: %r is not a valid label (1-30 characters of [A-Za-z0-9_-])" % (field, value)
+        )
         return None
     return str(value)
 
@@ -172,9 +194,15 @@ def labels(errors, field, value):
     for key, item in value.items():
         item = "" if item is None else str(item)
         if not LABEL_KEY_RE.match(str(key)) or len(str(key).rsplit("/", maxsplit=1)[-1]) > 63:
-            errors.append("%s: %r is not a valid label key ([prefix/]name, name 1-63 characters of [A-Za-z0-9_.-])" % (field, key))
+            errors.append(
+                "%s: %r is not a valid label key ([prefix/]name, name 1-63 characters of [A-Za-z0-9_.-])"
+                % (field, key)
+            )
         elif len(item) > 63 or not LABEL_VALUE_RE.match(item):
-            errors.append("%s.%s: %r is not a valid label value (0-63 characters of [A-Za-z0-9_.-])" % (field, key, item))
+            errors.append(
+                "%s.%s: %r is not a valid label value (0-63 characters of [A-Za-z0-9_.-])"
+                % (field, key, item)
+            )
         else:
             out[str(key)] = item
     return out
@@ -187,7 +215,10 @@ def tags(errors, field, value):
         return []
     for index, tag in enumerate(value):
         if not isinstance(tag, str) or not TAG_RE.match(tag):
-            errors.append("%s[%d]: %r is not a valid tag (1-64 characters, no spaces or commas)" % (field, index, tag))
+            errors.append(
+                "%s[%d]: %r is not a valid tag (1-64 characters, no spaces or commas)"
+                % (field, index, tag)
+            )
     return sorted(set(str(tag) for tag in value if isinstance(tag, str) and TAG_RE.match(tag)))
 
 

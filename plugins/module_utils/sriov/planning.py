@@ -59,20 +59,38 @@ def capacity_error(net, ports):
         return None
     where = "%s.resource_name" % net["name"]
     if not any(entry["resources"].get(net["resource_name"]) for entry in ports):
-        return ("%s: no node offers %s, so no node can carry the network (nodes: %s); set fabric_only: true to pre-provision "
-                "the fabric side alone" % (where, net["resource_name"], ", ".join(e["node"] for e in ports) or "none"))
+        return (
+            "%s: no node offers %s, so no node can carry the network (nodes: %s); set fabric_only: true to pre-provision "
+            "the fabric side alone"
+            % (where, net["resource_name"], ", ".join(e["node"] for e in ports) or "none")
+        )
     if not offering:
-        return ("%s.node_selector: %s matches no node offering %s, so no node can carry the network; set fabric_only: true to "
-                "pre-provision the fabric side alone" % (net["name"], net["node_selector"], net["resource_name"]))
-    return ("%s: every node offering %s is mis-cabled or not in Apstra (%s), so no node can carry the network" % (
-        where, net["resource_name"], ", ".join("%s: %s" % (e["node"], e["status"]) for e in offering)))
+        return (
+            "%s.node_selector: %s matches no node offering %s, so no node can carry the network; set fabric_only: true to "
+            "pre-provision the fabric side alone"
+            % (net["name"], net["node_selector"], net["resource_name"])
+        )
+    return (
+        "%s: every node offering %s is mis-cabled or not in Apstra (%s), so no node can carry the network"
+        % (
+            where,
+            net["resource_name"],
+            ", ".join("%s: %s" % (e["node"], e["status"]) for e in offering),
+        )
+    )
 
 
 def _switch_ids(bound):
-    return dict((point["switch"], point["switch_id"]) for entry in bound for point in entry["application_points"])
+    return dict(
+        (point["switch"], point["switch_id"])
+        for entry in bound
+        for point in entry["application_points"]
+    )
 
 
-def network_plan(net, ports, peer_subnets, svi_count, binding="nodes", pod_nodes=None, existing_vn=None):
+def network_plan(
+    net, ports, peer_subnets, svi_count, binding="nodes", pod_nodes=None, existing_vn=None
+):
     """Fabric and cluster halves of one present network."""
     offering, mapped, bound = carriers(net, ports, binding, pod_nodes)
     if net.get("fabric_only"):
@@ -82,22 +100,58 @@ def network_plan(net, ports, peer_subnets, svi_count, binding="nodes", pod_nodes
     gateway = model.gateway_of(net["subnet"])
     routes = sorted(set(net["routes"]) | set(s for s in peer_subnets if s != net["subnet"]))
     tags = set(net["tags"]) | {model.OWNER_TAG}
-    if is_cluster(net) and (existing_vn is None or model.CLUSTER_TAG in (existing_vn.get("tags") or [])):
+    if is_cluster(net) and (
+        existing_vn is None or model.CLUSTER_TAG in (existing_vn.get("tags") or [])
+    ):
         tags.add(model.CLUSTER_TAG)
-    description = net["description"] or "SR-IOV %s/%s (%s)" % (net["namespace"], net["name"], net["resource_name"])
-    vn = {"label": net["name"], "vn_type": "vxlan", "vni": net["vni"], "routing_zone": net["routing_zone"], "vlan_id": net["vlan"],
-          "bindings": switches, "ipv4_subnet": net["subnet"], "ipv4_gateway": gateway, "mtu": net["mtu"], "tags": sorted(tags),
-          "description": description}
+    description = net["description"] or "SR-IOV %s/%s (%s)" % (
+        net["namespace"],
+        net["name"],
+        net["resource_name"],
+    )
+    vn = {
+        "label": net["name"],
+        "vn_type": "vxlan",
+        "vni": net["vni"],
+        "routing_zone": net["routing_zone"],
+        "vlan_id": net["vlan"],
+        "bindings": switches,
+        "ipv4_subnet": net["subnet"],
+        "ipv4_gateway": gateway,
+        "mtu": net["mtu"],
+        "tags": sorted(tags),
+        "description": description,
+    }
     port_binding = {"virtual_network": net["name"], "tagged": True, "switch_ports": points}
     attachment = cluster_attachment(net, gateway, routes, svi_count)
     skipped = [entry for entry in offering if entry["status"] != "mapped"]
     if binding == "pods":
         wanted = (pod_nodes or {}).get((net["namespace"], net["name"]), set())
-        skipped += [{"node": node, "status": "no SR-IOV %s" % net["resource_name"], "problems": ["%s has pods on %s, which does not offer %s" % (
-            net["name"], node, net["resource_name"])]} for node in sorted(wanted - set(e["node"] for e in offering))]
-    nodes = {"bound": [entry["node"] for entry in bound], "skipped": [{"node": e["node"], "status": e["status"], "problems": e["problems"]} for e in skipped],
-             "capable": [entry["node"] for entry in mapped]}
-    return {"virtual_network": vn, "port_binding": port_binding, "attachment": attachment, "nodes": nodes, "gateway": gateway}
+        skipped += [
+            {
+                "node": node,
+                "status": "no SR-IOV %s" % net["resource_name"],
+                "problems": [
+                    "%s has pods on %s, which does not offer %s"
+                    % (net["name"], node, net["resource_name"])
+                ],
+            }
+            for node in sorted(wanted - set(e["node"] for e in offering))
+        ]
+    nodes = {
+        "bound": [entry["node"] for entry in bound],
+        "skipped": [
+            {"node": e["node"], "status": e["status"], "problems": e["problems"]} for e in skipped
+        ],
+        "capable": [entry["node"] for entry in mapped],
+    }
+    return {
+        "virtual_network": vn,
+        "port_binding": port_binding,
+        "attachment": attachment,
+        "nodes": nodes,
+        "gateway": gateway,
+    }
 
 
 def cluster_attachment(net, gateway, routes, svi_count):
@@ -106,26 +160,44 @@ def cluster_attachment(net, gateway, routes, svi_count):
     A network derived from a cluster object keeps the app team's NAD: only its VLAN is planned (written back when it
     was allocated or must be repaired from the fabric's record)."""
     if is_cluster(net):
-        return {"name": net["name"], "namespace": net["namespace"], "vlan": net["vlan"], "resource_name": net["resource_name"],
-                "managed": False, "writable": net["source"]["kind"] == "NetworkAttachmentDefinition"}
+        return {
+            "name": net["name"],
+            "namespace": net["namespace"],
+            "vlan": net["vlan"],
+            "resource_name": net["resource_name"],
+            "managed": False,
+            "writable": net["source"]["kind"] == "NetworkAttachmentDefinition",
+        }
     labels = dict(net["labels"])
     labels[model.NETWORK_LABEL] = net["name"]
     if net["routing_group"]:
         labels[model.ROUTING_GROUP_LABEL] = net["routing_group"]
-    nad = {"name": net["name"], "namespace": net["namespace"], "resource_name": net["resource_name"], "vlan": net["vlan"],
-           "labels": labels, "managed": True}
+    nad = {
+        "name": net["name"],
+        "namespace": net["namespace"],
+        "resource_name": net["resource_name"],
+        "vlan": net["vlan"],
+        "labels": labels,
+        "managed": True,
+    }
     if net["mtu"]:
         nad["mtu"] = net["mtu"]
     if net["ipam"] == "cn2":
         nad["ipam"] = {"type": "cn2"}
         nad["cn2"] = {"subnet": net["subnet"]}
         return nad
-    nad["ipam"] = {"type": net["ipam"], "range": net["subnet"], "gateway": gateway,
-                   "routes": [{"dst": dst, "gw": gateway} for dst in routes]}
+    nad["ipam"] = {
+        "type": net["ipam"],
+        "range": net["subnet"],
+        "gateway": gateway,
+        "routes": [{"dst": dst, "gw": gateway} for dst in routes],
+    }
     if net["ipam"] == "whereabouts":
         nad["ipam"]["exclude"] = reserved_block(net["subnet"], svi_count)
     else:
-        last_reserved = ipaddress.ip_network(reserved_block(net["subnet"], svi_count)[-1]).broadcast_address
+        last_reserved = ipaddress.ip_network(
+            reserved_block(net["subnet"], svi_count)[-1]
+        ).broadcast_address
         nad["ipam"]["range_start"] = str(last_reserved + 1)
     if not nad["ipam"]["routes"]:
         del nad["ipam"]["routes"]
@@ -134,12 +206,16 @@ def cluster_attachment(net, gateway, routes, svi_count):
 
 def _removable_zones(absent_labels, existing_vns, present_zones):
     """Zones of the removed VNs that no remaining VN uses (deleted only if they carry the ownership tag)."""
-    remaining = set(vn.get("routing_zone") for vn in existing_vns if vn.get("label") not in absent_labels)
+    remaining = set(
+        vn.get("routing_zone") for vn in existing_vns if vn.get("label") not in absent_labels
+    )
     zones = set(vn.get("routing_zone") for vn in existing_vns if vn.get("label") in absent_labels)
     return sorted(zone for zone in zones - remaining - set(present_zones) if zone)
 
 
-def build_plan(nets, ports, fabric_leafs=0, state="present", binding="nodes", pod_nodes=None, existing_vns=None):
+def build_plan(
+    nets, ports, fabric_leafs=0, state="present", binding="nodes", pod_nodes=None, existing_vns=None
+):
     """The whole two-layer plan: ``config`` lists for every resource module plus a per-network summary.
 
     ``fabric_leafs``: leafs in the blueprint, the SVI addresses reserved after the gateway (one per leaf that may ever
@@ -151,20 +227,49 @@ def build_plan(nets, ports, fabric_leafs=0, state="present", binding="nodes", po
         raise ValueError("binding: %r is not allowed; allowed %s" % (binding, ", ".join(BINDINGS)))
     existing = dict((vn.get("label"), vn) for vn in existing_vns or [])
     svi_count = max(int(fabric_leafs or 0), 2)
-    present = [net for net in nets if state == "present" and net.get("state", "present") == "present"]
-    absent = [net for net in nets if not (state == "present" and net.get("state", "present") == "present")]
+    present = [
+        net for net in nets if state == "present" and net.get("state", "present") == "present"
+    ]
+    absent = [
+        net for net in nets if not (state == "present" and net.get("state", "present") == "present")
+    ]
     group_subnets = {}
     for net in present:
         if net["routing_group"]:
-            group_subnets.setdefault((net["namespace"], net["routing_group"]), []).append(net["subnet"])
-    plan = {"routing_zones": [{"label": zone} for zone in sorted(set(net["routing_zone"] for net in present))],
-            "virtual_networks": [], "port_bindings": [], "port_bindings_clear": [], "attachments": [], "attachment_writebacks": [],
-            "routers": [], "networks": [], "groups": [],
-            "absent": {"routing_zones": [], "virtual_networks": [], "port_bindings": [], "attachments": [], "routers": []}}
+            group_subnets.setdefault((net["namespace"], net["routing_group"]), []).append(
+                net["subnet"]
+            )
+    plan = {
+        "routing_zones": [
+            {"label": zone} for zone in sorted(set(net["routing_zone"] for net in present))
+        ],
+        "virtual_networks": [],
+        "port_bindings": [],
+        "port_bindings_clear": [],
+        "attachments": [],
+        "attachment_writebacks": [],
+        "routers": [],
+        "networks": [],
+        "groups": [],
+        "absent": {
+            "routing_zones": [],
+            "virtual_networks": [],
+            "port_bindings": [],
+            "attachments": [],
+            "routers": [],
+        },
+    }
     groups = {}
     for net in present:
-        part = network_plan(net, ports, group_subnets.get((net["namespace"], net["routing_group"]), []), svi_count, binding, pod_nodes,
-                            existing.get(net["name"]))
+        part = network_plan(
+            net,
+            ports,
+            group_subnets.get((net["namespace"], net["routing_group"]), []),
+            svi_count,
+            binding,
+            pod_nodes,
+            existing.get(net["name"]),
+        )
         plan["virtual_networks"].append(part["virtual_network"])
         if part["port_binding"]["switch_ports"]:
             plan["port_bindings"].append(part["port_binding"])
@@ -173,19 +278,45 @@ def build_plan(nets, ports, fabric_leafs=0, state="present", binding="nodes", po
         attachment = part["attachment"]
         if not net.get("fabric_only"):
             plan["attachments"].append(attachment)
-        if not attachment["managed"] and attachment["writable"] and net.get("cluster_vlan") != net["vlan"]:
-            plan["attachment_writebacks"].append({"name": net["name"], "namespace": net["namespace"], "vlan": net["vlan"]})
-        plan["networks"].append({"name": net["name"], "namespace": net["namespace"], "vlan": net["vlan"], "vni": net["vni"],
-                                 "subnet": net["subnet"], "gateway": part["gateway"], "routing_zone": net["routing_zone"],
-                                 "routing_group": net["routing_group"], "resource_name": net["resource_name"], "source": source_text(net),
-                                 "switches": part["virtual_network"]["bindings"], "ports": part["port_binding"]["switch_ports"],
-                                 "nodes": part["nodes"], "allocated": net.get("allocated", []), "fabric_only": net.get("fabric_only", False),
-                                 "state": "present"})
+        if (
+            not attachment["managed"]
+            and attachment["writable"]
+            and net.get("cluster_vlan") != net["vlan"]
+        ):
+            plan["attachment_writebacks"].append(
+                {"name": net["name"], "namespace": net["namespace"], "vlan": net["vlan"]}
+            )
+        plan["networks"].append(
+            {
+                "name": net["name"],
+                "namespace": net["namespace"],
+                "vlan": net["vlan"],
+                "vni": net["vni"],
+                "subnet": net["subnet"],
+                "gateway": part["gateway"],
+                "routing_zone": net["routing_zone"],
+                "routing_group": net["routing_group"],
+                "resource_name": net["resource_name"],
+                "source": source_text(net),
+                "switches": part["virtual_network"]["bindings"],
+                "ports": part["port_binding"]["switch_ports"],
+                "nodes": part["nodes"],
+                "allocated": net.get("allocated", []),
+                "fabric_only": net.get("fabric_only", False),
+                "state": "present",
+            }
+        )
         if net["routing_group"]:
             groups.setdefault((net["namespace"], net["routing_group"]), []).append(net["name"])
     for (namespace, group), members in sorted(groups.items()):
-        plan["routers"].append({"name": group, "namespace": namespace, "type": "mesh",
-                                "virtual_network_selector": {model.ROUTING_GROUP_LABEL: group}})
+        plan["routers"].append(
+            {
+                "name": group,
+                "namespace": namespace,
+                "type": "mesh",
+                "virtual_network_selector": {model.ROUTING_GROUP_LABEL: group},
+            }
+        )
         plan["groups"].append({"name": group, "namespace": namespace, "networks": members})
     absent_groups = set()
     for net in absent:
@@ -193,16 +324,35 @@ def build_plan(nets, ports, fabric_leafs=0, state="present", binding="nodes", po
             plan["absent"]["virtual_networks"].append({"label": net["name"]})
             plan["absent"]["port_bindings"].append({"virtual_network": net["name"], "tagged": True})
         if not is_cluster(net):
-            plan["absent"]["attachments"].append({"name": net["name"], "namespace": net["namespace"]})
+            plan["absent"]["attachments"].append(
+                {"name": net["name"], "namespace": net["namespace"]}
+            )
         if net.get("routing_group") and (net["namespace"], net["routing_group"]) not in groups:
             absent_groups.add((net["namespace"], net["routing_group"]))
-        plan["networks"].append({"name": net["name"], "namespace": net["namespace"], "vlan": net.get("vlan"), "subnet": net.get("subnet"),
-                                 "routing_zone": net.get("routing_zone"), "routing_group": net.get("routing_group"), "source": source_text(net),
-                                 "state": "absent"})
-    plan["absent"]["routers"] = [{"name": group, "namespace": namespace} for namespace, group in sorted(absent_groups)]
+        plan["networks"].append(
+            {
+                "name": net["name"],
+                "namespace": net["namespace"],
+                "vlan": net.get("vlan"),
+                "subnet": net.get("subnet"),
+                "routing_zone": net.get("routing_zone"),
+                "routing_group": net.get("routing_group"),
+                "source": source_text(net),
+                "state": "absent",
+            }
+        )
+    plan["absent"]["routers"] = [
+        {"name": group, "namespace": namespace} for namespace, group in sorted(absent_groups)
+    ]
     absent_labels = set(item["label"] for item in plan["absent"]["virtual_networks"])
-    plan["absent"]["routing_zones"] = [{"label": zone} for zone in _removable_zones(
-        absent_labels, list(existing.values()), [zone["label"] for zone in plan["routing_zones"]])]
+    plan["absent"]["routing_zones"] = [
+        {"label": zone}
+        for zone in _removable_zones(
+            absent_labels,
+            list(existing.values()),
+            [zone["label"] for zone in plan["routing_zones"]],
+        )
+    ]
     return plan
 
 
@@ -228,14 +378,24 @@ def _step(resource, state, config):
 def fabric_steps(plan, run, overridden=False):
     """The apstra_fabric_apply steps of a run, in the order the API needs (unbind before delete, zones last)."""
     absent = plan["absent"]
-    removals = [_step("port_bindings", "deleted", absent["port_bindings"]), _step("virtual_networks", "deleted", absent["virtual_networks"]),
-                _step("routing_zones", "deleted", absent["routing_zones"])]
+    removals = [
+        _step("port_bindings", "deleted", absent["port_bindings"]),
+        _step("virtual_networks", "deleted", absent["virtual_networks"]),
+        _step("routing_zones", "deleted", absent["routing_zones"]),
+    ]
     if run == "teardown":
         steps = removals
     elif run in ("provision", "reconcile"):
         vn_state = "merged" if run == "provision" else ("overridden" if overridden else "replaced")
-        steps = [_step("routing_zones", "merged", plan["routing_zones"]), _step("virtual_networks", vn_state, plan["virtual_networks"]),
-                 _step("port_bindings", "merged" if run == "provision" else "replaced", plan["port_bindings"])]
+        steps = [
+            _step("routing_zones", "merged", plan["routing_zones"]),
+            _step("virtual_networks", vn_state, plan["virtual_networks"]),
+            _step(
+                "port_bindings",
+                "merged" if run == "provision" else "replaced",
+                plan["port_bindings"],
+            ),
+        ]
         if run == "reconcile":
             steps += [_step("port_bindings", "deleted", plan["port_bindings_clear"])] + removals
     else:
@@ -252,14 +412,23 @@ def cluster_steps(plan, run, overridden=False):
     """The cluster writes of a run: NADs the collection owns, write-backs to the cluster's own NADs, routers."""
     absent = plan["absent"]
     if run == "teardown":
-        steps = [_step("attachments", "deleted", absent["attachments"]), _step("routers", "deleted", absent["routers"])]
+        steps = [
+            _step("attachments", "deleted", absent["attachments"]),
+            _step("routers", "deleted", absent["routers"]),
+        ]
     elif run in ("provision", "reconcile"):
         state = "merged" if run == "provision" else ("overridden" if overridden else "replaced")
         owned = [_nad_option_form(a) for a in plan["attachments"] if a.get("managed", True)]
-        steps = [_step("attachments", state, owned), _step("attachments", "merged", plan["attachment_writebacks"]),
-                 _step("routers", state, plan["routers"])]
+        steps = [
+            _step("attachments", state, owned),
+            _step("attachments", "merged", plan["attachment_writebacks"]),
+            _step("routers", state, plan["routers"]),
+        ]
         if run == "reconcile":
-            steps += [_step("attachments", "deleted", absent["attachments"]), _step("routers", "deleted", absent["routers"])]
+            steps += [
+                _step("attachments", "deleted", absent["attachments"]),
+                _step("routers", "deleted", absent["routers"]),
+            ]
     else:
         steps = []
     return [step for step in steps if step["config"] or step["state"] == "overridden"]

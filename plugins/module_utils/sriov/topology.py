@@ -35,7 +35,9 @@ def same_switch(lldp_name, link):
 
 def same_port(lldp_port, link):
     lldp_port = lldp_port or ""
-    return lldp_port == link.get("leaf_interface") or lldp_port.rsplit(".", 1)[0] == link.get("leaf_interface")
+    return lldp_port == link.get("leaf_interface") or lldp_port.rsplit(".", 1)[0] == link.get(
+        "leaf_interface"
+    )
 
 
 def cabling(lldp, link):
@@ -75,35 +77,72 @@ def port_map(nodes, links):
     out = []
     for node in sorted(nodes or [], key=lambda n: n.get("name") or ""):
         name = node.get("name")
-        entry = {"node": name, "labels": node.get("labels") or {}, "resources": node.get("resources") or {}, "pfs": [],
-                 "status": "mapped", "problems": [], "application_points": []}
+        entry = {
+            "node": name,
+            "labels": node.get("labels") or {},
+            "resources": node.get("resources") or {},
+            "pfs": [],
+            "status": "mapped",
+            "problems": [],
+            "application_points": [],
+        }
         pfs = node.get("pfs") or []
         if name not in servers:
             entry["status"] = "unmapped"
-            entry["problems"].append("node %s is not a generic system (hostname) in the Apstra blueprint" % name)
+            entry["problems"].append(
+                "node %s is not a generic system (hostname) in the Apstra blueprint" % name
+            )
         if not pfs:
             entry["status"] = "unmapped"
-            entry["problems"].append("node %s reports no SR-IOV physical function (SriovNetworkNodeState)" % name)
+            entry["problems"].append(
+                "node %s reports no SR-IOV physical function (SriovNetworkNodeState)" % name
+            )
         for pf in pfs:
             link = index.get((name, pf.get("name")))
             lldp = pf.get("lldp") or []
             verdict = cabling(lldp, link)
-            pf_entry = {"name": pf.get("name"), "lldp": lldp, "cabling": verdict, "leaf": None, "leaf_interface": None}
+            pf_entry = {
+                "name": pf.get("name"),
+                "lldp": lldp,
+                "cabling": verdict,
+                "leaf": None,
+                "leaf_interface": None,
+            }
             if link is not None:
-                pf_entry.update(leaf=link["leaf"], leaf_interface=link["leaf_interface"], switch=link["switch"], port=link["port"],
-                                esi=link["esi"])
+                pf_entry.update(
+                    leaf=link["leaf"],
+                    leaf_interface=link["leaf_interface"],
+                    switch=link["switch"],
+                    port=link["port"],
+                    esi=link["esi"],
+                )
             if verdict == UNMAPPED and name in servers:
                 if entry["status"] != "miscabled":
                     entry["status"] = "unmapped"
-                entry["problems"].append("%s %s has no link in the Apstra cabling map" % (name, pf.get("name")))
+                entry["problems"].append(
+                    "%s %s has no link in the Apstra cabling map" % (name, pf.get("name"))
+                )
             elif verdict == MISMATCH:
                 entry["status"] = "miscabled"
-                entry["problems"].append("%s %s is cabled to %s %s in Apstra but LLDP sees %s" % (
-                    name, pf.get("name"), link["leaf"], link["leaf_interface"], describe_lldp(lldp)))
+                entry["problems"].append(
+                    "%s %s is cabled to %s %s in Apstra but LLDP sees %s"
+                    % (
+                        name,
+                        pf.get("name"),
+                        link["leaf"],
+                        link["leaf_interface"],
+                        describe_lldp(lldp),
+                    )
+                )
             entry["pfs"].append(pf_entry)
             if link is not None:
-                point = {"switch": link["switch"], "switch_id": link["switch_id"], "port": link["port"],
-                         "application_point_id": link["application_point_id"], "esi": link["esi"]}
+                point = {
+                    "switch": link["switch"],
+                    "switch_id": link["switch_id"],
+                    "port": link["port"],
+                    "application_point_id": link["application_point_id"],
+                    "esi": link["esi"],
+                }
                 if point not in entry["application_points"]:
                     entry["application_points"].append(point)
         if entry["status"] != "mapped":
@@ -121,8 +160,15 @@ def offers(entry, resource_name):
 
 def nodes_for(net, ports):
     """Port-map entries of the nodes that offer the network's resource and match its node selector."""
-    return [entry for entry in ports if offers(entry, net["resource_name"])
-            and all(entry["labels"].get(key) == value for key, value in (net.get("node_selector") or {}).items())]
+    return [
+        entry
+        for entry in ports
+        if offers(entry, net["resource_name"])
+        and all(
+            entry["labels"].get(key) == value
+            for key, value in (net.get("node_selector") or {}).items()
+        )
+    ]
 
 
 def port_summary(ports):
@@ -131,9 +177,20 @@ def port_summary(ports):
     for entry in ports:
         pfs = []
         for pf in entry["pfs"]:
-            where = "%s %s" % (pf["leaf"], pf["leaf_interface"]) if pf.get("leaf") else "not in Apstra"
-            pfs.append("%s -> %s (LLDP: %s, %s)" % (pf["name"], where, describe_lldp(pf.get("lldp") or []), pf["cabling"]))
+            where = (
+                "%s %s" % (pf["leaf"], pf["leaf_interface"]) if pf.get("leaf") else "not in Apstra"
+            )
+            pfs.append(
+                "%s -> %s (LLDP: %s, %s)"
+                % (pf["name"], where, describe_lldp(pf.get("lldp") or []), pf["cabling"])
+            )
         points = ", ".join(p["port"] for p in entry["application_points"]) or "-"
-        resources = ", ".join("%s=%s" % item for item in sorted(entry["resources"].items())) or "no SR-IOV resource"
-        lines.append("%s [%s] %s; binds on %s; %s" % (entry["node"], entry["status"], "; ".join(pfs) or "no PF", points, resources))
+        resources = (
+            ", ".join("%s=%s" % item for item in sorted(entry["resources"].items()))
+            or "no SR-IOV resource"
+        )
+        lines.append(
+            "%s [%s] %s; binds on %s; %s"
+            % (entry["node"], entry["status"], "; ".join(pfs) or "no PF", points, resources)
+        )
     return lines

@@ -13,10 +13,29 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import ALLOCATE, IntentError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    ALLOCATE,
+    IntentError,
+)
 
-FIELDS = ("name", "namespace", "vlan", "vni", "routing_zone", "subnet", "resource_name", "node_selector", "ipam", "mtu",
-          "labels", "routing_group", "tags", "routes", "description", "fabric_only")
+FIELDS = (
+    "name",
+    "namespace",
+    "vlan",
+    "vni",
+    "routing_zone",
+    "subnet",
+    "resource_name",
+    "node_selector",
+    "ipam",
+    "mtu",
+    "labels",
+    "routing_group",
+    "tags",
+    "routes",
+    "description",
+    "fabric_only",
+)
 DEFAULT_ALLOCATION = {"vlan_range": [2000, 2999], "supernet": None, "prefix_length": 24}
 RESERVED_LABELS = (model.OWNER_LABEL, model.ROUTING_GROUP_LABEL, model.NETWORK_LABEL)
 
@@ -24,25 +43,37 @@ RESERVED_LABELS = (model.OWNER_LABEL, model.ROUTING_GROUP_LABEL, model.NETWORK_L
 def validate_allocation(allocation):
     """Normalise the allocation settings: vlan_range [low, high], supernet, prefix_length."""
     errors = []
-    allocation = dict(DEFAULT_ALLOCATION, **dict((k, v) for k, v in (allocation or {}).items() if v is not None))
+    allocation = dict(
+        DEFAULT_ALLOCATION, **dict((k, v) for k, v in (allocation or {}).items() if v is not None)
+    )
     unknown = sorted(set(allocation) - set(DEFAULT_ALLOCATION))
     if unknown:
-        errors.append("allocation: unknown field(s) %s; allowed %s" % (", ".join(unknown), ", ".join(sorted(DEFAULT_ALLOCATION))))
+        errors.append(
+            "allocation: unknown field(s) %s; allowed %s"
+            % (", ".join(unknown), ", ".join(sorted(DEFAULT_ALLOCATION)))
+        )
     vlan_range = allocation["vlan_range"]
     if isinstance(vlan_range, str) and "-" in vlan_range:
         vlan_range = vlan_range.split("-", 1)
     low = high = None
     if not isinstance(vlan_range, (list, tuple)) or len(vlan_range) != 2:
-        errors.append("allocation.vlan_range: %r must be two VLANs [low, high] (or 'low-high'), %s" % (vlan_range, model.range_text(model.VLAN_RANGE)))
+        errors.append(
+            "allocation.vlan_range: %r must be two VLANs [low, high] (or 'low-high'), %s"
+            % (vlan_range, model.range_text(model.VLAN_RANGE))
+        )
     else:
         low = model.integer(errors, "allocation.vlan_range[0]", vlan_range[0], model.VLAN_RANGE)
         high = model.integer(errors, "allocation.vlan_range[1]", vlan_range[1], model.VLAN_RANGE)
         if low is not None and high is not None and low > high:
             errors.append("allocation.vlan_range: %s-%s is empty (low > high)" % (low, high))
     supernet = model.subnet(errors, "allocation.supernet", allocation["supernet"])
-    prefix = model.integer(errors, "allocation.prefix_length", allocation["prefix_length"], model.PREFIX_RANGE)
+    prefix = model.integer(
+        errors, "allocation.prefix_length", allocation["prefix_length"], model.PREFIX_RANGE
+    )
     if supernet and prefix is not None and prefix < ipaddress.ip_network(supernet).prefixlen:
-        errors.append("allocation.prefix_length: /%s is shorter than the supernet %s" % (prefix, supernet))
+        errors.append(
+            "allocation.prefix_length: /%s is shorter than the supernet %s" % (prefix, supernet)
+        )
     if errors:
         raise IntentError(errors)
     return {"vlan_range": [low, high], "supernet": supernet, "prefix_length": prefix}
@@ -51,53 +82,92 @@ def validate_allocation(allocation):
 def validate_network(item, field, errors):
     """One network in canonical form; appends one message per bad field to ``errors``."""
     if not isinstance(item, dict):
-        errors.append("%s: must be a mapping with at least name, routing_zone and resource_name" % field)
+        errors.append(
+            "%s: must be a mapping with at least name, routing_zone and resource_name" % field
+        )
         return None
     unknown = sorted(set(item) - set(FIELDS) - {"state", "source"})
     if unknown:
-        errors.append("%s: unknown field(s) %s; allowed %s" % (field, ", ".join(unknown), ", ".join(FIELDS)))
+        errors.append(
+            "%s: unknown field(s) %s; allowed %s" % (field, ", ".join(unknown), ", ".join(FIELDS))
+        )
     net = {"source": item.get("source") or {"kind": "intent"}}
     name = item.get("name")
     if name is None:
         errors.append("%s.name is required" % field)
     elif not isinstance(name, str) or len(name) > model.NAME_MAX or not model.NAME_RE.match(name):
-        errors.append("%s.name: %r is not a valid name (1-%d characters of lower-case letters, digits and '-', starting and ending "
-                      "with a letter or digit: it names both the NAD and the Apstra virtual network)" % (field, name, model.NAME_MAX))
+        errors.append(
+            "%s.name: %r is not a valid name (1-%d characters of lower-case letters, digits and '-', starting and ending "
+            "with a letter or digit: it names both the NAD and the Apstra virtual network)"
+            % (field, name, model.NAME_MAX)
+        )
     net["name"] = name
     namespace = item.get("namespace") or "default"
-    if not isinstance(namespace, str) or len(namespace) > model.K8S_NAME_MAX or not model.NAME_RE.match(namespace):
-        errors.append("%s.namespace: %r is not a valid namespace (RFC 1123 label, at most 63 characters)" % (field, namespace))
+    if (
+        not isinstance(namespace, str)
+        or len(namespace) > model.K8S_NAME_MAX
+        or not model.NAME_RE.match(namespace)
+    ):
+        errors.append(
+            "%s.namespace: %r is not a valid namespace (RFC 1123 label, at most 63 characters)"
+            % (field, namespace)
+        )
     net["namespace"] = namespace
-    net["vlan"] = model.integer(errors, field + ".vlan", item.get("vlan"), model.VLAN_RANGE, allow_allocate=True)
+    net["vlan"] = model.integer(
+        errors, field + ".vlan", item.get("vlan"), model.VLAN_RANGE, allow_allocate=True
+    )
     if item.get("vlan") is None:
-        errors.append('%s.vlan is required: a VLAN %d-%d or "allocate"' % (field, model.VLAN_RANGE[0], model.VLAN_RANGE[1]))
+        errors.append(
+            '%s.vlan is required: a VLAN %d-%d or "allocate"'
+            % (field, model.VLAN_RANGE[0], model.VLAN_RANGE[1])
+        )
     net["vni"] = model.integer(errors, field + ".vni", item.get("vni"), model.VNI_RANGE)
     zone = item.get("routing_zone")
     if zone is None:
         errors.append("%s.routing_zone is required (the Apstra routing zone / VRF label)" % field)
     elif not model.APSTRA_LABEL_RE.match(str(zone)) or str(zone) == "default":
-        errors.append("%s.routing_zone: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')" % (field, zone))
+        errors.append(
+            "%s.routing_zone: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"
+            % (field, zone)
+        )
     net["routing_zone"] = None if zone is None else str(zone)
     net["subnet"] = model.subnet(errors, field + ".subnet", item.get("subnet"), allow_allocate=True)
     if item.get("subnet") is None:
-        errors.append('%s.subnet is required: an IPv4 CIDR (prefix /%d-/%d) or "allocate"' % (field, model.PREFIX_RANGE[0], model.PREFIX_RANGE[1]))
+        errors.append(
+            '%s.subnet is required: an IPv4 CIDR (prefix /%d-/%d) or "allocate"'
+            % (field, model.PREFIX_RANGE[0], model.PREFIX_RANGE[1])
+        )
     resource = item.get("resource_name")
     if resource is None:
-        errors.append("%s.resource_name is required (the SR-IOV resource, for example intel.com/sriov_netdevice)" % field)
+        errors.append(
+            "%s.resource_name is required (the SR-IOV resource, for example intel.com/sriov_netdevice)"
+            % field
+        )
     net["resource_name"] = model.resource_name(errors, field + ".resource_name", resource)
     net["node_selector"] = model.labels(errors, field + ".node_selector", item.get("node_selector"))
     ipam = item.get("ipam") or "whereabouts"
     if ipam not in model.IPAM_KINDS:
-        errors.append("%s.ipam: %r is not supported; allowed %s" % (field, ipam, ", ".join(model.IPAM_KINDS)))
+        errors.append(
+            "%s.ipam: %r is not supported; allowed %s" % (field, ipam, ", ".join(model.IPAM_KINDS))
+        )
     net["ipam"] = ipam
     net["mtu"] = model.integer(errors, field + ".mtu", item.get("mtu"), model.MTU_RANGE)
     net["labels"] = model.labels(errors, field + ".labels", item.get("labels"))
     for key in RESERVED_LABELS:
         if key in net["labels"]:
-            errors.append("%s.labels: %s is set by the collection and cannot be given" % (field, key))
+            errors.append(
+                "%s.labels: %s is set by the collection and cannot be given" % (field, key)
+            )
     group = item.get("routing_group")
-    if group is not None and (not isinstance(group, str) or len(group) > model.K8S_NAME_MAX or not model.NAME_RE.match(group)):
-        errors.append("%s.routing_group: %r is not a valid name (RFC 1123 label, at most 63 characters)" % (field, group))
+    if group is not None and (
+        not isinstance(group, str)
+        or len(group) > model.K8S_NAME_MAX
+        or not model.NAME_RE.match(group)
+    ):
+        errors.append(
+            "%s.routing_group: %r is not a valid name (RFC 1123 label, at most 63 characters)"
+            % (field, group)
+        )
     net["routing_group"] = group
     net["tags"] = model.tags(errors, field + ".tags", item.get("tags"))
     routes = item.get("routes") or []
@@ -120,7 +190,9 @@ def validate_network(item, field, errors):
 
 
 def field_of(index, item):
-    label = item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+    label = (
+        item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+    )
     return "networks[%d]%s" % (index, "(%s)" % label if label else "")
 
 
@@ -147,7 +219,10 @@ def validate_intent(networks, allocation=None):
     if allocation is not None:
         for index, net in enumerate(out):
             if net.get("subnet") == ALLOCATE and not allocation.get("supernet"):
-                errors.append('networks[%d](%s).subnet: "allocate" needs allocation.supernet' % (index, net["name"]))
+                errors.append(
+                    'networks[%d](%s).subnet: "allocate" needs allocation.supernet'
+                    % (index, net["name"])
+                )
     if errors:
         raise IntentError(errors)
     return out, allocation
@@ -163,21 +238,35 @@ def describe(nets, index):
 
 def check_unique(nets, errors):
     """Names, VLANs and VNIs are unique and subnets do not overlap; a routing group lives in one namespace and zone."""
-    for key, what in (("name", "name (it is also the Apstra VN label)"), ("vlan", "VLAN"), ("vni", "VNI")):
+    for key, what in (
+        ("name", "name (it is also the Apstra VN label)"),
+        ("vlan", "VLAN"),
+        ("vni", "VNI"),
+    ):
         seen = {}
         for index, net in enumerate(nets):
             value = net.get(key)
             if value in (None, ALLOCATE):
                 continue
             if value in seen:
-                errors.append("%s.%s: %s %s is already used by %s" % (describe(nets, index), key, what, value, describe(nets, seen[value])))
+                errors.append(
+                    "%s.%s: %s %s is already used by %s"
+                    % (describe(nets, index), key, what, value, describe(nets, seen[value]))
+                )
             else:
                 seen[value] = index
-    subnets = [(index, ipaddress.ip_network(net["subnet"])) for index, net in enumerate(nets) if net.get("subnet") not in (None, ALLOCATE)]
+    subnets = [
+        (index, ipaddress.ip_network(net["subnet"]))
+        for index, net in enumerate(nets)
+        if net.get("subnet") not in (None, ALLOCATE)
+    ]
     for pos, (index, cidr) in enumerate(subnets):
         for other_index, other in subnets[:pos]:
             if cidr.overlaps(other):
-                errors.append("%s.subnet: %s overlaps %s.subnet %s" % (describe(nets, index), cidr, describe(nets, other_index), other))
+                errors.append(
+                    "%s.subnet: %s overlaps %s.subnet %s"
+                    % (describe(nets, index), cidr, describe(nets, other_index), other)
+                )
     groups = {}
     for index, net in enumerate(nets):
         if net.get("routing_group"):
@@ -186,8 +275,12 @@ def check_unique(nets, errors):
         namespaces = set(nets[i]["namespace"] for i in members)
         zones = set(nets[i]["routing_zone"] for i in members)
         if len(namespaces) > 1:
-            errors.append("%s.routing_group: group %s spans namespaces %s; a routing group lives in one namespace"
-                          % (describe(nets, members[-1]), group, ", ".join(sorted(namespaces))))
+            errors.append(
+                "%s.routing_group: group %s spans namespaces %s; a routing group lives in one namespace"
+                % (describe(nets, members[-1]), group, ", ".join(sorted(namespaces)))
+            )
         if len(zones) > 1:
-            errors.append("%s.routing_group: group %s spans routing zones %s; the fabric only routes within one routing zone"
-                          % (describe(nets, members[-1]), group, ", ".join(sorted(str(z) for z in zones))))
+            errors.append(
+                "%s.routing_group: group %s spans routing zones %s; the fabric only routes within one routing zone"
+                % (describe(nets, members[-1]), group, ", ".join(sorted(str(z) for z in zones)))
+            )

@@ -15,7 +15,10 @@ FABRIC_FIELDS = ("vlan_id", "routing_zone", "ipv4_subnet", "ipv4_gateway", "bind
 
 
 def index(items, *keys):
-    return dict((tuple(item.get(k) for k in keys) if len(keys) > 1 else item.get(keys[0]), item) for item in items or [])
+    return dict(
+        (tuple(item.get(k) for k in keys) if len(keys) > 1 else item.get(keys[0]), item)
+        for item in items or []
+    )
 
 
 def binding_ports(binding):
@@ -29,7 +32,9 @@ class Drift:
         self.entries = []
 
     def add(self, network, layer, field, want, have):
-        self.entries.append({"network": network, "layer": layer, "field": field, "want": want, "have": have})
+        self.entries.append(
+            {"network": network, "layer": layer, "field": field, "want": want, "have": have}
+        )
 
 
 def _fabric(drift, plan, vn_by, binding_by, additive):
@@ -51,7 +56,9 @@ def _fabric(drift, plan, vn_by, binding_by, additive):
                 drift.add(want["label"], "fabric", key, wanted, got)
     if binding_by is None:
         return
-    wanted_ports = dict((item["virtual_network"], binding_ports(item)) for item in plan["port_bindings"])
+    wanted_ports = dict(
+        (item["virtual_network"], binding_ports(item)) for item in plan["port_bindings"]
+    )
     for item in plan.get("port_bindings_clear") or []:
         wanted_ports.setdefault(item["virtual_network"], [])
     for name, wanted in sorted(wanted_ports.items()):
@@ -76,7 +83,9 @@ def _cluster(drift, plan, vn_by, nad_by):
             want_ipam = want.get("ipam") or {}
             for field in sorted(set(want_ipam) | set(have_ipam)):
                 if want_ipam.get(field) != have_ipam.get(field):
-                    drift.add(name, "cluster", "ipam." + field, want_ipam.get(field), have_ipam.get(field))
+                    drift.add(
+                        name, "cluster", "ipam." + field, want_ipam.get(field), have_ipam.get(field)
+                    )
         vn = vn_by.get(want["name"])
         if vn is not None:
             if have.get("vlan") != vn.get("vlan_id"):
@@ -95,7 +104,13 @@ def verify(plan, vns=None, nads=None, bindings=None, additive=False, pending=Non
     """
     drift = Drift()
     vn_by = index(vns, "label")
-    _fabric(drift, plan, vn_by, index(bindings, "virtual_network") if bindings is not None else None, additive)
+    _fabric(
+        drift,
+        plan,
+        vn_by,
+        index(bindings, "virtual_network") if bindings is not None else None,
+        additive,
+    )
     _cluster(drift, plan, vn_by, index(nads, "namespace", "name"))
     for want in plan["absent"]["virtual_networks"]:
         if want["label"] in vn_by:
@@ -103,11 +118,26 @@ def verify(plan, vns=None, nads=None, bindings=None, additive=False, pending=Non
     nad_by = index(nads, "namespace", "name")
     for want in plan["absent"]["attachments"]:
         if (want["namespace"], want["name"]) in nad_by:
-            drift.add("%s/%s" % (want["namespace"], want["name"]), "cluster", "attachment", "absent", "present")
+            drift.add(
+                "%s/%s" % (want["namespace"], want["name"]),
+                "cluster",
+                "attachment",
+                "absent",
+                "present",
+            )
     for change in pending or []:
-        drift.add(change.get("name"), "fabric", "deployed", "deployed", "staged only (%s %s)" % (change.get("action"), change.get("kind")))
+        drift.add(
+            change.get("name"),
+            "fabric",
+            "deployed",
+            "deployed",
+            "staged only (%s %s)" % (change.get("action"), change.get("kind")),
+        )
     return drift.entries
 
 
 def drift_lines(drift):
-    return ["%s %s %s: want %s, have %s" % (d["layer"], d["network"], d["field"], d["want"], d["have"]) for d in drift]
+    return [
+        "%s %s %s: want %s, have %s" % (d["layer"], d["network"], d["field"], d["want"], d["have"])
+        for d in drift
+    ]

@@ -87,7 +87,9 @@ def test_k8s_modules_create_idempotency_check_mode_selectors_delete(k8s, run_pla
     assert result.rc == 0, result
     log = k8s.requests_log()
     dry = [r for r in log if r["dry_run"]]
-    assert dry and all(not r["write"] and r["resource"] == "network-attachment-definitions" for r in dry)
+    assert dry and all(
+        not r["write"] and r["resource"] == "network-attachment-definitions" for r in dry
+    )
     writes = [(r["method"], r["resource"], r["status"]) for r in k8s.writes()]
     assert ("POST", "network-attachment-definitions", 201) in writes
     assert ("PATCH", "configmaps", 201) in writes

@@ -39,7 +39,12 @@ class Sim:
 
     def __init__(self, server, kubeconfig):
         self.server = server
-        self.url, self.store, self.faults, self.log = server.url, server.store, server.faults, server.log
+        self.url, self.store, self.faults, self.log = (
+            server.url,
+            server.store,
+            server.faults,
+            server.log,
+        )
         self.kubeconfig = kubeconfig
 
 
@@ -50,7 +55,12 @@ def sim(server, tmp_path):
 
 
 def configmap(name, namespace="telco"):
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace}, "data": {"k": "v"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": {"k": "v"},
+    }
 
 
 def post(sim, path, body):
@@ -63,7 +73,9 @@ class Watcher:
     """A raw watch read line by line (each read waits at most WAIT seconds)."""
 
     def __init__(self, sim, path, **params):
-        self.resp = requests.get(sim.url + path, params=dict(params, watch="1"), stream=True, timeout=WAIT)
+        self.resp = requests.get(
+            sim.url + path, params=dict(params, watch="1"), stream=True, timeout=WAIT
+        )
         self.lines = self.resp.iter_lines()
 
     def next(self, wanted=None):
@@ -88,22 +100,45 @@ def test_bookmarks_after_initial_events_and_when_the_resume_point_moves(sim):
         bookmark = watcher.next()
         assert bookmark["type"] == "BOOKMARK"
         assert int(bookmark["object"]["metadata"]["resourceVersion"]) > int(listed)
-        assert bookmark["object"] == {"kind": "ConfigMap", "apiVersion": "v1",
-                                      "metadata": {"resourceVersion": bookmark["object"]["metadata"]["resourceVersion"], "creationTimestamp": None}}
-        other = post(sim, "/api/v1/namespaces/default/configmaps", configmap("elsewhere", "default"))
+        assert bookmark["object"] == {
+            "kind": "ConfigMap",
+            "apiVersion": "v1",
+            "metadata": {
+                "resourceVersion": bookmark["object"]["metadata"]["resourceVersion"],
+                "creationTimestamp": None,
+            },
+        }
+        other = post(
+            sim, "/api/v1/namespaces/default/configmaps", configmap("elsewhere", "default")
+        )
         moved = watcher.next()
-        assert moved["type"] == "BOOKMARK" and moved["object"]["metadata"]["resourceVersion"] == other["metadata"]["resourceVersion"]
+        assert (
+            moved["type"] == "BOOKMARK"
+            and moved["object"]["metadata"]["resourceVersion"]
+            == other["metadata"]["resourceVersion"]
+        )
         changed = post(sim, CMS, configmap("second"))
         event = watcher.next()
-        assert event["type"] == "ADDED" and event["object"]["metadata"]["resourceVersion"] == changed["metadata"]["resourceVersion"]
+        assert (
+            event["type"] == "ADDED"
+            and event["object"]["metadata"]["resourceVersion"]
+            == changed["metadata"]["resourceVersion"]
+        )
     finally:
         watcher.close()
 
 
 def test_bookmark_shapes_initial_events_end_and_no_bookmarks_unless_asked(sim):
     pods = "/api/v1/namespaces/telco/pods"
-    watcher = Watcher(sim, pods, allowWatchBookmarks="true", sendInitialEvents="true", resourceVersionMatch="NotOlderThan",
-                      resourceVersion=sim.store.resource_version, timeoutSeconds="5")
+    watcher = Watcher(
+        sim,
+        pods,
+        allowWatchBookmarks="true",
+        sendInitialEvents="true",
+        resourceVersionMatch="NotOlderThan",
+        resourceVersion=sim.store.resource_version,
+        timeoutSeconds="5",
+    )
     bookmark = watcher.next("BOOKMARK")
     watcher.close()
     assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
@@ -122,7 +157,9 @@ def test_python_client_watch_sees_bookmarks_and_resumes_from_them(sim):
     stream = watch.Watch()
     seen = []
     post(sim, "/api/v1/namespaces/default/configmaps", configmap("before", "default"))
-    for event in stream.stream(core.list_namespaced_config_map, "telco", allow_watch_bookmarks=True, timeout_seconds=5):
+    for event in stream.stream(
+        core.list_namespaced_config_map, "telco", allow_watch_bookmarks=True, timeout_seconds=5
+    ):
         seen.append(event["type"])
         if event["type"] == "BOOKMARK":
             stream.stop()
@@ -137,8 +174,18 @@ def test_too_old_resource_version_is_410_expired(sim):
     watcher = Watcher(sim, CMS, resourceVersion=start)
     error = watcher.next()
     watcher.close()
-    assert error == {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                                 "message": error["object"]["message"], "reason": "Expired", "code": 410}}
+    assert error == {
+        "type": "ERROR",
+        "object": {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": error["object"]["message"],
+            "reason": "Expired",
+            "code": 410,
+        },
+    }
     assert error["object"]["message"].startswith("too old resource version: %s (" % start)
     core = k8s_client.CoreV1Api(config.new_client_from_config(sim.kubeconfig))
     with pytest.raises(ApiException) as info:
@@ -158,7 +205,9 @@ def test_watch_cut_by_the_server(sim):
     post(sim, CMS, configmap("two"))
     seen = []
     with pytest.raises(urllib3.exceptions.ProtocolError):
-        for event in watch.Watch().stream(core.list_namespaced_config_map, "telco", allow_watch_bookmarks=True):
+        for event in watch.Watch().stream(
+            core.list_namespaced_config_map, "telco", allow_watch_bookmarks=True
+        ):
             seen.append(event["object"].metadata.name)
     assert seen == ["one"], "bookmarks do not count as events for after_events"
 
@@ -170,14 +219,24 @@ def test_kubectl_get_watch_ends_when_the_server_drops_the_stream(kubectl, sim, t
         pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (kubectl, binary))
     sim.faults.add({"action": "cut_watch", "resource": "nodes", "after_events": 1})
     env = dict(os.environ, KUBECONFIG=sim.kubeconfig, HOME=str(tmp_path))
-    proc = subprocess.Popen([binary, "get", "nodes", "-w", "--output-watch-events"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [binary, "get", "nodes", "-w", "--output-watch-events"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         # kubectl prints the listed nodes, then watches from the list's resourceVersion: changes made from here on reach it.
         listed = [proc.stdout.readline() for row in range(9)]
         merge = {"Content-Type": "application/merge-patch+json"}
         for name in ("worker-01", "worker-02"):
-            requests.patch(sim.url + "/api/v1/nodes/" + name, json={"metadata": {"labels": {"x": "1"}}}, headers=merge, timeout=30)
+            requests.patch(
+                sim.url + "/api/v1/nodes/" + name,
+                json={"metadata": {"labels": {"x": "1"}}},
+                headers=merge,
+                timeout=30,
+            )
         out, err = proc.communicate(timeout=WAIT)
     finally:
         proc.kill()
@@ -188,13 +247,34 @@ def test_kubectl_get_watch_ends_when_the_server_drops_the_stream(kubectl, sim, t
 
 def test_pods_keep_node_and_network_annotations_and_delete_at_once(sim):
     core = k8s_client.CoreV1Api(config.new_client_from_config(sim.kubeconfig))
-    forms = {"string": "ran-a, telco/ran-b@net2, other/ran-c",
-             "json": json.dumps([{"name": "ran-a", "interface": "net1"}, {"name": "ran-b", "namespace": "telco", "ips": ["10.1.0.5/24"]}])}
+    forms = {
+        "string": "ran-a, telco/ran-b@net2, other/ran-c",
+        "json": json.dumps(
+            [
+                {"name": "ran-a", "interface": "net1"},
+                {"name": "ran-b", "namespace": "telco", "ips": ["10.1.0.5/24"]},
+            ]
+        ),
+    }
     for form, networks in forms.items():
-        pod = {"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"name": "du-" + form, "annotations": {"k8s.v1.cni.cncf.io/networks": networks}},
-               "spec": {"nodeName": "worker-05", "containers": [{"name": "du", "image": "registry.example/du:1",
-                                                                 "resources": {"limits": {"openshift.io/sriov_netdevice": "2"}}}]}}
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "du-" + form,
+                "annotations": {"k8s.v1.cni.cncf.io/networks": networks},
+            },
+            "spec": {
+                "nodeName": "worker-05",
+                "containers": [
+                    {
+                        "name": "du",
+                        "image": "registry.example/du:1",
+                        "resources": {"limits": {"openshift.io/sriov_netdevice": "2"}},
+                    }
+                ],
+            },
+        }
         created = core.create_namespaced_pod("telco", pod)
         assert created.spec.node_name == "worker-05"
         assert created.metadata.annotations["k8s.v1.cni.cncf.io/networks"] == networks
@@ -204,4 +284,6 @@ def test_pods_keep_node_and_network_annotations_and_delete_at_once(sim):
     assert deleted.metadata.deletion_timestamp is not None
     with pytest.raises(ApiException) as info:
         core.read_namespaced_pod("du-json", "telco")
-    assert info.value.status == 404, "graceful deletion is immediate here (no kubelet to confirm it)"
+    assert (
+        info.value.status == 404
+    ), "graceful deletion is immediate here (no kubelet to confirm it)"

@@ -157,14 +157,29 @@ PATHS = {
     POD: "/api/v1/pods",
 }
 # Bookkeeping that changes without the network changing: kubectl's copy of the applied manifest, the operator's note.
-IGNORED_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "operator.sriovnetwork.openshift.io/last-network-namespace")
-ALIASES = {"verify_ssl": "validate_certs", "ssl_ca_cert": "ca_cert", "cert_file": "client_cert", "key_file": "client_key"}
-DEFAULTS = {"opt_in_annotation": "cn2-apstra.netops.io/fabric", "unbind_grace": 30.0, "watch_timeout": 300, "backoff_initial": 1.0,
-            "backoff_max": 60.0, "page_size": 500}
+IGNORED_ANNOTATIONS = (
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "operator.sriovnetwork.openshift.io/last-network-namespace",
+)
+ALIASES = {
+    "verify_ssl": "validate_certs",
+    "ssl_ca_cert": "ca_cert",
+    "cert_file": "client_cert",
+    "key_file": "client_key",
+}
+DEFAULTS = {
+    "opt_in_annotation": "cn2-apstra.netops.io/fabric",
+    "unbind_grace": 30.0,
+    "watch_timeout": 300,
+    "backoff_initial": 1.0,
+    "backoff_max": 60.0,
+    "page_size": 500,
+}
 _TRUE = ("1", "true", "yes", "on", "y", "t")
 
 
 # --- the collection's pure-Python helpers ------------------------------------------------------------------------
+
 
 def collection_root(path=None):
     """The directory holding `ansible_collections/` when this file sits in an installed collection, else None.
@@ -172,7 +187,12 @@ def collection_root(path=None):
     The path is taken as given (not resolved): a collections path that links to a checkout still counts.
     """
     parts = os.path.abspath(path or __file__).split(os.sep)
-    if len(parts) > 8 and parts[-8:-4] == ["ansible_collections", "netops", "cn2_apstra", "extensions"]:
+    if len(parts) > 8 and parts[-8:-4] == [
+        "ansible_collections",
+        "netops",
+        "cn2_apstra",
+        "extensions",
+    ]:
         return os.sep.join(parts[:-8]) or os.sep
     return None
 
@@ -184,8 +204,12 @@ def k8s_client_helpers():
         sys.path.insert(0, root)
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import client
+
     if not client.HAS_KUBERNETES:
-        raise RuntimeError("the kubernetes Python library is needed to load the cluster credentials: %s" % client.KUBERNETES_IMPORT_ERROR)
+        raise RuntimeError(
+            "the kubernetes Python library is needed to load the cluster credentials: %s"
+            % client.KUBERNETES_IMPORT_ERROR
+        )
     return client
 
 
@@ -196,6 +220,7 @@ def sriov_helpers():
         sys.path.insert(0, root)
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import cluster, model
+
     return cluster, model
 
 
@@ -214,15 +239,26 @@ def released_since(network):
 
 # --- what the source knows and what it emits -----------------------------------------------------------------------
 
+
 def summary(obj):
     """The part of a network object that events carry: apiVersion, kind, metadata (namespace, name, uid, labels,
     annotations less bookkeeping) and spec."""
     meta = obj.get("metadata") or {}
-    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in IGNORED_ANNOTATIONS}
-    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
-            "metadata": {"namespace": meta.get("namespace"), "name": meta.get("name"), "uid": meta.get("uid"),
-                         "labels": dict(meta.get("labels") or {}), "annotations": annotations},
-            "spec": obj.get("spec") or {}}
+    annotations = {
+        k: v for k, v in (meta.get("annotations") or {}).items() if k not in IGNORED_ANNOTATIONS
+    }
+    return {
+        "apiVersion": obj.get("apiVersion"),
+        "kind": obj.get("kind"),
+        "metadata": {
+            "namespace": meta.get("namespace"),
+            "name": meta.get("name"),
+            "uid": meta.get("uid"),
+            "labels": dict(meta.get("labels") or {}),
+            "annotations": annotations,
+        },
+        "spec": obj.get("spec") or {},
+    }
 
 
 def _matters(network):
@@ -235,7 +271,9 @@ def _matters(network):
         except ValueError:
             pass
     released = sriov_helpers()[1].RELEASED_ANNOTATION
-    annotations = dict((k, v) for k, v in network["metadata"]["annotations"].items() if k != released)
+    annotations = dict(
+        (k, v) for k, v in network["metadata"]["annotations"].items() if k != released
+    )
     return network["metadata"]["labels"], annotations, spec
 
 
@@ -250,8 +288,8 @@ class State:
         self.opt_in = opt_in
         self.cluster = cluster
         self.objects = {NAD: {}, SRIOV_NETWORK: {}}
-        self.pods = {}            # (namespace, name) -> (node, refs) of live pods that use networks
-        self.by_network = {}      # NAD key -> {pod key: node} of live pods placed on a node
+        self.pods = {}  # (namespace, name) -> (node, refs) of live pods that use networks
+        self.by_network = {}  # NAD key -> {pod key: node} of live pods placed on a node
 
     # queries
 
@@ -259,7 +297,10 @@ class State:
         return sorted(set(self.by_network.get(nad_key, {}).values()))
 
     def _opted(self, network):
-        return network is not None and str(network["metadata"]["annotations"].get(self.opt_in, "")).lower() == "true"
+        return (
+            network is not None
+            and str(network["metadata"]["annotations"].get(self.opt_in, "")).lower() == "true"
+        )
 
     @staticmethod
     def target(network_key, network):
@@ -270,11 +311,19 @@ class State:
         """Reported: opted in, or used by pods (a SriovNetwork through the NAD it renders)."""
         if network is None:
             return False
-        return self._opted(network) or bool(self.by_network.get(key if kind == NAD else self.target(key, network)))
+        return self._opted(network) or bool(
+            self.by_network.get(key if kind == NAD else self.target(key, network))
+        )
 
     def event(self, change, kind, key, network, nodes_key):
-        return {"type": "sriov_network", "change": change, "cluster": self.cluster,
-                "network": {"namespace": key[0], "name": key[1], "kind": kind}, "object": network, "nodes": self.nodes(nodes_key)}
+        return {
+            "type": "sriov_network",
+            "change": change,
+            "cluster": self.cluster,
+            "network": {"namespace": key[0], "name": key[1], "kind": kind},
+            "object": network,
+            "nodes": self.nodes(nodes_key),
+        }
 
     # changes
 
@@ -298,7 +347,11 @@ class State:
         objects = self.objects[kind]
         old = objects.get(key)
         since = released_since(new) if kind == NAD and new is not None else None
-        grace = [(key, since)] if since is not None and since != (released_since(old) if old is not None else None) else []
+        grace = (
+            [(key, since)]
+            if since is not None and since != (released_since(old) if old is not None else None)
+            else []
+        )
         if old is not None and new is not None and _matters(old) == _matters(new):
             objects[key] = new
             return [], grace
@@ -308,7 +361,9 @@ class State:
         else:
             objects[key] = new
         now = self.visible(kind, key, new)
-        change = {(False, True): "added", (True, False): "deleted", (True, True): "modified"}.get((was, now))
+        change = {(False, True): "added", (True, False): "deleted", (True, True): "modified"}.get(
+            (was, now)
+        )
         if change is None:
             return [], grace
         latest = new if new is not None else old
@@ -339,7 +394,12 @@ class State:
                 del self.by_network[ref]
             change = "added" if ref not in before else "deleted" if ref not in after else "modified"
             event = self.event("pods", NAD, ref, self.objects[NAD].get(ref), ref)
-            event["pod"] = {"namespace": key[0], "name": key[1], "node": after.get(ref) or before.get(ref), "change": change}
+            event["pod"] = {
+                "namespace": key[0],
+                "name": key[1],
+                "node": after.get(ref) or before.get(ref),
+                "change": change,
+            }
             events.append(event)
             if nodes_before - set(self.nodes(ref)):
                 grace.append((ref, None))
@@ -359,12 +419,15 @@ class State:
 
 # --- the Kubernetes API over aiohttp -------------------------------------------------------------------------------
 
+
 class ApiStatusError(Exception):
     """A Status answered by the API (or sent in a watch ERROR event)."""
 
     def __init__(self, status):
         self.code = status.get("code")
-        super().__init__("%s %s: %s" % (status.get("code"), status.get("reason"), status.get("message")))
+        super().__init__(
+            "%s %s: %s" % (status.get("code"), status.get("reason"), status.get("message"))
+        )
 
 
 class Api:
@@ -374,9 +437,17 @@ class Api:
         self.configuration = configuration
         self.base = configuration.host.rstrip("/")
         self.session = session
-        no_proxy = [h.strip() for h in (getattr(configuration, "no_proxy", None) or "").split(",") if h.strip()]
+        no_proxy = [
+            h.strip()
+            for h in (getattr(configuration, "no_proxy", None) or "").split(",")
+            if h.strip()
+        ]
         host = self.base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-        self.proxy = configuration.proxy if getattr(configuration, "proxy", None) and host not in no_proxy else None
+        self.proxy = (
+            configuration.proxy
+            if getattr(configuration, "proxy", None) and host not in no_proxy
+            else None
+        )
 
     @staticmethod
     def ssl_context(configuration):
@@ -417,8 +488,13 @@ class Api:
             params = {"limit": str(page_size)}
             if token:
                 params["continue"] = token
-            async with self.session.get(self.base + path, params=params, headers=self.headers(), proxy=self.proxy,
-                                        timeout=aiohttp.ClientTimeout(total=300)) as resp:
+            async with self.session.get(
+                self.base + path,
+                params=params,
+                headers=self.headers(),
+                proxy=self.proxy,
+                timeout=aiohttp.ClientTimeout(total=300),
+            ) as resp:
                 await self._check(resp)
                 body = await resp.json(content_type=None)
             items += body.get("items") or []
@@ -428,9 +504,19 @@ class Api:
 
     async def watch(self, path, resource_version, timeout):
         """Yield the events of one watch request from `resource_version` until the server ends the stream."""
-        params = {"watch": "true", "resourceVersion": resource_version, "allowWatchBookmarks": "true", "timeoutSeconds": str(timeout)}
-        async with self.session.get(self.base + path, params=params, headers=self.headers(), proxy=self.proxy,
-                                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=timeout + 60)) as resp:
+        params = {
+            "watch": "true",
+            "resourceVersion": resource_version,
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": str(timeout),
+        }
+        async with self.session.get(
+            self.base + path,
+            params=params,
+            headers=self.headers(),
+            proxy=self.proxy,
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=timeout + 60),
+        ) as resp:
             await self._check(resp)
             buffer = b""
             async for chunk in resp.content.iter_any():
@@ -444,6 +530,7 @@ class Api:
 
 
 # --- the source ----------------------------------------------------------------------------------------------------
+
 
 class _Expired(Exception):
     """410 Gone: the resourceVersion is older than the server keeps; list again."""
@@ -469,7 +556,11 @@ class SriovNetworkSource:
 
     def _schedule_grace(self, ref, since=None):
         """A grace_expired for `ref` once the grace has passed since `since` (a release the reconcile recorded), or from now."""
-        delay = self.options["unbind_grace"] if since is None else max(0.0, since + self.options["unbind_grace"] - time.time()) + 1
+        delay = (
+            self.options["unbind_grace"]
+            if since is None
+            else max(0.0, since + self.options["unbind_grace"] - time.time()) + 1
+        )
         timer = self.timers.pop(ref, None)
         if timer is not None:
             timer.cancel()
@@ -478,7 +569,9 @@ class SriovNetworkSource:
     async def _grace_expired(self, ref, delay):
         await asyncio.sleep(delay)
         self.timers.pop(ref, None)
-        await self.queue.put(self.state.event("grace_expired", NAD, ref, self.state.objects[NAD].get(ref), ref))
+        await self.queue.put(
+            self.state.event("grace_expired", NAD, ref, self.state.objects[NAD].get(ref), ref)
+        )
 
     async def _backoff(self, delay, kind, what):
         wait = delay * (1 + random.random() * 0.2)  # nosec B311 - jitter, not cryptography
@@ -493,11 +586,15 @@ class SriovNetworkSource:
             delay = self.options["backoff_initial"]
             while True:
                 try:
-                    items, self.versions[kind] = await self.api.list(path, self.options["page_size"])
+                    items, self.versions[kind] = await self.api.list(
+                        path, self.options["page_size"]
+                    )
                     break
                 except ApiStatusError as exc:
                     if exc.code == 404:
-                        LOGGER.warning("%s: not served by this cluster (%s); not watched", kind, exc)
+                        LOGGER.warning(
+                            "%s: not served by this cluster (%s); not watched", kind, exc
+                        )
                         self.kinds.remove(kind)
                         items = []
                         break
@@ -511,9 +608,20 @@ class SriovNetworkSource:
                     for ref, since in self.state.apply(kind, key, value)[1]:
                         if since is not None:
                             self._schedule_grace(ref, since)
-        networks = sum(1 for kind in (NAD, SRIOV_NETWORK) for key, net in self.state.objects[kind].items() if self.state.visible(kind, key, net))
-        await self.queue.put({"type": "synced", "cluster": self.state.cluster, "networks": networks,
-                              "pods": sum(1 for pod in self.state.pods.values() if pod[0] and pod[1])})
+        networks = sum(
+            1
+            for kind in (NAD, SRIOV_NETWORK)
+            for key, net in self.state.objects[kind].items()
+            if self.state.visible(kind, key, net)
+        )
+        await self.queue.put(
+            {
+                "type": "synced",
+                "cluster": self.state.cluster,
+                "networks": networks,
+                "pods": sum(1 for pod in self.state.pods.values() if pod[0] and pod[1]),
+            }
+        )
 
     async def follow(self, kind):
         """Watch one kind forever: resume from the last resourceVersion; relist after 410; back off on errors."""
@@ -525,11 +633,17 @@ class SriovNetworkSource:
                     items, version = await self.api.list(path, self.options["page_size"])
                     await self.emit(*self.state.load(kind, items))
                     self.versions[kind] = version
-                async for event in self.api.watch(path, self.versions[kind], self.options["watch_timeout"]):
+                async for event in self.api.watch(
+                    path, self.versions[kind], self.options["watch_timeout"]
+                ):
                     await self._handle(kind, event)
                     delay = self.options["backoff_initial"]
             except _Expired:
-                LOGGER.info("%s watch: resourceVersion %s expired; listing again", kind, self.versions.get(kind))
+                LOGGER.info(
+                    "%s watch: resourceVersion %s expired; listing again",
+                    kind,
+                    self.versions.get(kind),
+                )
                 self.versions[kind] = None
             except ApiStatusError as exc:
                 if exc.code == 410:
@@ -537,7 +651,9 @@ class SriovNetworkSource:
                     continue
                 delay = await self._backoff(delay, kind, exc)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-                delay = await self._backoff(delay, kind, "stream dropped (%s)" % (exc or type(exc).__name__))
+                delay = await self._backoff(
+                    delay, kind, "stream dropped (%s)" % (exc or type(exc).__name__)
+                )
 
     async def _handle(self, kind, event):
         obj = event.get("object") or {}
@@ -548,7 +664,9 @@ class SriovNetworkSource:
         version = (obj.get("metadata") or {}).get("resourceVersion")
         if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
             key, value = self.state.parse(kind, obj)
-            await self.emit(*self.state.apply(kind, key, None if event["type"] == "DELETED" else value))
+            await self.emit(
+                *self.state.apply(kind, key, None if event["type"] == "DELETED" else value)
+            )
         if version:
             self.versions[kind] = version
 
@@ -564,7 +682,10 @@ class SriovNetworkSource:
 def options_from(args, environ, auth_env):
     """The source options: defaults, args (aliases folded) and, for connection options, the K8S_AUTH_* variables."""
     args = {ALIASES.get(k, k): v for k, v in (args or {}).items()}
-    options = {key: type(default)(args[key]) if args.get(key) is not None else default for key, default in DEFAULTS.items()}
+    options = {
+        key: type(default)(args[key]) if args.get(key) is not None else default
+        for key, default in DEFAULTS.items()
+    }
     auth = {}
     for option, names in auth_env.items():
         value = args.get(option)
@@ -580,13 +701,16 @@ async def main(queue, args):
     """Entry point of ansible-rulebook: watch until cancelled."""
     client = k8s_client_helpers()
     options, auth = options_from(args, os.environ, client.AUTH_ENV)
-    configuration = await asyncio.get_running_loop().run_in_executor(None, client.build_configuration, auth)
+    configuration = await asyncio.get_running_loop().run_in_executor(
+        None, client.build_configuration, auth
+    )
     connector = aiohttp.TCPConnector(ssl=Api.ssl_context(configuration))
     async with aiohttp.ClientSession(connector=connector) as session:
         await SriovNetworkSource(queue, options, Api(configuration, session)).run()
 
 
 if __name__ == "__main__":
+
     class _PrintQueue:
         @staticmethod
         async def put(event):

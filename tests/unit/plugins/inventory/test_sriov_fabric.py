@@ -25,15 +25,21 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service i
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 NAME = "netops.cn2_apstra.sriov_fabric"
 BLUEPRINTS = {"items": [{"id": "bp-1", "label": "dc1"}, {"id": "bp-2", "label": "lab"}]}
-FACTORY = "ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection.ApstraClient"
+FACTORY = (
+    "ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection.ApstraClient"
+)
 
 
 def new_plugin():
     """The plugin with its documented options registered, as the plugin loader would do it."""
     if not C.config.has_configuration_definition("inventory", NAME):
         options = {}
-        for text in (constructed.ModuleDocFragment.DOCUMENTATION, inventory_cache.ModuleDocFragment.DOCUMENTATION,
-                     k8s_auth.ModuleDocFragment.INVENTORY, sriov_fabric.DOCUMENTATION):
+        for text in (
+            constructed.ModuleDocFragment.DOCUMENTATION,
+            inventory_cache.ModuleDocFragment.DOCUMENTATION,
+            k8s_auth.ModuleDocFragment.INVENTORY,
+            sriov_fabric.DOCUMENTATION,
+        ):
             options.update(yaml.safe_load(text)["options"])
         C.config.initialize_plugin_configuration_definitions("inventory", NAME, options)
     plugin = sriov_fabric.InventoryModule()
@@ -50,7 +56,9 @@ def fixture(name):
 
 def fabric(apstra, fail=None):
     """The Apstra side: two blueprints, the fabric query of qe_fabric.json (rows by the aliases of FABRIC_QUERY)."""
-    return apstra.client(blueprints=BLUEPRINTS, queries={FABRIC_QUERY: fail or fixture("qe_fabric.json")["items"]})
+    return apstra.client(
+        blueprints=BLUEPRINTS, queries={FABRIC_QUERY: fail or fixture("qe_fabric.json")["items"]}
+    )
 
 
 def cluster(k8s, drop_network_states=False):
@@ -63,18 +71,29 @@ def cluster(k8s, drop_network_states=False):
 @pytest.fixture
 def config_file(tmp_path):
     def write(**options):
-        body = dict({"plugin": NAME, "apstra_api_url": "https://apstra.example", "apstra_username": "admin",
-                     "apstra_password": "secret-password", "apstra_blueprint": "dc1"}, **options)
+        body = dict(
+            {
+                "plugin": NAME,
+                "apstra_api_url": "https://apstra.example",
+                "apstra_username": "admin",
+                "apstra_password": "secret-password",
+                "apstra_blueprint": "dc1",
+            },
+            **options,
+        )
         path = tmp_path / "lab.sriov_fabric.yml"
         path.write_text(json.dumps(body))
         return str(path)
+
     return write
 
 
 def load(path, apstra_client, k8s_service, plugin=None, cache=False):
     plugin = plugin or new_plugin()
     inventory = InventoryData()
-    with mock.patch(FACTORY, return_value=apstra_client) as factory, mock.patch.object(sriov_fabric, "connect", return_value=k8s_service) as connect:
+    with mock.patch(FACTORY, return_value=apstra_client) as factory, mock.patch.object(
+        sriov_fabric, "connect", return_value=k8s_service
+    ) as connect:
         plugin.parse(inventory, DataLoader(), path, cache=cache)
     inventory.factory_calls = factory.call_args_list
     inventory.connect_calls = connect.call_args_list
@@ -86,12 +105,20 @@ def hostvars(inventory, host):
 
 
 def group_hosts(inventory, group):
-    return sorted(h.name for h in inventory.groups[group].get_hosts()) if group in inventory.groups else []
+    return (
+        sorted(h.name for h in inventory.groups[group].get_hosts())
+        if group in inventory.groups
+        else []
+    )
 
 
 def test_verify_file(tmp_path):
     plugin = new_plugin()
-    for name, ok in (("sriov_fabric.yml", True), ("prod.sriov_fabric.yaml", True), ("inventory.yml", False)):
+    for name, ok in (
+        ("sriov_fabric.yml", True),
+        ("prod.sriov_fabric.yaml", True),
+        ("inventory.yml", False),
+    ):
         path = tmp_path / name
         path.write_text("plugin: netops.cn2_apstra.sriov_fabric\n")
         assert plugin.verify_file(str(path)) is ok
@@ -100,26 +127,58 @@ def test_verify_file(tmp_path):
 def test_nodes_ports_and_groups_from_one_query_and_three_list_calls(config_file, apstra, k8s):
     client, service = fabric(apstra), cluster(k8s)
     inventory = load(config_file(), client, service)
-    assert group_hosts(inventory, "sriov_nodes") == ["worker-01", "worker-02", "worker-03", "worker-04", "worker-05", "worker-06", "worker-09"]
+    assert group_hosts(inventory, "sriov_nodes") == [
+        "worker-01",
+        "worker-02",
+        "worker-03",
+        "worker-04",
+        "worker-05",
+        "worker-06",
+        "worker-09",
+    ]
     assert group_hosts(inventory, "leaf_leaf1") == ["worker-01", "worker-02"]
     assert group_hosts(inventory, "leaf_leaf2") == ["worker-04", "worker-06"]
-    assert group_hosts(inventory, "leaf_leaf3") == ["worker-05"] and group_hosts(inventory, "leaf_leaf4") == ["worker-05"]
+    assert group_hosts(inventory, "leaf_leaf3") == ["worker-05"] and group_hosts(
+        inventory, "leaf_leaf4"
+    ) == ["worker-05"]
     assert group_hosts(inventory, "sriov_cabling_mismatch") == ["worker-03"]
     assert group_hosts(inventory, "sriov_unmapped") == ["worker-09"]
     assert group_hosts(inventory, "resource_intel_com_sriov_dpdk") == ["worker-04", "worker-06"]
-    assert client.paths() == [("GET", "/api/blueprints"), ("POST", "/api/blueprints/bp-1/qe")] and client.closed is True
-    assert [call[1] for call in service.calls] == ["Node", "SriovNetworkNodeState", "NodeNetworkState"]
+    assert (
+        client.paths() == [("GET", "/api/blueprints"), ("POST", "/api/blueprints/bp-1/qe")]
+        and client.closed is True
+    )
+    assert [call[1] for call in service.calls] == [
+        "Node",
+        "SriovNetworkNodeState",
+        "NodeNetworkState",
+    ]
     assert service.selectors[0] == "feature.node.kubernetes.io/network-sriov.capable=true"
     # the shared client factory, with the plugin's options (its default timeout, no cached token)
     assert inventory.factory_calls[0].args == ("https://apstra.example",)
-    assert inventory.factory_calls[0].kwargs["timeout"] == 60 and inventory.factory_calls[0].kwargs["password"] == "secret-password"
+    assert (
+        inventory.factory_calls[0].kwargs["timeout"] == 60
+        and inventory.factory_calls[0].kwargs["password"] == "secret-password"
+    )
 
     w1 = hostvars(inventory, "worker-01")
-    assert w1["ansible_host"] == "10.0.0.11" and w1["sriov_resources"] == {"intel.com/sriov_netdevice": 8}
+    assert w1["ansible_host"] == "10.0.0.11" and w1["sriov_resources"] == {
+        "intel.com/sriov_netdevice": 8
+    }
     port = w1["fabric_ports"][0]
-    assert (port["pf"], port["leaf"], port["leaf_hostname"], port["interface"], port["cabling"], port["lag"], port["speed"]) == (
-        "ens1f0", "leaf1", "leaf1.dc1.example.net", "xe-0/0/1", "verified", None, "25G")
-    assert w1["apstra_application_points"] == [port["interface_id"]] and w1["apstra_system_id"] == port["system_id"]
+    assert (
+        port["pf"],
+        port["leaf"],
+        port["leaf_hostname"],
+        port["interface"],
+        port["cabling"],
+        port["lag"],
+        port["speed"],
+    ) == ("ens1f0", "leaf1", "leaf1.dc1.example.net", "xe-0/0/1", "verified", None, "25G")
+    assert (
+        w1["apstra_application_points"] == [port["interface_id"]]
+        and w1["apstra_system_id"] == port["system_id"]
+    )
     assert w1["apstra_blueprint_id"] == "bp-1" and w1["sriov_cabling_issues"] == []
 
 
@@ -127,24 +186,42 @@ def test_fqdn_switch_and_unit_port_in_lldp_are_verified(config_file, apstra, k8s
     inventory = load(config_file(), fabric(apstra), cluster(k8s))
     w2 = hostvars(inventory, "worker-02")
     assert w2["fabric_ports"][0]["cabling"] == "verified" and w2["sriov_cabling_issues"] == []
-    assert w2["fabric_ports"][0]["lldp"] == {"switch": "leaf1.dc1.example.net", "port": "xe-0/0/2.0"}
+    assert w2["fabric_ports"][0]["lldp"] == {
+        "switch": "leaf1.dc1.example.net",
+        "port": "xe-0/0/2.0",
+    }
 
 
 def test_esi_node_maps_to_both_leafs_and_one_application_point(config_file, apstra, k8s):
     w5 = hostvars(load(config_file(), fabric(apstra), cluster(k8s)), "worker-05")
     ports = w5["fabric_ports"]
-    assert [(p["pf"], p["leaf"], p["interface"]) for p in ports] == [("ens1f0", "leaf3", "xe-0/0/5"), ("ens1f1", "leaf4", "xe-0/0/5")]
-    assert all(p["lag"]["esi"] and p["lag"]["name"] == "ae5" and p["lag"]["redundancy_group"] == "leaf3-leaf4" for p in ports)
-    assert len(set(p["lag"]["interface_id"] for p in ports)) == 1 and ports[0]["lag"]["leaf_interface_id"] != ports[1]["lag"]["leaf_interface_id"]
+    assert [(p["pf"], p["leaf"], p["interface"]) for p in ports] == [
+        ("ens1f0", "leaf3", "xe-0/0/5"),
+        ("ens1f1", "leaf4", "xe-0/0/5"),
+    ]
+    assert all(
+        p["lag"]["esi"]
+        and p["lag"]["name"] == "ae5"
+        and p["lag"]["redundancy_group"] == "leaf3-leaf4"
+        for p in ports
+    )
+    assert (
+        len(set(p["lag"]["interface_id"] for p in ports)) == 1
+        and ports[0]["lag"]["leaf_interface_id"] != ports[1]["lag"]["leaf_interface_id"]
+    )
     assert w5["apstra_application_points"] == [ports[0]["lag"]["interface_id"]]
 
 
 def test_mismatch_reason_and_no_secrets(config_file, apstra, k8s):
     inventory = load(config_file(), fabric(apstra), cluster(k8s))
     w3 = hostvars(inventory, "worker-03")
-    assert w3["sriov_cabling_issues"] == ["ens1f0: LLDP says leaf1:xe-0/0/3, Apstra cabling says leaf2:xe-0/0/3"]
+    assert w3["sriov_cabling_issues"] == [
+        "ens1f0: LLDP says leaf1:xe-0/0/3, Apstra cabling says leaf2:xe-0/0/3"
+    ]
     assert w3["fabric_ports"][0]["cabling"] == "mismatch"
-    assert hostvars(inventory, "worker-09")["sriov_cabling_issues"] == ["worker-09: PF ens1f0 has no fabric port in Apstra"]
+    assert hostvars(inventory, "worker-09")["sriov_cabling_issues"] == [
+        "worker-09: PF ens1f0 has no fabric port in Apstra"
+    ]
     assert "secret-password" not in json.dumps([hostvars(inventory, h) for h in inventory.hosts])
 
 
@@ -166,9 +243,14 @@ def test_forbidden_lldp_source_is_a_warning_not_a_failure(config_file, apstra, k
 
 
 def test_constructed_options(config_file, apstra, k8s):
-    path = config_file(compose={"ansible_python_interpreter": "'/usr/bin/python3'", "vf_total": "sriov_resources.values() | sum"},
-                       groups={"esi": "fabric_ports | selectattr('lag') | list | length > 0"},
-                       keyed_groups=[{"key": "sriov_resources.keys() | list", "prefix": "has"}])
+    path = config_file(
+        compose={
+            "ansible_python_interpreter": "'/usr/bin/python3'",
+            "vf_total": "sriov_resources.values() | sum",
+        },
+        groups={"esi": "fabric_ports | selectattr('lag') | list | length > 0"},
+        keyed_groups=[{"key": "sriov_resources.keys() | list", "prefix": "has"}],
+    )
     inventory = load(path, fabric(apstra), cluster(k8s))
     assert hostvars(inventory, "worker-04")["vf_total"] == 16
     assert hostvars(inventory, "worker-04")["ansible_python_interpreter"] == "/usr/bin/python3"
@@ -197,15 +279,22 @@ def test_cache_avoids_api_calls(config_file, apstra, k8s):
 
 
 def test_unknown_blueprint_and_apstra_errors(config_file, apstra, k8s):
-    with pytest.raises(AnsibleError, match="sriov_fabric: blueprint 'nope' not found; blueprints on the server: dc1, lab"):
+    with pytest.raises(
+        AnsibleError,
+        match="sriov_fabric: blueprint 'nope' not found; blueprints on the server: dc1, lab",
+    ):
         load(config_file(apstra_blueprint="nope"), fabric(apstra), cluster(k8s))
-    error = apstra.error(422, {"errors": "bad query"}, "POST", "/api/blueprints/bp-1/qe", "Unprocessable Entity")
+    error = apstra.error(
+        422, {"errors": "bad query"}, "POST", "/api/blueprints/bp-1/qe", "Unprocessable Entity"
+    )
     with pytest.raises(AnsibleError, match="bad query"):
         load(config_file(), fabric(apstra, fail=error), cluster(k8s))
 
 
 def test_missing_credentials_are_named(config_file, apstra, k8s):
-    with pytest.raises(AnsibleError, match="sriov_fabric: username and password, or auth_token, are required"):
+    with pytest.raises(
+        AnsibleError, match="sriov_fabric: username and password, or auth_token, are required"
+    ):
         load(config_file(apstra_password=None), fabric(apstra), cluster(k8s))
 
 
@@ -217,4 +306,7 @@ def test_cluster_errors_are_ansible_errors(config_file, apstra, k8s):
 
 
 def test_safe_group_names():
-    assert sriov_fabric.safe_group("resource_", "openshift.io/mlx-5.vf") == "resource_openshift_io_mlx_5_vf"
+    assert (
+        sriov_fabric.safe_group("resource_", "openshift.io/mlx-5.vf")
+        == "resource_openshift_io_mlx_5_vf"
+    )

@@ -20,26 +20,70 @@ RES = "intel.com/x"
 
 @pytest.fixture
 def data(apstra):
-    nodes = [{"name": "worker-01", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf1", "port": "xe-0/0/1"}]}]},
-             {"name": "worker-02", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf1", "port": "xe-0/0/9"}]}]}]
+    nodes = [
+        {
+            "name": "worker-01",
+            "labels": {},
+            "resources": {RES: 8},
+            "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf1", "port": "xe-0/0/1"}]}],
+        },
+        {
+            "name": "worker-02",
+            "labels": {},
+            "resources": {RES: 8},
+            "pfs": [{"name": "ens1f0", "lldp": [{"switch": "leaf1", "port": "xe-0/0/9"}]}],
+        },
+    ]
     return {
-        "title": "t", "run": "provision.yml", "check_mode": False, "timestamp": "20250101T000000Z",
+        "title": "t",
+        "run": "provision.yml",
+        "check_mode": False,
+        "timestamp": "20250101T000000Z",
         "blueprint": {"label": "dc1", "deployed_version": 1},
-        "networks": [{"name": "sriov-a", "namespace": "telco", "state": "present", "vlan": 100, "subnet": "10.1.0.0/24", "gateway": "10.1.0.1",
-                      "switches": ["leaf1"], "ports": ["leaf1:xe-0/0/1"], "nodes": {"bound": ["worker-01"], "skipped": [{"node": "worker-02"}]}}],
+        "networks": [
+            {
+                "name": "sriov-a",
+                "namespace": "telco",
+                "state": "present",
+                "vlan": 100,
+                "subnet": "10.1.0.0/24",
+                "gateway": "10.1.0.1",
+                "switches": ["leaf1"],
+                "ports": ["leaf1:xe-0/0/1"],
+                "nodes": {"bound": ["worker-01"], "skipped": [{"node": "worker-02"}]},
+            }
+        ],
         "port_map": topology.port_map(nodes, Fabric.from_rows(apstra.fabric_rows()).links),
-        "problems": ["worker-02 is mis-cabled"], "drift": [],
-        "staging": {"ours": [{"action": "modify", "kind": "virtual_network", "name": "sriov-a"}],
-                    "foreign": [{"action": "create", "kind": "virtual_network", "name": "x", "by": "bob"}], "included": False},
+        "problems": ["worker-02 is mis-cabled"],
+        "drift": [],
+        "staging": {
+            "ours": [{"action": "modify", "kind": "virtual_network", "name": "sriov-a"}],
+            "foreign": [{"action": "create", "kind": "virtual_network", "name": "x", "by": "bob"}],
+            "included": False,
+        },
         "skipped": [{"source": "SriovNetwork ops/bad", "error": "spec.vlan: 0 means untagged VFs"}],
         "results": {
-            "virtual_networks": {"changed": True, "before": [], "after": [{"label": "sriov-a"}],
-                                 "plan": [{"method": "POST", "path": "/api/x", "body": {}}], "invocation": {"module_args": {"password": "s3cret"}}},
-            "port_bindings": {"changed": True, "before": [], "after": [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}]},
+            "virtual_networks": {
+                "changed": True,
+                "before": [],
+                "after": [{"label": "sriov-a"}],
+                "plan": [{"method": "POST", "path": "/api/x", "body": {}}],
+                "invocation": {"module_args": {"password": "s3cret"}},
+            },
+            "port_bindings": {
+                "changed": True,
+                "before": [],
+                "after": [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}],
+            },
             "commit": {"changed": True, "deployed_version": 2},
-            "attachments": {"changed": True, "before": [], "after": [{"name": "sriov-a", "namespace": "telco"}]},
+            "attachments": {
+                "changed": True,
+                "before": [],
+                "after": [{"name": "sriov-a", "namespace": "telco"}],
+            },
         },
-        "leafs": ["leaf1", "leaf2"], "esi_pairs": {},
+        "leafs": ["leaf1", "leaf2"],
+        "esi_pairs": {},
     }
 
 
@@ -52,8 +96,14 @@ def test_markdown_lists_changes_revision_staging_and_nads_without_secrets(data):
     assert "| bob (refused) | create | virtual_network | x |" in text
     assert "- SriovNetwork ops/bad: spec.vlan: 0 means untagged VFs" in text
     assert "- telco/sriov-a" in text and "+ leaf1:xe-0/0/1" in text
-    assert "| worker-01 | ens1f0 | leaf1 xe-0/0/1 | leaf1 xe-0/0/1 | verified | mapped | intel.com/x |" in text
-    assert "| worker-02 | ens1f0 | leaf2 xe-0/0/2 | leaf1 xe-0/0/9 | mismatch | miscabled | intel.com/x |" in text
+    assert (
+        "| worker-01 | ens1f0 | leaf1 xe-0/0/1 | leaf1 xe-0/0/1 | verified | mapped | intel.com/x |"
+        in text
+    )
+    assert (
+        "| worker-02 | ens1f0 | leaf2 xe-0/0/2 | leaf1 xe-0/0/9 | mismatch | miscabled | intel.com/x |"
+        in text
+    )
     assert "s3cret" not in text
     assert "![leafs, nodes and VLANs per port](x.svg)" in text
 

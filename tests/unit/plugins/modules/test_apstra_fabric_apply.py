@@ -12,7 +12,10 @@ import json
 import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex import TAGS_PATH
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import BINDINGS_QUERY, VIRTUAL_NETWORKS_QUERY
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
+    BINDINGS_QUERY,
+    VIRTUAL_NETWORKS_QUERY,
+)
 from ansible_collections.netops.cn2_apstra.plugins.modules import apstra_blueprint_info
 from ansible_collections.netops.cn2_apstra.plugins.modules.apstra_fabric_apply import main
 
@@ -24,29 +27,58 @@ VN_PATCH, VN_BATCH = BASE + "/virtual-networks-batch-patch", BASE + "/virtual-ne
 DEPLOY = BASE + "/deploy?async=full"
 CLEAN = {"staging_version": 3, "deployed_version": 3}
 
-STEPS = [{"resource": "routing_zones", "state": "merged", "config": [{"label": "telco"}]},
-         {"resource": "virtual_networks", "state": "merged", "config": [{"label": "sriov-a", "vlan_id": 100, "bindings": ["leaf1"], "routing_zone": "telco"}]},
-         {"resource": "port_bindings", "state": "merged", "config": [{"virtual_network": "sriov-a", "switch_ports": ["leaf1:xe-0/0/1"]}]}]
+STEPS = [
+    {"resource": "routing_zones", "state": "merged", "config": [{"label": "telco"}]},
+    {
+        "resource": "virtual_networks",
+        "state": "merged",
+        "config": [
+            {"label": "sriov-a", "vlan_id": 100, "bindings": ["leaf1"], "routing_zone": "telco"}
+        ],
+    },
+    {
+        "resource": "port_bindings",
+        "state": "merged",
+        "config": [{"virtual_network": "sriov-a", "switch_ports": ["leaf1:xe-0/0/1"]}],
+    },
+]
 
 
 def fabric_client(apstra, status=None, routes=None, queries=None):
     """Blueprint BP with routing zone telco, VN sriov-a on leaf1 and its port binding on leaf1:xe-0/0/1."""
-    all_routes = {("GET", BASE + "/diff-status"): status or CLEAN, ("GET", BASE + "/lock-status"): {"lock_status": "unlocked"},
-                  ("POST", TAGS_PATH): {"id": "tag-1"}, ("DELETE", TAGS_PATH + "/tag-1"): None,
-                  ("PATCH", VN_PATCH): {}, ("PATCH", APPLY): None, ("POST", VN_BATCH): {"virtual_networks": [{"id": "vn-new"}]},
-                  ("PUT", DEPLOY): {"task_id": "t1"}, ("GET", BASE + "/tasks/t1"): {"status": "succeeded"}}
+    all_routes = {
+        ("GET", BASE + "/diff-status"): status or CLEAN,
+        ("GET", BASE + "/lock-status"): {"lock_status": "unlocked"},
+        ("POST", TAGS_PATH): {"id": "tag-1"},
+        ("DELETE", TAGS_PATH + "/tag-1"): None,
+        ("PATCH", VN_PATCH): {},
+        ("PATCH", APPLY): None,
+        ("POST", VN_BATCH): {"virtual_networks": [{"id": "vn-new"}]},
+        ("PUT", DEPLOY): {"task_id": "t1"},
+        ("GET", BASE + "/tasks/t1"): {"status": "succeeded"},
+    }
     all_routes.update(routes or {})
     all_queries = {(VIRTUAL_NETWORKS_QUERY, "deployed"): [], (BINDINGS_QUERY, "deployed"): []}
     all_queries.update(queries or {})
-    return apstra.blueprint(zones=[apstra.zone("sz-telco", "telco")], vns=[apstra.vn("vn-a", "sriov-a", bound=["id-leaf1"])],
-                            bindings=[apstra.binding_row("ct-a", "vn-a", "leaf1:xe-0/0/1")], blueprints=BLUEPRINTS, bp_id=BP,
-                            routes=all_routes, queries=all_queries)
+    return apstra.blueprint(
+        zones=[apstra.zone("sz-telco", "telco")],
+        vns=[apstra.vn("vn-a", "sriov-a", bound=["id-leaf1"])],
+        bindings=[apstra.binding_row("ct-a", "vn-a", "leaf1:xe-0/0/1")],
+        blueprints=BLUEPRINTS,
+        bp_id=BP,
+        routes=all_routes,
+        queries=all_queries,
+    )
 
 
 @pytest.fixture
 def facts(apstra):
     """What the role's apstra_blueprint_info task registers (gather fabric and resources), through JSON as Ansible hands it on."""
-    result = apstra.run(apstra_blueprint_info.main, {"blueprint": BP, "gather": ["fabric", "resources"]}, fabric_client(apstra))
+    result = apstra.run(
+        apstra_blueprint_info.main,
+        {"blueprint": BP, "gather": ["fabric", "resources"]},
+        fabric_client(apstra),
+    )
     assert not result["failed"]
     return json.loads(json.dumps(result))
 
@@ -62,84 +94,226 @@ def test_a_no_op_with_facts_makes_no_call_at_all(apstra, facts):
     client = apstra.client()
     result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": STEPS}, client)
     assert not result["failed"] and result["changed"] is False and client.calls == []
-    assert result["plan"] == [] and result["commit"] == {"changed": False, "plan": [], "deployed_version": 3}
-    assert [(s["resource"], s["changed"]) for s in result["steps"]] == [("routing_zones", False), ("virtual_networks", False), ("port_bindings", False)]
+    assert result["plan"] == [] and result["commit"] == {
+        "changed": False,
+        "plan": [],
+        "deployed_version": 3,
+    }
+    assert [(s["resource"], s["changed"]) for s in result["steps"]] == [
+        ("routing_zones", False),
+        ("virtual_networks", False),
+        ("port_bindings", False),
+    ]
 
 
 def test_check_mode_with_facts_plans_the_writes_and_the_deploy_without_a_call(apstra, facts):
     client = apstra.client()
-    run_steps = steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}], s2=[{"virtual_network": "sriov-a", "servers": ["worker-02"]}])
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": run_steps}, client, check_mode=True, diff=True)
+    run_steps = steps(
+        s1=[{"label": "sriov-a", "bindings": ["leaf2"]}],
+        s2=[{"virtual_network": "sriov-a", "servers": ["worker-02"]}],
+    )
+    result = apstra.run(
+        main,
+        {"blueprint": BP, "facts": facts, "steps": run_steps},
+        client,
+        check_mode=True,
+        diff=True,
+    )
     assert client.calls == [] and result["changed"] is True
-    assert [(p["method"], p["path"]) for p in result["plan"]] == [("PATCH", VN_PATCH), ("PATCH", APPLY), ("PUT", DEPLOY)]
-    assert [d["before_header"] for d in result["diff"]] == ["virtual_network sriov-a", "port_binding sriov-a (vlan_tagged)", "blueprint " + BP]
+    assert [(p["method"], p["path"]) for p in result["plan"]] == [
+        ("PATCH", VN_PATCH),
+        ("PATCH", APPLY),
+        ("PUT", DEPLOY),
+    ]
+    assert [d["before_header"] for d in result["diff"]] == [
+        "virtual_network sriov-a",
+        "port_binding sriov-a (vlan_tagged)",
+        "blueprint " + BP,
+    ]
 
 
 def test_a_real_run_takes_the_mutex_writes_deploys_once_reads_back_and_releases(apstra, facts):
-    deployed_rows = [{"vn": {"id": "vn-a", "label": "sriov-a", "vn_id": "10100", "tags": []}, "sz": {"label": "telco"},
-                      "inst": {"vlan_id": 100}, "switch": {"label": "leaf2"}}]
-    client = fabric_client(apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
-                           queries={(VIRTUAL_NETWORKS_QUERY, "deployed"): deployed_rows})
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
-                               "description": "CHG-7"}, client)
+    deployed_rows = [
+        {
+            "vn": {"id": "vn-a", "label": "sriov-a", "vn_id": "10100", "tags": []},
+            "sz": {"label": "telco"},
+            "inst": {"vlan_id": 100},
+            "switch": {"label": "leaf2"},
+        }
+    ]
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
+        queries={(VIRTUAL_NETWORKS_QUERY, "deployed"): deployed_rows},
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+            "description": "CHG-7",
+        },
+        client,
+    )
     assert not result["failed"] and result["changed"] is True
-    assert client.paths() == [("POST", TAGS_PATH), ("GET", BASE + "/diff-status"), ("PATCH", VN_PATCH), ("GET", BASE + "/diff-status"),
-                              ("PUT", DEPLOY), ("GET", BASE + "/tasks/t1"), ("POST", BASE + "/qe"), ("POST", BASE + "/qe"),
-                              ("DELETE", TAGS_PATH + "/tag-1")]
+    assert client.paths() == [
+        ("POST", TAGS_PATH),
+        ("GET", BASE + "/diff-status"),
+        ("PATCH", VN_PATCH),
+        ("GET", BASE + "/diff-status"),
+        ("PUT", DEPLOY),
+        ("GET", BASE + "/tasks/t1"),
+        ("POST", BASE + "/qe"),
+        ("POST", BASE + "/qe"),
+        ("DELETE", TAGS_PATH + "/tag-1"),
+    ]
     assert client.writes()[2]["body"] == {"version": 4, "description": "CHG-7"}
-    assert result["deployed_version"] == 4 and result["deployed"]["virtual_networks"][0]["bindings"] == ["leaf2"]
-    assert [(p["method"], p["path"]) for p in result["plan"]] == [("PATCH", VN_PATCH), ("PUT", DEPLOY)]
+    assert result["deployed_version"] == 4 and result["deployed"]["virtual_networks"][0][
+        "bindings"
+    ] == ["leaf2"]
+    assert [(p["method"], p["path"]) for p in result["plan"]] == [
+        ("PATCH", VN_PATCH),
+        ("PUT", DEPLOY),
+    ]
 
 
 def test_without_facts_it_reads_what_it_needs(apstra):
-    client = fabric_client(apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}))
-    result = apstra.run(main, {"blueprint": BP, "steps": steps(s1=[{"label": "sriov-b", "vlan_id": 101, "bindings": ["leaf2"]}]), "verify": False}, client)
+    client = fabric_client(
+        apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3})
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "steps": steps(s1=[{"label": "sriov-b", "vlan_id": 101, "bindings": ["leaf2"]}]),
+            "verify": False,
+        },
+        client,
+    )
     assert result["changed"] is True and "deployed" not in result
-    assert [w["path"] for w in client.writes()] == [TAGS_PATH, VN_BATCH, DEPLOY, TAGS_PATH + "/tag-1"]
+    assert [w["path"] for w in client.writes()] == [
+        TAGS_PATH,
+        VN_BATCH,
+        DEPLOY,
+        TAGS_PATH + "/tag-1",
+    ]
 
 
-def test_failure_midway_names_what_was_applied_and_the_steps_not_run_and_deploys_nothing(apstra, facts):
-    refused = apstra.error(422, {"errors": {"virtual_networks": {"0": {"vn_id": "VNI in use"}}}}, "POST", VN_BATCH)
-    client = fabric_client(apstra, routes={("POST", VN_BATCH): refused, ("POST", SZ): {"id": "sz-red"}})
-    run_steps = steps(s0=[{"label": "red"}], s1=[{"label": "sriov-b", "vlan_id": 101, "vni": 10101, "routing_zone": "red"}])
+def test_failure_midway_names_what_was_applied_and_the_steps_not_run_and_deploys_nothing(
+    apstra, facts
+):
+    refused = apstra.error(
+        422, {"errors": {"virtual_networks": {"0": {"vn_id": "VNI in use"}}}}, "POST", VN_BATCH
+    )
+    client = fabric_client(
+        apstra, routes={("POST", VN_BATCH): refused, ("POST", SZ): {"id": "sz-red"}}
+    )
+    run_steps = steps(
+        s0=[{"label": "red"}],
+        s1=[{"label": "sriov-b", "vlan_id": 101, "vni": 10101, "routing_zone": "red"}],
+    )
     result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": run_steps}, client)
     assert result["failed"] and result["changed"] is True and result["status"] == 422
     assert [(r["method"], r["path"]) for r in result["applied"]] == [("POST", SZ)]
     assert [(r["method"], r["path"]) for r in result["not_applied"]] == [("POST", VN_BATCH)]
-    assert "applied 0 of 1 planned requests" in result["msg"] and "steps not run: port_bindings" in result["msg"]
-    assert "nothing was deployed: what was applied stays staged and the next run deploys it" in result["msg"]
-    assert ("PUT", DEPLOY) not in client.paths() and client.paths()[-1] == ("DELETE", TAGS_PATH + "/tag-1")
+    assert (
+        "applied 0 of 1 planned requests" in result["msg"]
+        and "steps not run: port_bindings" in result["msg"]
+    )
+    assert (
+        "nothing was deployed: what was applied stays staged and the next run deploys it"
+        in result["msg"]
+    )
+    assert ("PUT", DEPLOY) not in client.paths() and client.paths()[-1] == (
+        "DELETE",
+        TAGS_PATH + "/tag-1",
+    )
     assert [s["resource"] for s in result["steps"]] == ["routing_zones"]
 
 
 def test_another_holder_of_the_mutex_stops_the_run_before_any_write(apstra, facts):
     other = {"id": "tag-9", "label": "blueprint %s locked" % BP, "description": "terraform run 12"}
-    client = fabric_client(apstra, routes={("POST", TAGS_PATH): apstra.error(422, {"errors": "label not unique"}, "POST", TAGS_PATH),
-                                           ("GET", TAGS_PATH): {"items": [other]}})
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])}, client)
+    client = fabric_client(
+        apstra,
+        routes={
+            ("POST", TAGS_PATH): apstra.error(
+                422, {"errors": "label not unique"}, "POST", TAGS_PATH
+            ),
+            ("GET", TAGS_PATH): {"items": [other]},
+        },
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
     assert result["failed"] and result["changed"] is False and result["mutex"] == other
-    assert "terraform run 12" in result["msg"] and [w["path"] for w in client.writes()] == [TAGS_PATH]
+    assert "terraform run 12" in result["msg"] and [w["path"] for w in client.writes()] == [
+        TAGS_PATH
+    ]
 
 
 def test_without_the_mutex_option_no_tag_is_touched(apstra, facts):
-    client = fabric_client(apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}))
-    apstra.run(main, {"blueprint": BP, "facts": facts, "mutex": False, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])}, client)
+    client = fabric_client(
+        apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3})
+    )
+    apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "mutex": False,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
     assert not [path for _method, path in client.paths() if path.startswith(TAGS_PATH)]
 
 
-def test_a_staging_moved_since_the_facts_with_changes_of_others_is_refused_before_any_write(apstra, facts):
+def test_a_staging_moved_since_the_facts_with_changes_of_others_is_refused_before_any_write(
+    apstra, facts
+):
     client = fabric_client(apstra, status={"staging_version": 5, "deployed_version": 3})
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])}, client)
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
     assert [w["path"] for w in client.writes()] == [TAGS_PATH, TAGS_PATH + "/tag-1"]
     # nothing was sent: the requests planned from the facts are not "applied"
     assert result["failed"] and result["changed"] is False and result["applied"] == []
-    assert result["msg"] == ("the staging of blueprint %s moved since this run planned (now version 5) and holds uncommitted changes this run did "
-                             "not plan; nothing was changed: run again to plan from the new state" % BP)
+    assert result["msg"] == (
+        "the staging of blueprint %s moved since this run planned (now version 5) and holds uncommitted changes this run did "
+        "not plan; nothing was changed: run again to plan from the new state" % BP
+    )
 
 
 def test_a_staging_moved_but_deployed_is_re_read_and_applied(apstra, facts):
-    client = fabric_client(apstra, status=apstra.Seq({"staging_version": 5, "deployed_version": 5}, {"staging_version": 6, "deployed_version": 5}))
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])}, client)
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(
+            {"staging_version": 5, "deployed_version": 5},
+            {"staging_version": 6, "deployed_version": 5},
+        ),
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
     assert result["changed"] is True and ("GET", BASE + "/virtual-networks") in client.paths()
 
 
@@ -149,10 +323,18 @@ def test_commit_pending_deploys_our_staged_changes_even_without_a_step_change(ap
     facts["blueprints"][0].update(staging_version=4, has_uncommitted_changes=True)
     facts["resources"]["staging_version"] = 4
     status = {"staging_version": 4, "deployed_version": 3}
-    client = fabric_client(apstra, status=status, routes={("GET", BASE + "/tasks/t1"): {"status": "succeeded"}})
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": STEPS, "commit_pending": True}, client)
+    client = fabric_client(
+        apstra, status=status, routes={("GET", BASE + "/tasks/t1"): {"status": "succeeded"}}
+    )
+    result = apstra.run(
+        main, {"blueprint": BP, "facts": facts, "steps": STEPS, "commit_pending": True}, client
+    )
     assert not result["failed"], result["msg"]
-    assert result["changed"] is True and ("PUT", DEPLOY) in client.paths() and [s["changed"] for s in result["steps"]] == [False, False, False]
+    assert (
+        result["changed"] is True
+        and ("PUT", DEPLOY) in client.paths()
+        and [s["changed"] for s in result["steps"]] == [False, False, False]
+    )
     client = fabric_client(apstra, status=status)
     result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": STEPS}, client)
     assert result["changed"] is False and client.calls == []
@@ -160,26 +342,63 @@ def test_commit_pending_deploys_our_staged_changes_even_without_a_step_change(ap
 
 def test_commit_false_writes_without_deploying(apstra, facts):
     client = fabric_client(apstra)
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "commit": False, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])}, client)
-    assert result["changed"] is True and ("PUT", DEPLOY) not in client.paths() and result["commit"]["changed"] is False
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "commit": False,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
+    assert (
+        result["changed"] is True
+        and ("PUT", DEPLOY) not in client.paths()
+        and result["commit"]["changed"] is False
+    )
 
 
 def test_a_failed_deploy_after_the_writes_says_they_stay_staged(apstra, facts):
     failed = {"status": "failed", "detailed_status": {"error": "leaf1: commit failed"}}
-    client = fabric_client(apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
-                           routes={("GET", BASE + "/tasks/t1"): failed, ("GET", BASE + "/deploy"): {"state": "failure", "version": 3}})
-    result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])}, client)
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
+        routes={
+            ("GET", BASE + "/tasks/t1"): failed,
+            ("GET", BASE + "/deploy"): {"state": "failure", "version": 3},
+        },
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
     assert result["failed"] and result["changed"] is True
-    assert result["msg"] == ("deploy of version 4 failed: leaf1: commit failed; the staging is left as it was; applied (staged, not deployed): "
-                             "PATCH %s" % VN_PATCH)
+    assert result["msg"] == (
+        "deploy of version 4 failed: leaf1: commit failed; the staging is left as it was; applied (staged, not deployed): "
+        "PATCH %s" % VN_PATCH
+    )
     assert result["task"] == failed and client.paths()[-1] == ("DELETE", TAGS_PATH + "/tag-1")
 
 
 def test_a_port_binding_listed_twice_in_a_step_is_refused_before_any_call(apstra, facts):
     """The steps' config has no argument-spec defaults: {virtual_network: x} and {virtual_network: x, tagged: true} are one binding."""
-    client = fabric_client(apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}))
-    config = [{"virtual_network": "sriov-a", "switch_ports": ["leaf1:xe-0/0/1"]},
-              {"virtual_network": "sriov-a", "tagged": True, "servers": ["worker-02"]}]
+    client = fabric_client(
+        apstra, status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3})
+    )
+    config = [
+        {"virtual_network": "sriov-a", "switch_ports": ["leaf1:xe-0/0/1"]},
+        {"virtual_network": "sriov-a", "tagged": True, "servers": ["worker-02"]},
+    ]
     result = apstra.run(main, {"blueprint": BP, "facts": facts, "steps": steps(s2=config)}, client)
-    assert result["failed"] and "config[1]: port_binding sriov-a (vlan_tagged) is already listed as config[0]" in result.get("msg", "")
+    assert result[
+        "failed"
+    ] and "config[1]: port_binding sriov-a (vlan_tagged) is already listed as config[0]" in result.get(
+        "msg", ""
+    )
     assert client.calls == []

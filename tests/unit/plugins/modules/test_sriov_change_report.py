@@ -12,38 +12,97 @@ VN_PATH = "/api/blueprints/bp-1/virtual-networks-batch"
 
 
 def fabric_result():
-    vn_step = {"resource": "virtual_networks", "changed": True, "before": [], "after": [{"label": "sriov-a", "vni": None}],
-               "plan": [{"method": "POST", "path": VN_PATH, "body": {}}]}
-    return {"changed": True, "steps": [{"resource": "routing_zones", "changed": False, "before": [], "after": [], "plan": []}, vn_step],
-            "commit": {"changed": True, "deployed_version": 8, "plan": []},
-            "deployed": {"virtual_networks": [{"label": "sriov-a", "vni": 10042}], "port_bindings": []}}
+    vn_step = {
+        "resource": "virtual_networks",
+        "changed": True,
+        "before": [],
+        "after": [{"label": "sriov-a", "vni": None}],
+        "plan": [{"method": "POST", "path": VN_PATH, "body": {}}],
+    }
+    return {
+        "changed": True,
+        "steps": [
+            {"resource": "routing_zones", "changed": False, "before": [], "after": [], "plan": []},
+            vn_step,
+        ],
+        "commit": {"changed": True, "deployed_version": 8, "plan": []},
+        "deployed": {"virtual_networks": [{"label": "sriov-a", "vni": 10042}], "port_bindings": []},
+    }
 
 
 def test_combined_takes_the_first_before_the_last_after_and_every_request():
-    results = [{"changed": False, "before": [1], "after": [2], "plan": [{"method": "A"}]}, {"skipped": True},
-               {"changed": True, "before": [3], "after": [4], "plan": [{"method": "B"}]}]
-    assert combined(results) == {"changed": True, "before": [1], "after": [4], "plan": [{"method": "A"}, {"method": "B"}]}
+    results = [
+        {"changed": False, "before": [1], "after": [2], "plan": [{"method": "A"}]},
+        {"skipped": True},
+        {"changed": True, "before": [3], "after": [4], "plan": [{"method": "B"}]},
+    ]
+    assert combined(results) == {
+        "changed": True,
+        "before": [1],
+        "after": [4],
+        "plan": [{"method": "A"}, {"method": "B"}],
+    }
     assert combined([{"skipped": True}]) == {}
 
 
 def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_module, tmp_path):
-    intent = {"desired": {"networks": [{"name": "sriov-a", "namespace": "telco", "state": "present", "vlan": 2000, "vni": None}]},
-              "port_map": [], "problems": []}
-    cluster = {"attachments": [{"changed": True, "before": [], "after": [{"name": "sriov-a", "namespace": "telco"}]}]}
-    result = run_module(main, {"path": str(tmp_path), "timestamp": "20250301T120000Z", "intent": intent, "fabric_result": fabric_result(),
-                               "cluster_results": cluster, "blueprint": {"label": "dc1", "deployed_version": 7}, "run": "provision"})
-    assert result["summary"] == {"fabric_changed": True, "cluster_changed": True, "deployed_version": 8, "attachments_created": ["telco/sriov-a"],
-                                 "drift": 0, "problems": 0}
+    intent = {
+        "desired": {
+            "networks": [
+                {
+                    "name": "sriov-a",
+                    "namespace": "telco",
+                    "state": "present",
+                    "vlan": 2000,
+                    "vni": None,
+                }
+            ]
+        },
+        "port_map": [],
+        "problems": [],
+    }
+    cluster = {
+        "attachments": [
+            {"changed": True, "before": [], "after": [{"name": "sriov-a", "namespace": "telco"}]}
+        ]
+    }
+    result = run_module(
+        main,
+        {
+            "path": str(tmp_path),
+            "timestamp": "20250301T120000Z",
+            "intent": intent,
+            "fabric_result": fabric_result(),
+            "cluster_results": cluster,
+            "blueprint": {"label": "dc1", "deployed_version": 7},
+            "run": "provision",
+        },
+    )
+    assert result["summary"] == {
+        "fabric_changed": True,
+        "cluster_changed": True,
+        "deployed_version": 8,
+        "attachments_created": ["telco/sriov-a"],
+        "drift": 0,
+        "problems": 0,
+    }
     text = (tmp_path / "sriov-change-20250301T120000Z.md").read_text()
     # the VNI Apstra assigned is read back from the deployed state
-    assert "| sriov-a | telco | intent | present | 2000 | 10042 |" in text and "| Apstra deploy revision | 7 -> 8 |" in text
+    assert (
+        "| sriov-a | telco | intent | present | 2000 | 10042 |" in text
+        and "| Apstra deploy revision | 7 -> 8 |" in text
+    )
     assert "POST %s" % VN_PATH in text
     assert (tmp_path / "sriov-change-latest.md").read_text().count("sriov-change-latest.svg") == 1
-    assert (tmp_path / "sriov-change-latest.svg").exists() and result["markdown"].endswith("sriov-change-20250301T120000Z.md")
+    assert (tmp_path / "sriov-change-latest.svg").exists() and result["markdown"].endswith(
+        "sriov-change-20250301T120000Z.md"
+    )
 
 
 def test_an_unwritable_path_fails(run_module, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run_module(main, {"path": str(blocker / "reports"), "timestamp": "20250301T120000Z"})
-    assert result["failed"] and result["msg"].startswith("cannot write the report to %s" % (blocker / "reports"))
+    assert result["failed"] and result["msg"].startswith(
+        "cannot write the report to %s" % (blocker / "reports")
+    )

@@ -9,15 +9,32 @@ import json
 import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_LABEL, OWNER_VALUE
-from ansible_collections.netops.cn2_apstra.plugins.modules import sriov_network_attachments as module
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    OWNER_LABEL,
+    OWNER_VALUE,
+)
+from ansible_collections.netops.cn2_apstra.plugins.modules import (
+    sriov_network_attachments as module,
+)
 
 KIND = "NetworkAttachmentDefinition"
 NADS = "/apis/k8s.cni.cncf.io/v1/namespaces/telco/network-attachment-definitions"
-NETWORK = {"name": "sriov-vlan100", "namespace": "telco", "resource_name": "intel.com/sriov_netdevice", "vlan": 100,
-           "spoofchk": False, "trust": True, "mtu": 9000,
-           "ipam": {"type": "whereabouts", "range": "10.100.0.0/24", "gateway": "10.100.0.1", "exclude": ["10.100.0.0/28"]},
-           "labels": {"fabric-vn": "vn100"}}
+NETWORK = {
+    "name": "sriov-vlan100",
+    "namespace": "telco",
+    "resource_name": "intel.com/sriov_netdevice",
+    "vlan": 100,
+    "spoofchk": False,
+    "trust": True,
+    "mtu": 9000,
+    "ipam": {
+        "type": "whereabouts",
+        "range": "10.100.0.0/24",
+        "gateway": "10.100.0.1",
+        "exclude": ["10.100.0.0/28"],
+    },
+    "labels": {"fabric-vn": "vn100"},
+}
 
 
 def test_create_check_then_real_then_idempotent(k8s):
@@ -25,7 +42,10 @@ def test_create_check_then_real_then_idempotent(k8s):
     result = k8s.run(module.main, {"config": [NETWORK]}, service, check_mode=True, diff=True)
     assert result["changed"] is True and service.store == {}
     assert [call[4] for call in service.writes()] == [True]
-    assert result["diff"][0]["before_header"] == "attachment telco/sriov-vlan100" and result["diff"][0]["after"]["vlan"] == 100
+    assert (
+        result["diff"][0]["before_header"] == "attachment telco/sriov-vlan100"
+        and result["diff"][0]["after"]["vlan"] == 100
+    )
     assert result["plan"][0]["method"] == "POST" and result["plan"][0]["path"] == NADS
 
     result = k8s.run(module.main, {"config": [NETWORK]}, service)
@@ -43,18 +63,41 @@ def test_create_check_then_real_then_idempotent(k8s):
 
 def test_connection_options_reach_the_shared_connect(k8s):
     service = k8s.service()
-    k8s.run(module.main, {"config": [NETWORK], "host": "https://api.example:6443", "api_key": "t0ken", "validate_certs": False}, service)
-    assert service.connected_with["host"] == "https://api.example:6443" and service.connected_with["api_key"] == "t0ken"
+    k8s.run(
+        module.main,
+        {
+            "config": [NETWORK],
+            "host": "https://api.example:6443",
+            "api_key": "t0ken",
+            "validate_certs": False,
+        },
+        service,
+    )
+    assert (
+        service.connected_with["host"] == "https://api.example:6443"
+        and service.connected_with["api_key"] == "t0ken"
+    )
     assert service.connected_with["validate_certs"] is False
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("vlan", 4095, "config[0].vlan: 4095 is out of range; allowed 0-4094"),
-    ("vlan_qos", 9, "config[0].vlan_qos: 9 is out of range; allowed 0-7"),
-    ("name", "Sriov_A", "config[0].name: 'Sriov_A' is not a valid name"),
-    ("ipam", {"type": "whereabouts", "range": "not-a-cidr"}, "config[0].ipam.range: 'not-a-cidr' is not an IP network"),
-    ("annotations", {"team/x": "1"}, "config[0].annotations: 'team/x' is not one of this collection's annotations"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("vlan", 4095, "config[0].vlan: 4095 is out of range; allowed 0-4094"),
+        ("vlan_qos", 9, "config[0].vlan_qos: 9 is out of range; allowed 0-7"),
+        ("name", "Sriov_A", "config[0].name: 'Sriov_A' is not a valid name"),
+        (
+            "ipam",
+            {"type": "whereabouts", "range": "not-a-cidr"},
+            "config[0].ipam.range: 'not-a-cidr' is not an IP network",
+        ),
+        (
+            "annotations",
+            {"team/x": "1"},
+            "config[0].annotations: 'team/x' is not one of this collection's annotations",
+        ),
+    ],
+)
 def test_invalid_input_fails_before_connecting(k8s, field, value, message):
     service = k8s.service()
     result = k8s.run(module.main, {"config": [dict(NETWORK, **{field: value})]}, service)
@@ -65,7 +108,11 @@ def test_invalid_input_fails_before_connecting(k8s, field, value, message):
 def test_a_network_listed_twice_is_refused_before_the_list_call(k8s):
     service = k8s.service()
     result = k8s.run(module.main, {"config": [NETWORK, dict(NETWORK, vlan=200)]}, service)
-    assert result["failed"] and result["msg"] == "config[1]: attachment telco/sriov-vlan100 is already listed as config[0]; list each attachment once"
+    assert (
+        result["failed"]
+        and result["msg"]
+        == "config[1]: attachment telco/sriov-vlan100 is already listed as config[0]; list each attachment once"
+    )
     assert service.calls == []
 
 
@@ -75,18 +122,27 @@ def test_delete_refused_while_pods_use_it_then_forced(k8s):
     service = k8s.service([existing, pod])
     args = {"state": "deleted", "config": [{"name": "sriov-vlan100", "namespace": "telco"}]}
     result = k8s.run(module.main, args, service)
-    assert result["failed"] and "telco/sriov-vlan100 used by telco/upf-0" in result["msg"] and service.writes() == []
+    assert (
+        result["failed"]
+        and "telco/sriov-vlan100 used by telco/upf-0" in result["msg"]
+        and service.writes() == []
+    )
     result = k8s.run(module.main, dict(args, force=True), service)
     assert result["changed"] is True and service.get_object(KIND, "telco", "sriov-vlan100") is None
 
 
 def test_a_create_the_api_server_rejects_fails_unchanged_with_the_post_not_applied(k8s):
     service = k8s.service()
-    service.fail[("create", KIND)] = (422, {"kind": "Status", "message": "spec.config: Invalid value", "reason": "Invalid"})
+    service.fail[("create", KIND)] = (
+        422,
+        {"kind": "Status", "message": "spec.config: Invalid value", "reason": "Invalid"},
+    )
     result = k8s.run(module.main, {"config": [NETWORK]}, service)
     assert result["failed"] and result["changed"] is False and result["status"] == 422
     assert result["error"]["reason"] == "Invalid" and "spec.config: Invalid value" in result["msg"]
-    assert result["applied"] == [] and [(r["method"], r["path"]) for r in result["not_applied"]] == [("POST", NADS)]
+    assert result["applied"] == [] and [
+        (r["method"], r["path"]) for r in result["not_applied"]
+    ] == [("POST", NADS)]
 
 
 def test_a_failure_after_a_write_reports_it_applied(k8s):
@@ -95,13 +151,20 @@ def test_a_failure_after_a_write_reports_it_applied(k8s):
     config = [{"name": "a", "namespace": "telco", "vlan": 6}, dict(NETWORK)]
     result = k8s.run(module.main, {"config": config}, service)
     assert result["failed"] and result["changed"] is True
-    assert [r["method"] for r in result["applied"]] == ["PATCH"] and [r["method"] for r in result["not_applied"]] == ["POST"]
+    assert [r["method"] for r in result["applied"]] == ["PATCH"] and [
+        r["method"] for r in result["not_applied"]
+    ] == ["POST"]
 
 
 def test_a_dry_run_rejected_in_check_mode_applied_nothing(k8s):
     service = k8s.service([k8s.nad("a", vlan=5)])
     service.fail[("create", KIND)] = (422, {"message": "invalid"})
-    result = k8s.run(module.main, {"config": [{"name": "a", "namespace": "telco", "vlan": 6}, dict(NETWORK)]}, service, check_mode=True)
+    result = k8s.run(
+        module.main,
+        {"config": [{"name": "a", "namespace": "telco", "vlan": 6}, dict(NETWORK)]},
+        service,
+        check_mode=True,
+    )
     assert result["failed"] and result["changed"] is False and result["applied"] == []
 
 
@@ -113,12 +176,18 @@ def test_cn2_requires_a_cn2_cluster(k8s):
     service.served.add("VirtualNetwork")
     assert k8s.run(module.main, {"config": [item]}, service)["changed"] is True
     stored = service.get_object(KIND, "telco", "sriov-vlan100")
-    assert json.loads(stored["metadata"]["annotations"][nad.CN2_ANNOTATION]) == {"ipamV4Subnet": "10.9.0.0/24"}
+    assert json.loads(stored["metadata"]["annotations"][nad.CN2_ANNOTATION]) == {
+        "ipamV4Subnet": "10.9.0.0/24"
+    }
 
 
 def test_host_local_warning_and_gathered(k8s):
     service = k8s.service()
-    result = k8s.run(module.main, {"config": [dict(NETWORK, ipam={"type": "host-local", "range": "10.5.0.0/24"})]}, service)
+    result = k8s.run(
+        module.main,
+        {"config": [dict(NETWORK, ipam={"type": "host-local", "range": "10.5.0.0/24"})]},
+        service,
+    )
     assert len(result["warnings"]) == 1 and "host-local" in result["warnings"][0]
     result = k8s.run(module.main, {"state": "gathered"}, service)
     assert result["changed"] is False and result["gathered"][0]["ipam"]["type"] == "host-local"
@@ -128,4 +197,9 @@ def test_an_unreachable_api_server_is_reported_with_status(k8s):
     service = k8s.service()
     service.fail[("list", KIND)] = (401, {"message": "Unauthorized"})
     result = k8s.run(module.main, {"config": [NETWORK]}, service)
-    assert result["failed"] and result["status"] == 401 and "Unauthorized" in result["msg"] and result["plan"] == []
+    assert (
+        result["failed"]
+        and result["status"] == 401
+        and "Unauthorized" in result["msg"]
+        and result["plan"] == []
+    )

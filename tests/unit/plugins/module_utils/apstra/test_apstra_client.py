@@ -45,8 +45,19 @@ class FakeSession:
         self.headers = {}
         self.verify = None
 
-    def request(self, method, url, json=None, params=None, headers=None, timeout=None, verify=None):  # pylint: disable=redefined-outer-name
-        self.sent.append({"method": method, "url": url, "json": json, "headers": dict(headers or {}), "timeout": timeout, "verify": verify})
+    def request(
+        self, method, url, json=None, params=None, headers=None, timeout=None, verify=None
+    ):  # pylint: disable=redefined-outer-name
+        self.sent.append(
+            {
+                "method": method,
+                "url": url,
+                "json": json,
+                "headers": dict(headers or {}),
+                "timeout": timeout,
+                "verify": verify,
+            }
+        )
         answer = self.script.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -69,24 +80,42 @@ def make(script, **kwargs):
 
 
 def test_logs_in_once_and_sends_token():
-    client, _calls = make([LOGIN_OK, FakeResponse(200, {"items": []}), FakeResponse(200, {"items": []})])
+    client, _calls = make(
+        [LOGIN_OK, FakeResponse(200, {"items": []}), FakeResponse(200, {"items": []})]
+    )
     client.get("/api/blueprints")
     client.get("/api/blueprints")
     sent = client.session.sent
-    assert [s["url"] for s in sent] == ["https://apstra.test/api/aaa/login"] + ["https://apstra.test/api/blueprints"] * 2
+    assert [s["url"] for s in sent] == ["https://apstra.test/api/aaa/login"] + [
+        "https://apstra.test/api/blueprints"
+    ] * 2
     assert sent[0]["json"] == {"username": "admin", "password": "pw"}
     assert sent[1]["headers"] == {"AuthToken": "tok-1"}
     assert sent[1]["timeout"] == 30 and sent[1]["verify"] is True
 
 
 def test_relogin_once_on_401():
-    client, _calls = make([LOGIN_OK, FakeResponse(401, {"errors": "expired"}), FakeResponse(201, {"token": "tok-2"}), FakeResponse(200, {"ok": 1})])
+    client, _calls = make(
+        [
+            LOGIN_OK,
+            FakeResponse(401, {"errors": "expired"}),
+            FakeResponse(201, {"token": "tok-2"}),
+            FakeResponse(200, {"ok": 1}),
+        ]
+    )
     assert client.get("/api/x") == {"ok": 1}
     assert client.session.sent[-1]["headers"] == {"AuthToken": "tok-2"}
 
 
 def test_second_401_raises_auth_error():
-    client, _calls = make([LOGIN_OK, FakeResponse(401, {"errors": "no"}), LOGIN_OK, FakeResponse(401, {"errors": "still no"})])
+    client, _calls = make(
+        [
+            LOGIN_OK,
+            FakeResponse(401, {"errors": "no"}),
+            LOGIN_OK,
+            FakeResponse(401, {"errors": "still no"}),
+        ]
+    )
     with pytest.raises(ApstraAuthError) as err:
         client.get("/api/x")
     assert err.value.status == 401
@@ -100,7 +129,9 @@ def test_bad_credentials():
 
 
 def test_token_without_credentials_cannot_relogin():
-    client, _calls = make([FakeResponse(401, {"errors": "expired"})], username=None, password=None, auth_token="given")
+    client, _calls = make(
+        [FakeResponse(401, {"errors": "expired"})], username=None, password=None, auth_token="given"
+    )
     with pytest.raises(ApstraAuthError, match="no username/password"):
         client.get("/api/x")
 
@@ -111,7 +142,14 @@ def test_needs_credentials_or_token():
 
 
 def test_retries_5xx_and_429_with_backoff_and_retry_after():
-    client, sleeps = make([LOGIN_OK, FakeResponse(503), FakeResponse(429, headers={"Retry-After": "2"}), FakeResponse(200, {"ok": 1})])
+    client, sleeps = make(
+        [
+            LOGIN_OK,
+            FakeResponse(503),
+            FakeResponse(429, headers={"Retry-After": "2"}),
+            FakeResponse(200, {"ok": 1}),
+        ]
+    )
     assert client.get("/api/x") == {"ok": 1}
     assert len(sleeps) == 2
     assert 0.5 <= sleeps[0] <= 1.0  # backoff * 2**0 + jitter in [0, backoff]
@@ -125,7 +163,9 @@ def test_backoff_grows_exponentially():
 
 
 def test_gives_up_after_retries_with_status_and_body():
-    client, sleeps = make([LOGIN_OK] + [FakeResponse(502, {"errors": "bad gateway"})] * 5, retries=4)
+    client, sleeps = make(
+        [LOGIN_OK] + [FakeResponse(502, {"errors": "bad gateway"})] * 5, retries=4
+    )
     with pytest.raises(ApstraError) as err:
         client.get("/api/x")
     assert len(sleeps) == 4
@@ -200,13 +240,22 @@ def test_token_cache_reused_and_refreshed(tmp_path):
     client.get("/api/x")
     assert client.session.sent[0]["headers"] == {"AuthToken": "tok-1"}
 
-    client, _calls = make([FakeResponse(401), FakeResponse(201, {"token": "tok-9"}), FakeResponse(200, {})], token_cache=cache)
+    client, _calls = make(
+        [FakeResponse(401), FakeResponse(201, {"token": "tok-9"}), FakeResponse(200, {})],
+        token_cache=cache,
+    )
     client.get("/api/x")
     assert cache.get("https://apstra.test", "admin") == "tok-9"
     assert cache.get("https://apstra.test", "other") is None
 
 
 def test_error_message_carries_body():
-    err = ApstraError("Unprocessable", status=422, body={"errors": {"label": "not unique"}}, method="POST", path="/p")
+    err = ApstraError(
+        "Unprocessable",
+        status=422,
+        body={"errors": {"label": "not unique"}},
+        method="POST",
+        path="/p",
+    )
     assert str(err) == 'POST /p: Unprocessable (HTTP 422): {"errors": {"label": "not unique"}}'
     assert err.status == 422 and err.body == {"errors": {"label": "not unique"}}

@@ -10,24 +10,57 @@ import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import validation
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import TokenCache
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import ENV, client_from_options
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import ValidationError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
+    ENV,
+    client_from_options,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    ValidationError,
+)
 
 
 def test_client_from_options():
-    client = client_from_options({"api_url": "https://apstra.test/", "username": "u", "password": "p", "validate_certs": False, "timeout": 5,
-                                  "token_cache": True})
-    assert client.api_url == "https://apstra.test" and client.verify is False and client.timeout == 5
+    client = client_from_options(
+        {
+            "api_url": "https://apstra.test/",
+            "username": "u",
+            "password": "p",
+            "validate_certs": False,
+            "timeout": 5,
+            "token_cache": True,
+        }
+    )
+    assert (
+        client.api_url == "https://apstra.test" and client.verify is False and client.timeout == 5
+    )
     assert isinstance(client.token_cache, TokenCache)
-    with_ca = client_from_options({"api_url": "https://a", "auth_token": "t", "ca_path": "/etc/ca.pem"})
-    assert with_ca.verify == "/etc/ca.pem" and with_ca.token == "t" and with_ca.token_cache is None and with_ca.timeout == 30
-    assert client_from_options({"api_url": "https://a", "username": "u", "password": "p", "token_cache": False}).token_cache is None
+    with_ca = client_from_options(
+        {"api_url": "https://a", "auth_token": "t", "ca_path": "/etc/ca.pem"}
+    )
+    assert (
+        with_ca.verify == "/etc/ca.pem"
+        and with_ca.token == "t"
+        and with_ca.token_cache is None
+        and with_ca.timeout == 30
+    )
+    assert (
+        client_from_options(
+            {"api_url": "https://a", "username": "u", "password": "p", "token_cache": False}
+        ).token_cache
+        is None
+    )
 
 
-@pytest.mark.parametrize("options, message", [
-    ({}, "api_url is required (or set APSTRA_API_URL)"),
-    ({"api_url": "https://a", "username": "u"}, "username and password, or auth_token, are required"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({}, "api_url is required (or set APSTRA_API_URL)"),
+        (
+            {"api_url": "https://a", "username": "u"},
+            "username and password, or auth_token, are required",
+        ),
+    ],
+)
 def test_client_from_options_names_what_is_missing(options, message):
     with pytest.raises(ValidationError) as info:
         client_from_options(options)
@@ -35,20 +68,49 @@ def test_client_from_options_names_what_is_missing(options, message):
 
 
 def test_environment_names():
-    assert ENV["api_url"] == ["APSTRA_API_URL"] and ENV["validate_certs"] == ["APSTRA_VERIFY_CERTIFICATES"]
+    assert ENV["api_url"] == ["APSTRA_API_URL"] and ENV["validate_certs"] == [
+        "APSTRA_VERIFY_CERTIFICATES"
+    ]
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: validation.check_vlan("config[0].vlan_id", 4095), "config[0].vlan_id=4095 is out of range: allowed 2-4094"),
-    (lambda: validation.check_vni("config[0].vni", 4095), "config[0].vni=4095 is out of range: allowed 4096-16777214"),
-    (lambda: validation.check_label("config[0].label", "a" * 31), "config[0].label='aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is not a valid label"),
-    (lambda: validation.check_label("config[0].label", None), "config[0].label=None is not a valid label"),
-    (lambda: validation.check_subnet("s", "10.0.0.0"), "s='10.0.0.0' is not an IPv4 CIDR such as 10.1.0.0/24"),
-    (lambda: validation.check_subnet("s", "fd00::/64"), "s='fd00::/64' is not an IPv4 CIDR"),
-    (lambda: validation.check_subnet("s", "10.0.0.0/24", "g", "10.0.0.0"), "g=10.0.0.0 is not a host address inside s=10.0.0.0/24"),
-    (lambda: validation.check_subnet("s", "10.0.0.0/24", "g", "10.0.0.255"), "g=10.0.0.255 is not a host address inside"),
-    (lambda: validation.check_subnet("s", "10.0.0.0/24", "g", "nope"), "g='nope' is not an IPv4 address"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: validation.check_vlan("config[0].vlan_id", 4095),
+            "config[0].vlan_id=4095 is out of range: allowed 2-4094",
+        ),
+        (
+            lambda: validation.check_vni("config[0].vni", 4095),
+            "config[0].vni=4095 is out of range: allowed 4096-16777214",
+        ),
+        (
+            lambda: validation.check_label("config[0].label", "a" * 31),
+            "config[0].label='aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is not a valid label",
+        ),
+        (
+            lambda: validation.check_label("config[0].label", None),
+            "config[0].label=None is not a valid label",
+        ),
+        (
+            lambda: validation.check_subnet("s", "10.0.0.0"),
+            "s='10.0.0.0' is not an IPv4 CIDR such as 10.1.0.0/24",
+        ),
+        (lambda: validation.check_subnet("s", "fd00::/64"), "s='fd00::/64' is not an IPv4 CIDR"),
+        (
+            lambda: validation.check_subnet("s", "10.0.0.0/24", "g", "10.0.0.0"),
+            "g=10.0.0.0 is not a host address inside s=10.0.0.0/24",
+        ),
+        (
+            lambda: validation.check_subnet("s", "10.0.0.0/24", "g", "10.0.0.255"),
+            "g=10.0.0.255 is not a host address inside",
+        ),
+        (
+            lambda: validation.check_subnet("s", "10.0.0.0/24", "g", "nope"),
+            "g='nope' is not an IPv4 address",
+        ),
+    ],
+)
 def test_checks_name_the_field_and_what_is_allowed(call, message):
     with pytest.raises(ValidationError) as info:
         call()
@@ -64,6 +126,12 @@ def test_checks_pass_good_values():
 
 
 def test_unknown_name_lists_near_or_known_names():
-    assert str(validation.unknown_name("server", "f", "worker-1", ["worker-01", "db"])) == "f: unknown server 'worker-1'; did you mean: worker-01?"
-    assert str(validation.unknown_name("server", "f", "zz", ["a", "b"])) == "f: unknown server 'zz'; known: a, b"
+    assert (
+        str(validation.unknown_name("server", "f", "worker-1", ["worker-01", "db"]))
+        == "f: unknown server 'worker-1'; did you mean: worker-01?"
+    )
+    assert (
+        str(validation.unknown_name("server", "f", "zz", ["a", "b"]))
+        == "f: unknown server 'zz'; known: a, b"
+    )
     assert str(validation.unknown_name("server", "f", "zz", [])) == "f: unknown server 'zz'"

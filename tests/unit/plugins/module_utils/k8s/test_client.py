@@ -11,17 +11,37 @@ import yaml
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import client
 
 KUBECONFIG = {
-    "apiVersion": "v1", "kind": "Config", "current-context": "one",
-    "clusters": [{"name": "c1", "cluster": {"server": "https://one.example:6443/", "insecure-skip-tls-verify": True}},
-                 {"name": "c2", "cluster": {"server": "https://two.example:6443"}}],
-    "users": [{"name": "u1", "user": {"token": "token-one"}}, {"name": "u2", "user": {"token": "token-two"}}],
-    "contexts": [{"name": "one", "context": {"cluster": "c1", "user": "u1"}}, {"name": "two", "context": {"cluster": "c2", "user": "u2"}}],
+    "apiVersion": "v1",
+    "kind": "Config",
+    "current-context": "one",
+    "clusters": [
+        {
+            "name": "c1",
+            "cluster": {"server": "https://one.example:6443/", "insecure-skip-tls-verify": True},
+        },
+        {"name": "c2", "cluster": {"server": "https://two.example:6443"}},
+    ],
+    "users": [
+        {"name": "u1", "user": {"token": "token-one"}},
+        {"name": "u2", "user": {"token": "token-two"}},
+    ],
+    "contexts": [
+        {"name": "one", "context": {"cluster": "c1", "user": "u1"}},
+        {"name": "two", "context": {"cluster": "c2", "user": "u2"}},
+    ],
 }
 
 
 def test_host_and_api_key_stand_alone():
-    config = client.build_configuration({"host": "https://api.example:6443/", "api_key": "abc", "validate_certs": False,
-                                         "ca_cert": None, "proxy": "http://proxy:3128"})
+    config = client.build_configuration(
+        {
+            "host": "https://api.example:6443/",
+            "api_key": "abc",
+            "validate_certs": False,
+            "ca_cert": None,
+            "proxy": "http://proxy:3128",
+        }
+    )
     assert config.host == "https://api.example:6443"
     assert config.auth_settings()["BearerToken"]["value"] == "Bearer abc"
     assert config.verify_ssl is False
@@ -34,12 +54,16 @@ def test_kubeconfig_file_and_context(tmp_path):
     config = client.build_configuration({"kubeconfig": str(path)})
     assert config.host == "https://one.example:6443"
     assert config.auth_settings()["BearerToken"]["value"] == "Bearer token-one"
-    other = client.build_configuration({"kubeconfig": str(path), "context": "two", "validate_certs": True})
+    other = client.build_configuration(
+        {"kubeconfig": str(path), "context": "two", "validate_certs": True}
+    )
     assert other.host == "https://two.example:6443" and other.verify_ssl is True
 
 
 def test_kubeconfig_as_dict_and_proxy_headers():
-    config = client.build_configuration({"kubeconfig": KUBECONFIG, "proxy_headers": {"user_agent": "x/1", "basic_auth": None}})
+    config = client.build_configuration(
+        {"kubeconfig": KUBECONFIG, "proxy_headers": {"user_agent": "x/1", "basic_auth": None}}
+    )
     assert config.host == "https://one.example:6443"
     assert config.proxy_headers == {"user-agent": "x/1"}
 

@@ -21,7 +21,11 @@ def api_exception(status, body):
 
 
 def test_wrap_keeps_status_and_body():
-    error = svc.K8sService.wrap(api_exception(422, {"kind": "Status", "message": "spec.config: Invalid value"}), "POST", "/apis/x")
+    error = svc.K8sService.wrap(
+        api_exception(422, {"kind": "Status", "message": "spec.config: Invalid value"}),
+        "POST",
+        "/apis/x",
+    )
     assert error.status == 422 and error.body["message"] == "spec.config: Invalid value"
     assert str(error).startswith("POST /apis/x: spec.config: Invalid value (HTTP 422)")
     assert error.to_dict()["path"] == "/apis/x"
@@ -33,7 +37,9 @@ def test_connect_refused_is_a_k8s_error():
 
 
 def test_connect_unauthorized_keeps_status():
-    with mock.patch.object(svc, "build_dynamic_client", side_effect=api_exception(401, {"message": "Unauthorized"})):
+    with mock.patch.object(
+        svc, "build_dynamic_client", side_effect=api_exception(401, {"message": "Unauthorized"})
+    ):
         with pytest.raises(svc.K8sError) as exc:
             svc.connect({"host": "http://127.0.0.1:1", "api_key": "x"})
     assert exc.value.status == 401 and "Unauthorized" in str(exc.value)

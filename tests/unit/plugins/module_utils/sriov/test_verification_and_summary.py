@@ -11,17 +11,42 @@ import pytest
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import Fabric
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import planning, topology
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.summary import summary
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import validate_intent
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import binding_ports, drift_lines, verify
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
+    validate_intent,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import (
+    binding_ports,
+    drift_lines,
+    verify,
+)
 
 RES = "intel.com/sriov_netdevice"
-NET = {"name": "sriov-a", "namespace": "telco", "vlan": 100, "routing_zone": "telco", "subnet": "10.1.0.0/24", "resource_name": RES}
+NET = {
+    "name": "sriov-a",
+    "namespace": "telco",
+    "vlan": 100,
+    "routing_zone": "telco",
+    "subnet": "10.1.0.0/24",
+    "resource_name": RES,
+}
 
 
 @pytest.fixture
 def plan(apstra):
-    nodes = [{"name": "worker-01", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": []}]},
-             {"name": "worker-05", "labels": {}, "resources": {RES: 8}, "pfs": [{"name": "ens1f0", "lldp": []}, {"name": "ens1f1", "lldp": []}]}]
+    nodes = [
+        {
+            "name": "worker-01",
+            "labels": {},
+            "resources": {RES: 8},
+            "pfs": [{"name": "ens1f0", "lldp": []}],
+        },
+        {
+            "name": "worker-05",
+            "labels": {},
+            "resources": {RES: 8},
+            "pfs": [{"name": "ens1f0", "lldp": []}, {"name": "ens1f1", "lldp": []}],
+        },
+    ]
     ports = topology.port_map(nodes, Fabric.from_rows(apstra.fabric_rows()).links)
     return planning.build_plan(validate_intent([NET])[0], ports, fabric_leafs=4)
 
@@ -30,7 +55,13 @@ def held(plan):
     """What both sides hold when everything is as planned."""
     vn = dict(plan["virtual_networks"][0])
     nad = dict((k, v) for k, v in plan["attachments"][0].items() if k != "managed")
-    bindings = [{"virtual_network": "sriov-a", "tagged": True, "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]}]
+    bindings = [
+        {
+            "virtual_network": "sriov-a",
+            "tagged": True,
+            "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"],
+        }
+    ]
     return [vn], [nad], bindings
 
 
@@ -45,8 +76,12 @@ def test_no_drift_when_both_sides_hold_the_plan(plan):
 
 def test_drift_on_each_side_and_across(plan):
     vns, nads, _bindings = held(plan)
-    drift = verify(plan, [dict(vns[0], bindings=["leaf1"], mtu=1500)], [dict(nads[0], vlan=999)],
-                   [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}])
+    drift = verify(
+        plan,
+        [dict(vns[0], bindings=["leaf1"], mtu=1500)],
+        [dict(nads[0], vlan=999)],
+        [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}],
+    )
     assert drift_of(drift) == [
         ("sriov-a", "fabric", "bindings", ["leaf1", "leaf3-leaf4"], ["leaf1"]),
         ("sriov-a", "fabric", "ports", ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"], ["leaf1:xe-0/0/1"]),
@@ -59,7 +94,8 @@ def test_missing_objects(plan):
     assert drift_of(verify(plan, [], [], [])) == [
         ("sriov-a", "fabric", "virtual_network", "deployed", "missing"),
         ("sriov-a", "fabric", "ports", ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"], []),
-        ("telco/sriov-a", "cluster", "attachment", "present", "missing")]
+        ("telco/sriov-a", "cluster", "attachment", "present", "missing"),
+    ]
     # without the bindings read, ports are not judged
     assert [d["field"] for d in verify(plan, [], [], None)] == ["virtual_network", "attachment"]
 
@@ -78,7 +114,8 @@ def test_managed_nad_ipam_and_gateway_across(plan):
     assert drift_of(verify(plan, vns, [changed], bindings)) == [
         ("telco/sriov-a", "cluster", "ipam.exclude", ["10.1.0.0/30", "10.1.0.4/31"], []),
         ("telco/sriov-a", "cluster", "ipam.gateway", "10.1.0.1", "10.1.0.254"),
-        ("telco/sriov-a", "cross", "gateway", "10.1.0.1", "10.1.0.254")]
+        ("telco/sriov-a", "cross", "gateway", "10.1.0.1", "10.1.0.254"),
+    ]
 
 
 def test_absent_objects_still_there_and_pending_changes(plan):
@@ -86,11 +123,22 @@ def test_absent_objects_still_there_and_pending_changes(plan):
     plan["absent"]["virtual_networks"] = [{"label": "old"}]
     plan["absent"]["attachments"] = [{"name": "old", "namespace": "telco"}]
     pending = [{"kind": "virtual_network", "name": "sriov-a", "action": "modify", "owned": True}]
-    drift = verify(plan, vns + [{"label": "old"}], nads + [{"name": "old", "namespace": "telco"}], bindings, pending=pending)
-    assert drift_of(drift) == [("old", "fabric", "virtual_network", "absent", "deployed"),
-                               ("telco/old", "cluster", "attachment", "absent", "present"),
-                               ("sriov-a", "fabric", "deployed", "deployed", "staged only (modify virtual_network)")]
-    assert drift_lines(drift)[-1] == "fabric sriov-a deployed: want deployed, have staged only (modify virtual_network)"
+    drift = verify(
+        plan,
+        vns + [{"label": "old"}],
+        nads + [{"name": "old", "namespace": "telco"}],
+        bindings,
+        pending=pending,
+    )
+    assert drift_of(drift) == [
+        ("old", "fabric", "virtual_network", "absent", "deployed"),
+        ("telco/old", "cluster", "attachment", "absent", "present"),
+        ("sriov-a", "fabric", "deployed", "deployed", "staged only (modify virtual_network)"),
+    ]
+    assert (
+        drift_lines(drift)[-1]
+        == "fabric sriov-a deployed: want deployed, have staged only (modify virtual_network)"
+    )
 
 
 def test_binding_ports_reads_config_and_result_forms():
@@ -100,9 +148,16 @@ def test_binding_ports_reads_config_and_result_forms():
 
 def test_summary_lines(plan):
     plan["absent"]["routing_zones"] = [{"label": "red"}]
-    staging = {"ours": [{"action": "modify", "kind": "virtual_network", "name": "sriov-a"}],
-               "foreign": [{"action": "create", "kind": "virtual_network", "name": "x", "by": "bob"}]}
-    lines = summary(plan, ["worker-09: not in Apstra"], staging, [{"source": "SriovNetwork ops/bad", "error": "spec.vlan: 0 means untagged VFs"}])
+    staging = {
+        "ours": [{"action": "modify", "kind": "virtual_network", "name": "sriov-a"}],
+        "foreign": [{"action": "create", "kind": "virtual_network", "name": "x", "by": "bob"}],
+    }
+    lines = summary(
+        plan,
+        ["worker-09: not in Apstra"],
+        staging,
+        [{"source": "SriovNetwork ops/bad", "error": "spec.vlan: 0 means untagged VFs"}],
+    )
     assert lines == [
         "telco/sriov-a: VLAN 100, VNI from pool, 10.1.0.0/24 gateway 10.1.0.1, routing zone telco",
         "  fabric: VN bound to leaf1, leaf3-leaf4; tagged on leaf1:xe-0/0/1, leaf3-leaf4:ae5",
@@ -116,19 +171,35 @@ def test_summary_lines(plan):
 
 
 def test_summary_of_fabric_only_cluster_kept_group_and_absent_networks(apstra):
-    nets = validate_intent([dict(NET, fabric_only=True, resource_name="intel.com/none", routing_group="g", vni=5000, vlan="allocate",
-                                 subnet="allocate"),
-                            dict(NET, name="b", vlan=101, subnet="10.2.0.0/24", routing_group="g", state="absent")],
-                           {"supernet": "10.9.0.0/16"})[0]
+    nets = validate_intent(
+        [
+            dict(
+                NET,
+                fabric_only=True,
+                resource_name="intel.com/none",
+                routing_group="g",
+                vni=5000,
+                vlan="allocate",
+                subnet="allocate",
+            ),
+            dict(NET, name="b", vlan=101, subnet="10.2.0.0/24", routing_group="g", state="absent"),
+        ],
+        {"supernet": "10.9.0.0/16"},
+    )[0]
     nets[0].update(vlan=2000, subnet="10.9.0.0/24", allocated=["vlan", "subnet"])
     plan = planning.build_plan(nets, [], existing_vns=[{"label": "b"}])
     lines = summary(plan)
-    assert lines[0] == "telco/sriov-a: VLAN 2000, VNI 5000, 10.9.0.0/24 gateway 10.9.0.1, routing zone telco, routing group g (allocated: vlan, subnet)"
+    assert (
+        lines[0]
+        == "telco/sriov-a: VLAN 2000, VNI 5000, 10.9.0.0/24 gateway 10.9.0.1, routing zone telco, routing group g (allocated: vlan, subnet)"
+    )
     assert lines[1] == "  fabric: VN pre-provisioned on no leaf (fabric_only); no NAD"
     assert "telco/b: remove (port bindings, virtual network, NAD)" in lines
     assert "VirtualNetworkRouter telco/g (mesh) connects sriov-a" in lines
     cluster = validate_intent([dict(NET, name="c", vlan=102, subnet="10.3.0.0/24")])[0]
     cluster[0]["source"] = {"kind": "SriovNetwork", "namespace": "ops", "name": "c"}
     plan = planning.build_plan(cluster, [], existing_vns=[])
-    assert summary(plan)[2] == "  cluster: SriovNetwork ops/c kept as the app team wrote it (VLAN 102)"
+    assert (
+        summary(plan)[2] == "  cluster: SriovNetwork ops/c kept as the app team wrote it (VLAN 102)"
+    )
     assert summary(plan)[0].endswith("[from SriovNetwork ops/c]")
