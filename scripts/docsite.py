@@ -30,6 +30,10 @@ ANSIBLE_LABELS = {
         "reference_appendices/common_return_values.html#common-return-values",
         "Return Values",
     ),
+    "action_plugins": (
+        "plugins/action.html#action-plugins",
+        "Action plugins",
+    ),
     "ansible_configuration_settings": (
         "reference_appendices/config.html#ansible-configuration-settings",
         "Ansible Configuration Settings",
