@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark API calls and wall time against the emulators (figures printed, nothing asserted).
+# Benchmark the main job against the floor and a per-object baseline (figures printed, targets marked, never asserted;
+# the end states of the collection and the baseline must agree). Arguments go to scripts/bench.py, e.g.
+#   bash scripts/bench.sh --apstra-latency-ms 20        BENCH_QUICK=1 make bench   (a subset, a few minutes)
 set -euo pipefail
 # shellcheck disable=SC1091  # lib.sh is found at run time beside this script
 source "$(dirname "$0")/lib.sh"
 bash "$REPO/scripts/setup.sh"
 export BUILD
-python "$REPO/scripts/bench.py"
+python "$REPO/scripts/bench.py" "$@"
