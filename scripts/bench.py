@@ -444,8 +444,9 @@ def expected(spec, lab):
 
 def ansible_env(env):
     """A cold controller for every run (as a fresh AWX job container): no cached Apstra token, so each run logs in
-    once, and no Kubernetes discovery cache (the dynamic client keeps it in the temp dir), so each run discovers the
-    API once (counted apart as k8s_discovery)."""
+    once, and no Kubernetes discovery cache in the temp dir, so kubernetes.core's client (the baseline's) discovers
+    the API once. Calls that are not object reads or writes are counted apart as k8s_discovery; the collection's
+    client knows its paths and makes none, except one group lookup when a CN2 kind is used."""
     home, tmp = OUT / "ansible_home", OUT / "tmp"
     shutil.rmtree(home / "netops.cn2_apstra", ignore_errors=True)
     shutil.rmtree(tmp, ignore_errors=True)

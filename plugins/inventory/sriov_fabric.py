@@ -133,8 +133,6 @@ groups:
 
 import os
 import re
-import shutil
-import tempfile
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
@@ -302,20 +300,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError(
                 "the kubernetes Python library is required: %s" % KUBERNETES_IMPORT_ERROR
             )
-        # A private discovery cache per run: constant, predictable API use, nothing stale left in /tmp.
-        cache_dir = tempfile.mkdtemp(prefix="sriov_fabric-")
         try:
-            service = connect(self._k8s_auth(), os.path.join(cache_dir, "discovery.json"))
             data, _served, warnings = read_sources(
-                service,
+                connect(self._k8s_auth()),
                 self.get_option("node_label_selector") or None,
                 self.get_option("sriov_namespace"),
                 tolerate_forbidden=True,
             )
         except (K8sConfigError, K8sError) as exc:
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
-        finally:
-            shutil.rmtree(cache_dir, ignore_errors=True)
         for warning in warnings:
             self.display.warning("sriov_fabric: %s" % warning)
         return data

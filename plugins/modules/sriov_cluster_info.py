@@ -155,14 +155,13 @@ class ClusterInfo(K8sModule):
                     for obj in objects
                     if cluster.opted_in(obj) or cluster.rendered_by(obj)
                 ]
-                resource = service.resource(SRIOV_NETWORK[0], SRIOV_NETWORK[1], required=False)
-                networks = (
-                    service.list(resource, namespace=self.params["sriov_namespace"])
-                    if resource is not None
-                    else []
+                networks = service.list(
+                    service.resource(*SRIOV_NETWORK),
+                    namespace=self.params["sriov_namespace"],
+                    missing_ok=True,
                 )
                 result["sriov_networks"] = [
-                    summary(obj) for obj in networks if cluster.opted_in(obj)
+                    summary(obj) for obj in networks or [] if cluster.opted_in(obj)
                 ]
         if "pods" in gather:
             usage = cluster.pod_usage(service.list(service.resource("v1", "Pod")))

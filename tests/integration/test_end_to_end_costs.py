@@ -23,6 +23,12 @@ def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
     calls = api_calls(apstra)
     assert len(calls) <= 6 and apstra.writes() == [], calls
     assert k8s.writes() == []
+    # one list per kind read and no API discovery: the only other call looks up CN2's preferred version
+    k8s_calls = k8s.requests_log()
+    assert [r["path"] for r in k8s_calls if not r.get("verb")] == [
+        "/apis/core.contrail.juniper.net"
+    ], k8s_calls
+    assert [r["verb"] for r in k8s_calls if r.get("verb")] == ["list"] * 5, k8s_calls
     assert "Apply the fabric and commit once (Apstra)] ***\nskipping" in again.stdout.replace(
         "\r", ""
     )

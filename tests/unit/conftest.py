@@ -33,7 +33,10 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service i
     Fabric,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad as nad_lib
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import (
+    K8sError,
+    not_served,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
     NETWORKS_ANNOTATION,
     OWNER_LABEL,
@@ -525,22 +528,27 @@ class FakeK8s:
         self.store[(obj["kind"], namespace, meta["name"])] = copy.deepcopy(obj)
 
     def resource(self, api_version, kind, required=True):
-        if kind not in self.served:
+        """As K8sService: a full api_version resolves without a call; a bare group that is not served is None."""
+        bare_group = "/" not in api_version and "." in api_version
+        if bare_group and kind not in self.served:
             if required:
-                raise K8sError(
-                    "the API server does not serve %s %s (is the CRD installed?)"
-                    % (api_version, kind),
-                    status=404,
-                )
+                raise K8sError(not_served(api_version, kind), status=404)
             return None
         return FakeResource(
             VERSIONS.get(api_version, api_version), kind, kind not in CLUSTER_SCOPED
         )
 
     def _check(self, verb, resource, name=None, namespace=None):
+        method = {"list": "GET", "create": "POST", "patch": "PATCH", "delete": "DELETE"}[verb]
+        if resource.kind not in self.served:
+            raise K8sError(
+                not_served(resource.group_version, resource.kind),
+                status=404,
+                method=method,
+                path=resource.path(name, namespace),
+            )
         if (verb, resource.kind) in self.fail:
             status, body = self.fail[(verb, resource.kind)]
-            method = {"list": "GET", "create": "POST", "patch": "PATCH", "delete": "DELETE"}[verb]
             raise K8sError(
                 body.get("message", "failed"),
                 status=status,
@@ -549,9 +557,13 @@ class FakeK8s:
                 path=resource.path(name, namespace),
             )
 
-    def list(self, resource, namespace=None, label_selector=None, field_selector=None):
+    def list(
+        self, resource, namespace=None, label_selector=None, field_selector=None, missing_ok=False
+    ):
         self.calls.append(("list", resource.kind, namespace, None, False))
         self.selectors.append(label_selector)
+        if missing_ok and resource.kind not in self.served:
+            return None
         self._check("list", resource, namespace=namespace)
         return [
             copy.deepcopy(o)
@@ -718,9 +730,7 @@ class K8sHarness:
     def run(main, args, service, check_mode=False, diff=False):
         """Run a cluster module against ``service`` (what the shared connect() hands out, in the module's check mode)."""
 
-        def connect(
-            auth, discovery_cache_file=None, check_mode=False
-        ):  # pylint: disable=unused-argument
+        def connect(auth, check_mode=False):
             service.check_mode = check_mode
             service.connected_with = auth
             return service

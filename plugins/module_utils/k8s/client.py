@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build a Kubernetes DynamicClient from kubernetes.core-style connection options.
 
-No Ansible imports: modules and the inventory plugin resolve their options (and the ``K8S_AUTH_*``
-environment fallbacks) first and pass a plain dict here.
+The client knows the REST paths of the kinds this collection reads and writes (:data:`KNOWN_KINDS`), so it makes no
+API discovery calls: a run's Kubernetes calls are its reads and writes. No Ansible imports: modules and the inventory
+plugin resolve their options (and the ``K8S_AUTH_*`` environment fallbacks) first and pass a plain dict here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +18,8 @@ try:
     import kubernetes
     import urllib3
     from kubernetes.dynamic import DynamicClient
+    from kubernetes.dynamic.exceptions import ResourceNotFoundError
+    from kubernetes.dynamic.resource import Resource
 except ImportError:
     HAS_KUBERNETES = False
     KUBERNETES_IMPORT_ERROR = traceback.format_exc()
@@ -105,12 +108,49 @@ def build_configuration(auth):
     return configuration
 
 
-def build_dynamic_client(auth, discovery_cache_file=None):
-    """Return a ``kubernetes.dynamic.DynamicClient`` for the options dict.
+# (group, kind) -> (plural, namespaced): the kinds this collection uses, with the paths their APIs define.
+KNOWN_KINDS = {
+    ("", "Node"): ("nodes", False),
+    ("", "Pod"): ("pods", True),
+    ("k8s.cni.cncf.io", "NetworkAttachmentDefinition"): ("network-attachment-definitions", True),
+    ("sriovnetwork.openshift.io", "SriovNetwork"): ("sriovnetworks", True),
+    ("sriovnetwork.openshift.io", "SriovNetworkNodeState"): ("sriovnetworknodestates", True),
+    ("nmstate.io", "NodeNetworkState"): ("nodenetworkstates", False),
+    ("core.contrail.juniper.net", "VirtualNetwork"): ("virtualnetworks", True),
+    ("core.contrail.juniper.net", "VirtualNetworkRouter"): ("virtualnetworkrouters", True),
+}
 
-    ``discovery_cache_file`` is handed to the client's discoverer (default: a file in the temp dir named
-    after the API host, as the kubernetes client does).
+
+class KnownKinds:
+    """A DynamicClient discoverer that answers from :data:`KNOWN_KINDS` instead of asking the API server.
+
+    Whether a custom resource is served shows on its first call (404), as it would after discovery.
     """
+
+    def __init__(self, client, cache_file=None):
+        self.client = client
+
+    def get(self, api_version, kind, **_kwargs):
+        group, _sep, version = api_version.rpartition("/")
+        try:
+            plural, namespaced = KNOWN_KINDS[(group, kind)]
+        except KeyError:
+            raise ResourceNotFoundError(
+                "no path is known for %s %s" % (api_version, kind)
+            ) from None
+        return Resource(
+            prefix="apis" if group else "api",
+            group=group,
+            api_version=version,
+            kind=kind,
+            namespaced=namespaced,
+            name=plural,
+            client=self.client,
+        )
+
+
+def build_dynamic_client(auth):
+    """Return a ``kubernetes.dynamic.DynamicClient`` for the options dict, with :class:`KnownKinds` as discoverer."""
     configuration = build_configuration(auth)
     api_client = kubernetes.client.ApiClient(configuration)
-    return DynamicClient(api_client, cache_file=discovery_cache_file)
+    return DynamicClient(api_client, discoverer=KnownKinds)

@@ -159,15 +159,15 @@ def read_sources(service, label_selector=None, sriov_namespace=None, tolerate_fo
 
 
 def _read(service, source, api_version, kind, label_selector, sriov_namespace, warnings):
-    resource = service.resource(api_version, kind, required=source == "nodes")
-    if resource is None:
-        warnings.append(
-            "%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version)
-        )
-        return [], False
-    kwargs = {}
+    kwargs = {"missing_ok": source != "nodes"}
     if source == "nodes":
         kwargs["label_selector"] = label_selector
     elif source == "sriov_states":
         kwargs["namespace"] = sriov_namespace
-    return service.list(resource, **kwargs), True
+    objects = service.list(service.resource(api_version, kind), **kwargs)
+    if objects is None:
+        warnings.append(
+            "%s (%s) is not served by this cluster; its facts are left out" % (kind, api_version)
+        )
+        return [], False
+    return objects, True

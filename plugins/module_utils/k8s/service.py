@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, netops.cn2_apstra contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Find, list, create, patch and delete Kubernetes objects through a DynamicClient.
+"""Find, list, create, patch and delete Kubernetes objects through a DynamicClient that knows its paths (no discovery).
 
 Every failure surfaces as :class:`K8sError`, carrying the API status and the server's error body. In check
 mode every write goes to the API server with ``dryRun=All``: the server validates and answers with the object
@@ -22,17 +22,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client impor
 
 try:
     from kubernetes.client.exceptions import ApiException
-    from kubernetes.dynamic.exceptions import (
-        DynamicApiError,
-        ResourceNotFoundError,
-        ResourceNotUniqueError,
-    )
+    from kubernetes.dynamic.exceptions import DynamicApiError, ResourceNotFoundError
     from urllib3.exceptions import HTTPError as Urllib3Error
 except ImportError:
     # The modules report the missing library through missing_required_lib before any of this runs.
-    ApiException = DynamicApiError = ResourceNotFoundError = ResourceNotUniqueError = (
-        Urllib3Error
-    ) = None
+    ApiException = DynamicApiError = ResourceNotFoundError = Urllib3Error = None
 
 MERGE_PATCH = "application/merge-patch+json"
 # Reads are repeated on these answers (and on a dropped connection), as client-go does for 429; writes never are.
@@ -56,22 +50,23 @@ def _error_body(exc):
     return body
 
 
+def not_served(api_version, kind):
+    return "the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind)
+
+
 def api_path(resource, name=None, namespace=None):
     """The request path for a resource (as the plan shows it)."""
     return resource.path(name=name, namespace=namespace)
 
 
-def connect(auth, discovery_cache_file=None, check_mode=False):
-    """A K8sService for the connection options; discovery failures (401, refused connection) become K8sError."""
-    try:
-        client = build_dynamic_client(auth, discovery_cache_file)
-    except (ApiException, DynamicApiError) as exc:
-        raise K8sService.wrap(exc, "GET", "/version") from exc
-    except Urllib3Error as exc:
-        raise K8sError(
-            "cannot reach the Kubernetes API: %s" % exc, method="GET", path="/version"
-        ) from exc
-    return K8sService(client, check_mode=check_mode)
+def connect(auth, check_mode=False):
+    """A K8sService for the connection options. It makes no call: an unreachable or refusing server shows on the first
+    read or write, as a K8sError."""
+    return K8sService(build_dynamic_client(auth), check_mode=check_mode)
+
+
+def _json(response):
+    return json.loads(response.data)
 
 
 class K8sService:
@@ -112,86 +107,113 @@ class K8sService:
         return K8sError("cannot reach the Kubernetes API: %s" % exc, method=method, path=path)
 
     def resource(self, api_version, kind, required=True):
-        """The DynamicClient resource for api_version/kind; None when not served and not ``required``.
+        """The resource for api_version/kind, found without a call for a full api_version.
 
-        ``api_version`` may be a bare group ("core.contrail.juniper.net"): the server's preferred version wins.
+        ``api_version`` may be a bare group ("core.contrail.juniper.net"): one call reads the server's preferred
+        version; when the group is not served that is None, or a K8sError when ``required``.
         """
         key = (api_version, kind)
         if key not in self._resources:
-            found = None
+            if "." in api_version and "/" not in api_version:
+                version = self._preferred_version(api_version)
+                full = "%s/%s" % (api_version, version) if version else None
+            else:
+                full = api_version
             try:
-                if "/" in api_version or "." not in api_version:
-                    found = self.client.resources.get(api_version=api_version, kind=kind)
-                else:
-                    candidates = self.client.resources.search(group=api_version, kind=kind)
-                    candidates = [c for c in candidates if c.kind == kind]
-                    preferred = [c for c in candidates if getattr(c, "preferred", False)]
-                    found = (preferred or candidates or [None])[0]
-            except ResourceNotFoundError:
-                found = None
-            except ResourceNotUniqueError as exc:
-                raise K8sError(
-                    "%s/%s is not unique on this server: %s" % (api_version, kind, exc)
-                ) from exc
-            except (ApiException, DynamicApiError, Urllib3Error) as exc:
-                raise self.wrap(exc, "GET", "/apis") from exc
-            self._resources[key] = found
+                self._resources[key] = full and self.client.resources.get(
+                    api_version=full, kind=kind
+                )
+            except ResourceNotFoundError as exc:
+                raise K8sError(str(exc)) from exc
         if self._resources[key] is None and required:
-            raise K8sError(
-                "the API server does not serve %s %s (is the CRD installed?)" % (api_version, kind),
-                status=404,
-            )
+            raise K8sError(not_served(api_version, kind), status=404)
         return self._resources[key]
 
-    def list(self, resource, namespace=None, label_selector=None, field_selector=None):
-        """All objects (as dicts) in one call; ``namespace=None`` lists across all namespaces."""
-        kwargs = {}
+    def _preferred_version(self, group):
+        path = "/apis/%s" % group
+        try:
+            found = self._read(
+                lambda: _json(self.client.request("get", path, serialize=False)), "GET", path
+            )
+        except K8sError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return (found.get("preferredVersion") or {}).get("version")
+
+    def list(
+        self, resource, namespace=None, label_selector=None, field_selector=None, missing_ok=False
+    ):
+        """All objects (as dicts) in one call; ``namespace=None`` lists across all namespaces.
+
+        A resource the server does not serve (its CRD is not installed) is a K8sError, or None with ``missing_ok``.
+        """
+        kwargs = {"serialize": False}
         if label_selector:
             kwargs["label_selector"] = label_selector
         if field_selector:
             kwargs["field_selector"] = field_selector
-        result = self._read(
-            lambda: self.client.get(resource, namespace=namespace, **kwargs),
-            "GET",
-            api_path(resource, namespace=namespace),
-        )
-        return result.to_dict().get("items") or []
+        path = api_path(resource, namespace=namespace)
+        try:
+            result = self._read(
+                lambda: _json(self.client.get(resource, namespace=namespace, **kwargs)), "GET", path
+            )
+        except K8sError as exc:
+            if exc.status != 404:
+                raise
+            if missing_ok:
+                return None
+            raise K8sError(
+                not_served(resource.group_version, resource.kind),
+                status=404,
+                body=exc.body,
+                method="GET",
+                path=path,
+            ) from exc
+        return result.get("items") or []
 
     def get(self, resource, name, namespace=None):
         """One object as a dict, or None when it does not exist."""
         try:
             return self._read(
-                lambda: self.client.get(resource, name=name, namespace=namespace),
+                lambda: _json(
+                    self.client.get(resource, name=name, namespace=namespace, serialize=False)
+                ),
                 "GET",
                 api_path(resource, name, namespace),
-            ).to_dict()
+            )
         except K8sError as exc:
             if exc.status == 404:
                 return None
             raise
 
     def _write_kwargs(self):
-        return {"dry_run": "All"} if self.check_mode else {}
+        kwargs = {"serialize": False}
+        if self.check_mode:
+            kwargs["dry_run"] = "All"
+        return kwargs
 
     def create(self, resource, body, namespace=None):
         try:
-            return self.client.create(
-                resource, body=body, namespace=namespace, **self._write_kwargs()
-            ).to_dict()
+            return _json(
+                self.client.create(resource, body=body, namespace=namespace, **self._write_kwargs())
+            )
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
             raise self.wrap(exc, "POST", api_path(resource, namespace=namespace)) from exc
 
     def patch(self, resource, name, body, namespace=None):
         """JSON merge patch (RFC 7386): null removes a key, lists and strings are replaced whole."""
         try:
-            return self.client.patch(
-                resource,
-                body=body,
-                name=name,
-                namespace=namespace,
-                content_type=MERGE_PATCH,
-                **self._write_kwargs(),
-            ).to_dict()
+            return _json(
+                self.client.patch(
+                    resource,
+                    body=body,
+                    name=name,
+                    namespace=namespace,
+                    content_type=MERGE_PATCH,
+                    **self._write_kwargs(),
+                )
+            )
         except (ApiException, DynamicApiError, Urllib3Error) as exc:
             raise self.wrap(exc, "PATCH", api_path(resource, name, namespace)) from exc
 
