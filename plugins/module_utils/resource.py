@@ -109,6 +109,9 @@ class Resource:
     KEEP = ()  # fields the server assigns: `replaced` keeps them when not given
     SENDS_IN_CHECK_MODE = False  # Kubernetes: writes go as server-side dry runs
     SCOPED = False  # before/after list only the objects of the config (in its order), absent ones as empty()
+    found = (
+        frozenset()
+    )  # keys of objects a create met already made by a concurrent run (send() records them)
 
     def key(self, obj):
         return (
@@ -336,6 +339,10 @@ class Engine:
         ]
         applied = len(self.plan) - sum(1 for flag in existed if flag is True)
         after = resource.after(have, changes, responses)
+        if resource.found:
+            # made by a concurrent run meanwhile: they were there before this run's write, not its changes
+            have = have + [obj for obj in after if resource.key(obj) in resource.found]
+            changes = [change for change in changes if change.key not in resource.found]
         if resource.SCOPED:
             have, after = self.scoped(want, have), self.scoped(want, after)
         diff = [

@@ -214,11 +214,21 @@ class BlueprintInfo(ApstraModule):
     )
 
     def describe(self, blueprint, lean=False):
-        """The blueprint's versions and lock; ``lean``: the lock is read only when something is staged."""
+        """The blueprint's versions and lock.
+
+        ``lean`` (a run's staging facts): when the blueprint list says nothing is uncommitted, its version is the
+        staging and the deployed one alike (as terraform-provider-apstra reads the list) and neither the diff-status
+        nor the lock is read; otherwise the lock is read only when something is staged.
+        """
         bp_id = blueprint["id"]
-        status = self.service.diff_status(bp_id) or {}
+        clean = (
+            lean
+            and blueprint.get("has_uncommitted_changes") is False
+            and blueprint.get("version") is not None
+        )
+        status = {} if clean else self.service.diff_status(bp_id) or {}
         staging = status.get("staging_version", blueprint.get("version"))
-        deployed = status.get("deployed_version")
+        deployed = status.get("deployed_version", staging if clean else None)
         uncommitted = (
             staging != deployed
             if deployed is not None

@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from sim_core.testing import DEMO_TOPOLOGY
 
 EXAMPLE_VNS = {"sriov-data", "sriov-signal", "sriov-dpdk"}
 EXAMPLE_NADS = {"telco/" + name for name in EXAMPLE_VNS}
 VN_BATCH = "/virtual-networks-batch$"
 NAD_POST = {"method": "POST", "path": "/network-attachment-definitions$"}
+NADS_PATH = "/apis/k8s.cni.cncf.io/v1/network-attachment-definitions"
 
 
 def assert_done(job, fabric, cluster):
@@ -161,6 +163,32 @@ def test_kubernetes_failure_after_the_commit_says_what_was_applied(
     assert_done(job, fabric, cluster)
 
 
+def test_a_nad_another_run_created_first_is_taken_as_found_and_not_as_this_runs_change(
+    job, fabric, cluster
+):
+    job.k8s.faults([dict(NAD_POST, action="raced", nth=2)])
+    run = job("provision")
+    assert run.rc == 0, run
+    assert_done(job, fabric, cluster)
+    report = job.report()
+    created = report.split("## NetworkAttachmentDefinitions created", 1)[1].split("##", 1)[0]
+    assert created.count("- telco/") == 2, "the NAD the other run created is not reported as ours"
+
+
+def test_a_same_named_nad_another_owner_created_first_is_never_taken_over(job, fabric, cluster):
+    job.k8s.faults([dict(NAD_POST, action="raced", nth=2, labels={"app": "someone-else"})])
+    run = job("provision")
+    assert run.rc != 0
+    message = run.stdout[run.stdout.rfind("fatal:") :]
+    assert "already exists (HTTP 409)" in message and "Fabric: deployed as revision" in message
+    assert len(cluster.nads()) == 2
+    labels = [
+        o["metadata"].get("labels")
+        for o in requests.get(job.k8s.url + NADS_PATH, timeout=10).json()["items"]
+    ]
+    assert labels.count({"app": "someone-else"}) == 1, "their NAD is left as they made it"
+
+
 def test_a_user_lock_at_write_stops_before_anything_is_staged(job, fabric, cluster):
     job.apstra.faults(
         [{"action": "lock", "method": "POST", "path": "/security-zones$", "username": "operator"}]
@@ -240,7 +268,9 @@ def test_two_runs_at_once(job, fabric, cluster, tmp_path):
         for i in range(2)
     ]
     codes = [run.wait(timeout=900) for run in runs]
-    assert codes == [0, 0], [run.stdout.read() for run in runs]
+    if codes != [0, 0]:
+        # whole outputs (an assertion message would be cut): which layer met the other run, and how
+        pytest.fail("\n\n".join(run.stdout.read() for run in runs), pytrace=False)
     assert 1 <= len(fabric.commits()) <= 2
     assert_done(job, fabric, cluster)
     zone_creates = [

@@ -118,6 +118,24 @@ class Seq:
         return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
+DIFF_STATUS = ("GET", "/api/blueprints/%s/diff-status" % BP)
+
+
+def listed_as(status):
+    """BLUEPRINTS as Apstra lists the blueprint whose diff-status (a dict, or a Seq's first answer) is ``status``:
+    the list's version is the staging version, and it has uncommitted changes when staging and deployed differ.
+    """
+    status = status.answers[0] if isinstance(status, Seq) else status
+    if not isinstance(status, dict) or "staging_version" not in status:
+        return BLUEPRINTS
+    listed = dict(
+        BLUEPRINTS["items"][0],
+        version=status["staging_version"],
+        has_uncommitted_changes=status["staging_version"] != status.get("deployed_version"),
+    )
+    return {"items": [listed]}
+
+
 class FakeApstra:
     """Stands in for ApstraClient. ``routes[(method, path)]``: a value, an ApstraError to raise, a Seq, or a callable(call).
     ``queries[query]`` / ``queries[(query, qe_type)]``: the rows a graph query returns (or a Seq / an error).
@@ -125,7 +143,9 @@ class FakeApstra:
 
     def __init__(self, routes=None, queries=None, blueprints=None):
         self.routes = dict(routes or {})
-        self.routes.setdefault(("GET", "/api/blueprints"), blueprints or BLUEPRINTS)
+        self.routes.setdefault(
+            ("GET", "/api/blueprints"), blueprints or listed_as(self.routes.get(DIFF_STATUS))
+        )
         self.queries = dict(queries or {})
         self.calls = []
         self.closed = False
@@ -539,7 +559,13 @@ class FakeK8s:
         )
 
     def _check(self, verb, resource, name=None, namespace=None):
-        method = {"list": "GET", "create": "POST", "patch": "PATCH", "delete": "DELETE"}[verb]
+        method = {
+            "list": "GET",
+            "get": "GET",
+            "create": "POST",
+            "patch": "PATCH",
+            "delete": "DELETE",
+        }[verb]
         if resource.kind not in self.served:
             raise K8sError(
                 not_served(resource.group_version, resource.kind),
@@ -574,6 +600,12 @@ class FakeK8s:
             and (namespace is None or ns == namespace)
             and selected(o, label_selector)
         ]
+
+    def get(self, resource, name, namespace=None):
+        self.calls.append(("get", resource.kind, namespace, name, False))
+        self._check("get", resource, name, namespace)
+        found = self.store.get((resource.kind, namespace, name))
+        return copy.deepcopy(found) if found is not None else None
 
     def create(self, resource, body, namespace=None):
         self.calls.append(

@@ -185,6 +185,9 @@ class Handler:
             return self._fail(outcome.failure, target, verb)
         if verb == "watch":
             return await self.watch(request, target, entry, outcome.effect("cut_watch"))
+        raced = outcome.effect("raced")
+        if raced is not None:
+            self._create_first(target, await _body(request), raced.option("labels"))
         try:
             response = await self.crud(request, target, verb)
         except errors.ApiError:
@@ -194,6 +197,15 @@ class Handler:
         if outcome.drop_after:
             raise _Dropped()
         return response
+
+    def _create_first(self, target, body, labels):
+        """The `raced` fault: another client creates the object of this create call first."""
+        theirs = copy.deepcopy(body)
+        if labels is not None:
+            theirs.setdefault("metadata", {})["labels"] = labels
+        self.sim.store.create(
+            target.res, target.version, target.namespace, theirs, False, "another-client", "Strict"
+        )
 
     def _fail(self, rule, target, verb):
         """The answer of a failing fault rule (sim_core decides which one fails the call)."""

@@ -320,6 +320,8 @@ class RoutingZones(ApstraResource):
             found = self.ctx.zone_id(label)
             if found is None:
                 raise
+            if already_exists(exc):
+                self.found = self.found | {self.key({"label": label})}
             return {
                 "id": found,
                 "existed": already_exists(exc),
@@ -575,6 +577,11 @@ class VirtualNetworks(ApstraResource):
         self._remember(rest, [item.get("id") for item in answer.get("virtual_networks") or []])
         if isinstance(error, ApstraConnectionError):
             return answer  # our own first send was applied: still this run's change
+        self.found = self.found | set(
+            self.key({"label": item["label"]})
+            for item in request["body"]["virtual_networks"]
+            if item not in rest
+        )
         return dict(
             answer,
             existed=(

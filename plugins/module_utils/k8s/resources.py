@@ -251,14 +251,26 @@ class K8sResource(Resource):
             try:
                 return self.service.create(self.api_resource, request["body"], namespace=namespace)
             except K8sError as exc:
-                if exc.status is not None:
+                if exc.status not in (None, 409):
                     raise
-                # The connection dropped: the create may have been applied and only its answer lost. Look before failing.
+                # The connection dropped (the create may have been applied and only its answer lost), or a concurrent
+                # run created the object meanwhile (409): look before failing. An object this collection does not
+                # own is never taken over.
                 found = self.service.get(
                     self.api_resource, request["body"]["metadata"]["name"], namespace=namespace
                 )
-                if found is None or self.service.check_mode:
+                labels = ((found or {}).get("metadata") or {}).get("labels") or {}
+                if (
+                    found is None
+                    or self.service.check_mode
+                    or labels.get(OWNER_LABEL) != OWNER_VALUE
+                ):
                     raise
+                if exc.status == 409:
+                    self.found = self.found | {
+                        self.key({"namespace": namespace, "name": found["metadata"]["name"]})
+                    }
+                    return dict(found, existed=True)
                 return found
         if request["method"] == "PATCH":
             return self.service.patch(self.api_resource, name, request["body"], namespace=namespace)
@@ -283,6 +295,8 @@ class K8sResource(Resource):
                 next(sent, None)
                 continue
             response = next(sent, None)
+            if response:
+                response = dict((k, v) for k, v in response.items() if k != "existed")
             out[change.key] = self.from_object(response) if response else change.after
         return [out[key] for key in sorted(out, key=lambda k: (k[0] or "", k[1]))]
 

@@ -1,4 +1,5 @@
-"""Fault rules on the Kubernetes emulator that lose an answer after the change was applied (reset_after), and throttling."""
+"""Fault rules on the Kubernetes emulator that lose an answer after the change was applied (reset_after), that let
+another client create the object first (raced), and throttling."""
 
 import json
 
@@ -41,6 +42,18 @@ def test_reset_after_on_a_nad_post_creates_it_and_loses_the_answer(k8s):
         ("get", 200, False, None),
         ("create", 409, True, None),
     ]
+
+
+def test_raced_creates_the_object_first_as_another_client_and_the_create_meets_it(k8s):
+    k8s.faults(
+        {"action": "raced", "resource": "network-attachment-definitions", "labels": {"a": "b"}}
+    )
+    answer = post(k8s.url, NAD)
+    assert (answer.status_code, answer.json()["reason"]) == (409, "AlreadyExists")
+    stored = requests.get(k8s.url + NADS + "/sriov-vlan100", timeout=10).json()
+    assert stored["metadata"]["labels"] == {"a": "b"}
+    assert stored["spec"]["config"] == NAD["spec"]["config"]
+    assert post(k8s.url, dict(NAD, metadata={"name": "other"})).status_code == 201, "fires once"
 
 
 def test_reset_after_leaves_watches_alone_and_throttle_answers_429(k8s):

@@ -252,6 +252,22 @@ def test_blueprint_info_staging_lists_what_is_staged_but_not_deployed(apstra):
     ]
 
 
+def test_staging_facts_of_a_blueprint_listed_clean_need_no_diff_status(apstra):
+    client = blueprint(apstra, status=CLEAN)
+    result = apstra.run(
+        apstra_blueprint_info.main, {"blueprint": "dc1", "gather": ["staging"]}, client
+    )
+    staging = result["staging"]
+    assert staging["uncommitted"] is False and staging["changes"] == []
+    assert staging["staging_version"] == staging["deployed_version"] == 3
+    paths = [call["path"] for call in client.calls]
+    assert BASE + "/diff-status" not in paths and BASE + "/lock-status" not in paths
+    # without the staging facts (a plain blueprint listing) the diff-status is read, as before
+    client = blueprint(apstra, status=CLEAN)
+    apstra.run(apstra_blueprint_info.main, {"blueprint": "dc1"}, client)
+    assert BASE + "/diff-status" in [call["path"] for call in client.calls]
+
+
 def test_blueprint_info_deployed_reads_the_deployed_graph(apstra):
     queries = {
         (VIRTUAL_NETWORKS_QUERY, "deployed"): vn_row("vn-a", "sriov-a", ["leaf3", "leaf4"]),

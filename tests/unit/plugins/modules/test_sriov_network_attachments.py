@@ -145,6 +145,45 @@ def test_a_create_the_api_server_rejects_fails_unchanged_with_the_post_not_appli
     ] == [("POST", NADS)]
 
 
+def concurrent_create(k8s, service, owned):
+    """The API server answers the create 409: another run created the same NAD between this run's list and its POST."""
+    create = service.create
+
+    def racing(resource, body, namespace=None):
+        theirs = json.loads(json.dumps(body))
+        if not owned:
+            theirs["metadata"]["labels"] = {"app": "someone-else"}
+        service.add(dict(theirs, kind=KIND))
+        service.fail[("create", KIND)] = (
+            409,
+            {"kind": "Status", "message": "already exists", "reason": "AlreadyExists"},
+        )
+        return create(resource, body, namespace=namespace)
+
+    service.create = racing
+
+
+def test_a_create_that_meets_the_same_nad_made_by_a_concurrent_run_goes_on_unchanged(k8s):
+    service = k8s.service()
+    concurrent_create(k8s, service, owned=True)
+    result = k8s.run(module.main, {"config": [NETWORK]}, service)
+    assert not result.get("failed"), result
+    assert result["changed"] is False and result["concurrent"] == [True]
+    assert [c[0] for c in service.calls] == ["list", "create", "get"]
+    assert [b["name"] for b in result["before"]] == [
+        NETWORK["name"]
+    ], "made before this run's write"
+    assert [(a["name"], a["vlan"]) for a in result["after"]] == [(NETWORK["name"], NETWORK["vlan"])]
+
+
+def test_a_create_that_meets_a_nad_the_collection_does_not_own_fails(k8s):
+    service = k8s.service()
+    concurrent_create(k8s, service, owned=False)
+    result = k8s.run(module.main, {"config": [NETWORK]}, service)
+    assert result["failed"] and result["status"] == 409 and result["changed"] is False
+    assert [(r["method"], r["path"]) for r in result["not_applied"]] == [("POST", NADS)]
+
+
 def test_a_failure_after_a_write_reports_it_applied(k8s):
     service = k8s.service([k8s.nad("a", vlan=5)])
     service.fail[("create", KIND)] = (403, {"message": "forbidden"})

@@ -300,6 +300,8 @@ def test_zone_created_meanwhile_by_another_run_is_not_this_runs_change(apstra):
     result = run(RoutingZones, apstra.context(client), "merged", [{"label": "telco"}])
     assert result["changed"] is False and result["concurrent"] == [True]
     assert [p for p in client.paths() if p[1] == SZ] == [("GET", SZ), ("POST", SZ), ("GET", SZ)]
+    # attributed to the other run: there before this run's write, and no diff of this run's
+    assert "telco" in [zone["label"] for zone in result["before"]] and result["diff"] == []
 
 
 def test_zone_create_whose_answer_was_lost_is_found_and_is_this_runs_change(apstra):
@@ -568,6 +570,8 @@ def test_vn_batch_meeting_networks_created_meanwhile_sends_only_the_rest(apstra)
     first, second = [w["body"]["virtual_networks"] for w in client.writes()]
     assert [vn["label"] for vn in first] == ["x", "y"] and [vn["label"] for vn in second] == ["y"]
     assert result["changed"] is True and result["concurrent"] == [["x"]]
+    assert [vn["label"] for vn in result["before"]] == ["x"]
+    assert [d["after_header"] for d in result["diff"]] == ["virtual_network y"]
 
 
 def test_vn_batch_all_created_meanwhile_is_not_this_runs_change(apstra):
