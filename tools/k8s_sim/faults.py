@@ -8,7 +8,7 @@ Rules may also match `verb` (get, list, watch, create, update, patch, delete, de
 | `gone` | `message` | 410 Expired (a watch gets an in-stream `ERROR` event) | list, watch |
 | `cut_watch` | `after_events` (0) | drops a watch's connection after that many events | watch |
 | `reset_after` | | (common action) handles the call, then drops the connection | every verb but watch |
-| `raced` | `labels` | another client creates the same object just before the call (with `labels` instead of the request's, when given), so the create answers 409 AlreadyExists | create |
+| `raced` | `labels` | another client creates the object first (with `labels`, if given): 409 AlreadyExists | create |
 """
 
 from sim_core.faults import ANSWER, DROP_AFTER, EFFECT, Action, FaultSet
