@@ -19,6 +19,8 @@ description:
     it again (M(netops.cn2_apstra.apstra_fabric_apply) takes the result as O(netops.cn2_apstra.apstra_fabric_apply#module:facts)).
   - V(resources) adds the routing zones, virtual networks and port bindings (staging); V(staging) what is staged
     but not deployed (compared graph to graph, only when the blueprint has uncommitted changes) and who staged it;
+    the diff-status and the lock are read only when the blueprint list says something is uncommitted (otherwise
+    the listed version is the staging and the deployed one);
     V(deployed) the virtual networks and port bindings Apstra has deployed, read from the deployed graph.
 extends_documentation_fragment:
   - netops.cn2_apstra.apstra
