@@ -111,6 +111,7 @@ class Handler:
     async def handle(self, request):
         if request.path.startswith("/_sim/"):
             return await self.control(request)
+        epoch = self.sim.store.epoch
         entry = {
             "method": request.method,
             "path": request.path,
@@ -130,7 +131,9 @@ class Handler:
             response = web.Response()
         if entry["status"] is None:
             entry["status"] = response.status
-        self.sim.log.add(entry)
+        if self.sim.store.epoch == epoch:
+            # a call open across a reset (a watch it ended) belongs to the log the reset cleared
+            self.sim.log.add(entry)
         return response
 
     async def serve(self, request, entry):

@@ -584,3 +584,14 @@ def test_reset_restores_seed(api, k8s):
         len(state["objects"]["nodes"]) == 8
         and len(state["objects"]["nodenetworkstates.nmstate.io"]) == 8
     )
+
+
+def test_a_watch_open_across_a_reset_ends_and_stays_out_of_the_new_log(k8s):
+    with requests.get(k8s.url + NODES, params={"watch": "1"}, stream=True, timeout=30) as watch:
+        lines = watch.iter_lines()
+        assert json.loads(next(lines))["type"] == "ADDED"
+        k8s.reset()
+        rest = list(lines)  # the reset ends the stream
+    assert all(json.loads(line)["type"] == "ADDED" for line in rest if line)
+    assert requests.get(k8s.url + NODES, timeout=10).status_code == 200
+    assert [(r["method"], r["verb"]) for r in k8s.requests_log()] == [("GET", "list")]
