@@ -4,12 +4,10 @@ Each test creates cluster objects through the Kubernetes API of the emulator, ru
 `-e source=cluster` (and `-e binding=pods`), and reads back what Apstra has deployed."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 import requests
-from sim_core.testing import DEMO_CLUSTER, ApstraSession
+from sim_core.testing import DEMO_CLUSTER, ApstraSession, generate_lab, lab_emulators
 
 NADS = "/apis/k8s.cni.cncf.io/v1/namespaces/%s/network-attachment-definitions"
 PODS = "/api/v1/namespaces/%s/pods"
@@ -283,50 +281,11 @@ def test_pods_binding_follows_the_pods(job, apstra, cluster):
 
 
 def test_200_pods_on_50_nodes_cost_the_same_apstra_calls_as_2_pods(job, tmp_path):
-    from apstra_sim.server import (
-        start_server as start_apstra,
-    )  # pylint: disable=import-outside-toplevel
-    from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
-
-    lab, seed = tmp_path / "fabric.yml", tmp_path / "cluster.yml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "apstra_sim.generate",
-            "--leafs",
-            "8",
-            "--servers",
-            "72",
-            "--dual-homed",
-            "0.5",
-            "--output",
-            str(lab),
-        ],
-        check=True,
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "k8s_sim.generate",
-            "--fabric",
-            str(lab),
-            "--sriov-fraction",
-            "1",
-            "--out",
-            str(seed),
-        ],
-        check=True,
-    )
-    apstra_server, k8s_server = start_apstra(str(lab), port=0), start_k8s(str(seed), port=0)
-    try:
-        emulator = type(job.apstra)
-        job.apstra, job.k8s = emulator(apstra_server), emulator(k8s_server)
-        job.k8s.kubeconfig = k8s_server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+    lab = generate_lab(tmp_path, leafs=8, servers=72, dual_homed=0.5, sriov_fraction=1)
+    with lab_emulators(*lab, tmp_path) as (job.apstra, job.k8s):
         nodes = [
             n["metadata"]["name"]
-            for n in requests.get(k8s_server.url + "/api/v1/nodes", timeout=30).json()["items"]
+            for n in requests.get(job.k8s.url + "/api/v1/nodes", timeout=30).json()["items"]
             if "intel.com/sriov_netdevice" in n["status"].get("allocatable", {})
         ]
         assert len(nodes) >= 50
@@ -352,9 +311,6 @@ def test_200_pods_on_50_nodes_cost_the_same_apstra_calls_as_2_pods(job, tmp_path
         (few, few_commits), (many, many_commits) = calls
         assert few == many, "the same Apstra calls for 2 pods on 2 nodes and 200 pods on 50 nodes"
         assert few_commits == many_commits == 1
-    finally:
-        apstra_server.stop()
-        k8s_server.stop()
 
 
 def test_a_sriov_network_through_the_nad_the_operator_renders(job, apstra, tmp_path):

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sim_core.testing import generate_lab, lab_emulators
 
 ANSIBLE_INVENTORY = str(Path(sys.executable).parent / "ansible-inventory")
 CONFIG = "plugin: netops.cn2_apstra.sriov_fabric\napstra_blueprint: dc1\n"
@@ -127,57 +128,15 @@ def test_demo_lab_nodes_ports_and_groups(demo_inventory):
 
 
 def test_api_calls_do_not_grow_with_the_cluster(
-    demo_inventory, k8s, apstra_credentials, ansible_env, tmp_path
+    demo_inventory, apstra_credentials, ansible_env, tmp_path
 ):
-    from apstra_sim.server import (
-        start_server as start_apstra,
-    )  # pylint: disable=import-outside-toplevel
-    from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
-
     demo_k8s_calls, demo_apstra_calls = demo_inventory[1:]
-    fabric, cluster = tmp_path / "fabric.yml", tmp_path / "cluster.yml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "apstra_sim.generate",
-            "--leafs",
-            "32",
-            "--servers",
-            "1000",
-            "--output",
-            str(fabric),
-        ],
-        check=True,
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "k8s_sim.generate",
-            "--fabric",
-            str(fabric),
-            "--miscabled",
-            "5",
-            "--out",
-            str(cluster),
-        ],
-        check=True,
-    )
-    k8s_server, apstra_server = start_k8s(str(cluster), port=0), start_apstra(str(fabric), port=0)
-    try:
-        emulator = type(k8s)  # the fixtures' Emulator wrapper (control API helpers)
-        big_k8s, big_apstra = emulator(k8s_server), emulator(apstra_server)
-        big_k8s.clear_log()
-        big_apstra.clear_log()
-        kubeconfig = k8s_server.write_kubeconfig(str(tmp_path / "big-kubeconfig"))
+    lab = generate_lab(tmp_path, leafs=32, servers=1000, miscabled=5)
+    with lab_emulators(*lab, tmp_path) as (big_apstra, big_k8s):
         inventory = inventory_list(
-            ansible_env, tmp_path, kubeconfig, big_apstra.url, apstra_credentials
+            ansible_env, tmp_path, big_k8s.kubeconfig, big_apstra.url, apstra_credentials
         )
         big_k8s_calls, big_apstra_calls = api_calls(big_k8s), api_calls(big_apstra)
-    finally:
-        k8s_server.stop()
-        apstra_server.stop()
     nodes = hosts_of(inventory, "sriov_nodes")
     assert len(nodes) == 750
     mismatched = hosts_of(inventory, "sriov_cabling_mismatch")

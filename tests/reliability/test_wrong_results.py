@@ -2,10 +2,8 @@
 change, deploy someone else's staging, or push cluster drift into the fabric. Each runs the shipped playbooks against
 the emulators and checks what Apstra has *deployed* and what the cluster holds."""
 
-import subprocess
-import sys
-
 import pytest
+from sim_core.testing import generate_lab, lab_emulators
 
 EXAMPLE_VNS = {"sriov-data", "sriov-signal", "sriov-dpdk"}
 
@@ -142,47 +140,8 @@ def test_reconcile_repairs_the_cluster_from_the_fabric_record(job, fabric, clust
 
 def test_mixed_esi_racks(job, fabric_of, tmp_path):
     """An ESI-pair leaf with single- and dual-homed servers: the VN is bound to the pair only (never to a member too)."""
-    from apstra_sim.server import (
-        start_server as start_apstra,
-    )  # pylint: disable=import-outside-toplevel
-    from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
-
-    lab, seed = tmp_path / "fabric.yml", tmp_path / "cluster.yml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "apstra_sim.generate",
-            "--leafs",
-            "4",
-            "--servers",
-            "12",
-            "--dual-homed",
-            "0.5",
-            "--output",
-            str(lab),
-        ],
-        check=True,
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "k8s_sim.generate",
-            "--fabric",
-            str(lab),
-            "--sriov-fraction",
-            "1",
-            "--out",
-            str(seed),
-        ],
-        check=True,
-    )
-    apstra_server, k8s_server = start_apstra(str(lab), port=0), start_k8s(str(seed), port=0)
-    try:
-        emulator = type(job.apstra)
-        job.apstra, job.k8s = emulator(apstra_server), emulator(k8s_server)
-        job.k8s.kubeconfig = k8s_server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+    lab = generate_lab(tmp_path, leafs=4, servers=12, dual_homed=0.5, sriov_fraction=1)
+    with lab_emulators(*lab, tmp_path) as (job.apstra, job.k8s):
         job.intent(
             [
                 {
@@ -215,9 +174,6 @@ def test_mixed_esi_racks(job, fabric_of, tmp_path):
             single_on_pair
         ), "the single-homed server on the pair's leaf is tagged on its own leaf port"
         assert job("verify").rc == 0
-    finally:
-        apstra_server.stop()
-        k8s_server.stop()
 
 
 def test_teardown_removes_the_routing_zones_it_created_when_no_vn_uses_them(job, fabric, cluster):

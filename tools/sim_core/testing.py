@@ -5,6 +5,9 @@ once per test session (per conftest directory) in a background thread; a test th
 seeded state with no faults and an empty request log.
 """
 
+import contextlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +133,45 @@ def k8s(_k8s_server, tmp_path):  # pylint: disable=redefined-outer-name
     _k8s_server.reset()
     _k8s_server.kubeconfig = _k8s_server.server.write_kubeconfig(str(tmp_path / "kubeconfig"))
     return _k8s_server
+
+
+def generate_lab(directory, leafs, servers, dual_homed=None, sriov_fraction=None, miscabled=None):
+    """A generated fabric and the cluster cabled to it, written by the emulators' generators as a user runs them;
+    returns (fabric file, cluster seed file)."""
+    fabric, cluster = Path(directory) / "fabric.yml", Path(directory) / "cluster.yml"
+    fabric_args = ["--leafs", str(leafs), "--servers", str(servers)]
+    if dual_homed is not None:
+        fabric_args += ["--dual-homed", str(dual_homed)]
+    subprocess.run(
+        [sys.executable, "-m", "apstra_sim.generate", *fabric_args, "--output", str(fabric)],
+        check=True,
+    )
+    cluster_args = ["--fabric", str(fabric)]
+    if sriov_fraction is not None:
+        cluster_args += ["--sriov-fraction", str(sriov_fraction)]
+    if miscabled is not None:
+        cluster_args += ["--miscabled", str(miscabled)]
+    subprocess.run(
+        [sys.executable, "-m", "k8s_sim.generate", *cluster_args, "--out", str(cluster)],
+        check=True,
+    )
+    return fabric, cluster
+
+
+@contextlib.contextmanager
+def lab_emulators(fabric, cluster, directory):
+    """Both emulators serving a generated lab, as (apstra, k8s) Emulators (``k8s.kubeconfig`` is written into
+    ``directory``); stopped on exit."""
+    from apstra_sim.server import (
+        start_server as start_apstra,
+    )  # pylint: disable=import-outside-toplevel
+    from k8s_sim.server import start_server as start_k8s  # pylint: disable=import-outside-toplevel
+
+    apstra_server, k8s_server = start_apstra(str(fabric), port=0), start_k8s(str(cluster), port=0)
+    try:
+        apstra, k8s = Emulator(apstra_server), Emulator(k8s_server)
+        k8s.kubeconfig = k8s_server.write_kubeconfig(str(Path(directory) / "kubeconfig"))
+        yield apstra, k8s
+    finally:
+        apstra_server.stop()
+        k8s_server.stop()
