@@ -275,6 +275,9 @@ def test_pods_binding_follows_the_pods(job, apstra, cluster):
     # once the grace has passed (0 here), the port is untagged and the mark removed
     assert job("reconcile", extra=pods_run).rc == 0
     assert deployed_ports(apstra, "upf") == [PORT_OF["worker-05"]]
+    assert "| fabric changed | yes |" in job.report(
+        "reconcile"
+    ), "an unbind-only reconcile says it committed"
     assert "cn2-apstra.netops.io/released" not in cluster.nad("telco", "upf")["metadata"].get(
         "annotations", {}
     )

@@ -12,6 +12,7 @@ def api_calls(emulator):
 def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
     first = job("provision")
     assert first.rc == 0, first
+    assert "| drift found | 0 |" in job.report(), "the report carries the post-change verification"
     calls = api_calls(apstra)
     assert len([c for c in calls if c[1].endswith("/deploy")]) == 1
     # blueprint list, graph queries 2, zones, VNs + mutex, staging check, 4 writes, versions, deploy, task polls 2,
