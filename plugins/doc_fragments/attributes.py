@@ -30,7 +30,13 @@ attributes:
   platform:
     platforms: apstra
     details:
-      - Juniper Apstra, through its REST API, from the host that runs the module (usually the controller).
+      - Juniper Apstra, through its REST API, from the controller.
+  action:
+    description:
+      - Runs in the controller's own process through the action plugin of the same name, with no module process;
+        the connection options, their environment fallbacks and the task's C(environment) are read on the
+        controller, whatever host the play targets.
+    support: full
   action_group:
     description: Use C(group/netops.cn2_apstra.apstra) in C(module_defaults) to set the connection options once for every Apstra module.
     support: full
@@ -45,7 +51,13 @@ attributes:
   platform:
     platforms: kubernetes
     details:
-      - A Kubernetes cluster, through its API server, from the host that runs the module (usually the controller).
+      - A Kubernetes cluster, through its API server, from the controller.
+  action:
+    description:
+      - Runs in the controller's own process through the action plugin of the same name, with no module process;
+        the connection options, their K8S_AUTH_* fallbacks and the task's C(environment) are read on the
+        controller, whatever host the play targets.
+    support: full
   action_group:
     description: Use C(group/netops.cn2_apstra.k8s) in C(module_defaults) to set the connection options once for every cluster module.
     support: full

@@ -114,41 +114,37 @@ sources:
   sample: {"nodes": true, "sriov_states": true, "network_states": true}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import (
-    auth_argument_spec,
-    fail_api,
-    service_for,
-)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import (
     node_facts,
     read_sources,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service import K8sError
 
 
-def main():
-    argument_spec = auth_argument_spec(
+class NodeInfo(K8sModule):
+    ARGUMENT_SPEC = dict(
         resource_name={"type": "list", "elements": "str", "default": []},
         label_selector={"type": "str"},
         sriov_namespace={"type": "str"},
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    service = service_for(module)
-    try:
+
+    def run(self):
         data, sources, warnings = read_sources(
-            service, params["label_selector"], params["sriov_namespace"]
+            self.service, self.params["label_selector"], self.params["sriov_namespace"]
         )
-    except K8sError as exc:
-        fail_api(module, exc)
-    for warning in warnings:
-        module.warn(warning)
-    nodes = node_facts(
-        data["nodes"], data["sriov_states"], data["network_states"], params["resource_name"]
-    )
-    module.exit_json(changed=False, nodes=nodes, sources=sources)
+        for warning in warnings:
+            self.module.warn(warning)
+        nodes = node_facts(
+            data["nodes"],
+            data["sriov_states"],
+            data["network_states"],
+            self.params["resource_name"],
+        )
+        return dict(changed=False, nodes=nodes, sources=sources)
+
+
+def main():
+    NodeInfo().main()
 
 
 if __name__ == "__main__":

@@ -54,7 +54,10 @@ class ConnectivityTemplatesMixin:
         return self.graph.sources(root_id, "ep_top_level")
 
     def _vns_of(self, root_id):
-        """(vn id, tag_type) pairs a template attaches."""
+        """(vn id, tag_type) pairs a template attaches (memoized while a batch apply runs: templates do not change)."""
+        memo = getattr(self, "_vns_memo", None)
+        if memo is not None and root_id in memo:
+            return memo[root_id]
         pairs = []
         for policy in [self.graph.nodes[root_id]] + self._descendants(root_id):
             attrs = attributes_of(policy)
@@ -64,6 +67,8 @@ class ConnectivityTemplatesMixin:
                 if attrs.get("untagged_vn_node_id"):
                     pairs.append((attrs["untagged_vn_node_id"], "untagged"))
                 pairs.extend((vn, "vlan_tagged") for vn in attrs.get("tagged_vn_node_ids") or [])
+        if memo is not None:
+            memo[root_id] = pairs
         return pairs
 
     def _missing(self, policy):
@@ -389,6 +394,13 @@ class ConnectivityTemplatesMixin:
             self._bind(vn_id, self._bound_to(vn_id) + [binding])
 
     def batch_apply(self, body, user):
+        self._vns_memo = {}
+        try:
+            self._batch_apply(body, user)
+        finally:
+            self._vns_memo = None
+
+    def _batch_apply(self, body, user):
         points = body.get("application_points") if isinstance(body, dict) else None
         if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
             raise Unprocessable({"application_points": "Must be a list of application points."})

@@ -29,6 +29,9 @@ class Graph:
         self.by_type = {}
         self.out_rels = {}
         self.in_rels = {}
+        # (node id, relationship type) -> relationship ids: targets()/sources() of one type without a scan
+        self.out_typed = {}
+        self.in_typed = {}
 
     def copy(self):
         other = Graph()
@@ -37,6 +40,8 @@ class Graph:
         other.by_type = {key: dict(value) for key, value in self.by_type.items()}
         other.out_rels = {key: dict(value) for key, value in self.out_rels.items()}
         other.in_rels = {key: dict(value) for key, value in self.in_rels.items()}
+        other.out_typed = {key: dict(value) for key, value in self.out_typed.items()}
+        other.in_typed = {key: dict(value) for key, value in self.in_typed.items()}
         return other
 
     def add_node(self, node_type, node_id, **props):
@@ -60,6 +65,8 @@ class Graph:
         )
         self.out_rels.setdefault(source_id, {})[rel_id] = None
         self.in_rels.setdefault(target_id, {})[rel_id] = None
+        self.out_typed.setdefault((source_id, rel_type), {})[rel_id] = None
+        self.in_typed.setdefault((target_id, rel_type), {})[rel_id] = None
         return rel_id
 
     def del_rel(self, rel_id):
@@ -67,25 +74,29 @@ class Graph:
         if rel:
             self.out_rels.get(rel["source_id"], {}).pop(rel_id, None)
             self.in_rels.get(rel["target_id"], {}).pop(rel_id, None)
+            self.out_typed.get((rel["source_id"], rel["type"]), {}).pop(rel_id, None)
+            self.in_typed.get((rel["target_id"], rel["type"]), {}).pop(rel_id, None)
 
     def of_type(self, node_type):
         return [self.nodes[node_id] for node_id in self.by_type.get(node_type, {})]
 
     def out(self, node_id, rel_type=None):
         """(relationship, target node) pairs leaving `node_id`."""
-        return [
-            (rel, self.nodes[rel["target_id"]])
-            for rel in (self.rels[r] for r in self.out_rels.get(node_id, {}))
-            if rel_type is None or rel["type"] == rel_type
-        ]
+        ids = (
+            self.out_rels.get(node_id, {})
+            if rel_type is None
+            else self.out_typed.get((node_id, rel_type), {})
+        )
+        return [(rel, self.nodes[rel["target_id"]]) for rel in (self.rels[r] for r in ids)]
 
     def in_(self, node_id, rel_type=None):
         """(relationship, source node) pairs arriving at `node_id`."""
-        return [
-            (rel, self.nodes[rel["source_id"]])
-            for rel in (self.rels[r] for r in self.in_rels.get(node_id, {}))
-            if rel_type is None or rel["type"] == rel_type
-        ]
+        ids = (
+            self.in_rels.get(node_id, {})
+            if rel_type is None
+            else self.in_typed.get((node_id, rel_type), {})
+        )
+        return [(rel, self.nodes[rel["source_id"]]) for rel in (self.rels[r] for r in ids)]
 
     def targets(self, node_id, rel_type):
         return [node for _rel, node in self.out(node_id, rel_type)]

@@ -66,12 +66,19 @@ class ApstraModule:
     ARGUMENT_SPEC = {}
     NEEDS_BLUEPRINT = True
 
-    def __init__(self):
+    @classmethod
+    def argument_spec(cls):
         spec = apstra_argument_spec()
-        if self.NEEDS_BLUEPRINT:
+        if cls.NEEDS_BLUEPRINT:
             spec["blueprint"] = dict(type="str", required=True)
-        spec.update(self.ARGUMENT_SPEC)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+        spec.update(cls.ARGUMENT_SPEC)
+        return spec
+
+    def __init__(self, module=None):
+        """``module``: an AnsibleModule, or the stand-in its action plugin passes to run it on the controller."""
+        self.module = module or AnsibleModule(
+            argument_spec=self.argument_spec(), supports_check_mode=True
+        )
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._client = None

@@ -29,9 +29,14 @@ class K8sModule:
 
     ARGUMENT_SPEC = {}
 
-    def __init__(self):
-        self.module = AnsibleModule(
-            argument_spec=auth_argument_spec(**self.ARGUMENT_SPEC), supports_check_mode=True
+    @classmethod
+    def argument_spec(cls):
+        return auth_argument_spec(**cls.ARGUMENT_SPEC)
+
+    def __init__(self, module=None):
+        """``module``: an AnsibleModule, or the stand-in its action plugin passes to run it on the controller."""
+        self.module = module or AnsibleModule(
+            argument_spec=self.argument_spec(), supports_check_mode=True
         )
         self.params = self.module.params
         self.check_mode = self.module.check_mode
