@@ -77,30 +77,34 @@ options:
     default: plan
   fabric:
     description:
-      - The C(fabric) result of M(netops.cn2_apstra.apstra_blueprint_info) with C(fabric=true).
+      - The C(fabric) result of M(netops.cn2_apstra.apstra_blueprint_info) with C(fabric=true). Default, the C(fabric) of
+        O(blueprint_facts).
     type: dict
     default: {}
   nodes:
     description:
-      - The C(nodes) result of M(netops.cn2_apstra.sriov_node_info).
+      - The C(nodes) result of M(netops.cn2_apstra.sriov_node_info). Default, the C(nodes) of O(cluster).
     type: list
     elements: dict
     default: []
   virtual_networks:
     description:
       - The existing virtual networks (C(gathered) or C(after) of M(netops.cn2_apstra.apstra_virtual_networks)).
+        Default, the C(resources.virtual_networks) of O(blueprint_facts).
     type: list
     elements: dict
     default: []
   attachments:
     description:
-      - The existing NADs (C(gathered) or C(after) of M(netops.cn2_apstra.sriov_network_attachments)).
+      - The existing NADs (C(gathered) or C(after) of M(netops.cn2_apstra.sriov_network_attachments)). Default, the
+        C(attachments) of O(cluster).
     type: list
     elements: dict
     default: []
   bindings:
     description:
       - The port bindings (C(after) of M(netops.cn2_apstra.apstra_port_bindings)), compared with O(mode=verify).
+        Default, the C(resources.port_bindings) of O(blueprint_facts).
     type: list
     elements: dict
   fail_on_drift:
@@ -147,7 +151,8 @@ options:
   staging:
     description:
       - The C(staging) result of M(netops.cn2_apstra.apstra_blueprint_info) (what is staged but not deployed, and by whom).
-        Changes this plan does not own are refused unless O(include_foreign_staging=true).
+        Changes this plan does not own are refused unless O(include_foreign_staging=true). Default, the C(staging) of
+        O(blueprint_facts).
     type: dict
     default: {}
   include_foreign_staging:
@@ -176,6 +181,7 @@ options:
       - The registered result of M(netops.cn2_apstra.apstra_blueprint_info) with V(resources) in
         O(netops.cn2_apstra.apstra_blueprint_info#module:gather); with it, RV(desired) says in C(fabric_writes) whether the
         fabric steps write anything (computed from these facts, without a call), so a run that changes nothing skips them.
+      - Also the default of O(fabric), O(staging), O(virtual_networks) and O(bindings), so a task passes the result once.
     type: dict
   after_change:
     description:

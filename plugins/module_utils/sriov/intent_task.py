@@ -127,8 +127,31 @@ def cluster_writes(steps, attachments):
     return False
 
 
+def with_facts(params):
+    """``params`` with what the plan reads taken from ``blueprint_facts`` and ``cluster`` (the registered results of
+    apstra_blueprint_info and sriov_cluster_info) where the task does not give it, so a task can pass each result once:
+    every megabyte of arguments costs Ansible templating time."""
+    facts = params.get("blueprint_facts") or {}
+    resources = facts.get("resources") or {}
+    cluster = params.get("cluster") or {}
+    derived = dict(
+        fabric=facts.get("fabric"),
+        staging=facts.get("staging"),
+        virtual_networks=resources.get("virtual_networks"),
+        bindings=resources.get("port_bindings"),
+        nodes=cluster.get("nodes"),
+        attachments=cluster.get("attachments"),
+    )
+    params = dict(params)
+    for key, value in derived.items():
+        if value is not None and not params.get(key):
+            params[key] = value
+    return params
+
+
 def compute(params):
     """The result for validated parameters; raises IntentError."""
+    params = with_facts(params)
     result = dict(changed=False, plan=[], before=[], after=[])
     if params["mode"] == "validate":
         result["networks"] = validate_intent(
