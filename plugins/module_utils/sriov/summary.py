@@ -7,7 +7,51 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import index
+
+# Past this many ports a network's line groups them by switch in Junos range notation, so the plan of a 200-server
+# fabric stays one readable line per network (the full list is in the plan's port bindings and the report).
+PORT_LIST_LIMIT = 8
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _ranges(numbers):
+    numbers, spans = sorted(set(numbers)), []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ",".join(str(a) if a == b else "%d-%d" % (a, b) for a, b in spans)
+
+
+def _natural(names):
+    """Sort key: leaf2 before leaf11."""
+    return [
+        [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+        for name in names
+    ]
+
+
+def port_list(ports, limit=PORT_LIST_LIMIT):
+    """``switch:interface`` names, listed; past ``limit``, counted and grouped: ``3 ports: leaf1:xe-0/0/[1-2], leaf2:ae[4]``."""
+    if len(ports) <= limit:
+        return ", ".join(ports) or "no port"
+    groups, others = {}, []
+    for port in ports:
+        switch, _sep, interface = port.rpartition(":")
+        match = _NUMBERED.match(interface)
+        if not switch or not match:
+            others.append(port)
+            continue
+        groups.setdefault((switch, match.group(1)), []).append(int(match.group(2)))
+    parts = [
+        "%s:%s[%s]" % (switch, prefix, _ranges(numbers))
+        for (switch, prefix), numbers in sorted(groups.items(), key=lambda item: _natural(item[0]))
+    ]
+    return "%d ports: %s" % (len(ports), ", ".join(parts + sorted(others)))
 
 
 def summary(plan, problems=None, staging=None, skipped=None):
@@ -43,7 +87,7 @@ def summary(plan, problems=None, staging=None, skipped=None):
         else:
             lines.append(
                 "  fabric: VN bound to %s; tagged on %s"
-                % (", ".join(net["switches"]) or "no leaf", ", ".join(net["ports"]) or "no port")
+                % (", ".join(net["switches"]) or "no leaf", port_list(net["ports"]))
             )
         if nad.get("managed", True):
             lines.append(

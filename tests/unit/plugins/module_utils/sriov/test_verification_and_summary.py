@@ -10,7 +10,10 @@ import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import Fabric
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import planning, topology
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.summary import summary
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.summary import (
+    port_list,
+    summary,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
     validate_intent,
 )
@@ -203,3 +206,20 @@ def test_summary_of_fabric_only_cluster_kept_group_and_absent_networks(apstra):
         summary(plan)[2] == "  cluster: SriovNetwork ops/c kept as the app team wrote it (VLAN 102)"
     )
     assert summary(plan)[0].endswith("[from SriovNetwork ops/c]")
+
+
+def test_a_long_port_list_is_counted_and_grouped_by_switch_in_junos_range_notation():
+    few = ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"]
+    assert port_list(few) == "leaf1:xe-0/0/1, leaf3-leaf4:ae5"
+    assert port_list([]) == "no port"
+    many = (
+        ["leaf1:xe-0/0/%d" % n for n in (1, 2, 3, 4, 5, 7, 9, 10, 11, 13)]
+        + ["leaf3-leaf4:ae%d" % n for n in (1, 2, 3)]
+        + ["leaf2:xe-0/0/12", "leaf2:et-0/0/48", "leaf5:mgmt"]
+    )
+    assert port_list(many) == (
+        "16 ports: leaf1:xe-0/0/[1-5,7,9-11,13], leaf2:et-0/0/[48], leaf2:xe-0/0/[12], "
+        "leaf3-leaf4:ae[1-3], leaf5:mgmt"
+    )
+    # under the limit, every port is listed as it is
+    assert port_list(many, limit=len(many)) == ", ".join(many)
