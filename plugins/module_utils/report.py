@@ -330,8 +330,82 @@ def _text(x, y, text, size=12, anchor="middle", weight="normal", fill="#000"):
     )
 
 
+# Past NODE_LIMIT nodes the picture draws one box per group of nodes on the same leafs with the same status, so its
+# size follows the leafs, not the nodes; a port lists at most LABEL_LIMIT of the networks that land on it.
+NODE_LIMIT = 24
+LABEL_LIMIT = 4
+
+
+def _labels(labels):
+    labels = sorted(set(labels))
+    shown = labels[:LABEL_LIMIT]
+    if len(labels) > LABEL_LIMIT:
+        shown.append("+%d more networks" % (len(labels) - LABEL_LIMIT))
+    return shown
+
+
+def _node_ports(node):
+    return [point["port"] for point in node.get("application_points") or []] or [
+        "%s:%s" % (pf.get("leaf"), pf.get("leaf_interface"))
+        for pf in node.get("pfs") or []
+        if pf.get("leaf")
+    ]
+
+
+def _boxes(port_map, on_port):
+    """What the picture draws for the nodes: one box per node, or per group of nodes past NODE_LIMIT.
+    A box: title, status, pfs (leaf, cabling: its lines up), lines ((text, colour) under it)."""
+    if len(port_map) <= NODE_LIMIT:
+        boxes = []
+        for node in port_map:
+            lines = []
+            for port in _node_ports(node):
+                lines.append((port, "#37474f"))
+                lines.extend((label, "#2e7d32") for label in _labels(on_port.get(port, [])))
+            boxes.append(
+                dict(
+                    title=node.get("node"),
+                    status=node.get("status"),
+                    pfs=node.get("pfs") or [],
+                    lines=lines,
+                )
+            )
+        return boxes
+    groups = {}
+    for node in port_map:
+        pfs = node.get("pfs") or []
+        leafs = tuple(sorted(set(pf["leaf"] for pf in pfs if pf.get("leaf"))))
+        group = groups.setdefault(
+            (node.get("status") or "", leafs), dict(nodes=[], labels=set(), pfs=pfs)
+        )
+        group["nodes"].append(node.get("node"))
+        for port in _node_ports(node):
+            group["labels"].update(on_port.get(port, []))
+    boxes = []
+    for (status, leafs), group in sorted(groups.items()):
+        names = sorted(group["nodes"])
+        lines = [
+            (" + ".join(leafs) or "no leaf", "#37474f"),
+            ("%s .. %s" % (names[0], names[-1]), "#37474f"),
+        ]
+        lines.extend((label, "#2e7d32") for label in _labels(group["labels"]))
+        boxes.append(
+            dict(
+                title="%d node%s" % (len(names), "" if len(names) == 1 else "s"),
+                status=status,
+                pfs=[
+                    dict(leaf=leaf, cabling="mismatch" if status == "miscabled" else "verified")
+                    for leaf in leafs
+                ],
+                lines=lines,
+            )
+        )
+    return boxes
+
+
 def svg(data):
-    """An SVG of leafs (ESI pairs framed together), nodes, their links, and which VN/VLAN lands on which port."""
+    """An SVG of leafs (ESI pairs framed together), nodes (grouped past NODE_LIMIT), their links, and which VN/VLAN
+    lands on which port."""
     port_map = data.get("port_map") or []
     nets = [n for n in data.get("networks") or [] if n.get("state", "present") == "present"]
     leafs = list(data.get("leafs") or [])
@@ -344,12 +418,12 @@ def svg(data):
     for net in nets:
         for port in net.get("ports") or []:
             on_port.setdefault(port, []).append("%s (VLAN %s)" % (net.get("name"), net.get("vlan")))
+    boxes = _boxes(port_map, on_port)
     leaf_w, node_w, gap = 130, 120, 30
     per_row = 12
-    rows = [port_map[i : i + per_row] for i in range(0, len(port_map), per_row)] or [[]]
+    rows = [boxes[i : i + per_row] for i in range(0, len(boxes), per_row)] or [[]]
     width = (
-        max(len(leafs) * (leaf_w + gap), min(len(port_map), per_row) * (node_w + gap), 600)
-        + 2 * gap
+        max(len(leafs) * (leaf_w + gap), min(len(boxes), per_row) * (node_w + gap), 600) + 2 * gap
     )
     leaf_y, node_y0, row_h = 70, 300, 230
     height = node_y0 + len(rows) * row_h + 30 + 18 * len(nets)
@@ -388,10 +462,10 @@ def svg(data):
     for row_index, row in enumerate(rows):
         y = node_y0 + row_index * row_h
         row_start = (width - len(row) * (node_w + gap) + gap) // 2
-        for index, node in enumerate(row):
+        for index, box in enumerate(row):
             x = row_start + index * (node_w + gap)
-            colour = STATUS_COLOURS.get(node.get("status"), "#757575")
-            pfs = node.get("pfs") or []
+            colour = STATUS_COLOURS.get(box["status"], "#757575")
+            pfs = box["pfs"]
             for pf_index, pf in enumerate(pfs):
                 if not pf.get("leaf") or pf["leaf"] not in leaf_x:
                     continue
@@ -406,21 +480,12 @@ def svg(data):
                 '<rect x="%d" y="%d" width="%d" height="40" rx="6" fill="#fafafa" stroke="%s" stroke-width="2"/>'
                 % (x, y, node_w, colour)
             )
-            out.append(_text(x + node_w // 2, y + 17, node.get("node"), 12, weight="bold"))
-            out.append(_text(x + node_w // 2, y + 32, node.get("status"), 10, fill=colour))
+            out.append(_text(x + node_w // 2, y + 17, box["title"], 12, weight="bold"))
+            out.append(_text(x + node_w // 2, y + 32, box["status"], 10, fill=colour))
             text_y = y + 55
-            points = node.get("application_points") or []
-            for point in points or [
-                {"port": "%s:%s" % (pf.get("leaf"), pf.get("leaf_interface"))}
-                for pf in pfs
-                if pf.get("leaf")
-            ]:
-                name = point["port"]
-                out.append(_text(x + node_w // 2, text_y, name, 10, fill="#37474f"))
+            for text, fill in box["lines"]:
+                out.append(_text(x + node_w // 2, text_y, text, 10, fill=fill))
                 text_y += 13
-                for label in on_port.get(name, []):
-                    out.append(_text(x + node_w // 2, text_y, label, 10, fill="#2e7d32"))
-                    text_y += 13
     y = node_y0 + len(rows) * row_h
     out.append(
         _text(

@@ -13,7 +13,8 @@ short_description: Write the change report of an SR-IOV network run (Markdown an
 version_added: 0.1.0
 description:
   - Writes a Markdown report for the change ticket and an SVG picture of the leafs, the SR-IOV nodes and which
-    virtual network and VLAN lands on which port.
+    virtual network and VLAN lands on which port. Past 24 nodes the picture groups the nodes on the same leafs with
+    the same status into one box, so its size follows the leafs; the Markdown lists every node.
   - The report lists what changed (or, in check mode, would change) on each layer, the Apstra deploy revision,
     the NetworkAttachmentDefinitions created, the nodes that were not bound and why, and the drift found.
   - Secrets and module invocation arguments in O(results) are never written.

@@ -118,3 +118,45 @@ def test_svg_is_well_formed_and_shows_vlan_on_port_and_miscabling(data):
     ElementTree.fromstring(picture)
     assert "sriov-a (VLAN 100)" in picture and "leaf1:xe-0/0/1" in picture
     assert 'stroke-dasharray="5 4"' in picture  # worker-02's mis-cabled PF
+
+
+def _node(name, leaf, port, status="mapped"):
+    return {
+        "node": name,
+        "status": status,
+        "pfs": [
+            {
+                "leaf": leaf,
+                "leaf_interface": port,
+                "cabling": "verified" if status == "mapped" else "mismatch",
+            }
+        ],
+        "application_points": [{"port": "%s:%s" % (leaf, port)}] if status == "mapped" else [],
+    }
+
+
+def test_past_the_node_limit_the_svg_groups_nodes_by_leafs_and_status_and_caps_the_labels():
+    port_map = (
+        [_node("worker-%02d" % n, "leaf1", "xe-0/0/%d" % n) for n in range(1, 21)]
+        + [_node("worker-%02d" % n, "leaf2", "xe-0/0/%d" % n) for n in range(21, 30)]
+        + [_node("worker-30", "leaf2", "xe-0/0/30", status="miscabled")]
+    )
+    nets = [
+        {
+            "name": "net-%d" % n,
+            "vlan": 100 + n,
+            "ports": ["leaf1:xe-0/0/%d" % p for p in range(1, 21)],
+        }
+        for n in range(6)
+    ]
+    picture = report.svg({"port_map": port_map, "networks": nets, "leafs": ["leaf1", "leaf2"]})
+    ElementTree.fromstring(picture)
+    assert ">20 nodes<" in picture and ">9 nodes<" in picture and ">1 node<" in picture
+    assert "worker-01 .. worker-20" in picture and ">worker-05<" not in picture
+    assert picture.count("<line") == 3  # one line per group and leaf, the mis-cabled group's dashed
+    assert 'stroke-dasharray="5 4"' in picture
+    assert "net-3 (VLAN 103)" in picture and "net-4 (VLAN 104)" not in picture
+    assert "+2 more networks" in picture
+    # the same nodes under the limit: one box each
+    few = report.svg({"port_map": port_map[:3], "networks": nets, "leafs": ["leaf1", "leaf2"]})
+    assert ">worker-01<" in few and "nodes<" not in few
