@@ -375,9 +375,7 @@ def _boxes(port_map, on_port):
     for node in port_map:
         pfs = node.get("pfs") or []
         leafs = tuple(sorted(set(pf["leaf"] for pf in pfs if pf.get("leaf"))))
-        group = groups.setdefault(
-            (node.get("status") or "", leafs), dict(nodes=[], labels=set(), pfs=pfs)
-        )
+        group = groups.setdefault((node.get("status") or "", leafs), dict(nodes=[], labels=set()))
         group["nodes"].append(node.get("node"))
         for port in _node_ports(node):
             group["labels"].update(on_port.get(port, []))
