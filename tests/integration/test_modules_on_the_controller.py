@@ -4,8 +4,6 @@ gets from Ansible (the task's environment, secrets masked in the result, check m
 
 import json
 
-import yaml
-
 from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER
 
 INFO = "netops.cn2_apstra.apstra_blueprint_info"
@@ -15,21 +13,8 @@ NADS = "netops.cn2_apstra.sriov_network_attachments"
 MASKS = ("********", "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")
 
 
-def play(tasks):
-    return yaml.safe_dump(
-        [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False
-    )
-
-
-def results(run_playbook, tasks, *args):
-    result = run_playbook(
-        play(tasks), *args, env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"}
-    )
-    return result, result.task_results()
-
-
 def test_the_tasks_environment_reaches_the_connection_options_and_ends_with_the_task(
-    run_playbook, apstra, k8s
+    run_tasks, apstra, k8s
 ):
     apstra_env = {
         "APSTRA_API_URL": apstra.url,
@@ -46,7 +31,8 @@ def test_the_tasks_environment_reaches_the_connection_options_and_ends_with_the_
         },
         {"name": "no environment: no connection options", INFO: {}, "ignore_errors": True},
     ]
-    result, (info, cluster, bare) = results(run_playbook, tasks)
+    # no connection options in module_defaults: only the environment gives them
+    result, (info, cluster, bare) = run_tasks({}, tasks)
     assert result.rc == 0, result
     assert [bp["label"] for bp in info["blueprints"]] == ["dc1"], info
     assert cluster["nodes"], cluster
@@ -55,7 +41,7 @@ def test_the_tasks_environment_reaches_the_connection_options_and_ends_with_the_
 
 
 def test_a_secret_that_reaches_a_result_is_masked_as_a_module_masks_it(
-    run_playbook, apstra_credentials
+    run_tasks, apstra_credentials
 ):
     # the blueprint named like the password: the "not found" message carries it, and it must not be shown
     tasks = [
@@ -66,7 +52,7 @@ def test_a_secret_that_reaches_a_result_is_masked_as_a_module_masks_it(
         },
         {"name": "no secret in the result", INFO: dict(apstra_credentials, blueprint="dc1")},
     ]
-    result, (masked, clean) = results(run_playbook, tasks)
+    result, (masked, clean) = run_tasks(apstra_credentials, tasks)
     assert result.rc == 0, result
     assert masked["failed"] and "unknown blueprint '********'" in masked["msg"], masked
     assert APSTRA_PASSWORD not in result.stdout + result.stderr
@@ -75,7 +61,7 @@ def test_a_secret_that_reaches_a_result_is_masked_as_a_module_masks_it(
     )
 
 
-def test_check_mode_and_diff_reach_the_module(run_playbook, k8s):
+def test_check_mode_and_diff_reach_the_module(run_tasks, k8s):
     nad = {
         "name": "controller-check",
         "namespace": "telco",
@@ -90,7 +76,7 @@ def test_check_mode_and_diff_reach_the_module(run_playbook, k8s):
             "diff": True,
         }
     ]
-    result, (planned,) = results(run_playbook, tasks)
+    result, (planned,) = run_tasks({}, tasks)
     assert result.rc == 0, result
     assert planned["changed"] and planned["diff"], planned
     assert [p["method"] for p in planned["plan"]] == ["POST"], planned

@@ -22,6 +22,8 @@ def attributes_of(policy):
 class ConnectivityTemplatesMixin:
     """Connectivity templates and application points. Part of `Blueprint`."""
 
+    _vns_memo = None  # {template id: its (vn id, tag_type) pairs} while a batch apply runs
+
     def _children(self, policy_id):
         return [
             n
@@ -55,7 +57,7 @@ class ConnectivityTemplatesMixin:
 
     def _vns_of(self, root_id):
         """(vn id, tag_type) pairs a template attaches (memoized while a batch apply runs: templates do not change)."""
-        memo = getattr(self, "_vns_memo", None)
+        memo = self._vns_memo
         if memo is not None and root_id in memo:
             return memo[root_id]
         pairs = []
