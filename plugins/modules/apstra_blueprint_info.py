@@ -270,6 +270,8 @@ class BlueprintInfo(ApstraModule):
             return result
         facts = described[0]
         ctx = self._context = FabricContext(self.service, facts["id"])
+        if "resources" in gather:
+            ctx.read_all()
         fabric = ctx.fabric
         result["fabric"] = dict(fabric.facts(), servers=server_view(fabric.links))
         if "resources" in gather:

@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.api_error import ApiError
 
@@ -30,6 +32,8 @@ READ_ONLY_POST_SUFFIXES = ("/qe", "/ql", "/ql-readonly", "/aaa/login")
 # A PUT that starts something: repeating it after a lost answer would do it twice (the caller looks first).
 NOT_REPEATABLE_PUT_SUFFIXES = ("/deploy",)
 MAX_RETRY_AFTER = 60.0
+# Independent reads sent at once (concurrently()): few enough that no Apstra rate limit is at stake.
+MAX_CONCURRENT_READS = 4
 
 
 class ApstraError(ApiError):
@@ -188,6 +192,7 @@ class ApstraClient:
             {"Accept": "application/json", "Content-Type": "application/json"}
         )
         self.token = auth_token
+        self._login_lock = threading.Lock()
         if not self.token and self.token_cache is not None and username:
             self.token = self.token_cache.get(self.api_url, username)
 
@@ -206,7 +211,7 @@ class ApstraClient:
             "/api/aaa/login",
             {"username": self.username, "password": self.password},
             None,
-            auth=False,
+            None,
         )
         if resp.status_code not in (200, 201):
             raise ApstraAuthError(
@@ -233,6 +238,14 @@ class ApstraClient:
                 pass  # a cache that cannot be written only costs a login next time
         return token
 
+    def _token_instead_of(self, refused):
+        """A token to send instead of ``refused`` (None: none yet). Concurrent reads refused the same token share one
+        login: the first logs in, the others take its token."""
+        with self._login_lock:
+            if self.token and self.token != refused:
+                return self.token
+            return self.login()
+
     def _delay(self, attempt, response=None):
         if response is not None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -240,10 +253,10 @@ class ApstraClient:
                 return min(retry_after, MAX_RETRY_AFTER)
         return self.backoff * (2**attempt) + random.uniform(0, self.backoff)
 
-    def _send(self, method, path, body, params, auth=True):
-        """Send one request with retries; returns the last response (any status)."""
+    def _send(self, method, path, body, params, token):
+        """Send one request with retries (with ``token``, or none); returns the last response (any status)."""
         url = self.api_url + path
-        headers = {"AuthToken": self.token} if auth and self.token else {}
+        headers = {"AuthToken": token} if token else {}
         bare = path.split("?", 1)[0]
         safe_to_repeat = (
             method in ("GET", "PATCH", "DELETE")
@@ -294,12 +307,10 @@ class ApstraClient:
 
     def request(self, method, path, body=None, params=None):
         """Call the API; returns the decoded JSON body (or None); raises ApstraError on any HTTP error."""
-        if not self.token:
-            self.login()
-        resp = self._send(method, path, body, params)
+        token = self.token or self._token_instead_of(None)
+        resp = self._send(method, path, body, params, token)
         if resp.status_code == 401:
-            self.login()
-            resp = self._send(method, path, body, params)
+            resp = self._send(method, path, body, params, self._token_instead_of(token))
         if resp.status_code >= 400:
             error = ApstraAuthError if resp.status_code == 401 else ApstraError
             raise error(
@@ -319,6 +330,17 @@ class ApstraClient:
 
     def close(self):
         self.session.close()
+
+
+def concurrently(*reads):
+    """Call independent reads (callables without arguments) at once, at most MAX_CONCURRENT_READS together; returns
+    their results in order, or raises the error of the first read (in order) that failed, once all have ended.
+    """
+    if len(reads) < 2:
+        return [read() for read in reads]
+    with ThreadPoolExecutor(max_workers=min(len(reads), MAX_CONCURRENT_READS)) as pool:
+        futures = [pool.submit(read) for read in reads]
+    return [future.result() for future in futures]
 
 
 def _reason(resp):

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import concurrently
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
     BINDINGS_QUERY,
     VIRTUAL_NETWORKS_QUERY,
@@ -113,18 +114,19 @@ def zone_state(zones):
 
 
 def read_state(service, bp_id, fabric, qe_type=None, with_zones=False):
-    """The zones (optionally), VNs and port bindings one graph holds: 2 or 3 graph queries. ``fabric``: a service.Fabric."""
-    vns = vn_state(service.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type), fabric.members)
+    """The zones (optionally), VNs and port bindings one graph holds: 2 or 3 graph queries, sent at once.
+    ``fabric``: a service.Fabric."""
+    queries = (VIRTUAL_NETWORKS_QUERY, BINDINGS_QUERY) + ((ZONES_QUERY,) if with_zones else ())
+    answers = concurrently(
+        *[lambda query=query: service.query(bp_id, query, qe_type) for query in queries]
+    )
+    vns = vn_state(answers[0], fabric.members)
     state = {
         "virtual_networks": vns,
-        "port_bindings": binding_state(
-            service.query(bp_id, BINDINGS_QUERY, qe_type), vns, fabric.port_names
-        ),
+        "port_bindings": binding_state(answers[1], vns, fabric.port_names),
     }
     if with_zones:
-        state["routing_zones"] = zone_state(
-            row["sz"] for row in service.query(bp_id, ZONES_QUERY, qe_type)
-        )
+        state["routing_zones"] = zone_state(row["sz"] for row in answers[2])
     return state
 
 

@@ -9,6 +9,7 @@ __metaclass__ = type
 import json
 import os
 import stat
+import threading
 
 import pytest
 import requests
@@ -19,6 +20,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client im
     ApstraConnectionError,
     ApstraError,
     TokenCache,
+    concurrently,
     parse_retry_after,
 )
 
@@ -259,3 +261,48 @@ def test_error_message_carries_body():
     )
     assert str(err) == 'POST /p: Unprocessable (HTTP 422): {"errors": {"label": "not unique"}}'
     assert err.status == 422 and err.body == {"errors": {"label": "not unique"}}
+
+
+class ExpiringSession(FakeSession):
+    """Refuses tok-1 to every read, only once all ``parties`` reads are in flight (a Barrier: sequential reads break it
+    and fail the test); a login hands out tok-2, which every read is granted with."""
+
+    def __init__(self, parties):
+        super().__init__([])
+        self.barrier = threading.Barrier(parties, timeout=60)
+        self.lock = threading.Lock()
+
+    def request(
+        self, method, url, json=None, params=None, headers=None, timeout=None, verify=None
+    ):  # pylint: disable=redefined-outer-name
+        with self.lock:
+            self.sent.append({"method": method, "url": url, "headers": dict(headers or {})})
+        if url.endswith("/aaa/login"):
+            return FakeResponse(201, {"token": "tok-2"})
+        if headers == {"AuthToken": "tok-1"}:
+            self.barrier.wait()
+            return FakeResponse(401, {"errors": "expired"})
+        return FakeResponse(200, {"url": url})
+
+
+def test_concurrent_reads_refused_the_same_token_share_one_login():
+    client, _sleeps = make([], auth_token="tok-1")
+    client.session = ExpiringSession(3)
+    paths = ["/api/a", "/api/b", "/api/c"]
+    answers = concurrently(*[lambda path=path: client.get(path) for path in paths])
+    assert answers == [{"url": "https://apstra.test" + path} for path in paths]
+    sent = client.session.sent
+    assert [s["url"] for s in sent].count("https://apstra.test/api/aaa/login") == 1
+    retried = [s for s in sent if s["headers"] == {"AuthToken": "tok-2"}]
+    assert sorted(s["url"] for s in retried) == ["https://apstra.test" + path for path in paths]
+
+
+def test_concurrently_answers_in_order_and_raises_the_first_failure_in_order():
+    def fails(message):
+        raise ApstraError(message)
+
+    assert concurrently() == []
+    assert concurrently(lambda: 1) == [1]
+    assert concurrently(lambda: 1, lambda: 2, lambda: 3) == [1, 2, 3]
+    with pytest.raises(ApstraError, match="second"):
+        concurrently(lambda: 1, lambda: fails("second"), lambda: fails("third"))

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import threading
 
 import pytest
 
@@ -91,6 +92,39 @@ def test_the_context_reads_each_thing_once(apstra):
     assert sorted(query for query, _type in client.queried()) == sorted(
         [FABRIC_QUERY, BINDINGS_QUERY]
     )
+
+
+def test_read_all_sends_the_four_reads_at_once_and_reads_as_one_by_one(apstra):
+    def lab():
+        return apstra.blueprint(
+            zones=[telco(apstra)],
+            vns=[vn_a(apstra)],
+            bindings=[apstra.binding_row("ct-a", "vn-a", "leaf1:xe-0/0/1")],
+        )
+
+    client = lab()
+    barrier = threading.Barrier(4, timeout=60)  # reads sent one after the other break it
+    request = client.request
+
+    def in_flight_together(method, path, body=None, params=None):
+        barrier.wait()
+        return request(method, path, body=body, params=params)
+
+    client.request = in_flight_together
+    ctx = apstra.context(client)
+    ctx.read_all()
+    client.request = request
+    assert len(client.calls) == 4
+    ctx.read_all()
+    assert len(client.calls) == 4, "what is known is not read again"
+    one_by_one = apstra.context(lab())
+    assert ctx.fabric.facts() == one_by_one.fabric.facts()
+    assert (ctx.zones(), ctx.vns(), ctx.templates()) == (
+        one_by_one.zones(),
+        one_by_one.vns(),
+        one_by_one.templates(),
+    )
+    assert ctx.templates() and ctx.vns()[0]["routing_zone"] == "telco"
 
 
 def test_a_context_seeded_from_facts_plans_without_any_call(apstra):
