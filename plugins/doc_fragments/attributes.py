@@ -67,8 +67,26 @@ attributes:
 
     # Modules that connect to nothing.
     PLATFORM_LOCAL = r"""
-options: {}
+options:
+  registered:
+    description:
+      - Options taken from registered results by variable name instead of by value; each key is an option, each value
+        the name of a variable or a dotted path into one, for example C(my_plan.desired). A key C(option.key) sets one
+        key of a dict option. A path through a list takes an index (C(my_facts.blueprints.0)).
+      - The action plugin reads the variable as the task that registered it left it. Passed by value, Ansible 2.19
+        templates every value in it, about 5 microseconds each; for the registered results of a run on 50 networks and
+        200 servers that is 0.2 to 0.5 s per task. A variable that holds templates (not a registered result) is
+        templated as an argument would be.
+      - A path that ends at an undefined variable or key leaves the option unset (its default applies).
+      - An option given both by value and here, an unknown option, a value of the wrong type (a dict for a list option)
+        or a name that is not a variable path fails the task, naming the entry.
+      - Only the action plugin reads variables; run as a module, the task fails if this is set.
+    type: dict
+    default: {}
 attributes:
+  action:
+    description: Runs in the controller's own process through the action plugin of the same name, with no module process.
+    support: full
   platform:
     platforms: all
     details:

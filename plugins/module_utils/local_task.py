@@ -16,3 +16,16 @@ class TaskFailed(Exception):
     def __init__(self, msg, **result):
         self.result = dict(result, msg=msg)
         super(TaskFailed, self).__init__(msg)
+
+
+# Options given by the name of a registered result (read by the action plugin: plugin_utils/controller_task.py).
+REGISTERED_OPTION = dict(type="dict", default={})
+
+
+def refuse_registered(params):
+    """As a module, the task has no variables to read ``registered`` from."""
+    if params.get("registered"):
+        raise TaskFailed(
+            "registered: only the action plugin of the same name, which Ansible runs for this task, reads "
+            "variables; as a module, give the options by value"
+        )

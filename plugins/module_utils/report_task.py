@@ -11,7 +11,11 @@ __metaclass__ = type
 import datetime
 import os
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import (
+    REGISTERED_OPTION,
+    TaskFailed,
+    refuse_registered,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.report import (
     CLUSTER_LAYERS,
     FABRIC_LAYERS,
@@ -37,7 +41,11 @@ ARGUMENT_SPEC = dict(
     drift=dict(type="list", elements="dict"),
     commit_description=dict(type="str"),
     timestamp=dict(type="str"),
+    registered=REGISTERED_OPTION,
 )
+
+# What the report reads of the sriov_intent result, besides desired.networks (the whole registered result may be given).
+INTENT_PARTS = ("port_map", "problems", "staging", "skipped")
 
 
 def combined(results):
@@ -75,9 +83,9 @@ def layered(params):
 
 def report_data(params):
     results = scrub(layered(params))
-    intent = scrub(params.get("intent") or {})
-    desired = intent.get("desired") or {}
-    networks = [dict(n) for n in desired.get("networks") or []]
+    given = params.get("intent") or {}
+    intent = scrub(dict((key, given[key]) for key in INTENT_PARTS if key in given))
+    networks = [dict(n) for n in scrub((given.get("desired") or {}).get("networks") or [])]
     vn_after = dict(
         (vn.get("label"), vn)
         for vn in ((results.get("virtual_networks") or {}).get("after") or [])
@@ -116,6 +124,7 @@ def write(path, text):
 
 def run(params, check_mode=False):
     """Write the report; returns the result (paths and summary); raises TaskFailed."""
+    refuse_registered(params)
     params = dict(params)
     if not params.get("timestamp"):
         params["timestamp"] = datetime.datetime.now(datetime.timezone.utc).strftime(

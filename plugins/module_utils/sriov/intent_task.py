@@ -18,7 +18,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
     NetworkAttachments,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import (
+    REGISTERED_OPTION,
+    TaskFailed,
+    refuse_registered,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import Engine
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import (
     HAS_NETADDR,
@@ -76,6 +80,7 @@ ARGUMENT_SPEC = dict(
     overridden=dict(type="bool", default=False),
     after_change=dict(type="bool", default=False),
     blueprint_facts=dict(type="dict"),
+    registered=REGISTERED_OPTION,
 )
 
 
@@ -188,6 +193,7 @@ def compute(params):
 
 def run(params, check_mode):
     """The task's result; raises TaskFailed."""
+    refuse_registered(params)
     if not HAS_NETADDR:
         raise TaskFailed(
             "the netaddr Python library is required (pip install netaddr)",

@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.template import trust_as_template
+
+from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import (
+    holds_template,
+    lookup,
+)
+
+VARIABLES = {"facts": {"blueprints": [{"id": "bp-1"}], "fabric": {"leafs": ["leaf1"]}}}
+
+
+def test_lookup_follows_keys_and_list_indexes_and_says_where_the_path_ends_early():
+    assert lookup(VARIABLES, "facts.fabric.leafs") == (True, ["leaf1"])
+    assert lookup(VARIABLES, "facts.blueprints.0.id") == (True, "bp-1")
+    for path in ("nothing", "facts.nothing", "facts.blueprints.1", "facts.fabric.leafs.x"):
+        assert lookup(VARIABLES, path) == (False, None), path
+
+
+def test_only_a_string_trusted_as_a_template_makes_a_value_hold_a_template():
+    # a registered result: strings that look like templates are data, not templates
+    registered = {"msg": "{{ not rendered }}", "items": [{"name": "{{ x }}"}], "n": 1}
+    assert not holds_template(None, registered)
+    for where in (
+        {"items": [{"name": trust_as_template("{{ x }}")}]},
+        {trust_as_template("{{ key }}"): 1},
+        [[trust_as_template("{{ deep }}")]],
+    ):
+        assert holds_template(None, where), where
