@@ -49,18 +49,21 @@ def lookup(variables, path):
 
 
 def holds_template(templar, value):
-    """Whether a string anywhere in the value would be templated as a task argument."""
+    """Whether a string anywhere in the value would be templated as a task argument (``templar``: a Templar)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
-        elif isinstance(item, str):
-            if is_trusted_as_template is not None:
-                if is_trusted_as_template(item):
-                    return True
-            elif not isinstance(item, AnsibleUnsafe) and templar.is_possibly_template(item):
+        elif isinstance(item, str) and templar.is_possibly_template(item):
+            # 2.19 tags strings read from playbooks and vars files as trusted, and the tag stays on them through a
+            # task's result; only trusted text with template syntax is a template
+            if (
+                is_trusted_as_template(item)
+                if is_trusted_as_template
+                else not isinstance(item, AnsibleUnsafe)
+            ):
                 return True
         elif is_sequence(item):
             stack.extend(item)

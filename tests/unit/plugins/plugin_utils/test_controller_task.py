@@ -5,7 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.template import trust_as_template
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
 
 from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import (
     holds_template,
@@ -22,13 +23,20 @@ def test_lookup_follows_keys_and_list_indexes_and_says_where_the_path_ends_early
         assert lookup(VARIABLES, path) == (False, None), path
 
 
-def test_only_a_string_trusted_as_a_template_makes_a_value_hold_a_template():
-    # a registered result: strings that look like templates are data, not templates
-    registered = {"msg": "{{ not rendered }}", "items": [{"name": "{{ x }}"}], "n": 1}
-    assert not holds_template(None, registered)
+def test_only_trusted_text_with_template_syntax_makes_a_value_hold_a_template():
+    templar = Templar(loader=DataLoader())
+    # a registered result: strings that look like templates are data, not templates; trusted text from a vars file
+    # (tagged trusted through the task that returned it) without template syntax renders as itself
+    registered = {
+        "msg": "{{ not rendered }}",
+        "items": [{"name": "{{ x }}"}],
+        "n": 1,
+        "from_the_intent_file": trust_as_template("sriov-a"),
+    }
+    assert not holds_template(templar, registered)
     for where in (
         {"items": [{"name": trust_as_template("{{ x }}")}]},
         {trust_as_template("{{ key }}"): 1},
         [[trust_as_template("{{ deep }}")]],
     ):
-        assert holds_template(None, where), where
+        assert holds_template(templar, where), where
