@@ -56,7 +56,11 @@ def holds_template(templar, value):
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
-        elif isinstance(item, str) and templar.is_possibly_template(item):
+        elif (
+            isinstance(item, str)
+            and ("{" in item or "#" in item)
+            and templar.is_possibly_template(item)
+        ):
             # 2.19 tags strings read from playbooks and vars files as trusted, and the tag stays on them through a
             # task's result; only trusted text with template syntax is a template
             if (
