@@ -291,7 +291,7 @@ STANDARD_POINTS = Fabric.from_rows(
 
 
 def binding_row(ct, vn, port=None, tag_type="vlan_tagged", tags=(OWNER_TAG,), prim=None, ap=None):
-    """One BINDINGS_QUERY row, by the aliases of the query (ct, pipeline, prim, vn, intf, intf_host): template ``ct`` for VN id ``vn``,
+    """One BINDINGS_QUERY row, by the aliases of the query (ct, prim, intf, intf_host): template ``ct`` for VN id ``vn``,
     applied to ``port`` ("<leaf or pair>:<interface>"; its application point id as in standard_fabric_rows unless ``ap``).
     """
     row = {
@@ -301,13 +301,11 @@ def binding_row(ct, vn, port=None, tag_type="vlan_tagged", tags=(OWNER_TAG,), pr
             "policy_type_name": "batch",
             "tags": list(tags),
         },
-        "pipeline": {"id": ct + "-pipeline", "policy_type_name": "pipeline"},
         "prim": {
             "id": prim or ct + "-prim",
             "policy_type_name": "AttachSingleVLAN",
             "attributes": {"vn_node_id": vn, "tag_type": tag_type},
         },
-        "vn": {"id": vn, "label": vn},
         "intf": None,
         "intf_host": None,
     }

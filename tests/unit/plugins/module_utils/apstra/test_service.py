@@ -48,7 +48,7 @@ def aliases(query):
                 "esi_rg",
             },
         ),
-        (BINDINGS_QUERY, {"ct", "pipeline", "prim", "vn", "intf", "intf_host"}),
+        (BINDINGS_QUERY, {"ct", "prim", "intf", "intf_host"}),
         (VIRTUAL_NETWORKS_QUERY, {"vn", "sz", "inst", "switch"}),
         (ZONES_QUERY, {"sz"}),
     ],
@@ -231,10 +231,11 @@ def test_bindings_from_rows(apstra):
     }
 
 
-def test_tag_type_is_read_from_the_primitive_attributes_or_the_node(apstra):
+def test_tag_type_and_vn_are_read_from_the_primitive_attributes_or_the_node(apstra):
+    assert bindings_from_rows([apstra.binding_row("ct", "vn")])[0] == {("vn", "vlan_tagged"): "ct"}
     row = apstra.binding_row("ct", "vn")
     del row["prim"]["attributes"]
-    row["prim"]["tag_type"] = "untagged"
+    row["prim"].update(tag_type="untagged", vn_node_id="vn")
     assert bindings_from_rows([row])[0] == {("vn", "untagged"): "ct"}
 
 
