@@ -29,7 +29,9 @@ try:
 except ImportError:  # older: any string not marked unsafe may be a template
     from ansible.utils.unsafe_proxy import AnsibleUnsafe
 
-    is_trusted_as_template = None
+    def is_trusted_as_template(value):
+        return not isinstance(value, AnsibleUnsafe)
+
 
 VARIABLE_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$")
 PYTHON_TYPES = {"dict": (dict,), "list": (list,), "str": str, "bool": (bool,)}
@@ -60,15 +62,11 @@ def holds_template(templar, value):
             isinstance(item, str)
             and ("{" in item or "#" in item)
             and templar.is_possibly_template(item)
-        ):
             # 2.19 tags strings read from playbooks and vars files as trusted, and the tag stays on them through a
-            # task's result; only trusted text with template syntax is a template
-            if (
-                is_trusted_as_template(item)
-                if is_trusted_as_template
-                else not isinstance(item, AnsibleUnsafe)
-            ):
-                return True
+            # task's result: only trusted text with template syntax is a template
+            and is_trusted_as_template(item)
+        ):
+            return True
         elif is_sequence(item):
             stack.extend(item)
     return False
