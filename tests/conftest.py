@@ -107,7 +107,7 @@ def playbook_command(playbook, args=(), extra_vars=None):
 def run_playbook(ansible_env, tmp_path):
     """Run ansible-playbook on a playbook text (or path) against localhost; returns rc/stdout/stderr."""
 
-    def run(playbook, *args, extra_vars=None, env=None):
+    def run(playbook, *args, extra_vars=None, env=None, cwd=None):
         path = Path(playbook) if isinstance(playbook, Path) else tmp_path / "playbook.yml"
         if not isinstance(playbook, Path):
             path.write_text(playbook)
@@ -116,6 +116,7 @@ def run_playbook(ansible_env, tmp_path):
             subprocess.run(
                 playbook_command(path, args, extra_vars),
                 env=run_env,
+                cwd=cwd,
                 capture_output=True,
                 text=True,
                 timeout=600,
@@ -184,12 +185,13 @@ class Job:
         extra_vars.update(extra or {})
         return extra_vars
 
-    def __call__(self, playbook, *args, extra=None, env=None):
+    def __call__(self, playbook, *args, extra=None, env=None, cwd=None):
         return self.run_playbook(
             REPO / "playbooks" / ("%s.yml" % playbook),
             *args,
             extra_vars=self.extra_vars(extra),
             env=dict({"APSTRA_VERIFY_CERTIFICATES": "false"}, **(env or {})),
+            cwd=cwd,
         )
 
     def background(self, playbook, *args, extra=None, env=None, workdir=None):
