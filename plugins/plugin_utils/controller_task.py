@@ -34,7 +34,7 @@ except ImportError:  # older: any string not marked unsafe may be a template
 
 
 VARIABLE_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$")
-PYTHON_TYPES = {"dict": (dict,), "list": (list,), "str": str, "bool": (bool,)}
+PYTHON_TYPES = {"dict": (dict,), "list": (list,), "str": (str,), "bool": (bool,)}
 
 
 def lookup(variables, path):

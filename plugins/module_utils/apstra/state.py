@@ -14,8 +14,6 @@ __metaclass__ = type
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import concurrently
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
     BINDINGS_QUERY,
-    VIRTUAL_NETWORKS_QUERY,
-    ZONES_QUERY,
     bindings_from_rows,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_TAG
@@ -116,9 +114,10 @@ def zone_state(zones):
 def read_state(service, bp_id, fabric, qe_type=None, with_zones=False):
     """The zones (optionally), VNs and port bindings one graph holds: 2 or 3 graph queries, sent at once.
     ``fabric``: a service.Fabric."""
-    queries = (VIRTUAL_NETWORKS_QUERY, BINDINGS_QUERY) + ((ZONES_QUERY,) if with_zones else ())
     answers = concurrently(
-        *[lambda query=query: service.query(bp_id, query, qe_type) for query in queries]
+        lambda: service.graph_virtual_networks(bp_id, qe_type),
+        lambda: service.query(bp_id, BINDINGS_QUERY, qe_type),
+        *([lambda: service.graph_zones(bp_id, qe_type)] if with_zones else []),
     )
     vns = vn_state(answers[0], fabric.members)
     state = {
@@ -126,7 +125,7 @@ def read_state(service, bp_id, fabric, qe_type=None, with_zones=False):
         "port_bindings": binding_state(answers[1], vns, fabric.port_names),
     }
     if with_zones:
-        state["routing_zones"] = zone_state(row["sz"] for row in answers[2])
+        state["routing_zones"] = zone_state(answers[2])
     return state
 
 

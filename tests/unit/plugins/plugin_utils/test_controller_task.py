@@ -5,9 +5,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils import report_task
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import intent_task
 from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import (
     holds_template,
     lookup,
@@ -40,3 +44,10 @@ def test_only_trusted_text_with_template_syntax_makes_a_value_hold_a_template():
         [[trust_as_template("{{ deep }}")]],
     ):
         assert holds_template(templar, where), where
+
+
+@pytest.mark.parametrize("run", [intent_task.run, report_task.run])
+def test_as_a_module_registered_is_refused_before_anything_runs(run, tmp_path):
+    with pytest.raises(TaskFailed, match="registered: only the action plugin"):
+        run({"registered": {"networks": "validated.networks"}, "path": str(tmp_path)}, False)
+    assert list(tmp_path.iterdir()) == [], "no report written"
