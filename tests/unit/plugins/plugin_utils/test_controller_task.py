@@ -15,6 +15,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import int
 from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import (
     holds_template,
     lookup,
+    plain,
 )
 
 VARIABLES = {"facts": {"blueprints": [{"id": "bp-1"}], "fabric": {"leafs": ["leaf1"]}}}
@@ -44,6 +45,29 @@ def test_only_trusted_text_with_template_syntax_makes_a_value_hold_a_template():
         [[trust_as_template("{{ deep }}")]],
     ):
         assert holds_template(templar, where), where
+
+
+def exact_types(value):
+    if isinstance(value, dict):
+        return type(value) is dict and all(
+            exact_types(k) and exact_types(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return type(value) is list and all(exact_types(item) for item in value)
+    return type(value) in (str, int, float, bool, type(None))
+
+
+def test_plain_gives_the_same_values_in_pythons_own_types(tmp_path):
+    intent = tmp_path / "intent.yml"
+    intent.write_text(
+        "networks:\n- {name: sriov-a, vlan: 101, mtu: 9000.0, tagged: true, gateway: null}\n"
+    )
+    loaded = DataLoader().load_from_file(str(intent))
+    assert not exact_types(loaded), "ansible-core tags what it reads from a file"
+    assert plain(loaded) == loaded and exact_types(plain(loaded))
+    assert plain((trust_as_template("a"), 1)) == ["a", 1] and exact_types(
+        plain((trust_as_template("a"), 1))
+    )
 
 
 @pytest.mark.parametrize("run", [intent_task.run, report_task.run])
