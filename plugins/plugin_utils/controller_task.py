@@ -60,7 +60,8 @@ def plain(value):
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
     for native in NATIVE_SCALARS:
-        if isinstance(value, native) and type(value) is not native and not isinstance(value, bool):
+        # bool is an int that is never tagged; native() of a plain value is the value itself
+        if isinstance(value, native) and not isinstance(value, bool):
             return native(value)
     return value
 

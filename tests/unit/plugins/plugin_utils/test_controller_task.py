@@ -49,12 +49,12 @@ def test_only_trusted_text_with_template_syntax_makes_a_value_hold_a_template():
 
 def exact_types(value):
     if isinstance(value, dict):
-        return type(value) is dict and all(
+        return value.__class__ is dict and all(
             exact_types(k) and exact_types(v) for k, v in value.items()
         )
     if isinstance(value, list):
-        return type(value) is list and all(exact_types(item) for item in value)
-    return type(value) in (str, int, float, bool, type(None))
+        return value.__class__ is list and all(exact_types(item) for item in value)
+    return value is None or value.__class__ in (str, int, float, bool)
 
 
 def test_plain_gives_the_same_values_in_pythons_own_types(tmp_path):
