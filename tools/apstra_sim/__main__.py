@@ -20,7 +20,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m apstra_sim", description="In-memory Juniper Apstra REST API emulator"
     )
-    parser.add_argument("--topology", required=True, help="topology YAML file (see README.md)")
+    parser.add_argument(
+        "--topology",
+        required=True,
+        action="append",
+        help="topology YAML file (see README.md); repeatable: one blueprint per file",
+    )
     parser.add_argument(
         "--port", type=int, default=8443, help="port to listen on (0 picks a free one)"
     )
@@ -99,7 +104,7 @@ def main(argv=None):
     print(
         "apstra-sim serving %s (blueprint %s) at %s"
         % (
-            args.topology,
+            ", ".join(args.topology),
             ", ".join(
                 "%s id %s" % (bp.label, bp.id) for bp in server.sim.backend.blueprints.values()
             ),

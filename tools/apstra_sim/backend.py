@@ -14,7 +14,7 @@ class Backend:
 
     def __init__(
         self,
-        topo,
+        topos,
         username="admin",
         password="sim-admin-password",
         token_ttl=86400.0,
@@ -22,7 +22,13 @@ class Backend:
         task_seconds=1.0,
         users=None,
     ):
-        self.topo = topo
+        self.topos = list(topos) if isinstance(topos, (list, tuple)) else [topos]
+        labels = [topo["blueprint"] for topo in self.topos]
+        if len(set(labels)) != len(labels):
+            raise ValueError(
+                "blueprint labels must differ between topologies: %s" % ", ".join(labels)
+            )
+        self.topo = self.topos[0]  # the server's version and VNI pool come from the first topology
         self.users = {username: password}
         for name, secret in (users or {}).items():
             self.add_user(name, secret)
@@ -36,8 +42,8 @@ class Backend:
 
     def reset(self):
         """Back to the seeded blueprints and an empty tag catalog; users and sessions survive."""
-        blueprint = Blueprint(self, self.topo)
-        self.blueprints = {blueprint.id: blueprint}
+        blueprints = [Blueprint(self, topo) for topo in self.topos]
+        self.blueprints = dict((blueprint.id, blueprint) for blueprint in blueprints)
         self.tags = DesignTags()
 
     def add_user(self, username, password):

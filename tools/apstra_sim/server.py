@@ -120,7 +120,8 @@ class Simulator:
         if isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency < 0:
             raise ValueError("latency must be a number of seconds >= 0")
         self.topology_path = topology_path
-        self.backend = Backend(topology.load(topology_path), **options)
+        paths = topology_path if isinstance(topology_path, (list, tuple)) else [topology_path]
+        self.backend = Backend([topology.load(path) for path in paths], **options)
         self.faults = apstra_faults.fault_set(faults, seed)
         self.latency = float(latency)
         self.log = RequestLog()
@@ -313,6 +314,7 @@ class SimServer:
 def start_server(topology_path, port=0, tls=False, **opts):
     """Start the simulator on 127.0.0.1 (or opts["host"]) in a background thread.
 
+    ``topology_path``: one topology file, or a list of them (one blueprint each, labels must differ).
     Options: username, password, users ({name: password} of more users), token_ttl (seconds), task_polls, task_seconds,
     latency (seconds added to every /api/ call), faults (rules), seed (of the RNG behind fractional faults), host.
     """

@@ -63,6 +63,11 @@ def main(argv=None):
         default="openshift.io",
         help="the operator's RESOURCE_PREFIX (default openshift.io)",
     )
+    parser.add_argument(
+        "--cluster-id",
+        default="k8s-sim",
+        help="seeds the uids of seeded objects (kube-system's uid identifies a cluster); default k8s-sim",
+    )
     args = parser.parse_args(argv)
     server = start_server(
         args.seed,
@@ -77,6 +82,7 @@ def main(argv=None):
         sriov_operator=args.sriov_operator,
         sriov_operator_namespace=args.sriov_operator_namespace,
         sriov_resource_prefix=args.sriov_resource_prefix,
+        cluster_id=args.cluster_id,
     )
     if args.kubeconfig:
         server.write_kubeconfig(args.kubeconfig)

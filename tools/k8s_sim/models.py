@@ -59,7 +59,10 @@ class Store:
     after the write that caused it, and may write in turn; `resync(store)` runs after a reset.
     """
 
-    def __init__(self, seed_docs, crd_docs, history=20000, controllers=()):
+    def __init__(self, seed_docs, crd_docs, history=20000, controllers=(), cluster_id="k8s-sim"):
+        self.cluster_id = (
+            cluster_id  # seeded objects' uids derive from it: two clusters, two kube-system uids
+        )
         self._lock = threading.RLock()
         self.controllers = list(controllers)
         self._queue = []
@@ -102,7 +105,7 @@ class Store:
         if res.namespaced:
             meta.setdefault("namespace", "default")
         key = "%s/%s/%s" % (res.key, meta.get("namespace", ""), meta["name"])
-        meta.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL, "k8s-sim:" + key)))
+        meta.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL, self.cluster_id + ":" + key)))
         meta.setdefault("creationTimestamp", self._started)
         if res.custom or res.kind == "CustomResourceDefinition":
             meta.setdefault("generation", 1)

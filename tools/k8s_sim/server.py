@@ -130,6 +130,7 @@ def start_server(
     sriov_operator=True,
     sriov_operator_namespace="sriov-network-operator",
     sriov_resource_prefix="openshift.io",
+    cluster_id="k8s-sim",
 ):
     """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer.
 
@@ -137,7 +138,8 @@ def start_server(
     initial fault rules and `seed` seeds the RNG behind their `probability` (default 0). `bookmark_interval` is the least time
     between two BOOKMARK events of a watch (the apiserver's is a minute). `sriov_operator` runs the SR-IOV network
     operator's SriovNetwork controller (operators.py) for `sriov_operator_namespace`, rendering resource names with
-    `sriov_resource_prefix` (the operator's RESOURCE_PREFIX).
+    `sriov_resource_prefix` (the operator's RESOURCE_PREFIX). `cluster_id` seeds the uids of the seeded objects (the
+    kube-system namespace's uid is a cluster's identity): two servers with different ids are two clusters.
     """
     controllers = (
         [SriovNetworkOperator(sriov_operator_namespace, sriov_resource_prefix)]
@@ -149,6 +151,7 @@ def start_server(
         load_crd_files([CRD_DIR, *crds]),
         history=history,
         controllers=controllers,
+        cluster_id=cluster_id,
     )
     server = SimServer(
         store, token=token, host=host, port=port, seed=seed, bookmark_interval=bookmark_interval

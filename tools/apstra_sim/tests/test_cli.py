@@ -324,3 +324,47 @@ def test_qe_match_optional_where_distinct(demo_graph):
 def test_qe_rejects_anything_outside_the_whitelist(demo_graph, query):
     with pytest.raises(QueryError):
         run_query(query, demo_graph)
+
+
+def test_two_topologies_serve_two_blueprints(tmp_path):
+    """One server, two blueprints (a shared Apstra): each topology is a blueprint with its own ids; labels must differ."""
+    second = tmp_path / "dc2.yml"
+    second.write_text(DEMO.read_text().replace("blueprint: dc1", "blueprint: dc2"))
+    server = start_server([str(DEMO), str(second)], port=0)
+    try:
+        session = requests.Session()
+        token = session.post(
+            server.url + "/api/aaa/login",
+            json={"username": "admin", "password": "sim-admin-password"},
+            timeout=10,
+        ).json()["token"]
+        session.headers["AuthToken"] = token
+        items = session.get(server.url + "/api/blueprints", timeout=10).json()["items"]
+        assert sorted(item["label"] for item in items) == ["dc1", "dc2"]
+        assert len(set(item["id"] for item in items)) == 2
+        by_label = dict((item["label"], item["id"]) for item in items)
+        created = session.post(
+            server.url + "/api/blueprints/%s/virtual-networks" % by_label["dc2"],
+            json={"label": "only-in-dc2", "vn_type": "vxlan"},
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+        labels = dict(
+            (
+                label,
+                [
+                    vn["label"]
+                    for vn in session.get(
+                        server.url + "/api/blueprints/%s/virtual-networks" % bp_id, timeout=10
+                    )
+                    .json()["virtual_networks"]
+                    .values()
+                ],
+            )
+            for label, bp_id in by_label.items()
+        )
+        assert labels == {"dc1": [], "dc2": ["only-in-dc2"]}
+    finally:
+        server.stop()
+    with pytest.raises(ValueError, match="labels must differ"):
+        start_server([str(DEMO), str(DEMO)], port=0)

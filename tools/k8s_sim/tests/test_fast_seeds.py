@@ -116,3 +116,24 @@ def test_a_5000_node_seed_is_served(tmp_path):
         assert len(page["items"]) == 500 and page["metadata"]["remainingItemCount"] == 4500
     finally:
         server.stop()
+
+
+def test_cluster_id_gives_seeded_objects_their_own_uids():
+    """Two servers on one seed with different cluster ids are two clusters: kube-system's uid (a cluster's identity)
+    differs, and stays the same across a reset."""
+    seed = str(Path(__file__).resolve().parents[1] / "seeds" / "demo.yml")
+    first, second = start_server(seed, port=0), start_server(seed, port=0, cluster_id="cluster-b")
+    try:
+
+        def uid(server):
+            return requests.get(server.url + "/api/v1/namespaces/kube-system", timeout=10).json()[
+                "metadata"
+            ]["uid"]
+
+        first_uid, second_uid = uid(first), uid(second)
+        assert first_uid != second_uid
+        requests.post(second.url + "/_sim/reset", timeout=10).raise_for_status()
+        assert uid(second) == second_uid
+    finally:
+        first.stop()
+        second.stop()
