@@ -2,6 +2,7 @@
 
 import re
 
+from apstra_sim import config_rendering as cr
 from apstra_sim import responses as r
 from apstra_sim.errors import NotImplementedRoute
 
@@ -26,6 +27,12 @@ TABLE = [
     ("GET", _BP, r.blueprint, True),
     ("GET", _BP + "/nodes", r.nodes, True),
     ("GET", _BP + "/nodes/" + _ID, r.node, True),
+    ("GET", _BP + "/nodes/" + _ID + "/config-rendering", cr.render_node, True),
+    ("GET", _BP + "/nodes/" + _ID + "/config-incremental", cr.node_incremental, True),
+    ("POST", _BP + "/nodes/" + _ID + "/config-incremental", cr.node_incremental, True),
+    ("GET", _BP + "/nodes/" + _ID + "/config-context", cr.node_context, True),
+    ("GET", _BP + "/systems/" + _ID + "/config-rendering", cr.render_system, True),
+    ("GET", _BP + "/systems/" + _ID + "/config-incremental", cr.system_incremental, True),
     ("GET", _BP + "/relationships", r.relationships, True),
     ("POST", _BP + "/qe", r.qe, True),
     ("POST", _BP + "/ql", r.ql, True),
@@ -76,7 +83,8 @@ _COMPILED = [
 ]
 # POSTs that only read; every other POST, PUT, PATCH and DELETE changes state.
 READ_POSTS = re.compile(
-    r"^/api/(aaa|user)/(login|logout)$|/(qe|ql|ql-readonly|obj-policy-application-points)/?$"
+    r"^/api/(aaa|user)/(login|logout)$"
+    r"|/(qe|ql|ql-readonly|obj-policy-application-points|config-incremental)/?$"
 )
 
 
