@@ -1,5 +1,6 @@
 """python -m k8s_sim --seed FILE --port N [--host H] [--kubeconfig OUT] [--token T] [--crds PATH ...] [--fault JSON ...] [--history N]
 [--bookmark-interval S] [--no-sriov-operator] [--sriov-operator-namespace NS] [--sriov-resource-prefix P]
+[--cluster-id ID] [--no-cn2-controller] [--cn2-pod-subnet CIDR]
 """
 
 import argparse
@@ -68,6 +69,17 @@ def main(argv=None):
         default="k8s-sim",
         help="seeds the uids of seeded objects (kube-system's uid identifies a cluster); default k8s-sim",
     )
+    parser.add_argument(
+        "--no-cn2-controller",
+        dest="cn2_controller",
+        action="store_false",
+        help="do not run CN2's part (pods then get no primary network record, CN2 objects no status)",
+    )
+    parser.add_argument(
+        "--cn2-pod-subnet",
+        default="10.244.0.0/16",
+        help="the cluster's default pod network CIDR (default 10.244.0.0/16)",
+    )
     args = parser.parse_args(argv)
     server = start_server(
         args.seed,
@@ -83,6 +95,8 @@ def main(argv=None):
         sriov_operator_namespace=args.sriov_operator_namespace,
         sriov_resource_prefix=args.sriov_resource_prefix,
         cluster_id=args.cluster_id,
+        cn2_controller=args.cn2_controller,
+        cn2_pod_subnet=args.cn2_pod_subnet,
     )
     if args.kubeconfig:
         server.write_kubeconfig(args.kubeconfig)

@@ -20,7 +20,7 @@ from . import errors, fields
 from .patch import json_patch, merge_patch, strategic_merge
 from .resources import BUILTINS, Registry, from_crd
 from .selectors import match_fields, match_labels
-from .validation import SchemaCheck, metadata_errors
+from .validation import CN2_GROUP, SchemaCheck, cn2_errors, metadata_errors
 
 _SERVER_FIELDS = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "managedFields")
 
@@ -516,6 +516,8 @@ class Store:
                 warnings = ['unknown field "%s"' % f for f in check.unknown]
             obj.clear()
             obj.update(pruned)
+        if res.group == CN2_GROUP:
+            problems += cn2_errors(res.kind, obj)
         if problems:
             raise errors.invalid(res, (obj.get("metadata") or {}).get("name") or "", problems)
         return warnings

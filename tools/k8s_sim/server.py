@@ -13,6 +13,7 @@ from sim_core.log import RequestLog
 from .faults import fault_set
 from .handlers import Handler
 from .models import Store
+from .cn2 import Cn2Controller
 from .operators import SriovNetworkOperator
 from .resources import CRD_DIR, load_crd_files, load_objects
 
@@ -131,6 +132,8 @@ def start_server(
     sriov_operator_namespace="sriov-network-operator",
     sriov_resource_prefix="openshift.io",
     cluster_id="k8s-sim",
+    cn2_controller=True,
+    cn2_pod_subnet="10.244.0.0/16",
 ):
     """Serve the cluster seeded from `seed_path` (plus the CRDs in crds/ and `crds`); returns a started SimServer.
 
@@ -140,12 +143,17 @@ def start_server(
     operator's SriovNetwork controller (operators.py) for `sriov_operator_namespace`, rendering resource names with
     `sriov_resource_prefix` (the operator's RESOURCE_PREFIX). `cluster_id` seeds the uids of the seeded objects (the
     kube-system namespace's uid is a cluster's identity): two servers with different ids are two clusters.
+    `cn2_controller` runs CN2's part (cn2.py): each new pod's primary network (custom default pod networks) and the
+    state of VirtualNetworks, Subnets and VirtualNetworkRouters; the cluster's default pod network is
+    `contrail-k8s-kubemanager-<cluster_id>-contrail/default-podnetwork` on `cn2_pod_subnet`.
     """
     controllers = (
         [SriovNetworkOperator(sriov_operator_namespace, sriov_resource_prefix)]
         if sriov_operator
         else []
     )
+    if cn2_controller:
+        controllers.append(Cn2Controller(cluster_id, cn2_pod_subnet))
     store = Store(
         load_objects(seed_path) if seed_path else [],
         load_crd_files([CRD_DIR, *crds]),

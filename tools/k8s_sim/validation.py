@@ -3,6 +3,7 @@
 Like kube-apiserver, unknown fields are pruned and reported; defaults from the schema are applied.
 """
 
+import ipaddress
 import json
 import re
 
@@ -238,3 +239,57 @@ class SchemaCheck:
             if key not in out:
                 self.errors.append(("%s.%s" % (path, key) if path else key, "Required value"))
         return out
+
+
+CN2_GROUP = "core.contrail.juniper.net"
+_CIDR_EXAMPLE = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+
+
+def parse_cidr(text):
+    """The network of `text` read as Go's net.ParseCIDR reads it ("addr/prefix", host bits allowed), or None."""
+    if not isinstance(text, str) or text.count("/") != 1 or "%" in text:
+        return None
+    addr, prefix = text.split("/")
+    if not prefix.isdigit() or (len(prefix) > 1 and prefix[0] == "0"):
+        return None
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return None
+    if int(prefix) > ip.max_prefixlen:
+        return None
+    return ipaddress.ip_network(text, strict=False)
+
+
+def cn2_errors(kind, obj):
+    """(field, message) pairs CN2's API server answers for a core.contrail.juniper.net object a schema cannot refuse.
+
+    CN2 serves these kinds from its own API server, whose per-kind strategies validate writes; what exactly they check
+    is not public (docs/contracts.md, "CN2 tenants"). The emulator models the checks an IPAM must make: a Subnet needs a
+    CIDR that parses (Go's net.ParseCIDR, which allows host bits) and a defaultGateway, when given, that is an address
+    inside it (the check classic Contrail's config API makes: "gateway ip not in cidr").
+    """
+    if kind != "Subnet":
+        return []
+    spec = obj.get("spec") or {}
+    cidr = spec.get("cidr")
+    if cidr in (None, ""):
+        return [("spec.cidr", "Required value")]
+    network = parse_cidr(cidr)
+    if network is None:
+        return [("spec.cidr", 'Invalid value: "%s": %s' % (cidr, _CIDR_EXAMPLE))]
+    gateway = spec.get("defaultGateway")
+    if gateway not in (None, ""):
+        try:
+            inside = ipaddress.ip_address(gateway) in network
+        except ValueError:
+            inside = False
+        if not inside:
+            return [
+                (
+                    "spec.defaultGateway",
+                    'Invalid value: "%s": must be an IP address inside spec.cidr %s'
+                    % (gateway, cidr),
+                )
+            ]
+    return []
