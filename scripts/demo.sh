@@ -29,10 +29,12 @@ export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
 cd "$REPO"
 echo
-echo "=== 1. the plan (ansible-playbook playbooks/provision.yml --check --diff), nothing changes"
-ansible-playbook -i localhost, playbooks/provision.yml --check --diff | sed -n '/Show the two-layer plan/,/^$/p'
-echo "=== 2. provision (ansible-playbook playbooks/provision.yml)"
-ansible-playbook -i localhost, playbooks/provision.yml | sed -n '/PLAY RECAP/,$p'
+# The demo names its targets: the example intent and the demo lab's blueprint (nothing runs on a default).
+demo_args=(-e intent_file=example_intent.yml -e blueprint=dc1)
+echo "=== 1. the plan (ansible-playbook playbooks/provision.yml -e intent_file=example_intent.yml -e blueprint=dc1 --check --diff), nothing changes"
+ansible-playbook -i localhost, playbooks/provision.yml "${demo_args[@]}" --check --diff | sed -n '/Show the two-layer plan/,/^$/p'
+echo "=== 2. provision (ansible-playbook playbooks/provision.yml ...)"
+ansible-playbook -i localhost, playbooks/provision.yml "${demo_args[@]}" | sed -n '/PLAY RECAP/,$p'
 echo "=== 3. both sides after the run"
 echo "--- Kubernetes: NetworkAttachmentDefinitions and VirtualNetworkRouters (kubectl)"
 kubectl get network-attachment-definitions -n telco -o custom-columns='NAME:.metadata.name,RESOURCE:.metadata.annotations.k8s\.v1\.cni\.cncf\.io/resourceName,CONFIG:.spec.config' 2>/dev/null \
@@ -56,12 +58,13 @@ for vn in sorted(vns.values(), key=lambda v: v["label"]):
 print("deployed revision:", requests.get(url + "/api/blueprints/%s/diff-status" % bp["id"], headers=headers, timeout=10).json().get("deployed_version"))
 PYEOF
 echo "=== 4. post-change check (ansible-playbook playbooks/verify.yml): fails on any drift"
-ansible-playbook -i localhost, playbooks/verify.yml | sed -n '/Show the result/,$p'
+ansible-playbook -i localhost, playbooks/verify.yml "${demo_args[@]}" | sed -n '/Show the result/,$p'
 
 echo "=== 5. the fabric follows the cluster (ansible-rulebook with netops.cn2_apstra.sriov_fabric, nobody runs a playbook)"
 export K8S_AUTH_KUBECONFIG=$KUBECONFIG
 printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' >"$lab/rulebook-inventory.yml"
-printf 'sriov_unbind_grace: 5\n' >"$lab/rulebook-vars.yml"
+# The rulebook passes its variables on to the reconcile: the blueprint, this cluster's name, the grace.
+printf 'blueprint: dc1\ncluster_name: demo-cluster\nsriov_unbind_grace: 5\n' >"$lab/rulebook-vars.yml"
 setsid env PATH="$EDA_VENV/bin:$PATH" ansible-rulebook -r netops.cn2_apstra.sriov_fabric -i "$lab/rulebook-inventory.yml" \
     --vars "$lab/rulebook-vars.yml" >"$lab/rulebook.log" 2>&1 &
 rulebook_pid=$!

@@ -159,7 +159,8 @@ class Job:
         self.apstra = apstra
         self.k8s = k8s
         self.reports = workdir / "reports"
-        self.intent_file = None
+        # tests name their intent and blueprint: nothing runs on a default
+        self.intent_file = REPO / "playbooks" / "vars" / "example_intent.yml"
         self.workdir = workdir
 
     def intent(self, networks, allocation=None):
@@ -177,6 +178,7 @@ class Job:
             "apstra_password": APSTRA_PASSWORD,
             "k8s_kubeconfig": self.k8s.kubeconfig,
             "reports_dir": str(self.reports),
+            "blueprint": "dc1",
             # the role's default poll interval, without waiting for locks unless a test asks
             "sriov_network_commit_wait_for_lock": 0,
         }

@@ -72,10 +72,11 @@ options:
   blueprint:
     description:
       - The blueprint to work on, given by label or by id.
+      - When not set, the environment variable E(APSTRA_BLUEPRINT); without it, the only blueprint on the server. A
+        server with several blueprints and none named is an error that lists them; no blueprint is ever a default.
       - A value in UUID form is used as the id without listing the blueprints first, which saves one API call per
         task; a playbook can pass the id an earlier M(netops.cn2_apstra.apstra_blueprint_info) task returned.
     type: str
-    required: true
 """
 
     RESULTS = r"""

@@ -329,28 +329,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
         service = ApstraService(client)
         try:
-            blueprints = service.blueprints()
-            wanted = self.get_option("apstra_blueprint")
-            chosen = (
-                [bp for bp in blueprints if wanted in (bp.get("id"), bp.get("label"))]
-                if wanted
-                else blueprints
-            )
-            if len(chosen) != 1:
-                raise AnsibleError(
-                    "sriov_fabric: %s; blueprints on the server: %s"
-                    % (
-                        "blueprint %r not found" % wanted if wanted else "set apstra_blueprint",
-                        ", ".join(sorted(bp.get("label") or bp.get("id") for bp in blueprints))
-                        or "none",
-                    )
-                )
-            fabric = service.fabric(chosen[0]["id"])
-        except ApstraError as exc:
+            blueprint = service.resolve_blueprint(self.get_option("apstra_blueprint"))
+            fabric = service.fabric(blueprint["id"])
+        except (ApstraError, ValidationError) as exc:
             raise AnsibleError("sriov_fabric: %s" % to_native(exc)) from exc
         finally:
             client.close()
-        return chosen[0]["id"], fabric.links
+        return blueprint["id"], fabric.links
 
     def fetch(self):
         """Everything the inventory needs, reduced to what is cached: node facts and the server links."""

@@ -25,8 +25,43 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.api_error import ApiError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import owner_name
 
 STATES = ("merged", "replaced", "overridden", "deleted", "gathered", "rendered")
+# Who owns what (doc fragment netops.cn2_apstra.ownership): the options of every module that changes objects.
+OWNERSHIP_SPEC = dict(
+    owner=dict(type="list", elements="str", default=["intent"]),
+    guard=dict(type="bool", default=False),
+    adopt=dict(type="list", elements="str", default=[]),
+    release=dict(type="list", elements="str", default=[]),
+)
+
+
+def ownership(params, keyed=False):
+    """The ownership keyword arguments of a resource backend from a module's parameters; ``keyed``: adopt and release
+    name Kubernetes objects as namespace/name (a bare name is in the namespace ``default``)."""
+    errors = []
+    owners = [
+        owner_name(errors, "owner[%d]" % index, owner)
+        for index, owner in enumerate(params.get("owner") or ["intent"])
+    ]
+    if errors:
+        raise ResourceError("; ".join(errors))
+
+    def key(name):
+        if not keyed:
+            return name
+        namespace, _sep, short = name.rpartition("/")
+        return (namespace or "default", short)
+
+    return dict(
+        owners=owners,
+        guard=bool(params.get("guard")),
+        adopt=[key(name) for name in params.get("adopt") or []],
+        release=[key(name) for name in params.get("release") or []],
+    )
+
+
 SCALAR, SET, MAP = "scalar", "set", "map"
 
 
@@ -165,6 +200,9 @@ class Resource:
     def owned(self, obj):
         return True
 
+    def check_change(self, change):
+        """Raise ResourceError when this run must not make ``change`` (an object of another owner)."""
+
     def deleted_changes(self, want, have):
         """``deleted`` with objects listed: the changes (default: delete each listed object that exists)."""
         have_by = dict((self.key(obj), obj) for obj in have)
@@ -233,6 +271,12 @@ class Engine:
             seen[key] = index
 
     def changes(self, want, have):
+        changes = self._changes(want, have)
+        for change in changes:
+            self.resource.check_change(change)
+        return changes
+
+    def _changes(self, want, have):
         resource = self.resource
         have_by = dict((resource.key(obj), obj) for obj in have)
         if self.state == "deleted":

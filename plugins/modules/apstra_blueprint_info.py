@@ -30,11 +30,13 @@ extends_documentation_fragment:
 options:
   blueprint:
     description:
-      - The blueprint, by label or id. All blueprints if not set.
+      - The blueprint, by label or id; when not set, the environment variable E(APSTRA_BLUEPRINT).
+      - Without either, every blueprint is described; with O(gather) (or O(fabric)), the only blueprint on the server,
+        and a server with several is an error that lists them.
     type: str
   fabric:
     description:
-      - Also return the leafs, ESI pairs and servers with their interfaces. Needs O(blueprint).
+      - Also return the leafs, ESI pairs and servers with their interfaces (of the blueprint O(blueprint)).
     type: bool
     default: false
   gather:
@@ -131,8 +133,8 @@ resources:
 staging:
   description:
     - With O(gather=[staging]), C(uncommitted), the versions, the C(lock) and the C(username) of this connection, and
-      C(changes), what is staged but not deployed (C(kind), C(name), C(action), C(owned) when it carries the
-      collection's tag).
+      C(changes), what is staged but not deployed (C(kind), C(name), C(action), and C(owner), the owner whose mark
+      the object carries, null without one).
   returned: when O(gather) has V(staging)
   type: dict
 deployed:
@@ -170,6 +172,8 @@ error:
   sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
@@ -179,9 +183,6 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state imp
     read_state,
     staged_changes,
     verification_view,
-)
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
-    ValidationError,
 )
 
 
@@ -205,7 +206,7 @@ def server_view(links):
 class BlueprintInfo(ApstraModule):
     NEEDS_BLUEPRINT = False
     ARGUMENT_SPEC = dict(
-        blueprint=dict(type="str"),
+        blueprint=dict(type="str", fallback=(env_fallback, ["APSTRA_BLUEPRINT"])),
         fabric=dict(type="bool", default=False),
         gather=dict(
             type="list",
@@ -258,10 +259,10 @@ class BlueprintInfo(ApstraModule):
 
     def run(self):
         gather = set(self.params["gather"]) | ({"fabric"} if self.params["fabric"] else set())
-        if gather and not self.params.get("blueprint"):
-            raise ValidationError("gather=%s needs blueprint" % ", ".join(sorted(gather)))
-        if self.params.get("blueprint"):
-            selected = [self.blueprint]
+        if self.params.get("blueprint") or gather:
+            selected = [
+                self.blueprint
+            ]  # named, or the only one (a server with several: an error listing them)
         else:
             selected = self.service.blueprints()
         described = [self.describe(blueprint, lean="staging" in gather) for blueprint in selected]

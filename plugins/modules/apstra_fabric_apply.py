@@ -25,6 +25,7 @@ description:
   - A failure midway names what was applied and what was not; nothing is deployed then, and the staged part is
     deployed by the next run.
 extends_documentation_fragment:
+  - netops.cn2_apstra.ownership
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
@@ -176,6 +177,8 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state imp
     verification_view,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    OWNERSHIP_SPEC,
+    ownership,
     ApplyFailed,
     Engine,
     request_summary,
@@ -190,6 +193,7 @@ RESOURCES = {
 
 class FabricApply(ApstraModule):
     ARGUMENT_SPEC = dict(
+        **OWNERSHIP_SPEC,
         steps=dict(
             type="list",
             elements="dict",
@@ -264,6 +268,7 @@ class FabricApply(ApstraModule):
             self.bp_id,
             check_mode=True,
             facts=self.seed(resources["staging_version"])[0],
+            **ownership(self.params),
         )
         versions = dict(
             staging_version=blueprint["staging_version"],
@@ -282,7 +287,9 @@ class FabricApply(ApstraModule):
                 "did not plan; nothing was changed: run again to plan from the new state"
                 % (self.params["blueprint"], versions["staging_version"])
             )
-        self._context = FabricContext(self.service, self.bp_id, facts=seed)
+        self._context = FabricContext(
+            self.service, self.bp_id, facts=seed, **ownership(self.params)
+        )
         results = self.run_steps(self._context, check_mode=False)
         changed = any(result["changed"] for result in results)
         if not (

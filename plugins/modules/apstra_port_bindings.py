@@ -22,6 +22,7 @@ description:
     application point), never on the leaf member ports.
   - Changes land in the blueprint's staging; deploy them with M(netops.cn2_apstra.apstra_blueprint_commit).
 extends_documentation_fragment:
+  - netops.cn2_apstra.ownership
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
@@ -185,6 +186,7 @@ error:
   sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import OWNERSHIP_SPEC
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import PortBindings
 
@@ -198,6 +200,7 @@ ITEM_SPEC = dict(
 
 class PortBindingsModule(ApstraModule):
     ARGUMENT_SPEC = dict(
+        **OWNERSHIP_SPEC,
         config=dict(type="list", elements="dict", options=ITEM_SPEC),
         state=dict(
             type="str", default="merged", choices=["merged", "replaced", "deleted", "gathered"]

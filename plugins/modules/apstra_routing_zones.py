@@ -19,6 +19,7 @@ description:
     zones carrying that tag. The C(default) routing zone is never removed.
   - Changes land in the blueprint's staging; deploy them with M(netops.cn2_apstra.apstra_blueprint_commit).
 extends_documentation_fragment:
+  - netops.cn2_apstra.ownership
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
@@ -65,15 +66,15 @@ options:
         choices: [asymmetric, symmetric]
       tags:
         description:
-          - Tags of the zone. The ownership tag is added to zones this module creates.
+          - Tags of the zone. The owner's marks are added to zones this module creates (see O(owner)).
         type: list
         elements: str
   state:
     description:
       - V(merged) creates missing zones and updates the given fields of existing ones; lists are merged.
       - V(replaced) makes each listed zone exactly as given; fields left out go back to their defaults.
-      - V(overridden) is V(replaced) plus removal of every zone with the ownership tag that is not listed.
-      - V(deleted) removes the listed zones, or without O(config) every zone with the ownership tag.
+      - V(overridden) is V(replaced) plus removal of every zone of the task's O(owner) that is not listed.
+      - V(deleted) removes the listed zones, or without O(config) every zone of the task's O(owner).
       - V(gathered) returns the existing zones in O(config) form and changes nothing.
       - V(rendered) returns the requests that would create O(config) without connecting to Apstra.
     type: str
@@ -187,6 +188,7 @@ error:
   sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import OWNERSHIP_SPEC
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
@@ -207,6 +209,7 @@ ZONE_SPEC = dict(
 
 class RoutingZonesModule(ApstraModule):
     ARGUMENT_SPEC = dict(
+        **OWNERSHIP_SPEC,
         config=dict(type="list", elements="dict", options=ZONE_SPEC),
         state=dict(
             type="str",

@@ -23,6 +23,7 @@ description:
     networks carrying that tag.
   - Changes land in the blueprint's staging; deploy them with M(netops.cn2_apstra.apstra_blueprint_commit).
 extends_documentation_fragment:
+  - netops.cn2_apstra.ownership
   - netops.cn2_apstra.apstra
   - netops.cn2_apstra.apstra.blueprint
   - netops.cn2_apstra.apstra.results
@@ -85,7 +86,7 @@ options:
         type: int
       tags:
         description:
-          - Tags of the network. The ownership tag is added to networks this module creates.
+          - Tags of the network. The owner's marks are added to networks this module creates (see O(owner)).
         type: list
         elements: str
       description:
@@ -98,8 +99,8 @@ options:
         and O(config[].tags) are added to the existing ones.
       - V(replaced) makes each listed network exactly as given; fields left out go back to their defaults
         (values Apstra assigns, the VNI, VLAN, routing zone and MTU, are kept).
-      - V(overridden) is V(replaced) plus removal of every network with the ownership tag that is not listed.
-      - V(deleted) removes the listed networks, or without O(config) every network with the ownership tag.
+      - V(overridden) is V(replaced) plus removal of every network of the task's O(owner) that is not listed.
+      - V(deleted) removes the listed networks, or without O(config) every network of the task's O(owner).
       - V(gathered) returns the existing networks in O(config) form and changes nothing.
     type: str
     choices: [merged, replaced, overridden, deleted, gathered]
@@ -203,6 +204,7 @@ error:
   sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import OWNERSHIP_SPEC
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     VirtualNetworks,
@@ -226,6 +228,7 @@ VN_SPEC = dict(
 
 class VirtualNetworksModule(ApstraModule):
     ARGUMENT_SPEC = dict(
+        **OWNERSHIP_SPEC,
         config=dict(type="list", elements="dict", options=VN_SPEC),
         state=dict(
             type="str",

@@ -19,6 +19,7 @@ description:
 author:
   - netops.cn2_apstra developers (@netops)
 extends_documentation_fragment:
+  - netops.cn2_apstra.ownership
   - netops.cn2_apstra.k8s_auth
   - netops.cn2_apstra.attributes
   - netops.cn2_apstra.attributes.platform_kubernetes
@@ -68,7 +69,7 @@ options:
             description: Labels (C(matchLabels)) of the namespaces of those routers.
             type: dict
       labels:
-        description: Labels of the router (the ownership label is managed by the module).
+        description: Labels of the router (the owner's marks are managed by the module, see O(owner)).
         type: dict
   namespace:
     description:
@@ -172,7 +173,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nad import (
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
     VirtualNetworkRouters,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ResourceError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    OWNERSHIP_SPEC,
+    ownership,
+    ResourceError,
+)
 
 ROUTER_SPEC = {
     "name": {"type": "str", "required": True},
@@ -193,6 +198,7 @@ ROUTER_SPEC = {
 
 class VirtualNetworkRoutersModule(K8sModule):
     ARGUMENT_SPEC = dict(
+        **OWNERSHIP_SPEC,
         config={"type": "list", "elements": "dict", "default": [], "options": ROUTER_SPEC},
         namespace={"type": "str"},
         api_version={"type": "str"},
@@ -211,7 +217,9 @@ class VirtualNetworkRoutersModule(K8sModule):
                 validate_name("config[%d].namespace" % index, item.get("namespace"), required=False)
         except ValidationError as exc:
             raise ResourceError(str(exc)) from exc
-        routers = VirtualNetworkRouters(self.service, self.params["namespace"])
+        routers = VirtualNetworkRouters(
+            self.service, self.params["namespace"], **ownership(self.params, keyed=True)
+        )
         routers.api_resource = self.service.resource(
             self.params["api_version"] or CN2_GROUP, routers.OBJECT_KIND
         )

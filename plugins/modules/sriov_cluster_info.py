@@ -19,6 +19,8 @@ description:
   - V(sources) the NetworkAttachmentDefinitions and SriovNetworks that opt in to the fabric with the annotation
     C(cn2-apstra.netops.io/fabric=true) (the cluster as a source of networks; see the event-driven guide).
   - V(pods) which nodes run pods attached to each network (C(k8s.v1.cni.cncf.io/networks), string and JSON forms).
+  - V(identity) the cluster's identity, the uid of its C(kube-system) namespace (the cluster ID convention of
+    KEP-2149), the owner of the networks the fabric follows from this cluster, unless a C(cluster_name) is given.
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
   - netops.cn2_apstra.attributes
@@ -28,7 +30,7 @@ options:
     description: What to read.
     type: list
     elements: str
-    choices: [nodes, attachments, sources, pods]
+    choices: [nodes, attachments, sources, pods, identity]
     default: [nodes, attachments]
   label_selector:
     description: Label selector of the SR-IOV nodes.
@@ -62,7 +64,9 @@ nodes:
   type: list
   elements: dict
 attachments:
-  description: Every NetworkAttachmentDefinition in option form.
+  description:
+    - Every NetworkAttachmentDefinition in option form, with C(owner), the owner whose mark it carries (left out for an
+      object without the collection's mark).
   returned: when O(gather) has V(attachments)
   type: list
   elements: dict
@@ -86,6 +90,11 @@ pod_usage:
   description: C(namespace/name) of a network -> node -> the pods on it attached to the network.
   returned: when O(gather) has V(pods)
   type: dict
+cluster_id:
+  description: The uid of the C(kube-system) namespace.
+  returned: when O(gather) has V(identity)
+  type: str
+  sample: 8a1e9a7e-2c0c-4f5e-9d59-0d1f9c5b7e21
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
@@ -95,7 +104,6 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import
     read_sources,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import cluster
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_LABEL
 
 SRIOV_NETWORK = ("sriovnetwork.openshift.io/v1", "SriovNetwork")
 
@@ -118,7 +126,7 @@ class ClusterInfo(K8sModule):
             "type": "list",
             "elements": "str",
             "default": ["nodes", "attachments"],
-            "choices": ["nodes", "attachments", "sources", "pods"],
+            "choices": ["nodes", "attachments", "sources", "pods", "identity"],
         },
         label_selector={"type": "str"},
         sriov_namespace={"type": "str"},
@@ -140,7 +148,7 @@ class ClusterInfo(K8sModule):
         if gather & {"attachments", "sources"}:
             objects = service.list(service.resource(nad.API_VERSION, nad.KIND))
             if "attachments" in gather:
-                result["attachments"] = [nad.from_object(obj, OWNER_LABEL) for obj in objects]
+                result["attachments"] = [nad.from_object(obj) for obj in objects]
                 result["released"] = dict(
                     (
                         "%s/%s" % (o["metadata"].get("namespace"), o["metadata"]["name"]),
@@ -163,6 +171,10 @@ class ClusterInfo(K8sModule):
                 result["sriov_networks"] = [
                     summary(obj) for obj in networks or [] if cluster.opted_in(obj)
                 ]
+        if "identity" in gather:
+            # the cluster ID convention of KEP-2149: the kube-system namespace's uid
+            namespace = service.get(service.resource("v1", "Namespace"), "kube-system")
+            result["cluster_id"] = ((namespace or {}).get("metadata") or {}).get("uid")
         if "pods" in gather:
             usage = cluster.pod_usage(service.list(service.resource("v1", "Pod")))
             result["pod_usage"] = dict(

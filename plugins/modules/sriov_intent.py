@@ -37,10 +37,58 @@ description:
 options:
   networks:
     description:
-      - The intent, a list of networks (fields listed above).
+      - The intent, a list of networks (fields listed above). Not given with O(source=intent) or V(both) (and no
+        O(intent_file)) is an error before anything is read, naming O(intent_file); C([]) is an explicit "nothing".
     type: list
     elements: dict
-    default: []
+  intent_file:
+    description:
+      - An intent file (YAML with C(sriov_networks), optionally C(sriov_allocation) and C(sriov_owner)), read on the
+        controller by the action plugin instead of O(networks), O(allocation) and O(owner). A relative path is looked
+        for in the playbook's C(vars/) and directory, then in the current directory's C(vars/) and itself.
+      - A missing file, an empty one, one without C(sriov_networks), one with other keys, or one that is not YAML is an
+        error naming the file (and the line of the YAML error), before anything is read from Apstra or the cluster.
+    type: str
+  owner:
+    description:
+      - The owner of the intent's networks (default C(intent)); the intent file's C(sriov_owner) gives it too.
+      - A run changes or removes only its owners' objects; see the usage guide's "Shared fabric".
+    type: str
+  cluster_name:
+    description:
+      - The owner of the networks derived from the cluster (O(source=cluster) or V(both)); default the uid of the
+        cluster's C(kube-system) namespace (C(cluster_id) of M(netops.cn2_apstra.sriov_cluster_info)).
+    type: str
+  adopt:
+    description:
+      - Adopt the objects a network would touch that carry no owner's mark (a virtual network, its connectivity
+        template, a NAD made by hand), when they match the network exactly (label, VLAN, VNI where given, subnet,
+        gateway, routing zone; the NAD's resource, VLAN, subnet and gateway). The plan says C(adopt); the run adds the
+        owner's marks and the ports still missing, and changes nothing else. A mismatch is an error listing each field.
+      - Without it, such an object stops the run before any write, naming it and the fields that differ.
+    type: bool
+    default: false
+  release:
+    description:
+      - With O(state=absent), release adopted networks instead of refusing; the owner's marks are dropped, the objects
+        stay as they are.
+    type: bool
+    default: false
+  force:
+    description:
+      - With O(state=absent), delete adopted networks too.
+    type: bool
+    default: false
+  routing_zones:
+    description:
+      - The existing routing zones (canonical form). Default, the C(resources.routing_zones) of O(blueprint_facts).
+    type: list
+    elements: dict
+  templates:
+    description:
+      - The existing single-VLAN connectivity templates. Default, the C(resources.templates) of O(blueprint_facts).
+    type: list
+    elements: dict
   allocation:
     description:
       - Where V(allocate) draws from.
@@ -72,8 +120,11 @@ options:
       - V(plan) also allocates and computes the plan from the facts.
       - V(verify) compares the plan (O(desired), or one computed from the facts) with what Apstra has O(deployed)
         (else O(virtual_networks) and O(bindings)) and the cluster's O(attachments).
+      - V(discover) writes no plan; it returns RV(intent), the intent of the SR-IOV networks stitched by hand (virtual
+        networks without any owner's mark tagged on ports that face SR-IOV nodes, each with the NAD of its name), to
+        provision with O(adopt).
     type: str
-    choices: [validate, plan, verify]
+    choices: [validate, plan, verify, discover]
     default: plan
   fabric:
     description:
@@ -241,6 +292,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+intent:
+  description: With O(mode=discover), the intent (C(sriov_networks)) of the SR-IOV networks stitched by hand.
+  returned: when O(mode=discover)
+  type: dict
+intent_text:
+  description: With O(mode=discover), RV(intent) as an intent file's text, with what was left out (and why) as comments.
+  returned: when O(mode=discover)
+  type: str
+comments:
+  description: With O(mode=discover), the hand-made networks not written into RV(intent), each with the reason.
+  returned: when O(mode=discover)
+  type: list
+  elements: str
 networks:
   description: The validated intent, normalised, with allocated values filled in (O(mode=plan) and O(mode=verify)).
   returned: success
@@ -253,17 +317,20 @@ desired:
       per-network summary (C(networks)) with the chosen leafs, ports and bound or skipped nodes.
     - C(port_bindings) only lists networks with at least one port; C(port_bindings_clear) lists existing
       networks that should be on no port.
-  returned: when O(mode) is not V(validate)
+    - Who owns what - C(owners), the owners this run acts for; C(adopted) and C(released), the objects this run marks
+      or unmarks (C(kind), C(name), C(network)); C(releases), the objects a release keeps without the marks;
+      C(fabric_ownership) and each cluster step's C(ownership), the owner options of the task that applies it.
+  returned: when O(mode) is V(plan) or V(verify)
   type: dict
 port_map:
   description: One entry per SR-IOV node with its physical functions, their leaf ports and a C(status)
     (C(mapped), C(miscabled) or C(unmapped)).
-  returned: when O(mode) is not V(validate)
+  returned: when O(mode) is V(plan) or V(verify)
   type: list
   elements: dict
 summary:
   description: The two-layer plan as readable lines.
-  returned: when O(mode) is not V(validate)
+  returned: when O(mode) is V(plan) or V(verify)
   type: list
   elements: str
 port_summary:

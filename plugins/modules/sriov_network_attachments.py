@@ -23,6 +23,7 @@ description:
 author:
   - netops.cn2_apstra developers (@netops)
 extends_documentation_fragment:
+  - netops.cn2_apstra.ownership
   - netops.cn2_apstra.k8s_auth
   - netops.cn2_apstra.attributes
   - netops.cn2_apstra.attributes.platform_kubernetes
@@ -163,7 +164,7 @@ options:
             type: bool
       labels:
         description:
-          - Labels of the object (the ownership label is managed by the module).
+          - Labels of the object (the owner's marks are managed by the module, see O(owner)).
         type: dict
       annotations:
         description:
@@ -321,7 +322,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module impor
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
     NetworkAttachments,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import ResourceError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    OWNERSHIP_SPEC,
+    ownership,
+    ResourceError,
+)
 
 ROUTE_SPEC = {"dst": {"type": "str", "required": True}, "gw": {"type": "str"}}
 IPAM_SPEC = {
@@ -363,6 +368,7 @@ NETWORK_SPEC = {
 
 class NetworkAttachmentsModule(K8sModule):
     ARGUMENT_SPEC = dict(
+        **OWNERSHIP_SPEC,
         config={"type": "list", "elements": "dict", "default": [], "options": NETWORK_SPEC},
         namespace={"type": "str"},
         state={
@@ -398,7 +404,10 @@ class NetworkAttachmentsModule(K8sModule):
                     % nad.CN2_GROUP
                 )
         return self.run_resource(
-            NetworkAttachments(self.service, params["namespace"], params["force"]), config=config
+            NetworkAttachments(
+                self.service, params["namespace"], params["force"], **ownership(params, keyed=True)
+            ),
+            config=config,
         )
 
 

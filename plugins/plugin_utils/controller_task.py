@@ -105,10 +105,14 @@ class ControllerTask(ActionBase):
         for option, path in sorted(registered.items()):
             self.set_registered(params, by_value, option, path, task_vars or {})
         try:
+            self.prepare(params, task_vars or {})
             result.update(self.RUN(params, self._play_context.check_mode))
         except TaskFailed as exc:
             result.update(exc.result, failed=True)
         return result
+
+    def prepare(self, params, task_vars):
+        """Controller-side work on the validated parameters before RUN (subclasses); raises TaskFailed."""
 
     def set_registered(self, params, by_value, option, path, variables):
         """Set ``option`` (or ``option.key``, a key of a dict option) from the variable at ``path``, if defined."""

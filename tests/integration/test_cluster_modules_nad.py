@@ -136,7 +136,7 @@ def test_check_mode_create_then_idempotent(k8s, run_playbook, tmp_path):
 
     # real run created the object, marked as ours, config built as JSON
     assert res["create"]["changed"] is True
-    assert res["create"]["after"] == [NETWORK]
+    assert res["create"]["after"] == [dict(NETWORK, owner="intent")]
     stored = get_nad(k8s, "sriov-vlan100")
     assert stored["metadata"]["labels"] == {"fabric-vn": "vn100", OWNER: "netops.cn2_apstra"}
     assert (
@@ -162,7 +162,7 @@ def test_check_mode_create_then_idempotent(k8s, run_playbook, tmp_path):
     assert res["again"]["changed"] is False and res["again"]["plan"] == []
     assert res["again_check"]["changed"] is False
     assert [r for r in requests_of(res["log_again"]) if r["write"] or r.get("dry_run")] == []
-    assert res["gathered"]["gathered"] == [NETWORK]
+    assert res["gathered"]["gathered"] == [dict(NETWORK, owner="intent")]
 
 
 def test_delete_refused_while_pod_attached_and_bad_input(k8s, run_playbook, tmp_path):
@@ -287,7 +287,7 @@ def test_replaced_overridden_and_only_marked_removed(k8s, run_playbook, tmp_path
     res, result = play(k8s, run_playbook, tmp_path, body, ["create", "replace", "override"])
     assert "host-local IPAM allocates addresses per node" in result.stdout + result.stderr
     assert res["replace"]["diff"][0]["before"]["vlan"] == 100
-    assert res["replace"]["diff"][0]["after"] == replaced
+    assert res["replace"]["diff"][0]["after"] == dict(replaced, owner="intent")
     stored = get_nad(k8s, "sriov-vlan100")
     assert "ipam" not in json.loads(stored["spec"]["config"]) and stored["metadata"]["labels"] == {
         OWNER: "netops.cn2_apstra"

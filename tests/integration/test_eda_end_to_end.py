@@ -7,7 +7,15 @@ import json
 import subprocess
 import time
 
-from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, ApstraSession
+from sim_core.testing import (
+    APSTRA_PASSWORD,
+    APSTRA_TEST_OPTIONS,
+    APSTRA_USER,
+    DEMO_TOPOLOGY,
+    ApstraSession,
+)
+
+from apstra_sim.server import start_server
 
 WAIT = 300
 PORT_OF = {
@@ -137,3 +145,49 @@ def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
     assert commits(apstra) <= runs, "one commit per run at most"
     report = json.dumps([p.read_text() for p in (tmp_path / "reports").glob("reconcile-*.md")])
     assert "ran-eda" in report and "NetworkAttachmentDefinition telco/ran-eda" in report
+
+
+def test_rulebook_variables_name_the_blueprint_and_the_cluster(rulebook, k8s, tmp_path):
+    """ansible-rulebook hands the playbook only the action's extra_vars: the shipped rulebook passes its variables on,
+    so --vars naming a blueprint other than the demo's (on a server holding two) reconciles that blueprint, and the
+    VN carries the cluster_name it was given as its owner."""
+    second = tmp_path / "dc2.yml"
+    second.write_text(DEMO_TOPOLOGY.read_text().replace("blueprint: dc1", "blueprint: dc2"))
+    server = start_server([str(DEMO_TOPOLOGY), str(second)], port=0, **APSTRA_TEST_OPTIONS)
+    try:
+        env = {
+            "K8S_AUTH_KUBECONFIG": k8s.kubeconfig,
+            "APSTRA_API_URL": server.url,
+            "APSTRA_USERNAME": APSTRA_USER,
+            "APSTRA_PASSWORD": APSTRA_PASSWORD,
+            "APSTRA_VERIFY_CERTIFICATES": "false",
+            "SRIOV_REPORTS_DIR": str(tmp_path / "reports"),
+        }
+        engine = rulebook(
+            "netops.cn2_apstra.sriov_fabric",
+            variables={"blueprint": "dc2", "cluster_name": "cluster-a", "sriov_unbind_grace": 5},
+            env=env,
+        )
+        wait_until(
+            lambda: engine.output().count("PLAY RECAP") >= 1,
+            "the catch-up run after `synced`",
+            engine,
+        )
+        kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=NAD)
+        session = ApstraSession(server.url)
+        ids = dict(
+            (bp["label"], bp["id"]) for bp in session.api("GET", "blueprints").json()["items"]
+        )
+
+        def labels(label):
+            session.bp = ids[label]
+            return dict(
+                (vn["label"], vn)
+                for vn in session.get("/virtual-networks").json()["virtual_networks"].values()
+            )
+
+        wait_until(lambda: "ran-eda" in labels("dc2"), "the VN created in dc2", engine)
+        assert "netops.cn2_apstra/owner:cluster-a" in labels("dc2")["ran-eda"]["tags"]
+        assert labels("dc1") == {}
+    finally:
+        server.stop()

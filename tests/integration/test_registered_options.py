@@ -26,13 +26,17 @@ def test_a_registered_result_by_name_is_read_as_registered_and_a_template_is_ren
             name="a variable that holds templates",
             vars={"templated": [dict(NETWORK, name="{{ 'sriov' ~ '-b' }}", vlan="{{ 100 + 11 }}")]},
         ),
-        dict(validate(registered={"networks": "validated.nothing_here"}), name="undefined"),
+        dict(
+            validate(networks=[NETWORK], registered={"allocation": "validated.nothing_here"}),
+            name="undefined",
+        ),
     ]
     result, (by_value, by_name, templated, undefined) = run_tasks({}, tasks)
     assert result.rc == 0, result
     assert by_name["networks"] == by_value["networks"] and by_value["networks"][0]["vlan"] == 110
     assert [(n["name"], n["vlan"]) for n in templated["networks"]] == [("sriov-b", 111)]
-    assert undefined["networks"] == [], "an undefined variable leaves the option at its default"
+    # an undefined variable leaves the option at its default (allocation {}: the default VLAN range)
+    assert undefined["networks"] == by_value["networks"]
 
 
 def test_a_name_that_cannot_be_used_is_refused_with_the_option_named(run_tasks):

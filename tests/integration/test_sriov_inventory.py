@@ -181,5 +181,5 @@ def test_missing_blueprint_is_a_clear_error(k8s, apstra, apstra_credentials, ans
     path = tmp_path / "bad.sriov_fabric.yml"
     path.write_text("plugin: netops.cn2_apstra.sriov_fabric\napstra_blueprint: nope\n")
     proc = run_inventory(ansible_env, path, k8s.kubeconfig, apstra.url, apstra_credentials)
-    assert "blueprint 'nope' not found; blueprints on the server: dc1" in proc.stderr
+    assert "blueprint: unknown blueprint 'nope'; known: dc1" in proc.stderr
     assert apstra_credentials["password"] not in proc.stderr + proc.stdout

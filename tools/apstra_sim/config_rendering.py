@@ -216,7 +216,7 @@ def _irb(vn, zone, leaf_id):
         return None
     gateway = vn.get("virtual_gateway_ipv4") if vn.get("virtual_gateway_ipv4_enabled") else None
     if gateway:
-        gateway = str(gateway).split("/")[0]
+        gateway = str(gateway).split("/", maxsplit=1)[0]
     svi = _svi_address(vn, leaf_id, prefix_len)
     if not gateway and not svi:
         return None

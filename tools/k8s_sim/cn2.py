@@ -282,7 +282,7 @@ class Cn2Controller:
             if key not in self._pools:
                 self._pools[key] = _Pool(self.pod_subnet, self.pod_subnet.network_address + 1)
             return [(key, self._pools[key])]
-        namespace, _, name = network.partition("/")
+        namespace, _sep, name = network.partition("/")
         vn = self._get(store, "VirtualNetwork", namespace, name)
         if vn is None:
             return None
@@ -324,7 +324,7 @@ class Cn2Controller:
                     self._pools[done_key].give_back(done)
                 return None
             taken.append((key, address))
-        if wanted is not None and str(wanted) not in [a for _, a in taken]:
+        if wanted is not None and str(wanted) not in [a for _key, a in taken]:
             for done_key, done in taken:
                 self._pools[done_key].give_back(done)
             return None
@@ -332,7 +332,7 @@ class Cn2Controller:
         return {
             "name": network,
             "interface": "eth0",
-            "ips": [address for _, address in taken],
+            "ips": [address for _key, address in taken],
             "mac": _mac(pod),
             "default": True,
             "dns": {},

@@ -30,6 +30,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import 
     ApplyFailed,
     Engine,
     ResourceError,
+    ownership,
 )
 
 BLUEPRINT_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -70,7 +71,7 @@ class ApstraModule:
     def argument_spec(cls):
         spec = apstra_argument_spec()
         if cls.NEEDS_BLUEPRINT:
-            spec["blueprint"] = dict(type="str", required=True)
+            spec["blueprint"] = dict(type="str", fallback=(env_fallback, ["APSTRA_BLUEPRINT"]))
         spec.update(cls.ARGUMENT_SPEC)
         return spec
 
@@ -121,7 +122,10 @@ class ApstraModule:
     def context(self):
         if self._context is None:
             self._context = FabricContext(
-                self.service, lambda: self.bp_id, check_mode=self.check_mode
+                self.service,
+                lambda: self.bp_id,
+                check_mode=self.check_mode,
+                **(ownership(self.params) if "owner" in self.params else {}),
             )
         return self._context
 

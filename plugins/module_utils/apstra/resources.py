@@ -37,10 +37,19 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import 
     SET,
     Change,
     Resource,
+    ResourceError,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    ADOPTED_TAG,
+    CLUSTER_TAG,
+    DEFAULT_OWNER,
     MTU_RANGE,
     OWNER_TAG,
+    OWNER_TAG_PREFIX,
+    named_owner,
+    owner_of_tags,
+    owner_tags,
+    without_owner_tags,
 )
 
 CT_NAMESPACE = uuid.UUID("5d1f3f0e-8a7b-4c55-9a0e-6f1b2c3d4e5f")
@@ -69,12 +78,31 @@ def already_exists(error):
 
 class FabricContext:
     """What the Apstra resources of one run share. ``facts``: the ``resources`` + ``fabric`` an apstra_blueprint_info
-    task returned for this blueprint at this staging version (used instead of reading again)."""
+    task returned for this blueprint at this staging version (used instead of reading again).
 
-    def __init__(self, service, bp_id, check_mode=False, facts=None):
+    ``owners``: whose objects this run may change or remove (the first marks what it creates); ``guard``: refuse, before
+    anything is sent, a change to an object of another owner or without a mark, unless it is listed in ``adopt`` (an
+    unmarked object to mark as the first owner's) or ``release`` (an own object to unmark and keep).
+    """
+
+    def __init__(
+        self,
+        service,
+        bp_id,
+        check_mode=False,
+        facts=None,
+        owners=(DEFAULT_OWNER,),
+        guard=False,
+        adopt=(),
+        release=(),
+    ):
         self.service = service
         self._bp_id = bp_id
         self.check_mode = check_mode
+        self.owners = tuple(owners)
+        self.guard = guard
+        self.adopt = frozenset(adopt)
+        self.release = frozenset(release)
         self.notes = []
         facts = facts or {}
         self._fabric = Fabric.from_facts(facts["fabric"]) if facts.get("fabric") else None
@@ -205,17 +233,65 @@ class ApstraResource(Resource):
         return self.ctx.bp_id
 
     def owned(self, obj):
-        return OWNER_TAG in (obj.get("tags") or [])
+        return owner_of_tags(obj.get("tags")) in self.ctx.owners
+
+    def label_of(self, key):
+        return key
 
     def complete(self, target, current):
-        """Keeps the ownership tag of owned objects and puts it on new ones."""
+        """The owner's marks: on a new object (unless the target names its owner), kept on an own object, added to an
+        adopted one, dropped from a released one."""
         tags = set(target.get("tags") or [])
-        if current is None or OWNER_TAG in (current.get("tags") or []):
-            tags.add(OWNER_TAG)
+        label = self.label_of(self.key(target))
+        if current is None:
+            if owner_of_tags(tags) is None:
+                tags.update(owner_tags(self.ctx.owners[0]))
+        elif label in self.ctx.release and self.owned(current):
+            tags = set(without_owner_tags(tags | set(current.get("tags") or [])))
+        elif label in self.ctx.adopt and not named_owner(current.get("tags")):
+            # an unmarked object is adopted; one an earlier release marked (no owner's name) is only claimed
+            unmarked = owner_of_tags(current.get("tags")) is None
+            tags.update(owner_tags(self.ctx.owners[0], adopted=unmarked))
+        elif self.owned(current):
+            tags.update(mark_tags(current.get("tags")))
         return dict(target, tags=sorted(tags))
+
+    def check_change(self, change):
+        """With the guard on, an update or delete of an object another owner (or nobody) marked is refused."""
+        if change.before is not None:
+            self.guard(change.key, change.before.get("tags"), change.action)
+
+    def guard(self, key, tags, action):
+        owner = owner_of_tags(tags)
+        if not self.ctx.guard or owner in self.ctx.owners:
+            return
+        if not named_owner(tags) and self.label_of(key) in self.ctx.adopt and action != "delete":
+            return
+        raise ResourceError(
+            "%s %s %s; this run acts for %s and changes nothing of it: nothing was changed"
+            % (
+                self.KIND.replace("_", " "),
+                self.name(key),
+                (
+                    "belongs to owner %s" % owner
+                    if owner
+                    else "carries no owner's mark (made by hand or another tool; adopt it explicitly)"
+                ),
+                ", ".join(self.ctx.owners),
+            )
+        )
 
     def send(self, request):
         return self.ctx.send(request)
+
+
+def mark_tags(tags):
+    """The ownership marks among an object's tags."""
+    return [
+        tag
+        for tag in tags or []
+        if tag in (OWNER_TAG, ADOPTED_TAG, CLUSTER_TAG) or tag.startswith(OWNER_TAG_PREFIX)
+    ]
 
 
 def check_label_vni_vlan(prefix, item):
@@ -641,7 +717,7 @@ def tag_type(tagged):
     return "vlan_tagged" if tagged else "untagged"
 
 
-def new_template(bp_id, vn_id, label, mode):
+def new_template(bp_id, vn_id, label, mode, tags=(OWNER_TAG,)):
     """The three policy nodes of a single-VLAN template; ids derive from blueprint, VN and mode, so check and real runs agree.
 
     For a VN that only a check run plans (its id is a placeholder) the template ids are placeholders too: the real
@@ -663,7 +739,7 @@ def new_template(bp_id, vn_id, label, mode):
             "description": "",
             "policy_type_name": "batch",
             "visible": True,
-            "tags": [OWNER_TAG],
+            "tags": sorted(tags),
             "attributes": {"subpolicies": [pipeline]},
         },
         {
@@ -794,11 +870,41 @@ class PortBindings(ApstraResource):
     def complete(self, target, current):
         return dict((k, v) for k, v in target.items() if k != "ports_listed")
 
+    def template_of(self, key):
+        """The connectivity template carrying the binding ``key`` (VN label, tagged), or None."""
+        vn = self.ctx.vn_by_label().get(key[0])
+        if vn is None:
+            return None
+        mode = tag_type(key[1])
+        return next(
+            (t for t in self.ctx.templates() if t["vn_id"] == vn["id"] and t["tag_type"] == mode),
+            None,
+        )
+
+    def remark(self, key):
+        """Whether the binding's template changes its marks (adopted, or released) this run."""
+        template = self.template_of(key)
+        if template is None:
+            return False
+        owner = owner_of_tags(template["tags"])
+        return (key[0] in self.ctx.adopt and owner not in self.ctx.owners) or (
+            key[0] in self.ctx.release and owner in self.ctx.owners
+        )
+
     def same(self, target, current):
-        return target["interfaces"] == current["interfaces"]
+        return target["interfaces"] == current["interfaces"] and not self.remark(self.key(target))
+
+    def label_of(self, key):
+        return key[0]
 
     def owned(self, obj):
-        return True
+        template = self.template_of(self.key(obj))
+        return template is None or owner_of_tags(template["tags"]) in self.ctx.owners
+
+    def check_change(self, change):
+        template = self.template_of(change.key)
+        if template is not None:
+            self.guard(change.key, template["tags"], change.action)
 
     def deleted_changes(self, want, have):
         """``deleted``: the listed ports come off (all of them when none is listed)."""
@@ -837,14 +943,19 @@ class PortBindings(ApstraResource):
             current = set((change.before or {}).get("interfaces") or [])
             wanted = set((change.after or {}).get("interfaces") or [])
             if wanted and root is None:
-                root, policies = new_template(self.bp_id, vn_id, label, mode)
+                vn_owner = owner_of_tags((vns.get(label) or {}).get("tags"))
+                owner = vn_owner if vn_owner in self.ctx.owners else self.ctx.owners[0]
+                root, policies = new_template(self.bp_id, vn_id, label, mode, owner_tags(owner))
                 new_policies.extend(policies)
             for name in sorted(wanted - current):
                 apply.setdefault(ports.get(name, name), []).append({"policy": root, "used": True})
             for name in sorted(current - wanted):
                 apply.setdefault(ports.get(name, name), []).append({"policy": root, "used": False})
-            if not wanted and template and OWNER_TAG in template["tags"]:
+            owned = template is not None and owner_of_tags(template["tags"]) in self.ctx.owners
+            if not wanted and owned and label not in self.ctx.release:
                 unused.append(root)
+            elif template is not None and self.remark(change.key):
+                new_policies.extend(self.retagged(template, owned))
         plan = []
         if new_policies:
             plan.append(
@@ -868,6 +979,20 @@ class PortBindings(ApstraResource):
                 op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused})
             )
         return plan
+
+    def retagged(self, template, owned):
+        """The template's root policy as Apstra exports it, with this run's marks added (adopted) or dropped (released)."""
+        exported = self.ctx.service.client.get(
+            bp_path(self.bp_id, "/obj-policy-export/%s" % template["id"])
+        )
+        root = next(p for p in exported.get("policies") or [] if p.get("id") == template["id"])
+        unmarked = owner_of_tags(root.get("tags")) is None
+        tags = (
+            without_owner_tags(root.get("tags"))
+            if owned
+            else sorted(set(root.get("tags") or []) | set(owner_tags(self.ctx.owners[0], unmarked)))
+        )
+        return [dict(root, tags=tags)]
 
     def send(self, request):
         try:

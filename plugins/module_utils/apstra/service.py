@@ -16,6 +16,7 @@ __metaclass__ = type
 import json
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
+    ValidationError,
     unknown_name,
 )
 
@@ -230,16 +231,26 @@ class ApstraService:
         return values(self.client.get("/api/blueprints"), "items")
 
     def resolve_blueprint(self, name):
+        """The blueprint named ``name`` (label or id); without a name, the only blueprint on the server. A server with
+        several and no name given is an error that lists them: no blueprint is ever chosen by default.
+        """
         blueprints = self.blueprints()
+        labels = sorted(bp.get("label") or bp.get("id") for bp in blueprints)
+        if not name:
+            if len(blueprints) == 1:
+                return blueprints[0]
+            raise ValidationError(
+                "blueprint: not given (option blueprint, APSTRA_BLUEPRINT, or -e blueprint=) and the server holds %s; "
+                "name the one to work on%s"
+                % (
+                    "%d blueprints" % len(blueprints) if blueprints else "no blueprint",
+                    ": %s" % ", ".join(labels) if labels else "",
+                )
+            )
         for blueprint in blueprints:
             if name in (blueprint.get("id"), blueprint.get("label")):
                 return blueprint
-        raise unknown_name(
-            "blueprint",
-            "blueprint",
-            name,
-            [bp.get("label") for bp in blueprints if bp.get("label")],
-        )
+        raise unknown_name("blueprint", "blueprint", name, labels)
 
     def query(self, bp_id, query, qe_type=None):
         """Run a QE graph query (on the staging graph, or ``qe_type`` deployed); returns the items."""

@@ -16,7 +16,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service i
     BINDINGS_QUERY,
     bindings_from_rows,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import OWNER_TAG
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import owner_of_tags
 
 VN_COMPARED = (
     "vni",
@@ -77,7 +77,7 @@ def vn_state(rows, pairs=None):
 
 
 def binding_state(rows, vns, port_names):
-    """{(VN label, tagged): {interfaces, owned, template}} from BINDINGS_QUERY rows; ``vns`` is vn_state() of the same graph."""
+    """{(VN label, tagged): {interfaces, owner, template}} from BINDINGS_QUERY rows; ``vns`` is vn_state() of the same graph."""
     labels = dict((vn["id"], label) for label, vn in vns.items())
     templates, roots, assigned, names = bindings_from_rows(rows)
     out = {}
@@ -89,7 +89,7 @@ def binding_state(rows, vns, port_names):
         )
         out[(labels[vn_id], tag_type == "vlan_tagged")] = {
             "interfaces": interfaces,
-            "owned": OWNER_TAG in roots[root]["tags"],
+            "owner": owner_of_tags(roots[root]["tags"]),
             "template": root,
         }
     return out
@@ -129,7 +129,7 @@ def read_state(service, bp_id, fabric, qe_type=None, with_zones=False):
     return state
 
 
-def _compare(kind, staged, deployed, fields, owned_of):
+def _compare(kind, staged, deployed, fields, owner_of):
     changes = []
     for name in sorted(set(staged) | set(deployed), key=str):
         new, old = staged.get(name), deployed.get(name)
@@ -147,40 +147,40 @@ def _compare(kind, staged, deployed, fields, owned_of):
                 "name": name[0] if isinstance(name, tuple) else name,
                 "object": label,
                 "action": action,
-                "owned": owned_of(new or old),
+                "owner": owner_of(new or old),
             }
         )
     return changes
 
 
-def _tagged(obj):
-    return OWNER_TAG in (obj.get("tags") or [])
+def _owner(obj):
+    return owner_of_tags(obj.get("tags"))
 
 
 def staged_changes(staging, deployed):
-    """This blueprint's staged, undeployed changes to zones, VNs and port bindings: [{kind, name, action, owned}]."""
-    tagged = _tagged
+    """This blueprint's staged, undeployed changes to zones, VNs and port bindings: [{kind, name, action, owner}]
+    (``owner``: whose mark the object carries, None without one)."""
     return (
         _compare(
             "routing_zone",
             staging["routing_zones"],
             deployed["routing_zones"],
             ("vni", "vrf_name", "tags"),
-            tagged,
+            _owner,
         )
         + _compare(
             "virtual_network",
             staging["virtual_networks"],
             deployed["virtual_networks"],
             VN_COMPARED,
-            tagged,
+            _owner,
         )
         + _compare(
             "port_binding",
             staging["port_bindings"],
             deployed["port_bindings"],
             ("interfaces",),
-            lambda obj: obj["owned"],
+            lambda obj: obj["owner"],
         )
     )
 

@@ -110,6 +110,7 @@ def build_configuration(auth):
 
 # (group, kind) -> (plural, namespaced): the kinds this collection uses, with the paths their APIs define.
 KNOWN_KINDS = {
+    ("", "Namespace"): ("namespaces", False),
     ("", "Node"): ("nodes", False),
     ("", "Pod"): ("pods", True),
     ("k8s.cni.cncf.io", "NetworkAttachmentDefinition"): ("network-attachment-definitions", True),

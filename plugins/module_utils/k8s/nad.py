@@ -310,8 +310,8 @@ def parse_cn2_annotation(text):
     return dict((key, body[cn2_key]) for key, cn2_key in CN2_KEYS.items() if cn2_key in body)
 
 
-def from_object(obj, owner_label):
-    """Option form of a NAD object (labels without the ownership mark)."""
+def from_object(obj):
+    """Option form of a NAD object: its labels without the ownership marks, and ``owner`` (None without a mark)."""
     metadata = obj.get("metadata") or {}
     annotations = metadata.get("annotations") or {}
     item = {"name": metadata.get("name"), "namespace": metadata.get("namespace")}
@@ -322,12 +322,21 @@ def from_object(obj, owner_label):
     if CN2_ANNOTATION in annotations:
         item["cn2"] = parse_cn2_annotation(annotations[CN2_ANNOTATION])
     item["labels"] = dict(
-        (k, v) for k, v in (metadata.get("labels") or {}).items() if k != owner_label
+        (k, v) for k, v in (metadata.get("labels") or {}).items() if k not in model.MARK_LABELS
     )
+    item["owner"] = model.owner_of_labels(metadata.get("labels"))
     item["annotations"] = dict(
         (k, v) for k, v in annotations.items() if k.startswith(OWN_ANNOTATION_PREFIX)
     )
     return compact(item)
+
+
+def same_config(have, want):
+    """Whether two CNI config texts hold the same JSON."""
+    try:
+        return json.loads(have) == json.loads(want)
+    except (TypeError, ValueError):
+        return have == want
 
 
 def config_extra(obj):

@@ -27,8 +27,10 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.cluster im
     pod_network_references,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
-    OWNER_LABEL,
-    OWNER_VALUE,
+    DEFAULT_OWNER,
+    MARK_LABELS,
+    owner_labels,
+    owner_of_labels,
 )
 
 
@@ -60,10 +62,26 @@ class K8sResource(Resource):
     NAMESPACED = True
     MANAGED_ANNOTATIONS = ()  # metadata.annotations keys the module owns (others are left alone)
 
-    def __init__(self, service, namespace=None, api_resource=None):
+    def __init__(
+        self,
+        service,
+        namespace=None,
+        api_resource=None,
+        owners=(DEFAULT_OWNER,),
+        guard=False,
+        adopt=(),
+        release=(),
+    ):
+        """``owners``: whose objects this run may change or remove (the first marks what it creates); ``guard``: refuse
+        a change to an object of another owner or without a mark, unless its key is in ``adopt`` (mark it) or, for an
+        own object, in ``release`` (unmark it, keep it). Keys are (namespace, name)."""
         self.service = service
         self.namespace = namespace
         self.api_resource = api_resource
+        self.owners = tuple(owners)
+        self.guard = guard
+        self.adopt = frozenset(tuple(key) for key in adopt)
+        self.release = frozenset(tuple(key) for key in release)
         self.objects = {}
         self.fields = {}
         self.warnings = []
@@ -149,6 +167,10 @@ class K8sResource(Resource):
         target = nad.compact(target)
         if not self.NAMESPACED:
             target["namespace"] = None
+        owner = current.get("owner") if current is not None else self.owners[0]
+        target.pop("owner", None)
+        if owner is not None:
+            target["owner"] = owner
         try:
             self.warnings.extend(
                 self.check(
@@ -160,18 +182,53 @@ class K8sResource(Resource):
         return target
 
     def same(self, target, current):
-        return target == current
+        return target == current and not self.remark(self.key(current), current.get("owner"))
 
     def owned(self, obj):
-        labels = (self.objects.get(self.key(obj), {}).get("metadata") or {}).get("labels") or {}
-        return labels.get(OWNER_LABEL) == OWNER_VALUE
+        return obj.get("owner") in self.owners
+
+    def remark(self, key, owner):
+        """Whether the object ``key`` of ``owner`` changes its marks this run (adopted, or released)."""
+        return (key in self.adopt and owner is None) or (
+            key in self.release and owner in self.owners
+        )
+
+    def check_change(self, change):
+        if not self.guard or change.before is None or self.owned(change.before):
+            return
+        owner = change.before.get("owner")
+        if owner is None and change.key in self.adopt and change.action != "delete":
+            return
+        raise ResourceError(
+            "%s %s %s; this run acts for %s and changes nothing of it: nothing was changed"
+            % (
+                self.OBJECT_KIND,
+                self.name(change.key),
+                (
+                    "belongs to owner %s" % owner
+                    if owner
+                    else "carries no owner's mark (made by hand or another tool; adopt it explicitly)"
+                ),
+                ", ".join(self.owners),
+            )
+        )
 
     def labels(self, item, have_obj, merge):
+        """The object's labels: the item's, with the owner's marks of a new, own, adopted or released object."""
         have_labels = ((have_obj or {}).get("metadata") or {}).get("labels") or {}
         labels = dict(have_labels) if merge else {}
         labels.update(item.get("labels") or {})
-        if have_obj is None or have_labels.get(OWNER_LABEL) == OWNER_VALUE:
-            labels[OWNER_LABEL] = OWNER_VALUE
+        key = self.config_key(item)
+        owner = owner_of_labels(have_labels) if have_obj is not None else None
+        if have_obj is None:
+            labels.update(owner_labels(self.owners[0]))
+        elif key in self.release and owner in self.owners:
+            for mark in MARK_LABELS:
+                labels.pop(mark, None)
+        elif key in self.adopt and owner is None:
+            labels.update(owner_labels(self.owners[0], adopted=True))
+        elif owner in self.owners:
+            labels.update((k, v) for k, v in have_labels.items() if k in MARK_LABELS)
         return labels
 
     def update_patch(self, have_obj, desired):
@@ -263,7 +320,7 @@ class K8sResource(Resource):
                 if (
                     found is None
                     or self.service.check_mode
-                    or labels.get(OWNER_LABEL) != OWNER_VALUE
+                    or owner_of_labels(labels) != self.owners[0]
                 ):
                     raise
                 if exc.status == 409:
@@ -310,16 +367,25 @@ class NetworkAttachments(K8sResource):
     MANAGED_ANNOTATIONS = nad.MANAGED_ANNOTATIONS
     FIELDS = dict(labels=MAP, ipam=MAP, cn2=MAP, annotations=MAP)
 
-    def __init__(self, service, namespace=None, force=False):
-        super(NetworkAttachments, self).__init__(service, namespace)
+    def __init__(self, service, namespace=None, force=False, **ownership):
+        super(NetworkAttachments, self).__init__(service, namespace, **ownership)
         self.force = force
 
     def from_object(self, obj):
-        return nad.from_object(obj, OWNER_LABEL)
+        return nad.from_object(obj)
 
     def to_object(self, item, labels, have_obj=None, merge=False):
         extra = nad.config_extra(have_obj) if (have_obj and merge) else None
         return nad.to_object(item, labels, extra)
+
+    def update_patch(self, have_obj, desired):
+        """As a K8sResource's, except that a config equal as JSON (keys in another order) is not rewritten."""
+        patch = super(NetworkAttachments, self).update_patch(have_obj, desired)
+        if "spec" in patch and nad.same_config(
+            (have_obj.get("spec") or {}).get("config"), (desired.get("spec") or {}).get("config")
+        ):
+            del patch["spec"]
+        return patch
 
     def merge(self, have, want):
         if want.get("ipam") and (have.get("ipam") or {}).get("type") != want["ipam"].get("type"):
@@ -384,8 +450,11 @@ class VirtualNetworkRouters(K8sResource):
                 "virtual_network_selector": _labels_of(spec.get("virtualNetworkSelector")),
                 "import_routers": imports,
                 "labels": dict(
-                    (k, v) for k, v in (metadata.get("labels") or {}).items() if k != OWNER_LABEL
+                    (k, v)
+                    for k, v in (metadata.get("labels") or {}).items()
+                    if k not in MARK_LABELS
                 ),
+                "owner": owner_of_labels(metadata.get("labels")),
             }
         )
 

@@ -394,11 +394,11 @@ def pod_bindings(nets, usage, bound_nodes, marks, grace, now):
     return wanted, writes
 
 
-def cluster_removals(existing_vns, nets, usage):
-    """VNs created for a cluster object that no longer opts in: (to remove, kept with the reason).
+def cluster_removals(existing_vns, nets, usage, owner):
+    """VNs this cluster created for a cluster object that no longer opts in: (to remove, kept with the reason).
 
-    Only VNs carrying the cluster tag follow an object away (a network the intent file created never does), and
-    never while pods still attach to a network of that name.
+    Only VNs carrying the cluster tag and this cluster's mark (``owner``) follow an object away (never a network the
+    intent file created, never another cluster's), and never while pods still attach to a network of that name.
     """
     present = set(net["name"] for net in nets)
     used = dict((name, ["%s/%s" % (ns, name)]) for (ns, name) in usage)
@@ -407,7 +407,7 @@ def cluster_removals(existing_vns, nets, usage):
         tags = vn.get("tags") or []
         if (
             vn.get("label") in present
-            or model.OWNER_TAG not in tags
+            or model.owner_of_tags(tags) != owner
             or model.CLUSTER_TAG not in tags
         ):
             continue
@@ -423,6 +423,7 @@ def cluster_removals(existing_vns, nets, usage):
                 "namespace": "-",
                 "routing_zone": vn.get("routing_zone"),
                 "state": "absent",
+                "owner": owner,
                 "source": {"kind": "cluster object (gone)", "namespace": "-", "name": vn["label"]},
             }
         )

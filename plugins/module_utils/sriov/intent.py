@@ -18,6 +18,7 @@ import json
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import (
     cluster,
     model,
+    ownership,
     planning,
     topology,
 )
@@ -62,11 +63,11 @@ def _bound_nodes(nets, ports, bindings):
     return out
 
 
-def staging_verdict(staging, plan, include_foreign=False):
-    """Split what is staged but not deployed into this collection's own pending changes and everyone else's.
+def staging_verdict(staging, plan, include_foreign=False, owners=(model.DEFAULT_OWNER,)):
+    """Split what is staged but not deployed into this run's own pending changes and everyone else's.
 
-    Ours: objects carrying the ownership tag that this plan manages (left staged by an earlier run whose commit
-    failed): the commit must deploy them. Everything else, or anything staged by another user, is foreign: refused
+    Ours: objects carrying the mark of one of this run's ``owners`` that this plan manages (left staged by an earlier
+    run whose commit failed): the commit must deploy them. Everything else, or anything staged by another user, is foreign: refused
     before any write unless ``include_foreign`` (then listed in the plan and the report).
     """
     staging = staging or {}
@@ -84,7 +85,7 @@ def staging_verdict(staging, plan, include_foreign=False):
     )
     ours, foreign = [], []
     for change in changes:
-        mine = change.get("owned") and (
+        mine = change.get("owner") in owners and (
             change["name"] in (zones if change["kind"] == "routing_zone" else names)
         )
         if mine and not other_user:
@@ -130,10 +131,13 @@ def plan(params, now=None):
         raise IntentError(
             ["binding: %r is not allowed; allowed %s" % (binding, ", ".join(planning.BINDINGS))]
         )
+    state = params.get("state", "present")
+    run = params.get("run") or ("teardown" if state == "absent" else "provision")
+    facts = params.get("cluster") or {}
+    intent_owner, cluster_owner = ownership.run_owners(params, facts, source)
     nets, allocation = validate_intent(
         params.get("networks") if source != "cluster" else [], params.get("allocation")
     )
-    facts = params.get("cluster") or {}
     skipped = []
     if source in ("cluster", "both"):
         derived, skipped = cluster.derive_networks(
@@ -143,17 +147,22 @@ def plan(params, now=None):
         if found:
             raise IntentError(found)
         nets = cluster.merge_sources(nets, derived)
+    for net in nets:
+        net["owner"] = intent_owner if ownership.is_intent(net) else cluster_owner
     existing_vns = params.get("virtual_networks") or []
-    nets, errors = allocate(nets, allocation, existing_vns, params.get("attachments") or [])
+    attachments = params.get("attachments") or []
+    nets, errors = allocate(nets, allocation, existing_vns, attachments)
     fabric = params.get("fabric") or {}
     ports = topology.port_map(params.get("nodes") or [], fabric.get("links") or [])
     usage = _key_map(facts.get("pod_usage"))
     removed, kept = [], []
-    if source in ("cluster", "both") and params.get("state", "present") == "present":
-        removed, kept = cluster.cluster_removals(existing_vns, nets, usage)
+    if source in ("cluster", "both") and state == "present":
+        removed, kept = cluster.cluster_removals(existing_vns, nets, usage, cluster_owner)
+    if run == "reconcile" and params.get("overridden") and source != "cluster":
+        removed += planning.overridden_removals(existing_vns, nets + removed, intent_owner)
     present = (
         [net for net in nets if net.get("state", "present") == "present"]
-        if params.get("state", "present") == "present"
+        if state == "present"
         else []
     )
     for net in present:
@@ -163,14 +172,43 @@ def plan(params, now=None):
                 skipped.append({"source": cluster.source_field(net), "error": error})
             else:
                 errors.append(error)
-    if errors:
-        raise IntentError(errors)
     failed = set(item["source"] for item in skipped)
     nets = [
         net
         for net in nets
         if not (planning.is_cluster(net) and cluster.source_field(net) in failed)
     ]
+    present_ids = set(id(net) for net in present)
+    judge = ownership.Judge(
+        existing_vns,
+        params.get("templates"),
+        attachments,
+        adopt=params.get("adopt", False),
+        release=params.get("release", False),
+        force=params.get("force", False),
+    )
+    refused = []
+    for net in nets + removed:
+        found = len(judge.errors)
+        if id(net) in present_ids:
+            judge.present(net)
+        else:
+            judge.absent(net)
+        if planning.is_cluster(net) and id(net) in present_ids and len(judge.errors) > found:
+            # a cluster object that clashes with another owner is skipped, as an invalid one is: the others go on
+            skipped.append(
+                {"source": cluster.source_field(net), "error": "; ".join(judge.errors[found:])}
+            )
+            refused.append(id(net))
+            del judge.errors[found:]
+    skipped_names = set(net["name"] for net in nets if id(net) in refused)
+    judge.adopted = [item for item in judge.adopted if item["network"] not in skipped_names]
+    nets = [net for net in nets if id(net) not in refused]
+    errors += judge.errors + ownership.routing_group_clashes(
+        [net for net in nets if id(net) in present_ids], attachments
+    )
+    if errors:
+        raise IntentError(errors)
     pod_nodes, marks = None, {}
     if binding == "pods":
         bound = _bound_nodes(nets, ports, params.get("bindings"))
@@ -181,10 +219,12 @@ def plan(params, now=None):
         nets + removed,
         ports,
         fabric_leafs=len(fabric.get("leafs") or []),
-        state=params.get("state", "present"),
+        state=state,
         binding=binding,
         pod_nodes=pod_nodes,
-        existing_vns=existing_vns,
+        existing=planning.Existing(
+            existing_vns, params.get("routing_zones"), params.get("bindings"), attachments
+        ),
     )
     for (namespace, name), value in sorted(marks.items()):
         desired["attachment_writebacks"].append(
@@ -197,12 +237,17 @@ def plan(params, now=None):
             }
         )
     desired["attachment_writebacks"] = _merge_writebacks(desired["attachment_writebacks"])
+    owners = [owner for owner in (intent_owner, cluster_owner) if owner]
+    if source == "cluster":
+        owners.reverse()
     verdict = staging_verdict(
-        params.get("staging"), desired, params.get("include_foreign_staging", False)
+        params.get("staging"), desired, params.get("include_foreign_staging", False), owners
     )
     desired["commit_pending"] = bool(verdict["ours"]) or verdict["included"]
-    run = params.get("run") or ("teardown" if params.get("state") == "absent" else "provision")
+    desired["owners"] = owners
+    desired["adopted"], desired["released"] = judge.adopted, judge.released
     desired["fabric_steps"] = planning.fabric_steps(desired, run, params.get("overridden", False))
+    desired["fabric_ownership"] = planning.fabric_ownership(desired)
     desired["cluster_steps"] = planning.cluster_steps(desired, run, params.get("overridden", False))
     problems = planning.problems_of(desired) + kept
     return {

@@ -23,13 +23,28 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task impor
     TaskFailed,
     refuse_registered,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import Engine
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
+    Engine,
+    ResourceError,
+    ownership,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import (
     HAS_NETADDR,
     NETADDR_IMPORT_ERROR,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.discovery import (
+    discover,
+    intent_text,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import plan
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    IntentError,
+    owner_name,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import (
+    port_map,
+    port_summary,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
     validate_intent,
 )
@@ -46,7 +61,8 @@ APSTRA_RESOURCES = {
 
 
 ARGUMENT_SPEC = dict(
-    networks=dict(type="list", elements="dict", default=[]),
+    networks=dict(type="list", elements="dict"),
+    intent_file=dict(type="str"),
     allocation=dict(
         type="dict",
         default={},
@@ -57,7 +73,7 @@ ARGUMENT_SPEC = dict(
         ),
     ),
     state=dict(type="str", default="present", choices=["present", "absent"]),
-    mode=dict(type="str", default="plan", choices=["validate", "plan", "verify"]),
+    mode=dict(type="str", default="plan", choices=["validate", "plan", "verify", "discover"]),
     fabric=dict(type="dict", default={}),
     nodes=dict(type="list", elements="dict", default=[]),
     virtual_networks=dict(type="list", elements="dict", default=[]),
@@ -80,6 +96,13 @@ ARGUMENT_SPEC = dict(
     overridden=dict(type="bool", default=False),
     after_change=dict(type="bool", default=False),
     blueprint_facts=dict(type="dict"),
+    routing_zones=dict(type="list", elements="dict"),
+    templates=dict(type="list", elements="dict"),
+    owner=dict(type="str"),
+    cluster_name=dict(type="str"),
+    adopt=dict(type="bool", default=False),
+    release=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
     registered=REGISTERED_OPTION,
 )
 
@@ -97,8 +120,9 @@ def overlay(attachments, results):
     return [by_key[key] for key in sorted(by_key, key=lambda k: (k[0] or "", k[1] or ""))]
 
 
-def fabric_writes(steps, facts):
-    """Whether the fabric steps write anything, from the blueprint facts alone (no call); None when the facts do not say."""
+def fabric_writes(steps, facts, fabric_ownership):
+    """Whether the fabric steps write anything, from the blueprint facts alone (no call); None when the facts do not say.
+    A step that would change another owner's object fails here, before the fabric task runs."""
     resources = (facts or {}).get("resources")
     if not resources or not facts.get("fabric"):
         return None
@@ -107,6 +131,7 @@ def fabric_writes(steps, facts):
         facts["blueprints"][0]["id"],
         check_mode=True,
         facts=dict(resources, fabric=facts["fabric"]),
+        **ownership(fabric_ownership),
     )
     for step in steps:
         engine = Engine(
@@ -125,11 +150,25 @@ def cluster_writes(steps, attachments):
     for step in [step for step in steps if step["resource"] == "attachments"]:
         if step["state"] != "merged":
             return True  # replaced/overridden/deleted: let the module decide, it knows the ownership marks
-        if Engine(NetworkAttachments(None), "merged", step["config"], check_mode=True).dry_changes(
-            attachments
-        ):
+        nads = NetworkAttachments(None, **ownership(step.get("ownership") or {}, keyed=True))
+        if Engine(nads, "merged", step["config"], check_mode=True).dry_changes(attachments):
             return True
     return False
+
+
+def discovered(params):
+    """The node/port map and the intent of the SR-IOV networks stitched by hand (mode discover)."""
+    ports = port_map(params.get("nodes") or [], (params.get("fabric") or {}).get("links") or [])
+    intent, comments = discover(
+        params.get("virtual_networks"), params.get("bindings"), ports, params.get("attachments")
+    )
+    blueprints = (params.get("blueprint_facts") or {}).get("blueprints") or [{}]
+    return dict(
+        port_summary=port_summary(ports),
+        intent=intent,
+        comments=comments,
+        intent_text=intent_text(intent, comments, blueprints[0].get("label") or "-"),
+    )
 
 
 def with_facts(params):
@@ -143,6 +182,8 @@ def with_facts(params):
         fabric=facts.get("fabric"),
         staging=facts.get("staging"),
         virtual_networks=resources.get("virtual_networks"),
+        routing_zones=resources.get("routing_zones"),
+        templates=resources.get("templates"),
         bindings=resources.get("port_bindings"),
         nodes=cluster.get("nodes"),
         attachments=cluster.get("attachments"),
@@ -158,7 +199,22 @@ def compute(params):
     """The result for validated parameters; raises IntentError."""
     params = with_facts(params)
     result = dict(changed=False, plan=[], before=[], after=[])
+    if params["mode"] == "discover":
+        return dict(result, **discovered(params))
+    if params["source"] != "cluster" and params["mode"] != "verify" and params["networks"] is None:
+        raise IntentError(
+            [
+                "intent_file: required with source %s (-e intent_file=PATH; role: sriov_network_intent_file, or the "
+                "networks in sriov_network_networks); nothing was read or changed"
+                % params["source"]
+            ]
+        )
     if params["mode"] == "validate":
+        errors = []
+        if params.get("owner"):
+            owner_name(errors, "owner", params["owner"])
+        if errors:
+            raise IntentError(errors)
         result["networks"] = validate_intent(
             params["networks"] if params["source"] != "cluster" else [], params.get("allocation")
         )[0]
@@ -170,7 +226,7 @@ def compute(params):
         desired = result["desired"]
         # A step that would change nothing is left out of the run (a no-op run starts no fabric or NAD task).
         desired["fabric_writes"] = fabric_writes(
-            desired["fabric_steps"], params.get("blueprint_facts")
+            desired["fabric_steps"], params.get("blueprint_facts"), desired["fabric_ownership"]
         )
         desired["cluster_writes"] = cluster_writes(
             desired["cluster_steps"], params.get("attachments") or []
@@ -194,6 +250,11 @@ def compute(params):
 def run(params, check_mode):
     """The task's result; raises TaskFailed."""
     refuse_registered(params)
+    if params.get("intent_file") and params.get("networks") is None:
+        raise TaskFailed(
+            "intent_file: only the action plugin of the same name, which Ansible runs for this task, reads the file; "
+            "as a module, give networks"
+        )
     if not HAS_NETADDR:
         raise TaskFailed(
             "the netaddr Python library is required (pip install netaddr)",
@@ -213,6 +274,8 @@ def run(params, check_mode):
         raise TaskFailed(
             "invalid SR-IOV intent: %s" % exc, errors=exc.errors, changed=False, plan=[]
         ) from exc
+    except ResourceError as exc:
+        raise TaskFailed(str(exc), errors=[str(exc)], changed=False, plan=[]) from exc
     if params["mode"] == "verify" and params["fail_on_drift"] and result["drift"]:
         lines = drift_lines(result["drift"])
         raise TaskFailed("drift: %d difference(s): %s" % (len(lines), "; ".join(lines)), **result)

@@ -40,11 +40,25 @@ LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$
 TAG_RE = re.compile(r"^[^\s,]{1,64}$")
 ROUTE_TARGET_RE = re.compile(r"^(target:)?([0-9]+|[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+):[0-9]+$")
 
-# Ownership marks: `overridden`, teardown and the event path only ever remove objects that carry them.
+# Ownership marks. Every object the collection makes carries OWNER_TAG (Apstra) or OWNER_LABEL (Kubernetes); the
+# owner's name rides beside it (OWNER_TAG_PREFIX + owner, OWNER_NAME_LABEL), except for the default owner, whose mark is
+# the collection's mark alone: what earlier releases made is the default owner's, and an upgrade writes nothing.
+# A run changes or removes only objects of its own owner; see docs/usage.md "Shared fabric".
 OWNER_TAG = "managed-by:netops.cn2_apstra"
+OWNER_TAG_PREFIX = "netops.cn2_apstra/owner:"
+ADOPTED_TAG = (
+    "netops.cn2_apstra/adopted"  # made by hand, adopted explicitly: teardown needs release or force
+)
 CLUSTER_TAG = "netops.cn2_apstra:cluster"  # on VNs created for a cluster object: only these follow the object away
 OWNER_LABEL = "app.kubernetes.io/managed-by"
 OWNER_VALUE = "netops.cn2_apstra"
+OWNER_NAME_LABEL = "cn2-apstra.netops.io/owner"
+ADOPTED_LABEL = "cn2-apstra.netops.io/adopted"
+DEFAULT_OWNER = "intent"
+# A cluster VN an earlier release made (cluster tag, no owner's name): no cluster run may act on it implicitly, since
+# which cluster made it is unknown; `adopt` makes it a cluster's.
+EARLIER_CLUSTER_OWNER = "a cluster (earlier release)"
+OWNER_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$")
 ROUTING_GROUP_LABEL = "netops.io/routing-group"
 NETWORK_LABEL = "netops.io/sriov-network"
 
@@ -225,3 +239,69 @@ def tags(errors, field, value):
 def gateway_of(cidr):
     """The fabric gateway of a subnet: its first host address."""
     return str(next(ipaddress.ip_network(cidr).hosts()))
+
+
+def owner_name(errors, field, value):
+    """An owner's name: 1-40 characters of [A-Za-z0-9_.-], starting and ending with a letter or digit (it rides in an
+    Apstra tag of at most 64 characters and a Kubernetes label value). A kube-system UID fits."""
+    if value is None or not isinstance(value, str) or not OWNER_RE.match(value):
+        errors.append(
+            "%s: %r is not a valid owner (1-40 characters of [A-Za-z0-9_.-], starting and ending with a letter or "
+            "digit)" % (field, value)
+        )
+        return None
+    return value
+
+
+def owner_tags(owner, adopted=False):
+    """The Apstra tags that mark an object as ``owner``'s."""
+    tags = [OWNER_TAG] if owner == DEFAULT_OWNER else [OWNER_TAG, OWNER_TAG_PREFIX + owner]
+    return tags + ([ADOPTED_TAG] if adopted else [])
+
+
+def owner_of_tags(tags):
+    """Whose object an Apstra object is, from its tags: an owner's name, EARLIER_CLUSTER_OWNER, or None (no mark: made
+    by hand or by another tool)."""
+    tags = tags or []
+    named = sorted(tag[len(OWNER_TAG_PREFIX) :] for tag in tags if tag.startswith(OWNER_TAG_PREFIX))
+    if named:
+        return named[0]
+    if OWNER_TAG not in tags:
+        return None
+    return EARLIER_CLUSTER_OWNER if CLUSTER_TAG in tags else DEFAULT_OWNER
+
+
+def named_owner(tags):
+    """Whether an Apstra object's tags name an owner (not: unmarked, or marked by an earlier release alone); only such
+    objects are never adopted."""
+    return any(tag.startswith(OWNER_TAG_PREFIX) for tag in tags or [])
+
+
+def without_owner_tags(tags):
+    """The tags of an object, its owner's marks left out (what a release keeps)."""
+    return sorted(
+        tag
+        for tag in tags or []
+        if tag not in (OWNER_TAG, ADOPTED_TAG, CLUSTER_TAG) and not tag.startswith(OWNER_TAG_PREFIX)
+    )
+
+
+def owner_labels(owner, adopted=False):
+    """The Kubernetes labels that mark an object as ``owner``'s."""
+    labels = {OWNER_LABEL: OWNER_VALUE}
+    if owner != DEFAULT_OWNER:
+        labels[OWNER_NAME_LABEL] = owner
+    if adopted:
+        labels[ADOPTED_LABEL] = "true"
+    return labels
+
+
+def owner_of_labels(labels):
+    """Whose object a Kubernetes object is, from its labels, or None."""
+    labels = labels or {}
+    if labels.get(OWNER_LABEL) != OWNER_VALUE:
+        return None
+    return labels.get(OWNER_NAME_LABEL) or DEFAULT_OWNER
+
+
+MARK_LABELS = (OWNER_LABEL, OWNER_NAME_LABEL, ADOPTED_LABEL)

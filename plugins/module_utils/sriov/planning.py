@@ -18,6 +18,9 @@ import ipaddress
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import nodes_for
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import (
+    binding_ports,
+)
 
 BINDINGS = ("nodes", "pods")
 
@@ -88,42 +91,96 @@ def _switch_ids(bound):
     )
 
 
+class Existing:
+    """What the sources and the fabric hold, by the names the plan uses: VNs and zones (canonical, with their tags),
+    port bindings (the VN's tagged ports) and NADs (option form, with their ``owner``)."""
+
+    def __init__(self, vns=None, zones=None, bindings=None, nads=None):
+        self.vns = dict((vn.get("label"), vn) for vn in vns or [])
+        self.zones = dict((zone.get("label"), zone) for zone in zones or [])
+        self.ports = dict(
+            (item.get("virtual_network"), binding_ports(item))
+            for item in bindings or []
+            if item.get("tagged", True)
+        )
+        self.nads = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in nads or [])
+
+
+def _vn_tags(net, existing_vn):
+    """The VN's tags: the network's, its owner's marks, the cluster tag for a cluster object's VN, and the tags of an
+    adopted VN as they were."""
+    tags = set(net["tags"]) | set(model.owner_tags(net.get("owner", model.DEFAULT_OWNER)))
+    if is_cluster(net) and (
+        existing_vn is None or model.CLUSTER_TAG in (existing_vn.get("tags") or [])
+    ):
+        tags.add(model.CLUSTER_TAG)
+    if net.get("adopted") and existing_vn is not None:
+        tags |= set(model.without_owner_tags(existing_vn.get("tags")))
+        tags |= set(t for t in existing_vn.get("tags") or [] if t == model.ADOPTED_TAG)
+    return sorted(tags)
+
+
+def _adopted_fields(net, existing_vn):
+    """Fields an adopted VN keeps as it was made unless the intent gives them (adoption changes nothing that carries
+    traffic): description, MTU, DHCP."""
+    if not (net.get("adopted") and existing_vn):
+        return {}
+    return dict(
+        description=net["description"] or existing_vn.get("description"),
+        mtu=net["mtu"] or existing_vn.get("mtu"),
+        dhcp=existing_vn.get("dhcp"),
+    )
+
+
 def network_plan(
-    net, ports, peer_subnets, svi_count, binding="nodes", pod_nodes=None, existing_vn=None
+    net,
+    ports,
+    peer_subnets,
+    svi_count,
+    binding="nodes",
+    pod_nodes=None,
+    existing_vn=None,
+    existing=None,
 ):
     """Fabric and cluster halves of one present network."""
+    existing = existing or Existing()
     offering, mapped, bound = carriers(net, ports, binding, pod_nodes)
     if net.get("fabric_only"):
         bound = []
     switches = sorted(_switch_ids(bound))
     points = sorted(set(point["port"] for entry in bound for point in entry["application_points"]))
+    if net.get("adopting") and existing_vn is not None:
+        # the run that adopts only adds what is missing: the leafs and ports the network had stay
+        switches = sorted(set(switches) | set(existing_vn.get("bindings") or []))
+        points = sorted(set(points) | set(existing.ports.get(net["name"]) or []))
     gateway = model.gateway_of(net["subnet"])
     routes = sorted(set(net["routes"]) | set(s for s in peer_subnets if s != net["subnet"]))
-    tags = set(net["tags"]) | {model.OWNER_TAG}
-    if is_cluster(net) and (
-        existing_vn is None or model.CLUSTER_TAG in (existing_vn.get("tags") or [])
-    ):
-        tags.add(model.CLUSTER_TAG)
     description = net["description"] or "SR-IOV %s/%s (%s)" % (
         net["namespace"],
         net["name"],
         net["resource_name"],
     )
-    vn = {
-        "label": net["name"],
-        "vn_type": "vxlan",
-        "vni": net["vni"],
-        "routing_zone": net["routing_zone"],
-        "vlan_id": net["vlan"],
-        "bindings": switches,
-        "ipv4_subnet": net["subnet"],
-        "ipv4_gateway": gateway,
-        "mtu": net["mtu"],
-        "tags": sorted(tags),
-        "description": description,
-    }
+    vn = dict(
+        {
+            "label": net["name"],
+            "vn_type": "vxlan",
+            "vni": net["vni"],
+            "routing_zone": net["routing_zone"],
+            "vlan_id": net["vlan"],
+            "bindings": switches,
+            "ipv4_subnet": net["subnet"],
+            "ipv4_gateway": gateway,
+            "mtu": net["mtu"],
+            "tags": _vn_tags(net, existing_vn),
+            "description": description,
+        },
+        **_adopted_fields(net, existing_vn),
+    )
     port_binding = {"virtual_network": net["name"], "tagged": True, "switch_ports": points}
     attachment = cluster_attachment(net, gateway, routes, svi_count)
+    nad = existing.nads.get((net["namespace"], net["name"]))
+    if net.get("adopted") and attachment["managed"] and nad is not None:
+        attachment = adopted_attachment(net, nad)
     skipped = [entry for entry in offering if entry["status"] != "mapped"]
     if binding == "pods":
         wanted = (pod_nodes or {}).get((net["namespace"], net["name"]), set())
@@ -204,28 +261,74 @@ def cluster_attachment(net, gateway, routes, svi_count):
     return nad
 
 
-def _removable_zones(absent_labels, existing_vns, present_zones):
-    """Zones of the removed VNs that no remaining VN uses (deleted only if they carry the ownership tag)."""
-    remaining = set(
-        vn.get("routing_zone") for vn in existing_vns if vn.get("label") not in absent_labels
+def adopted_attachment(net, nad):
+    """An adopted NAD as it was made: the plan changes none of its fields (its VLAN, resource and subnet matched)."""
+    attachment = dict((k, v) for k, v in nad.items() if k != "owner")
+    attachment.update(name=net["name"], namespace=net["namespace"], managed=True)
+    if net["routing_group"]:
+        attachment["labels"] = dict(
+            attachment.get("labels") or {}, **{model.ROUTING_GROUP_LABEL: net["routing_group"]}
+        )
+    return attachment
+
+
+def _removable_zones(absent_labels, existing, present_zones, owners):
+    """Zones of the removed VNs that no remaining VN uses and that one of this run's owners created: a zone is shared,
+    its creator removes it once nobody uses it."""
+    vns = list(existing.vns.values())
+    remaining = set(vn.get("routing_zone") for vn in vns if vn.get("label") not in absent_labels)
+    zones = set(vn.get("routing_zone") for vn in vns if vn.get("label") in absent_labels)
+    return sorted(
+        zone
+        for zone in zones - remaining - set(present_zones)
+        if zone
+        and model.owner_of_tags((existing.zones.get(zone) or {}).get("tags", [model.OWNER_TAG]))
+        in owners
     )
-    zones = set(vn.get("routing_zone") for vn in existing_vns if vn.get("label") in absent_labels)
-    return sorted(zone for zone in zones - remaining - set(present_zones) if zone)
+
+
+def overridden_removals(existing_vns, nets, owner):
+    """``overridden``: the VNs of ``owner`` no network lists any more (a cluster's networks follow their objects
+    instead), as networks to remove: their ports are unbound before the VN goes."""
+    listed = set(net["name"] for net in nets)
+    return [
+        {
+            "name": vn["label"],
+            "namespace": "-",
+            "routing_zone": vn.get("routing_zone"),
+            "state": "absent",
+            "owner": owner,
+            "source": {"kind": "not listed (overridden)", "namespace": "-", "name": vn["label"]},
+        }
+        for vn in existing_vns or []
+        if vn.get("label") not in listed
+        and model.owner_of_tags(vn.get("tags")) == owner
+        and model.CLUSTER_TAG not in (vn.get("tags") or [])
+    ]
 
 
 def build_plan(
-    nets, ports, fabric_leafs=0, state="present", binding="nodes", pod_nodes=None, existing_vns=None
+    nets,
+    ports,
+    fabric_leafs=0,
+    state="present",
+    binding="nodes",
+    pod_nodes=None,
+    existing_vns=None,
+    existing=None,
 ):
     """The whole two-layer plan: ``config`` lists for every resource module plus a per-network summary.
 
     ``fabric_leafs``: leafs in the blueprint, the SVI addresses reserved after the gateway (one per leaf that may ever
     host the VN, so the IPAM range does not move when a node joins on another leaf). ``binding``: ``nodes`` binds the
     ports of every node offering the resource, ``pods`` only those of nodes in ``pod_nodes`` ({(namespace, name): set of
-    node names}). ``existing_vns``: the VNs Apstra holds (canonical form), to clear and remove only what exists.
+    node names}). ``existing``: what Apstra and the cluster hold (an Existing; or ``existing_vns``, the VNs alone), to
+    clear and remove only what exists and to keep what an adopted network was made with.
     """
     if binding not in BINDINGS:
         raise ValueError("binding: %r is not allowed; allowed %s" % (binding, ", ".join(BINDINGS)))
-    existing = dict((vn.get("label"), vn) for vn in existing_vns or [])
+    held = existing or Existing(existing_vns)
+    existing = held.vns
     svi_count = max(int(fabric_leafs or 0), 2)
     present = [
         net for net in nets if state == "present" and net.get("state", "present") == "present"
@@ -258,6 +361,7 @@ def build_plan(
             "attachments": [],
             "routers": [],
         },
+        "releases": {"virtual_networks": [], "port_bindings": [], "attachments": []},
     }
     groups = {}
     for net in present:
@@ -269,6 +373,7 @@ def build_plan(
             binding,
             pod_nodes,
             existing.get(net["name"]),
+            held,
         )
         plan["virtual_networks"].append(part["virtual_network"])
         if part["port_binding"]["switch_ports"]:
@@ -315,20 +420,25 @@ def build_plan(
                 "namespace": namespace,
                 "type": "mesh",
                 "virtual_network_selector": {model.ROUTING_GROUP_LABEL: group},
+                "owner": owner_of_network(present, members[0]),
             }
         )
         plan["groups"].append({"name": group, "namespace": namespace, "networks": members})
     absent_groups = set()
     for net in absent:
-        if net["name"] in existing:
+        if net.get("release"):
+            release_plan(plan, net, held)
+        elif net["name"] in existing and net.get("remove", True):
             plan["absent"]["virtual_networks"].append({"label": net["name"]})
             plan["absent"]["port_bindings"].append({"virtual_network": net["name"], "tagged": True})
-        if not is_cluster(net):
+        if not is_cluster(net) and not net.get("release") and net.get("remove", True):
             plan["absent"]["attachments"].append(
                 {"name": net["name"], "namespace": net["namespace"]}
             )
         if net.get("routing_group") and (net["namespace"], net["routing_group"]) not in groups:
-            absent_groups.add((net["namespace"], net["routing_group"]))
+            absent_groups.add(
+                (net["namespace"], net["routing_group"], net.get("owner", model.DEFAULT_OWNER))
+            )
         plan["networks"].append(
             {
                 "name": net["name"],
@@ -339,21 +449,38 @@ def build_plan(
                 "routing_group": net.get("routing_group"),
                 "source": source_text(net),
                 "state": "absent",
+                "release": bool(net.get("release")),
             }
         )
     plan["absent"]["routers"] = [
-        {"name": group, "namespace": namespace} for namespace, group in sorted(absent_groups)
+        {"name": group, "namespace": namespace, "owner": owner}
+        for namespace, group, owner in sorted(absent_groups)
     ]
     absent_labels = set(item["label"] for item in plan["absent"]["virtual_networks"])
+    owners = set(net.get("owner", model.DEFAULT_OWNER) for net in absent)
     plan["absent"]["routing_zones"] = [
         {"label": zone}
         for zone in _removable_zones(
-            absent_labels,
-            list(existing.values()),
-            [zone["label"] for zone in plan["routing_zones"]],
+            absent_labels, held, [zone["label"] for zone in plan["routing_zones"]], owners
         )
     ]
     return plan
+
+
+def release_plan(plan, net, held):
+    """An adopted network released: its VN, ports and NAD stay exactly as they are, without the owner's marks."""
+    vn = held.vns[net["name"]]
+    plan["releases"]["virtual_networks"].append(
+        {"label": vn["label"], "tags": model.without_owner_tags(vn.get("tags"))}
+    )
+    ports = held.ports.get(net["name"])
+    if ports:
+        plan["releases"]["port_bindings"].append(
+            {"virtual_network": vn["label"], "tagged": True, "switch_ports": ports}
+        )
+    nad = held.nads.get((net["namespace"], net["name"]))
+    if nad is not None and not is_cluster(net):
+        plan["releases"]["attachments"].append(dict((k, v) for k, v in nad.items() if k != "owner"))
 
 
 def problems_of(plan):
@@ -371,25 +498,54 @@ def problems_of(plan):
 RUNS = ("provision", "reconcile", "teardown", "verify")
 
 
-def _step(resource, state, config):
-    return {"resource": resource, "state": state, "config": config}
+def owner_of_network(nets, name):
+    return next(net.get("owner", model.DEFAULT_OWNER) for net in nets if net["name"] == name)
+
+
+def _step(resource, state, config, **ownership):
+    step = {"resource": resource, "state": state, "config": config}
+    if ownership:
+        step["ownership"] = dict(
+            {"owner": [model.DEFAULT_OWNER], "guard": True, "adopt": [], "release": []}, **ownership
+        )
+    return step
+
+
+def fabric_ownership(plan):
+    """Whose Apstra objects the fabric task may change: the run's owners, guarded; what it adopts and releases (by
+    network name: the VN and its template)."""
+    return {
+        "owner": plan["owners"],
+        "guard": True,
+        "adopt": sorted(
+            set(item["network"] for item in plan["adopted"] if item["kind"] != "attachment")
+        ),
+        "release": sorted(vn["label"] for vn in plan["releases"]["virtual_networks"]),
+    }
 
 
 def fabric_steps(plan, run, overridden=False):
-    """The apstra_fabric_apply steps of a run, in the order the API needs (unbind before delete, zones last)."""
-    absent = plan["absent"]
+    """The apstra_fabric_apply steps of a run, in the order the API needs (unbind before delete, zones last).
+    ``overridden`` removals are planned networks (``absent``) like any other, so no step removes on its own.
+    """
+    absent, releases = plan["absent"], plan["releases"]
     removals = [
         _step("port_bindings", "deleted", absent["port_bindings"]),
         _step("virtual_networks", "deleted", absent["virtual_networks"]),
         _step("routing_zones", "deleted", absent["routing_zones"]),
+        _step("virtual_networks", "merged", releases["virtual_networks"]),
+        _step("port_bindings", "merged", releases["port_bindings"]),
     ]
     if run == "teardown":
         steps = removals
     elif run in ("provision", "reconcile"):
-        vn_state = "merged" if run == "provision" else ("overridden" if overridden else "replaced")
         steps = [
             _step("routing_zones", "merged", plan["routing_zones"]),
-            _step("virtual_networks", vn_state, plan["virtual_networks"]),
+            _step(
+                "virtual_networks",
+                "merged" if run == "provision" else "replaced",
+                plan["virtual_networks"],
+            ),
             _step(
                 "port_bindings",
                 "merged" if run == "provision" else "replaced",
@@ -400,35 +556,60 @@ def fabric_steps(plan, run, overridden=False):
             steps += [_step("port_bindings", "deleted", plan["port_bindings_clear"])] + removals
     else:
         steps = []
-    # An empty `deleted` would mean "every marked object": a step runs only with something listed (or when overriding).
-    return [step for step in steps if step["config"] or step["state"] == "overridden"]
+    # An empty `deleted` would mean "every marked object": a step runs only with something listed.
+    return [step for step in steps if step["config"]]
 
 
 def _nad_option_form(attachment):
     return dict((k, v) for k, v in attachment.items() if k not in ("managed", "writable"))
 
 
+def _without_owner(items):
+    return [dict((k, v) for k, v in item.items() if k != "owner") for item in items]
+
+
+def _router_steps(state, routers, owners):
+    """One router step per owner: each marks and removes only its own routers."""
+    by_owner = {}
+    for router in routers:
+        by_owner.setdefault(router.get("owner", model.DEFAULT_OWNER), []).append(router)
+    if state == "overridden":
+        for owner in owners:
+            by_owner.setdefault(owner, [])
+    return [
+        _step("routers", state, _without_owner(items), owner=[owner])
+        for owner, items in sorted(by_owner.items())
+    ]
+
+
 def cluster_steps(plan, run, overridden=False):
-    """The cluster writes of a run: NADs the collection owns, write-backs to the cluster's own NADs, routers."""
+    """The cluster writes of a run: NADs the collection owns, write-backs to the cluster's own NADs, routers. Each
+    step says whose objects it may change (``ownership``, passed to the module's owner options)."""
     absent = plan["absent"]
+    intent_owner = plan.get("owners", [model.DEFAULT_OWNER])[0]
+    adopted = [item["name"] for item in plan.get("adopted", []) if item["kind"] == "attachment"]
+    nad_ownership = dict(owner=[intent_owner], adopt=adopted)
+    releases = plan.get("releases", {}).get("attachments", [])
+    release = dict(
+        owner=[intent_owner], release=["%s/%s" % (a["namespace"], a["name"]) for a in releases]
+    )
     if run == "teardown":
         steps = [
-            _step("attachments", "deleted", absent["attachments"]),
-            _step("routers", "deleted", absent["routers"]),
-        ]
+            _step("attachments", "deleted", absent["attachments"], **nad_ownership),
+            _step("attachments", "merged", [_nad_option_form(a) for a in releases], **release),
+        ] + _router_steps("deleted", absent["routers"], [])
     elif run in ("provision", "reconcile"):
         state = "merged" if run == "provision" else ("overridden" if overridden else "replaced")
         owned = [_nad_option_form(a) for a in plan["attachments"] if a.get("managed", True)]
         steps = [
-            _step("attachments", state, owned),
-            _step("attachments", "merged", plan["attachment_writebacks"]),
-            _step("routers", state, plan["routers"]),
-        ]
+            _step("attachments", state, owned, **nad_ownership),
+            # write-backs go to the app team's own NADs, which opted in: not the collection's objects
+            _step("attachments", "merged", plan["attachment_writebacks"], guard=False),
+        ] + _router_steps(state, plan["routers"], [intent_owner] if overridden else [])
         if run == "reconcile":
             steps += [
-                _step("attachments", "deleted", absent["attachments"]),
-                _step("routers", "deleted", absent["routers"]),
-            ]
+                _step("attachments", "deleted", absent["attachments"], **nad_ownership)
+            ] + _router_steps("deleted", absent["routers"], [])
     else:
         steps = []
     return [step for step in steps if step["config"] or step["state"] == "overridden"]

@@ -55,13 +55,19 @@ def port_list(ports, limit=PORT_LIST_LIMIT):
 
 
 def summary(plan, problems=None, staging=None, skipped=None):
-    lines = []
+    lines = ["owner: %s" % ", ".join(plan["owners"])] if plan.get("owners") else []
     nads = index(plan["attachments"], "name")
+    adopted = {}
+    for item in plan.get("adopted") or []:
+        adopted.setdefault(item["network"], []).append("%s %s" % (item["kind"], item["name"]))
     for net in plan["networks"]:
         origin = "" if net.get("source", "intent") == "intent" else " [from %s]" % net["source"]
         if net["state"] == "absent":
             lines.append(
-                "%s/%s: remove (port bindings, virtual network%s)%s"
+                "%s/%s: release (the VN, its ports and the NAD stay; the owner's marks are dropped)%s"
+                % (net["namespace"], net["name"], origin)
+                if net.get("release")
+                else "%s/%s: remove (port bindings, virtual network%s)%s"
                 % (net["namespace"], net["name"], "" if origin else ", NAD", origin)
             )
             continue
@@ -82,6 +88,11 @@ def summary(plan, problems=None, staging=None, skipped=None):
                 origin,
             )
         )
+        if net["name"] in adopted:
+            lines.append(
+                "  adopt: %s (the owner's marks are added; nothing that carries traffic changes)"
+                % ", ".join(adopted[net["name"]])
+            )
         if net.get("fabric_only"):
             lines.append("  fabric: VN pre-provisioned on no leaf (fabric_only); no NAD")
         else:

@@ -131,7 +131,7 @@ def state_of(client, kind, ns, name):
 
 
 def test_new_pods_land_in_the_namespace_network_and_earlier_pods_keep_theirs(cluster):
-    client, _ = cluster
+    client, _server = cluster
     namespace(client, "tenant-a")
     pod(client, "tenant-a", "early")
     subnet(client, "tenant-a", "pods-v4", "10.20.0.0/24", gateway="10.20.0.1")
@@ -183,7 +183,7 @@ def test_new_pods_land_in_the_namespace_network_and_earlier_pods_keep_theirs(clu
 
 
 def test_pod_annotations_choose_a_pod_network_and_addresses_are_reused(cluster):
-    client, _ = cluster
+    client, _server = cluster
     namespace(client, "tenant-b")
     subnet(client, "tenant-b", "sub-v4", "10.40.0.0/24")
     virtual_network(client, "tenant-b", "vn", "sub-v4", version="v2")
@@ -213,7 +213,7 @@ def test_pod_annotations_choose_a_pod_network_and_addresses_are_reused(cluster):
 
 
 def test_a_pod_waits_for_a_network_that_is_not_ready(cluster):
-    client, _ = cluster
+    client, _server = cluster
     namespace(client, "tenant-c", annotations={PODNETWORK: "tenant-c/vn"})
     pod(client, "tenant-c", "too-early")
     assert annotations_of(client, "tenant-c", "too-early") == {DEFAULT_NETWORK: "tenant-c/vn"}
@@ -232,7 +232,7 @@ def test_a_pod_waits_for_a_network_that_is_not_ready(cluster):
 
 
 def test_invalid_cn2_objects_are_refused(cluster):
-    client, _ = cluster
+    client, _server = cluster
     namespace(client, "tenant-d")
     for cidr, gateway, field in (
         ("10.60.0.0/33", None, "spec.cidr"),

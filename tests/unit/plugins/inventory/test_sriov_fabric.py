@@ -281,7 +281,7 @@ def test_cache_avoids_api_calls(config_file, apstra, k8s):
 def test_unknown_blueprint_and_apstra_errors(config_file, apstra, k8s):
     with pytest.raises(
         AnsibleError,
-        match="sriov_fabric: blueprint 'nope' not found; blueprints on the server: dc1, lab",
+        match="sriov_fabric: blueprint: unknown blueprint 'nope'; known: dc1, lab",
     ):
         load(config_file(apstra_blueprint="nope"), fabric(apstra), cluster(k8s))
     error = apstra.error(

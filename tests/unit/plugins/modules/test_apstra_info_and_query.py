@@ -164,12 +164,28 @@ def test_blueprint_info_fabric(apstra):
     assert client.queried() == [(FABRIC_QUERY, None)]
 
 
-def test_blueprint_info_gather_needs_a_blueprint(apstra):
-    client = apstra.client()
+def test_blueprint_info_without_a_blueprint_takes_the_only_one_or_lists_them(apstra, monkeypatch):
+    """No blueprint is ever a default: without the option or APSTRA_BLUEPRINT, the only blueprint on the server, and
+    a server with two is an error that lists them, before any read of either."""
+    monkeypatch.delenv("APSTRA_BLUEPRINT", raising=False)
+    two = {"items": [{"id": "bp-1", "label": "dc1"}, {"id": "bp-2", "label": "dc2"}]}
+    client = apstra.client(blueprints=two)
     result = apstra.run(apstra_blueprint_info.main, {"gather": ["fabric"]}, client)
-    assert (
-        result["failed"] and result["msg"] == "gather=fabric needs blueprint" and client.calls == []
+    assert result["failed"] and result["msg"] == (
+        "blueprint: not given (option blueprint, APSTRA_BLUEPRINT, or -e blueprint=) and the server holds 2 "
+        "blueprints; name the one to work on: dc1, dc2"
     )
+    assert [call["path"] for call in client.calls] == ["/api/blueprints"]
+    monkeypatch.setenv("APSTRA_BLUEPRINT", "dc2")
+    client = apstra.client(
+        blueprints=two,
+        routes={
+            ("GET", "/api/blueprints/bp-2/diff-status"): {},
+            ("GET", "/api/blueprints/bp-2/lock-status"): {},
+        },
+    )
+    result = apstra.run(apstra_blueprint_info.main, {}, client)
+    assert [bp["label"] for bp in result["blueprints"]] == ["dc2"]
 
 
 def test_blueprint_info_resources_are_the_facts_later_tasks_plan_from(apstra):
@@ -247,7 +263,7 @@ def test_blueprint_info_staging_lists_what_is_staged_but_not_deployed(apstra):
             "name": "sriov-a",
             "object": "sriov-a",
             "action": "modify",
-            "owned": True,
+            "owner": "intent",
         }
     ]
 

@@ -54,7 +54,7 @@ def test_create_check_then_real_then_idempotent(k8s):
     assert stored["metadata"]["labels"] == {"fabric-vn": "vn100", OWNER_LABEL: OWNER_VALUE}
     assert stored["metadata"]["annotations"][nad.RESOURCE_ANNOTATION] == "intel.com/sriov_netdevice"
     assert json.loads(stored["spec"]["config"])["ipam"]["range"] == "10.100.0.0/24"
-    assert result["after"] == [NETWORK] and "diff" not in result
+    assert result["after"] == [dict(NETWORK, owner="intent")] and "diff" not in result
 
     service.calls = []
     result = k8s.run(module.main, {"config": [NETWORK]}, service)

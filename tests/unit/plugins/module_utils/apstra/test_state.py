@@ -110,10 +110,10 @@ def test_binding_state_keys_by_vn_and_tagging_with_port_names_and_ownership(apst
     assert binding_state(rows, vns, port_names) == {
         ("sriov-a", True): {
             "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"],
-            "owned": True,
+            "owner": "intent",
             "template": "ct-a",
         },
-        ("sriov-b", False): {"interfaces": ["leaf2:xe-0/0/2"], "owned": False, "template": "ct-b"},
+        ("sriov-b", False): {"interfaces": ["leaf2:xe-0/0/2"], "owner": None, "template": "ct-b"},
     }
     # an application point the fabric does not know is named as the graph names it
     assert binding_state(rows[:1], vns, {})[("sriov-a", True)]["interfaces"] == ["leaf1:xe-0/0/1"]
@@ -160,7 +160,11 @@ def test_read_state_queries_one_graph(apstra):
     ]
     assert state["virtual_networks"]["sriov-a"]["bindings"] == ["leaf3-leaf4"]
     assert state["port_bindings"] == {
-        ("sriov-a", True): {"interfaces": ["leaf3-leaf4:ae5"], "owned": True, "template": "ct-a"}
+        ("sriov-a", True): {
+            "interfaces": ["leaf3-leaf4:ae5"],
+            "owner": "intent",
+            "template": "ct-a",
+        }
     }
     assert state["routing_zones"]["telco"]["vni"] == 20001
     assert "routing_zones" not in read_state(apstra.service(client), "bp-1", fabric, "deployed")
@@ -180,7 +184,7 @@ def test_staged_changes_per_kind_and_action_with_ownership():
         vns=vn_state(
             vn_rows("vn-a", "sriov-a", ["leaf1"]) + vn_rows("vn-x", "theirs", ["leaf2"], tags=())
         ),
-        bindings={("sriov-a", True): {"interfaces": ["leaf1:xe-0/0/1"], "owned": True}},
+        bindings={("sriov-a", True): {"interfaces": ["leaf1:xe-0/0/1"], "owner": "intent"}},
     )
     staging = state_of(
         zones={
@@ -191,38 +195,47 @@ def test_staged_changes_per_kind_and_action_with_ownership():
             vn_rows("vn-a", "sriov-a", ["leaf1", "leaf2"]) + vn_rows("vn-y", "new", tags=())
         ),
         bindings={
-            ("sriov-a", True): {"interfaces": ["leaf1:xe-0/0/1", "leaf2:xe-0/0/2"], "owned": True}
+            ("sriov-a", True): {
+                "interfaces": ["leaf1:xe-0/0/1", "leaf2:xe-0/0/2"],
+                "owner": "intent",
+            }
         },
     )
     assert staged_changes(staging, deployed) == [
-        {"kind": "routing_zone", "name": "red", "object": "red", "action": "create", "owned": True},
+        {
+            "kind": "routing_zone",
+            "name": "red",
+            "object": "red",
+            "action": "create",
+            "owner": "intent",
+        },
         {
             "kind": "virtual_network",
             "name": "new",
             "object": "new",
             "action": "create",
-            "owned": False,
+            "owner": None,
         },
         {
             "kind": "virtual_network",
             "name": "sriov-a",
             "object": "sriov-a",
             "action": "modify",
-            "owned": True,
+            "owner": "intent",
         },
         {
             "kind": "virtual_network",
             "name": "theirs",
             "object": "theirs",
             "action": "delete",
-            "owned": False,
+            "owner": None,
         },
         {
             "kind": "port_binding",
             "name": "sriov-a",
             "object": "sriov-a (tagged)",
             "action": "modify",
-            "owned": True,
+            "owner": "intent",
         },
     ]
 
@@ -237,7 +250,11 @@ def test_verification_view_drops_ids_and_lists_bindings():
     state = state_of(
         vns=vn_state(vn_rows("vn-a", "sriov-a", ["leaf1"])),
         bindings={
-            ("sriov-a", True): {"interfaces": ["leaf1:xe-0/0/1"], "owned": True, "template": "ct"}
+            ("sriov-a", True): {
+                "interfaces": ["leaf1:xe-0/0/1"],
+                "owner": "intent",
+                "template": "ct",
+            }
         },
     )
     view = verification_view(state)

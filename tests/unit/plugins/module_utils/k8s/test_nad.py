@@ -60,7 +60,7 @@ def test_build_and_parse_round_trip_whereabouts():
         },
     }
     assert obj["metadata"]["annotations"] == {nad.RESOURCE_ANNOTATION: "intel.com/sriov_netdevice"}
-    assert nad.from_object(obj, OWNER) == want
+    assert nad.from_object(obj) == dict(want, owner="intent")
 
 
 def test_host_local_and_static_keys():
@@ -106,7 +106,7 @@ def test_cn2_annotation_and_type():
         "routeTargetList": ["target:64512:9"],
         "fabricSNAT": False,
     }
-    assert nad.from_object(obj, OWNER) == nad.compact(want)
+    assert nad.from_object(obj) == nad.compact(want)
 
 
 def test_parse_keeps_unknown_keys_and_survives_bad_json():
@@ -200,7 +200,7 @@ def test_only_this_collections_annotations_can_be_given():
     with pytest.raises(nad.ValidationError, match=expected):
         nad.validate(item(annotations={"team/x": "1"}), "config[0]")
     obj = nad.to_object(item(annotations={"cn2-apstra.netops.io/released": "{}"}), {})
-    assert nad.from_object(obj, OWNER)["annotations"] == {"cn2-apstra.netops.io/released": "{}"}
+    assert nad.from_object(obj)["annotations"] == {"cn2-apstra.netops.io/released": "{}"}
 
 
 def test_compact_drops_empty_values_recursively():

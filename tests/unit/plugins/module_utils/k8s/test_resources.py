@@ -63,7 +63,7 @@ def test_create_marks_ownership_then_nothing_to_do(k8s):
     )
     stored = service.get_object(NAD, "telco", "sriov-a")
     assert stored["metadata"]["labels"] == {OWNER_LABEL: OWNER_VALUE}
-    assert result["after"] == want
+    assert result["after"] == [dict(want[0], owner="intent")]
     service.calls = []
     again = run(nads(service), "merged", want)
     assert (
@@ -151,7 +151,9 @@ def test_replaced_removes_fields_left_out(k8s):
     assert service.get_object(NAD, "telco", "sriov-a")["metadata"]["labels"] == {
         OWNER_LABEL: OWNER_VALUE
     }
-    assert result["after"] == [{"name": "sriov-a", "namespace": "telco", "resource_name": RES}]
+    assert result["after"] == [
+        {"name": "sriov-a", "namespace": "telco", "resource_name": RES, "owner": "intent"}
+    ]
 
 
 def test_overridden_deletes_only_marked_objects(k8s):
@@ -370,7 +372,7 @@ def test_router_create_renders_the_spec_and_round_trips(k8s):
         },
     }
     assert stored["metadata"]["labels"] == {"vnr": "hub", OWNER_LABEL: OWNER_VALUE}
-    assert result["after"] == [HUB, MESH]
+    assert result["after"] == [dict(HUB, owner="intent"), dict(MESH, owner="intent")]
     assert run(routers(service), "merged", [HUB, MESH])["changed"] is False
 
 

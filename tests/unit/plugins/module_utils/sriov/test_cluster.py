@@ -384,16 +384,22 @@ def test_pods_binding_forgets_a_mark_for_a_node_no_longer_bound():
 
 
 def test_removals_only_for_cluster_vns_whose_object_is_gone_and_no_pod_uses():
-    tags = [model.OWNER_TAG, model.CLUSTER_TAG]
+    tags = model.owner_tags("cluster-a") + [model.CLUSTER_TAG]
     existing = [
         {"label": "gone", "routing_zone": "telco", "tags": tags},
         {"label": "in-use", "tags": tags},
         {"label": "from-file", "tags": [model.OWNER_TAG]},
         {"label": "foreign", "tags": [model.CLUSTER_TAG]},
         {"label": "still-here", "tags": tags},
+        # another cluster's, and one an earlier release made for some cluster: never this cluster's to remove
+        {"label": "cluster-b-net", "tags": model.owner_tags("cluster-b") + [model.CLUSTER_TAG]},
+        {"label": "earlier-release", "tags": [model.OWNER_TAG, model.CLUSTER_TAG]},
     ]
     remove, kept = cluster.cluster_removals(
-        existing, [{"name": "still-here"}], {("apps", "in-use"): {"worker-01": ["apps/p"]}}
+        existing,
+        [{"name": "still-here"}],
+        {("apps", "in-use"): {"worker-01": ["apps/p"]}},
+        "cluster-a",
     )
     assert remove == [
         {
@@ -401,6 +407,7 @@ def test_removals_only_for_cluster_vns_whose_object_is_gone_and_no_pod_uses():
             "namespace": "-",
             "routing_zone": "telco",
             "state": "absent",
+            "owner": "cluster-a",
             "source": {"kind": "cluster object (gone)", "namespace": "-", "name": "gone"},
         }
     ]

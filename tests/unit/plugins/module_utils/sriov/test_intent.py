@@ -59,6 +59,7 @@ def params(apstra):
         "allocation": {"supernet": "10.200.0.0/16"},
         "fabric": fabric,
         "nodes": nodes,
+        "cluster_name": "cluster-a",
     }
 
 
@@ -93,10 +94,10 @@ def test_plan_end_to_end(params):
     assert result["networks"][0]["allocated"] == ["vlan", "subnet"]
     assert result["problems"] == [] and result["skipped"] == []
     assert result["staging"] == {"ours": [], "foreign": [], "included": False}
-    assert (
-        result["summary"][0]
-        == "telco/sriov-a: VLAN 2000, VNI from pool, 10.200.0.0/24 gateway 10.200.0.1, routing zone telco (allocated: vlan, subnet)"
-    )
+    assert result["summary"][:2] == [
+        "owner: intent",
+        "telco/sriov-a: VLAN 2000, VNI from pool, 10.200.0.0/24 gateway 10.200.0.1, routing zone telco (allocated: vlan, subnet)",
+    ]
     assert result["port_summary"][0].startswith(
         "worker-01 [mapped] ens1f0 -> leaf1 xe-0/0/1 (LLDP: leaf1.dc1.example.net xe-0/0/1.0, verified)"
     )
@@ -117,6 +118,7 @@ def test_plan_keeps_what_the_fabric_holds(params):
             "namespace": "telco",
             "vlan": 2999,
             "ipam": {"type": "whereabouts", "range": "10.200.7.0/24"},
+            "owner": "intent",
         }
     ]
     desired = intent.plan(params, now=NOW)["desired"]
@@ -142,7 +144,8 @@ def test_teardown_and_reconcile_runs(params):
         ("attachments", "deleted")
     ]
     reconcile = intent.plan(dict(params, run="reconcile", overridden=True), now=NOW)["desired"]
-    assert [s["state"] for s in reconcile["fabric_steps"]] == ["merged", "overridden", "replaced"]
+    # overridden removes what no network lists as planned networks, so no step removes on its own
+    assert [s["state"] for s in reconcile["fabric_steps"]] == ["merged", "replaced", "replaced"]
 
 
 @pytest.mark.parametrize(
@@ -223,8 +226,14 @@ def test_cluster_vn_whose_object_is_gone_is_removed_by_a_reconcile(params):
         source="cluster",
         run="reconcile",
         virtual_networks=[
-            {"label": "old", "routing_zone": "telco", "tags": [model.OWNER_TAG, model.CLUSTER_TAG]}
+            {
+                "label": "old",
+                "routing_zone": "telco",
+                "tags": model.owner_tags("cluster-a") + [model.CLUSTER_TAG],
+            }
         ],
+        # the zone this cluster's run created: its creator removes it once no VN uses it
+        routing_zones=[{"label": "telco", "tags": model.owner_tags("cluster-a")}],
     )
     desired = intent.plan(params, now=NOW)["desired"]
     assert (
@@ -303,8 +312,8 @@ PLAN = {
 }
 
 
-def change(name, kind="virtual_network", owned=True, action="modify"):
-    return {"kind": kind, "name": name, "action": action, "owned": owned}
+def change(name, kind="virtual_network", owner="intent", action="modify"):
+    return {"kind": kind, "name": name, "action": action, "owner": owner}
 
 
 def staging(changes, lock=None, username="admin", uncommitted=True):
@@ -338,7 +347,7 @@ def test_foreign_changes_are_refused_naming_what():
             staging(
                 [
                     change("sriov-a"),
-                    change("theirs", owned=False, action="create"),
+                    change("theirs", owner=None, action="create"),
                     change("other-owned"),
                 ]
             ),
