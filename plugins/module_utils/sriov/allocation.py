@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import traceback
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import ALLOCATE
 
 try:
@@ -91,10 +92,15 @@ def allocate(nets, allocation, vns=None, nads=None):
         if vn.get("label") in names:
             continue
         vlan, cidr = _vn_record(vn)
+        owner = model.owner_of_tags(vn.get("tags"))
+        holder = "Apstra virtual network %s (%s)" % (
+            vn.get("label"),
+            "owner %s" % owner if owner else "no owner's mark",
+        )
         if vlan is not None:
-            pool.take_vlan(vlan, "Apstra virtual network %s" % vn.get("label"))
+            pool.take_vlan(vlan, holder)
         if cidr:
-            pool.take_subnet(cidr, "Apstra virtual network %s" % vn.get("label"))
+            pool.take_subnet(cidr, holder)
     for nad in nads:
         if (nad.get("namespace"), nad.get("name")) in keys:
             continue

@@ -119,12 +119,18 @@ def test_explicit_values_used_elsewhere_are_errors_naming_the_holder():
             "ipam": {"type": "whereabouts", "range": "10.1.0.0/16"},
         }
     ]
-    _out, errors = allocate(
-        nets, allocation, [{"label": "z", "vlan_id": 7, "ipv4_subnet": "10.1.0.128/25"}], nads
-    )
+    vns = [
+        {"label": "z", "vlan_id": 7, "ipv4_subnet": "10.1.0.128/25"},
+        {
+            "label": "w",
+            "vlan_id": 100,
+            "tags": ["managed-by:netops.cn2_apstra", "netops.cn2_apstra/owner:team-y"],
+        },
+    ]
+    _out, errors = allocate(nets, allocation, vns, nads)
     assert errors == [
-        "a.vlan: 100 is already used by NetworkAttachmentDefinition n/y",
-        "a.subnet: 10.1.0.0/24 overlaps 10.1.0.128/25 of Apstra virtual network z",
+        "a.vlan: 100 is already used by Apstra virtual network w (owner team-y)",
+        "a.subnet: 10.1.0.0/24 overlaps 10.1.0.128/25 of Apstra virtual network z (no owner's mark)",
         "a.subnet: 10.1.0.0/24 overlaps 10.1.0.0/16 of NetworkAttachmentDefinition n/y",
     ]
 
