@@ -56,14 +56,17 @@ stage_units() {
     pytest_stage "$1" $?
 }
 
-# ansible-lint (production profile), then the formatter's check (black, settings in pyproject.toml; `make format`).
+# ansible-lint (production profile), the formatter's check (black, settings in pyproject.toml; `make format`), and no
+# function over 60 lines in plugins/ and extensions/ (scripts/longest_functions.py prints the longest ten).
 stage_lint() {
     (cd "$REPO" && ansible-lint --nocolor --profile production) >"$1" 2>&1
     local rc=$?
     (cd "$REPO" && black --check .) >>"$1" 2>&1
     local format_rc=$?
-    COUNTS="$(grep -E "^(Passed|Failed)" "$1" | tail -1 | cut -c1-60); black: $(grep -E 'files? would be|unchanged' "$1" | tail -1)"
-    [ $rc = 0 ] && [ $format_rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
+    (cd "$REPO" && python scripts/longest_functions.py) >>"$1" 2>&1
+    local length_rc=$?
+    COUNTS="$(grep -E "^(Passed|Failed)" "$1" | tail -1 | cut -c1-60); black: $(grep -E 'files? would be|unchanged' "$1" | tail -1); $(grep -E '^longest functions:' "$1" | tail -1)"
+    [ $rc = 0 ] && [ $format_rc = 0 ] && [ $length_rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
 }
 
 stage_docs() {

@@ -16,13 +16,12 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task impor
     TaskFailed,
     refuse_registered,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.report import (
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report import scrub, svg
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_markdown import (
     CLUSTER_LAYERS,
     FABRIC_LAYERS,
     markdown,
-    object_changes,
-    scrub,
-    svg,
+    object_name,
 )
 
 ARGUMENT_SPEC = dict(
@@ -40,6 +39,7 @@ ARGUMENT_SPEC = dict(
     failure=dict(type="str"),
     drift=dict(type="list", elements="dict"),
     commit_description=dict(type="str"),
+    trigger=dict(type="dict"),
     timestamp=dict(type="str"),
     registered=REGISTERED_OPTION,
 )
@@ -49,51 +49,54 @@ INTENT_PARTS = ("port_map", "problems", "staging", "skipped")
 
 
 def combined(results):
-    """One result for several runs of the same resource (steps, loop items): first before, last after, every request."""
+    """One result for several runs of the same resource (steps, loop items): every change and request in order."""
     results = [r for r in results or [] if isinstance(r, dict) and not r.get("skipped")]
-    if not results:
-        return {}
     return dict(
         changed=any(r.get("changed") for r in results),
-        before=results[0].get("before") or [],
-        after=results[-1].get("after") or [],
+        changes=[change for r in results for change in r.get("changes") or []],
         plan=[request for r in results for request in r.get("plan") or []],
     )
 
 
 def layered(params):
-    """The results by layer, from the fabric task's steps and the cluster tasks' loop results (or given by layer)."""
+    """The results by layer: the fabric task's steps and commit, the cluster tasks' loop results (or given by layer)."""
     results = dict(params.get("results") or {})
     fabric = params.get("fabric_result") or {}
     if fabric and not fabric.get("skipped"):
-        for resource in ("routing_zones", "virtual_networks", "port_bindings"):
+        for resource, _title in FABRIC_LAYERS:
             results[resource] = combined(
                 [step for step in fabric.get("steps") or [] if step.get("resource") == resource]
             )
         results["commit"] = fabric.get("commit") or {}
-        if fabric.get("deployed"):
-            # What Apstra has deployed, read back after the deploy, rather than what was sent.
-            results["virtual_networks"] = dict(
-                results["virtual_networks"], after=fabric["deployed"]["virtual_networks"]
-            )
     for layer, loop_results in (params.get("cluster_results") or {}).items():
         results[layer] = combined(loop_results)
     return results
 
 
+def marks(desired):
+    """{network: "adopted" | "released"}: the objects whose update this run made only to mark or unmark them."""
+    out = dict((item["network"], "adopted") for item in desired.get("adopted") or [])
+    out.update((item["network"], "released") for item in desired.get("released") or [])
+    return out
+
+
 def report_data(params):
     results = scrub(layered(params))
     given = params.get("intent") or {}
+    desired = given.get("desired") or {}
     intent = scrub(dict((key, given[key]) for key in INTENT_PARTS if key in given))
-    networks = [dict(n) for n in scrub((given.get("desired") or {}).get("networks") or [])]
-    vn_after = dict(
+    networks = [dict(n) for n in scrub(desired.get("networks") or [])]
+    # the VNIs Apstra drew from its pool, as it has deployed them
+    deployed = dict(
         (vn.get("label"), vn)
-        for vn in ((results.get("virtual_networks") or {}).get("after") or [])
-        if isinstance(vn, dict)
+        for vn in ((params.get("fabric_result") or {}).get("deployed") or {}).get(
+            "virtual_networks"
+        )
+        or []
     )
     for net in networks:
-        if net.get("vni") is None and vn_after.get(net["name"], {}).get("vni") is not None:
-            net["vni"] = vn_after[net["name"]]["vni"]
+        if net.get("vni") is None and (deployed.get(net["name"]) or {}).get("vni") is not None:
+            net["vni"] = deployed[net["name"]]["vni"]
     fabric = params.get("fabric") or {}
     return dict(
         title=params["title"],
@@ -101,11 +104,14 @@ def report_data(params):
         check_mode=params["check_mode"],
         timestamp=params["timestamp"],
         blueprint=params.get("blueprint") or {},
+        revision=(params.get("fabric_result") or {}).get("revision"),
+        trigger=params.get("trigger"),
         networks=networks,
         port_map=intent.get("port_map") or [],
         problems=intent.get("problems") or [],
         drift=params.get("drift"),
         results=results,
+        marks=marks(desired),
         commit_description=params.get("commit_description"),
         leafs=fabric.get("leafs") or [],
         esi_pairs=fabric.get("esi_pairs") or {},
@@ -151,15 +157,18 @@ def run(params, check_mode=False):
     results = data["results"]
     commit = results.get("commit") or {}
     summary = dict(
-        fabric_changed=any(
-            bool((results.get(k) or {}).get("changed")) for k, _t, _f in FABRIC_LAYERS
-        )
+        fabric_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t in FABRIC_LAYERS)
         or bool(commit.get("changed")),
         cluster_changed=any(
-            bool((results.get(k) or {}).get("changed")) for k, _t, _f in CLUSTER_LAYERS
+            bool((results.get(k) or {}).get("changed")) for k, _t in CLUSTER_LAYERS
         ),
         deployed_version=commit.get("deployed_version", data["blueprint"].get("deployed_version")),
-        attachments_created=object_changes(results.get("attachments"), "name")[0],
+        revision=(data.get("revision") or {}).get("revision_id"),
+        attachments_created=[
+            object_name("attachments", change)
+            for change in (results.get("attachments") or {}).get("changes") or []
+            if change["action"] == "create"
+        ],
         drift=len(data["drift"] or []),
         problems=len(data["problems"]),
     )

@@ -121,6 +121,25 @@ class Change:
             else []
         )
 
+    def dump(self):
+        """The change as plain data (a plan handed from one task to the next)."""
+        return {
+            "action": self.action,
+            "key": list(self.key) if isinstance(self.key, tuple) else self.key,
+            "before": self.before,
+            "after": self.after,
+        }
+
+    @classmethod
+    def load(cls, data):
+        key = data["key"]
+        return cls(
+            data["action"],
+            tuple(key) if isinstance(key, list) else key,
+            data["before"],
+            data["after"],
+        )
+
 
 def merge_value(kind, have, want):
     if want is None:
@@ -341,38 +360,61 @@ class Engine:
         return self.changes(want, have)
 
     def run(self):
+        """Plan from what is read now, then carry the changes out (in check mode: send nothing)."""
         resource = self.resource
         resource.validate(self.config, self.state)
         self.check_keys()
         if self.state == "gathered":
-            have = resource.read()
-            listed = set(resource.config_key(item) for item in self.config)
-            gathered = [obj for obj in have if not listed or resource.key(obj) in listed]
-            return result(gathered, gathered, [], [], changed=False, gathered=gathered)
+            return self.gathered()
         want = [resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)]
         if self.state == "rendered":
-            changes = [
-                Change(
-                    "create",
-                    resource.key(obj),
-                    None,
-                    resource.complete(resource.replace(None, obj), None),
-                )
-                for obj in want
-            ]
-            self.plan = resource.requests(changes)
-            return result(
-                [],
-                [change.after for change in changes],
-                self.plan,
-                [],
-                changed=False,
-                rendered=self.plan,
-            )
+            return self.rendered(want)
         have = resource.read()
         if self.state in ("merged", "replaced") and not want:
-            return result(have, have, [], [])
-        changes = self.changes(want, have)
+            return result(have, have, [], [], changes=[])
+        return self.carry_out(want, have, self.changes(want, have))
+
+    def apply(self, changes):
+        """Carry out changes planned earlier (``serialized`` Change dicts) against what is read now: nothing is planned
+        again. The guard still refuses a change to another owner's object."""
+        resource = self.resource
+        self.check_keys()
+        want = [resource.want(item, "config[%d]" % index) for index, item in enumerate(self.config)]
+        changes = [Change.load(change) for change in changes]
+        for change in changes:
+            resource.check_change(change)
+        return self.carry_out(want, resource.read(), changes)
+
+    def gathered(self):
+        have = self.resource.read()
+        listed = set(self.resource.config_key(item) for item in self.config)
+        gathered = [obj for obj in have if not listed or self.resource.key(obj) in listed]
+        return result(gathered, gathered, [], [], changed=False, gathered=gathered)
+
+    def rendered(self, want):
+        resource = self.resource
+        changes = [
+            Change(
+                "create",
+                resource.key(obj),
+                None,
+                resource.complete(resource.replace(None, obj), None),
+            )
+            for obj in want
+        ]
+        self.plan = resource.requests(changes)
+        return result(
+            [],
+            [change.after for change in changes],
+            self.plan,
+            [],
+            changed=False,
+            rendered=self.plan,
+        )
+
+    def carry_out(self, want, have, changes):
+        """Send the requests of ``changes``; the result, with ``changes`` (what this run did, serialized)."""
+        resource = self.resource
         self.plan = resource.requests(changes) if changes else []
         responses = self.execute(self.plan)
         # A create that met the object already there (made by a concurrent run) is not this run's change.
@@ -389,17 +431,26 @@ class Engine:
             changes = [change for change in changes if change.key not in resource.found]
         if resource.SCOPED:
             have, after = self.scoped(want, have), self.scoped(want, after)
-        diff = [
-            {
-                "before_header": "%s %s" % (resource.KIND, resource.name(change.key)),
-                "after_header": "%s %s" % (resource.KIND, resource.name(change.key)),
-                "before": resource.diff_view(change.before) if change.before is not None else {},
-                "after": resource.diff_view(change.after) if change.after is not None else {},
-            }
-            for change in changes
-        ]
         extra = {"concurrent": existed} if existed else {}
-        return result(have, after, self.plan, diff, changed=applied > 0, **extra)
+        return result(
+            have,
+            after,
+            self.plan,
+            [self.diff_entry(change) for change in changes],
+            changed=applied > 0,
+            changes=[change.dump() for change in changes],
+            **extra,
+        )
+
+    def diff_entry(self, change):
+        header = "%s %s" % (self.resource.KIND, self.resource.name(change.key))
+        view = self.resource.diff_view
+        return {
+            "before_header": header,
+            "after_header": header,
+            "before": view(change.before) if change.before is not None else {},
+            "after": view(change.after) if change.after is not None else {},
+        }
 
 
 def result(before, after, plan, diff, changed=None, **extra):

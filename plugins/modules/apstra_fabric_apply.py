@@ -34,10 +34,11 @@ extends_documentation_fragment:
 options:
   steps:
     description:
-      - The resource steps, in order.
+      - The resource steps, in order (with O(plan), the steps that plan was made of, planned again only when the staging
+        moved since).
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       resource:
         description: Which resource.
@@ -58,6 +59,22 @@ options:
     description:
       - The registered result of M(netops.cn2_apstra.apstra_blueprint_info) with O(netops.cn2_apstra.apstra_blueprint_info#module:gather)
         V(resources) for the same blueprint. Used when the staging version is still the one they were read at.
+    type: dict
+    default: {}
+  plan:
+    description:
+      - A plan made earlier from O(facts) (C(desired.fabric_plan) of M(netops.cn2_apstra.sriov_intent)):
+        C(staging_version), C(writes) and, per step, its C(resource), C(state), C(config) and planned C(changes).
+      - The task carries out these changes as planned while the blueprint's staging is at the plan's version; when it
+        moved, it plans again from a fresh read and says so in RV(replanned). In check mode, and when the plan writes
+        nothing, the plan is the result and nothing is computed again.
+      - Without it, the task plans O(steps) itself (from O(facts) when they are current, else from reads).
+    type: dict
+  registered:
+    description:
+      - Options given by the name of a registered variable instead of by value, for example
+        C({facts: blueprint_facts, plan: intent.desired.fabric_plan}) (C(option) or C(option.key) -> C(variable[.key])):
+        read as registered, not templated into the task's arguments. Only the action plugin of this module reads it.
     type: dict
     default: {}
   commit:
@@ -124,7 +141,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 steps:
-  description: One result per step, in the resource modules' shape (C(resource), C(state), C(changed), C(before), C(after), C(plan), C(diff)).
+  description:
+    - One result per step, in the resource modules' shape (C(resource), C(state), C(changed), C(before), C(after),
+      C(plan), C(diff)) and its C(changes), what the step changed (C(action), C(key), C(before), C(after))).
   returned: always
   type: list
   elements: dict
@@ -145,6 +164,22 @@ deployed:
   description: The C(virtual_networks) and C(port_bindings) Apstra has deployed after the run.
   returned: when O(verify=true), except in check mode
   type: dict
+revision:
+  description:
+    - The revision this run's deploy made, as Apstra names it in the blueprint's revision list (C(revision_id)), with its
+      C(version) and C(description), and C(before), the revision deployed before.
+  returned: when the run deployed and O(verify=true)
+  type: dict
+  sample: {"revision_id": "2", "version": 8, "description": "CHG-7", "before": {"revision_id": "1", "version": 5}}
+replanned:
+  description: Why the task planned again instead of carrying out O(plan) (the staging moved since the plan).
+  returned: when it planned again
+  type: str
+notes:
+  description: Notes of a check-mode plan (objects an earlier step would create, planned under placeholder ids).
+  returned: when there are any
+  type: list
+  elements: str
 applied:
   description: On failure, the requests that were applied.
   returned: on failure
@@ -161,6 +196,12 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit im
     CommitError,
     Committer,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.fabric import (
+    RESOURCES,
+    carry_out,
+    plan_from_facts,
+    seed,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex import (
     BlueprintMutex,
@@ -168,27 +209,29 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex imp
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
-    PortBindings,
-    RoutingZones,
-    VirtualNetworks,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import (
     read_state,
     verification_view,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import (
+    REGISTERED_OPTION,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
     OWNERSHIP_SPEC,
-    ownership,
     ApplyFailed,
-    Engine,
+    ownership,
     request_summary,
 )
 
-RESOURCES = {
-    "routing_zones": RoutingZones,
-    "virtual_networks": VirtualNetworks,
-    "port_bindings": PortBindings,
-}
+
+def no_commit(versions):
+    return dict(changed=False, plan=[], deployed_version=versions["deployed_version"])
+
+
+def revision_of(revisions, version):
+    """The revision (id and version) that deployed ``version``, from the blueprint's revision list."""
+    return next((item for item in revisions or [] if item.get("version") == version), None)
 
 
 class FabricApply(ApstraModule):
@@ -197,7 +240,7 @@ class FabricApply(ApstraModule):
         steps=dict(
             type="list",
             elements="dict",
-            required=True,
+            default=[],
             options=dict(
                 resource=dict(type="str", required=True, choices=list(RESOURCES)),
                 state=dict(
@@ -209,6 +252,7 @@ class FabricApply(ApstraModule):
             ),
         ),
         facts=dict(type="dict", default={}),
+        plan=dict(type="dict"),
         commit=dict(type="bool", default=True),
         commit_pending=dict(type="bool", default=False),
         description=dict(type="str", default=""),
@@ -217,115 +261,19 @@ class FabricApply(ApstraModule):
         poll_interval=dict(type="float", default=1.0),
         mutex=dict(type="bool", default=True),
         verify=dict(type="bool", default=True),
+        registered=REGISTERED_OPTION,
     )
 
-    def seed(self, staging_version):
-        """(context seed, whether the handed-over facts still hold): the facts when they were read at ``staging_version``;
-        else only the fabric (it does not move)."""
-        facts = self.params["facts"] or {}
-        resources = facts.get("resources") or {}
-        if (
-            facts.get("fabric")
-            and resources
-            and resources.get("staging_version") == staging_version
-        ):
-            return dict(resources, fabric=facts["fabric"]), True
-        return ({"fabric": facts["fabric"]} if facts.get("fabric") else {}), False
-
-    def run_steps(self, ctx, check_mode):
-        results = []
-        for index, step in enumerate(self.params["steps"]):
-            engine = Engine(
-                RESOURCES[step["resource"]](ctx),
-                step["state"],
-                step["config"],
-                check_mode=check_mode,
-            )
-            try:
-                result = engine.run()
-            except ApplyFailed as exc:
-                exc.steps_not_run = [
-                    later["resource"] for later in self.params["steps"][index + 1 :]
-                ]
-                raise
-            results.append(dict(result, resource=step["resource"], state=step["state"]))
-            self.results = results
-        return results
-
-    def planned_from_facts(self):
-        """The run planned from the handed-over facts alone (no call): (step results, facts' versions), or None without facts."""
-        facts = self.params["facts"] or {}
-        blueprint = (facts.get("blueprints") or [{}])[0]
-        resources = facts.get("resources") or {}
-        if not (
-            facts.get("fabric")
-            and resources
-            and blueprint.get("staging_version") == resources.get("staging_version")
-        ):
-            return None
-        self._context = FabricContext(
-            self.service,
-            self.bp_id,
-            check_mode=True,
-            facts=self.seed(resources["staging_version"])[0],
-            **ownership(self.params),
-        )
-        versions = dict(
-            staging_version=blueprint["staging_version"],
+    def versions_of_facts(self):
+        blueprint = (self.params["facts"].get("blueprints") or [{}])[0]
+        return dict(
+            staging_version=blueprint.get("staging_version"),
             deployed_version=blueprint.get("deployed_version"),
             has_uncommitted_changes=bool(blueprint.get("has_uncommitted_changes")),
         )
-        return self.run_steps(self._context, check_mode=True), versions
 
-    def apply(self, committer, versions):
-        """Under the mutex: re-read what moved since the facts, write, deploy once."""
-        self.results = []
-        seed, fresh = self.seed(versions["staging_version"])
-        if self.params["facts"] and not fresh and versions["has_uncommitted_changes"]:
-            raise CommitError(
-                "the staging of blueprint %s moved since this run planned (now version %s) and holds uncommitted changes this run "
-                "did not plan; nothing was changed: run again to plan from the new state"
-                % (self.params["blueprint"], versions["staging_version"])
-            )
-        self._context = FabricContext(
-            self.service, self.bp_id, facts=seed, **ownership(self.params)
-        )
-        results = self.run_steps(self._context, check_mode=False)
-        changed = any(result["changed"] for result in results)
-        if not (
-            self.params["commit"]
-            and (changed or (self.params["commit_pending"] and versions["has_uncommitted_changes"]))
-        ):
-            return dict(changed=False, plan=[], deployed_version=versions["deployed_version"])
-        return committer.commit(
-            self.params["description"], committer.versions() if changed else versions
-        )
-
-    def applied(self):
-        return (
-            [request for result in self.results for request in result["plan"]]
-            if not self.check_mode
-            else []
-        )
-
-    def result(self, commit, verified):
-        plan = [request for result in self.results for request in result["plan"]] + commit["plan"]
-        out = dict(
-            changed=any(r["changed"] for r in self.results) or commit["changed"],
-            plan=plan,
-            steps=self.results,
-            commit=commit,
-            deployed_version=commit.get("deployed_version"),
-            diff=[entry for result in self.results for entry in result["diff"]]
-            + commit.get("diff", []),
-        )
-        if verified is not None:
-            out["deployed"] = verified
-        return out
-
-    def run(self):
-        self.results = []
-        committer = Committer(
+    def committer(self):
+        return Committer(
             self.service,
             self.bp_id,
             label=self.params["blueprint"],
@@ -336,36 +284,55 @@ class FabricApply(ApstraModule):
             poll_interval=self.params["poll_interval"],
             precheck=False,
         )
-        planned = self.planned_from_facts()
-        if planned is not None:
-            results, versions = planned
-            pending = self.params["commit_pending"] and versions["has_uncommitted_changes"]
-            if self.check_mode or not (any(r["plan"] for r in results) or pending):
-                writes = any(r["plan"] for r in results)
-                before = dict(
-                    versions, has_uncommitted_changes=versions["has_uncommitted_changes"] or writes
-                )
-                commit = (
-                    committer.commit(self.params["description"], before)
-                    if self.params["commit"] and (writes or pending)
-                    else dict(changed=False, plan=[], deployed_version=versions["deployed_version"])
-                )
-                resources = self.params["facts"]["resources"]
-                unchanged = (
-                    not (writes or versions["has_uncommitted_changes"]) and self.params["verify"]
-                )
-                # Nothing staged and nothing to write: the facts' staging is what Apstra has deployed.
-                return self.result(
-                    commit,
-                    (
-                        dict(
-                            virtual_networks=resources["virtual_networks"],
-                            port_bindings=resources["port_bindings"],
-                        )
-                        if unchanged
-                        else None
-                    ),
-                )
+
+    def the_plan(self):
+        """The plan handed over (O(plan)), else the steps planned from the facts (no call), else None."""
+        if self.params["plan"]:
+            return self.params["plan"]
+        facts = self.params["facts"]
+        blueprint = (facts.get("blueprints") or [{}])[0]
+        if blueprint.get("staging_version") != (facts.get("resources") or {}).get(
+            "staging_version"
+        ):
+            return None
+        return plan_from_facts(self.params["steps"], facts, ownership(self.params))
+
+    def run(self):
+        if self.params.get("registered"):
+            self.module.fail_json(
+                msg="registered: only the action plugin of the same name, which Ansible runs for this task, reads "
+                "variables; as a module, give the options by value"
+            )
+        planned = self.the_plan()
+        versions = self.versions_of_facts()
+        pending = self.params["commit_pending"] and versions["has_uncommitted_changes"]
+        if planned is not None and (self.check_mode or not (planned["writes"] or pending)):
+            return self.as_planned(planned, versions, pending)
+        return self.carried_out(planned)
+
+    def as_planned(self, planned, versions, pending):
+        """Check mode, or nothing to write: the plan is the result (no call, unless a pending commit is checked)."""
+        writes = planned["writes"]
+        before = dict(
+            versions, has_uncommitted_changes=versions["has_uncommitted_changes"] or writes
+        )
+        commit = (
+            self.committer().commit(self.params["description"], before)
+            if self.params["commit"] and (writes or pending)
+            else no_commit(versions)
+        )
+        verified = None
+        if self.params["verify"] and not (writes or versions["has_uncommitted_changes"]):
+            # nothing staged and nothing to write: the facts' staging is what Apstra has deployed
+            resources = self.params["facts"].get("resources") or {}
+            verified = dict(
+                virtual_networks=resources.get("virtual_networks") or [],
+                port_bindings=resources.get("port_bindings") or [],
+            )
+        return self.result(planned["steps"], commit, verified, notes=planned.get("notes"))
+
+    def carried_out(self, planned):
+        """Under the mutex: the plan carried out (planned again if the staging moved), one deploy, the read-back."""
         mutex = None
         if self.params["mutex"] and not self.check_mode:
             mutex = BlueprintMutex(
@@ -374,29 +341,97 @@ class FabricApply(ApstraModule):
                 wait=self.params["wait_for_lock"],
                 poll_interval=self.params["poll_interval"],
             )
+        self.results, self.replanned = [], None
         try:
             if mutex:
                 mutex.acquire()
-            commit = self.apply(committer, committer.versions())
-            verified = None
-            if self.params["verify"]:
-                verified = verification_view(
-                    read_state(self.service, self.bp_id, self.context.fabric, "deployed")
-                )
-        except MutexHeld as exc:
+            committer = self.committer()
+            commit = self.apply(committer, committer.versions(), planned)
+            verified, revision = self.read_back(commit)
+        except (MutexHeld, ApplyFailed, CommitError) as exc:
+            self.fail(exc)
+        finally:
+            if mutex:
+                mutex.release()
+        return self.result(self.results, commit, verified, revision=revision)
+
+    def apply(self, committer, versions, planned):
+        """Write (the plan's changes while the staging is where the plan saw it, else a new plan), deploy once."""
+        fresh = planned is not None and versions["staging_version"] == planned.get(
+            "staging_version"
+        )
+        if self.params["facts"] and not fresh and versions["has_uncommitted_changes"]:
+            raise CommitError(
+                "the staging of blueprint %s moved since this run planned (now version %s) and holds uncommitted "
+                "changes this run did not plan; nothing was changed: run again to plan from the new state"
+                % (self.params["blueprint"], versions["staging_version"])
+            )
+        if planned is not None and not fresh:
+            self.replanned = (
+                "the staging moved from version %s to %s since the plan was made: planned again from a fresh read"
+                % (planned.get("staging_version"), versions["staging_version"])
+            )
+        facts = seed(self.params["facts"]) or {}
+        self._context = FabricContext(
+            self.service,
+            self.bp_id,
+            check_mode=self.check_mode,
+            facts=facts if fresh else dict(fabric=facts["fabric"]) if facts else None,
+            **ownership(self.params),
+        )
+        self.results = carry_out(
+            self._context,
+            self.params["steps"] or (planned or {}).get("steps") or [],
+            planned["steps"] if fresh else None,
+            check_mode=self.check_mode,
+        )
+        changed = any(result["changed"] for result in self.results)
+        if not (
+            self.params["commit"]
+            and (changed or (self.params["commit_pending"] and versions["has_uncommitted_changes"]))
+        ):
+            return no_commit(versions)
+        return committer.commit(
+            self.params["description"], committer.versions() if changed else versions
+        )
+
+    def read_back(self, commit):
+        """What Apstra has deployed (and, after a deploy, the revision it made, as Apstra names it)."""
+        if not self.params["verify"] or self.check_mode:
+            return None, None
+        state = read_state(
+            self.service,
+            self.bp_id,
+            self.context.fabric,
+            "deployed",
+            with_revisions=commit["changed"],
+        )
+        revision = None
+        if commit["changed"]:
+            revision = dict(
+                revision_of(state["revisions"], commit.get("deployed_version")) or {},
+                before=revision_of(state["revisions"], commit["before"]["deployed_version"]),
+            )
+        return verification_view(state), revision
+
+    def applied(self, exc=None):
+        if self.check_mode:
+            return []
+        done = [request for result in self.results for request in result["plan"]]
+        return done + (exc.applied if isinstance(exc, ApplyFailed) else [])
+
+    def fail(self, exc):
+        """Fail naming what was applied (staged, not deployed) and what was not."""
+        if isinstance(exc, MutexHeld):
             self.module.fail_json(msg=str(exc), changed=False, plan=[], mutex=exc.holder)
-        except ApplyFailed as exc:
-            applied = self.applied() + exc.applied
+        if isinstance(exc, ApplyFailed):
+            self.results = getattr(exc, "results", self.results)
+        applied = self.applied(exc)
+        if isinstance(exc, ApplyFailed):
+            not_run = getattr(exc, "steps_not_run", None)
             self.module.fail_json(
                 msg="%s%s; nothing was deployed: what was applied stays staged and the next run deploys it"
-                % (
-                    exc.message(),
-                    (
-                        "; steps not run: %s" % ", ".join(exc.steps_not_run)
-                        if getattr(exc, "steps_not_run", None)
-                        else ""
-                    ),
-                ),
+                % (exc.message(), "; steps not run: %s" % ", ".join(not_run) if not_run else ""),
                 changed=bool(applied),
                 status=exc.error.status,
                 error=exc.error.body,
@@ -404,28 +439,42 @@ class FabricApply(ApstraModule):
                 not_applied=exc.not_applied,
                 steps=self.results,
             )
-        except CommitError as exc:
-            applied = self.applied()
-            self.module.fail_json(
-                msg="%s%s"
-                % (
-                    exc,
-                    (
-                        "; applied (staged, not deployed): %s" % request_summary(applied)
-                        if applied
-                        else ""
-                    ),
+        self.module.fail_json(
+            msg="%s%s"
+            % (
+                exc,
+                (
+                    "; applied (staged, not deployed): %s" % request_summary(applied)
+                    if applied
+                    else ""
                 ),
-                changed=bool(applied),
-                applied=applied,
-                not_applied=[],
-                steps=self.results,
-                **exc.details,
-            )
-        finally:
-            if mutex:
-                mutex.release()
-        return self.result(commit, verified)
+            ),
+            changed=bool(applied),
+            applied=applied,
+            not_applied=[],
+            steps=self.results,
+            **exc.details,
+        )
+
+    def result(self, steps, commit, verified, revision=None, notes=None):
+        plan = [request for step in steps for request in step["plan"]] + commit["plan"]
+        out = dict(
+            changed=any(step["changed"] for step in steps) or commit["changed"],
+            plan=plan,
+            steps=steps,
+            commit=commit,
+            deployed_version=commit.get("deployed_version"),
+            diff=[entry for step in steps for entry in step["diff"]] + commit.get("diff", []),
+        )
+        if verified is not None:
+            out["deployed"] = verified
+        if revision is not None:
+            out["revision"] = revision
+        if getattr(self, "replanned", None):
+            out["replanned"] = self.replanned
+        if notes:
+            out["notes"] = notes
+        return out
 
 
 def main():

@@ -65,13 +65,14 @@ options:
   results:
     description:
       - Registered results by layer, keys C(routing_zones), C(virtual_networks), C(port_bindings), C(commit),
-        C(attachments), C(routers). Skipped or missing entries count as no change.
+        C(attachments), C(routers), each with C(changed), C(changes) (what the task changed, in the canonical models)
+        and C(plan). Skipped or missing entries count as no change.
     type: dict
     default: {}
   fabric_result:
     description:
       - The registered result of M(netops.cn2_apstra.apstra_fabric_apply); its steps and commit fill the fabric layers of
-        O(results), and its read-back of what Apstra deployed replaces the virtual networks' C(after).
+        O(results), and its C(revision) names the revision the run deployed as Apstra does.
     type: dict
     default: {}
   cluster_results:
@@ -92,6 +93,11 @@ options:
     description:
       - The description the Apstra revision was deployed with.
     type: str
+  trigger:
+    description:
+      - The event that started the run (the rulebook's C(sriov_network_trigger), an event of the source
+        C(netops.cn2_apstra.sriov_networks)); the report names it (type, change, network, pod).
+    type: dict
   timestamp:
     description:
       - Timestamp for the report and file names (C(YYYYmmddTHHMMSSZ)). The current UTC time if not set.
@@ -151,8 +157,11 @@ summary:
       description: Whether the cluster changed (or would change).
       type: bool
     deployed_version:
-      description: The Apstra revision deployed after the run.
+      description: The blueprint version deployed after the run.
       type: int
+    revision:
+      description: The id of the Apstra revision this run deployed (as Apstra's revision list names it), if it deployed.
+      type: str
     attachments_created:
       description: NADs created (or to be created).
       type: list

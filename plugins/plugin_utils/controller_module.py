@@ -22,6 +22,10 @@ from contextlib import contextmanager
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.netops.cn2_apstra.plugins.plugin_utils.controller_task import (
+    RegisteredOptions,
+)
+
 
 class ModuleExited(BaseException):
     """exit_json/fail_json of the stand-in; a BaseException, like AnsibleModule's SystemExit, so that no module
@@ -76,7 +80,7 @@ def environment(variables):
         os.environ.update(saved)
 
 
-class ModuleOnController(ActionBase):
+class ModuleOnController(RegisteredOptions, ActionBase):
     """Action plugin of a module whose class (an ApstraModule or K8sModule) is MODULE_CLASS."""
 
     TRANSFERS_FILES = False
@@ -92,10 +96,15 @@ class ModuleOnController(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ModuleOnController, self).run(tmp, task_vars)
+        spec = self.MODULE_CLASS.argument_spec()
+        by_value = dict(self._task.args)
+        registered = by_value.pop("registered", None) if "registered" in spec else None
+        self._task.args = by_value
         with environment(self.task_environment()):
-            validation, params = self.validate_argument_spec(
-                argument_spec=self.MODULE_CLASS.argument_spec()
-            )
+            validation, params = self.validate_argument_spec(argument_spec=spec)
+            if "registered" in spec:
+                params.pop("registered", None)
+                self.take_registered(params, by_value, registered, spec, task_vars or {})
             module = ControllerModule(params, self._play_context.check_mode, self._task.diff)
             try:
                 self.MODULE_CLASS(module).main()

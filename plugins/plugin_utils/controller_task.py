@@ -88,41 +88,22 @@ def holds_template(templar, value):
     return False
 
 
-class ControllerTask(ActionBase):
-    """Subclasses set ARGUMENT_SPEC and RUN (``run(params, check_mode) -> result``, raising TaskFailed)."""
+class RegisteredOptions:
+    """The ``registered`` option of an action plugin: options set from registered results by name."""
 
-    TRANSFERS_FILES = False
-    ARGUMENT_SPEC = {}
-    RUN = None
+    def take_registered(self, params, by_value, registered, spec, variables):
+        for option, path in sorted((registered or {}).items()):
+            self.set_registered(params, by_value, option, path, spec, variables)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ControllerTask, self).run(tmp, task_vars)
-        by_value = plain(self._task.args)
-        registered = by_value.pop("registered", None) or {}
-        self._task.args = by_value
-        _validation, params = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
-        params.pop("registered", None)
-        for option, path in sorted(registered.items()):
-            self.set_registered(params, by_value, option, path, task_vars or {})
-        try:
-            self.prepare(params, task_vars or {})
-            result.update(self.RUN(params, self._play_context.check_mode))
-        except TaskFailed as exc:
-            result.update(exc.result, failed=True)
-        return result
-
-    def prepare(self, params, task_vars):
-        """Controller-side work on the validated parameters before RUN (subclasses); raises TaskFailed."""
-
-    def set_registered(self, params, by_value, option, path, variables):
+    def set_registered(self, params, by_value, option, path, spec_of, variables):
         """Set ``option`` (or ``option.key``, a key of a dict option) from the variable at ``path``, if defined."""
         name, _dot, key = option.partition(".")
-        spec = self.ARGUMENT_SPEC.get(name) if name != "registered" else None
+        spec = spec_of.get(name) if name != "registered" else None
         where = "registered.%s" % option
         if spec is None:
             raise AnsibleActionFail(
                 "%s: no such option; registered sets one of: %s"
-                % (where, ", ".join(sorted(set(self.ARGUMENT_SPEC) - set(["registered"]))))
+                % (where, ", ".join(sorted(set(spec_of) - set(["registered"]))))
             )
         if name in by_value:
             raise AnsibleActionFail("%s: %s is given by value too; give it one way" % (where, name))
@@ -147,3 +128,29 @@ class ControllerTask(ActionBase):
             params[name] = dict(params.get(name) or {}, **{key: value})
         else:
             params[name] = value
+
+
+class ControllerTask(RegisteredOptions, ActionBase):
+    """Subclasses set ARGUMENT_SPEC and RUN (``run(params, check_mode) -> result``, raising TaskFailed)."""
+
+    TRANSFERS_FILES = False
+    ARGUMENT_SPEC = {}
+    RUN = None
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ControllerTask, self).run(tmp, task_vars)
+        by_value = plain(self._task.args)
+        registered = by_value.pop("registered", None) or {}
+        self._task.args = by_value
+        _validation, params = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        params.pop("registered", None)
+        self.take_registered(params, by_value, registered, self.ARGUMENT_SPEC, task_vars or {})
+        try:
+            self.prepare(params, task_vars or {})
+            result.update(self.RUN(params, self._play_context.check_mode))
+        except TaskFailed as exc:
+            result.update(exc.result, failed=True)
+        return result
+
+    def prepare(self, params, task_vars):
+        """Controller-side work on the validated parameters before RUN (subclasses); raises TaskFailed."""

@@ -145,6 +145,9 @@ def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
     assert commits(apstra) <= runs, "one commit per run at most"
     report = json.dumps([p.read_text() for p in (tmp_path / "reports").glob("reconcile-*.md")])
     assert "ran-eda" in report and "NetworkAttachmentDefinition telco/ran-eda" in report
+    # each reconcile's report names the event that started it
+    assert "## Triggered by" in report
+    assert "on NetworkAttachmentDefinition telco/ran-eda" in report and "- pod telco/du-" in report
 
 
 def test_rulebook_variables_name_the_blueprint_and_the_cluster(rulebook, k8s, tmp_path):

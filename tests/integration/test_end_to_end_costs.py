@@ -16,8 +16,10 @@ def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
     calls = api_calls(apstra)
     assert len([c for c in calls if c[1].endswith("/deploy")]) == 1
     # blueprint list, graph queries 2, zones, VNs + mutex, staging check, 4 writes, versions, deploy, task polls 2,
-    # deployed read-back 2, mutex release (the blueprint listed clean: no diff-status before the plan)
-    assert len(calls) == 18, calls
+    # deployed read-back 2 and the revision list (sent together: the report names the revision as Apstra does), mutex
+    # release (the blueprint listed clean: no diff-status before the plan)
+    assert len(calls) == 19, calls
+    assert ("GET", "/api/blueprints/%s/revisions" % calls[1][1].split("/")[3]) in calls
     apstra.clear_log()
     k8s.clear_log()
     again = job("provision")

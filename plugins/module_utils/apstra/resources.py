@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import uuid
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
     ApstraConnectionError,
     ApstraError,
@@ -167,24 +168,14 @@ class FabricContext:
                 getattr(self, "_%s_from" % kind)(answers[kind])
 
     def _zones_from(self, zones):
-        self._zones = [canonical_zone(zone) for zone in zones]
+        self._zones = [models.zone(zone) for zone in zones]
 
     def _vns_from(self, vns):
         names = self.zone_labels()
-        self._vns = [canonical_vn(vn, names, self.fabric) for vn in vns]
+        self._vns = [models.vn_from_api(vn, names, self.fabric) for vn in vns]
 
     def _templates_from(self, bindings):
-        templates, roots, assigned, _names = bindings
-        self._templates = [
-            dict(
-                id=root,
-                vn_id=vn_id,
-                tag_type=tag_type,
-                tags=roots[root]["tags"],
-                interfaces=sorted(assigned.get(root, ())),
-            )
-            for (vn_id, tag_type), root in sorted(templates.items())
-        ]
+        self._templates = bindings[0]
 
     def forget(self, *kinds):
         for kind in kinds:
@@ -254,7 +245,7 @@ class ApstraResource(Resource):
             tags.update(owner_tags(self.ctx.owners[0], adopted=unmarked))
         elif self.owned(current):
             tags.update(mark_tags(current.get("tags")))
-        return dict(target, tags=sorted(tags))
+        return dict(target, tags=sorted(tags), owner=owner_of_tags(tags))
 
     def check_change(self, change):
         """With the guard on, an update or delete of an object another owner (or nobody) marked is refused."""
@@ -311,22 +302,6 @@ ZONE_API_FIELDS = dict(
     junos_evpn_irb_mode="junos_evpn_irb_mode",
     tags="tags",
 )
-
-
-def canonical_zone(zone):
-    rt_policy = zone.get("rt_policy") or {}
-    vni = zone.get("vni_id")
-    return dict(
-        id=zone["id"],
-        label=zone.get("label"),
-        vrf_name=zone.get("vrf_name"),
-        vni=int(vni) if vni not in (None, "") else None,
-        vlan_id=zone.get("vlan_id"),
-        import_rts=sorted(rt_policy.get("import_RTs") or []),
-        export_rts=sorted(rt_policy.get("export_RTs") or []),
-        junos_evpn_irb_mode=zone.get("junos_evpn_irb_mode"),
-        tags=sorted(zone.get("tags") or []),
-    )
 
 
 def zone_body(zone, fields=None):
@@ -434,12 +409,8 @@ class RoutingZones(ApstraResource):
                 "id": found,
                 "existed": already_exists(exc),
             }  # created by another run meanwhile, or our answer was lost
-        self.ctx.zones().append(dict(zone_body_canonical(request["body"]), id=answer["id"]))
+        self.ctx.zones().append(models.zone(dict(request["body"], id=answer["id"])))
         return answer
-
-
-def zone_body_canonical(body):
-    return canonical_zone(dict(body, id=None))
 
 
 # -- virtual networks -----------------------------------------------------------------------------------------------
@@ -464,30 +435,6 @@ VN_API_GROUPS = dict(
     tags=("tags",),
     description=("description",),
 )
-
-
-def canonical_vn(vn, zone_names, fabric):
-    bound = vn.get("bound_to") or []
-    vlans = [binding.get("vlan_id") for binding in bound if binding.get("vlan_id") is not None]
-    vlan_id = vlans[0] if vlans else vn.get("reserved_vlan_id")
-    vni = vn.get("vn_id")
-    return dict(
-        id=vn["id"],
-        label=vn.get("label"),
-        vn_type=vn.get("vn_type"),
-        vni=int(vni) if vni not in (None, "") else None,
-        routing_zone=zone_names.get(vn.get("security_zone_id"), vn.get("security_zone_id")),
-        vlan_id=int(vlan_id) if vlan_id is not None else None,
-        bindings=sorted(fabric.name_of(binding.get("system_id")) for binding in bound),
-        ipv4_subnet=vn.get("ipv4_subnet") if vn.get("ipv4_enabled") else None,
-        ipv4_gateway=(
-            vn.get("virtual_gateway_ipv4") if vn.get("virtual_gateway_ipv4_enabled") else None
-        ),
-        dhcp=vn.get("dhcp_service") == "dhcpServiceEnabled",
-        mtu=vn.get("l3_mtu"),
-        tags=sorted(vn.get("tags") or []),
-        description=vn.get("description") or None,
-    )
 
 
 class VirtualNetworks(ApstraResource):
@@ -707,7 +654,9 @@ class VirtualNetworks(ApstraResource):
         names = self.ctx.zone_labels()
         for body, vn_id in zip(bodies, ids):
             if vn_id:
-                self.ctx.vns().append(canonical_vn(dict(body, id=vn_id), names, self.ctx.fabric))
+                self.ctx.vns().append(
+                    models.vn_from_api(dict(body, id=vn_id), names, self.ctx.fabric)
+                )
 
 
 # -- port bindings --------------------------------------------------------------------------------------------------
@@ -801,23 +750,10 @@ class PortBindings(ApstraResource):
                     % (index, item["virtual_network"])
                 )
 
-    def _vn_ids(self):
-        return dict((vn["id"], vn["label"]) for vn in self.ctx.vns())
-
     def read(self):
-        labels = self._vn_ids()
-        names = self.ctx.fabric.port_names
-        out = []
-        for template in self.ctx.templates():
-            if template["interfaces"] and template["vn_id"] in labels:
-                out.append(
-                    dict(
-                        virtual_network=labels[template["vn_id"]],
-                        tagged=template["tag_type"] == "vlan_tagged",
-                        interfaces=sorted(names.get(ap, ap) for ap in template["interfaces"]),
-                    )
-                )
-        return sorted(out, key=lambda item: (item["virtual_network"], not item["tagged"]))
+        return models.port_bindings(
+            self.ctx.templates(), self.ctx.vns(), self.ctx.fabric.port_names
+        )
 
     def resolve(self, field, server=None, port=None):
         """Port names (application points) for a server, a server NIC port (``server:nic``) or a switch port."""
@@ -981,11 +917,14 @@ class PortBindings(ApstraResource):
         return plan
 
     def retagged(self, template, owned):
-        """The template's root policy as Apstra exports it, with this run's marks added (adopted) or dropped (released)."""
-        exported = self.ctx.service.client.get(
-            bp_path(self.bp_id, "/obj-policy-export/%s" % template["id"])
-        )
-        root = next(p for p in exported.get("policies") or [] if p.get("id") == template["id"])
+        """The template's root policy as Apstra exports it, with this run's marks added (adopted) or dropped (released).
+        Planned from the facts alone (no service), the root is named by its id and tags only."""
+        root = {"id": template["id"], "tags": template["tags"]}
+        if self.ctx.service is not None:
+            exported = self.ctx.service.client.get(
+                bp_path(self.bp_id, "/obj-policy-export/%s" % template["id"])
+            )
+            root = next(p for p in exported.get("policies") or [] if p.get("id") == template["id"])
         unmarked = owner_of_tags(root.get("tags")) is None
         tags = (
             without_owner_tags(root.get("tags"))

@@ -13,8 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
     ValidationError,
     unknown_name,
@@ -181,45 +180,6 @@ def parse_link(row):
     }
 
 
-def attributes(policy):
-    """A connectivity-template node's attributes: an object in the REST views, a JSON string in the graph."""
-    value = policy.get("attributes")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = None
-    return value if isinstance(value, dict) else {}
-
-
-def bindings_from_rows(rows):
-    """(templates {(vn id, tag_type): root}, roots {root id: {tags, vn_id, tag_type}}, assigned {root id: set of interface ids},
-    interface names {interface id: "<host>:<if_name>"}) from BINDINGS_QUERY rows."""
-    templates, roots, assigned, names = {}, {}, {}, {}
-    primitives = {}
-    for row in rows:
-        ct, prim = row["ct"], row["prim"]
-        primitives.setdefault(ct["id"], set()).add(prim["id"])
-        tag_type = attributes(prim).get("tag_type") or prim.get("tag_type")
-        roots[ct["id"]] = {
-            "tags": list(ct.get("tags") or []),
-            "vn_id": attributes(prim).get("vn_node_id") or prim.get("vn_node_id"),
-            "tag_type": tag_type,
-            "label": ct.get("label"),
-        }
-        assigned.setdefault(ct["id"], set())
-        if row.get("intf"):
-            assigned[ct["id"]].add(row["intf"]["id"])
-            names[row["intf"]["id"]] = "%s:%s" % (
-                _prop(row, "intf_host") or _prop(row, "intf_host", "hostname"),
-                row["intf"].get("if_name"),
-            )
-    for root_id, info in roots.items():
-        if len(primitives[root_id]) == 1:
-            templates.setdefault((info["vn_id"], info["tag_type"]), root_id)
-    return templates, roots, assigned, names
-
-
 class ApstraService:
     """Read side of the API and the lookups modules share."""
 
@@ -270,7 +230,8 @@ class ApstraService:
         return values(self.client.get(bp_path(bp_id, "/virtual-networks")), "virtual_networks")
 
     def bindings(self, bp_id, qe_type=None):
-        return bindings_from_rows(self.query(bp_id, BINDINGS_QUERY, qe_type))
+        """(single-VLAN templates, interface names) of the staging (or ``qe_type``) graph: see models.templates."""
+        return models.templates(self.query(bp_id, BINDINGS_QUERY, qe_type))
 
     def graph_virtual_networks(self, bp_id, qe_type=None):
         return self.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)
@@ -287,6 +248,12 @@ class ApstraService:
 
     def lock_status(self, bp_id):
         return self.client.get(bp_path(bp_id, "/lock-status"))
+
+    def revisions(self, bp_id):
+        return [
+            models.revision(item)
+            for item in values(self.client.get(bp_path(bp_id, "/revisions")), "items")
+        ]
 
     def deploy_state(self, bp_id):
         return self.client.get(bp_path(bp_id, "/deploy"))

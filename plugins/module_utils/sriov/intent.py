@@ -109,7 +109,7 @@ def staging_verdict(staging, plan, include_foreign=False, owners=(model.DEFAULT_
             "%s %s %s by %s" % (c["action"], c["kind"], c["name"], c.get("by") or "unknown user")
             for c in foreign
         )
-        raise IntentError(
+        raise model.StagingRefused(
             [
                 "refusing to change blueprint %s: it holds uncommitted changes this run did not make (%s); nothing was "
                 "changed. Commit or revert them in Apstra, or set include_foreign_staging (role: "

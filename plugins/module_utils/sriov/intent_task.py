@@ -9,11 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
-    FabricContext,
-    PortBindings,
-    RoutingZones,
-    VirtualNetworks,
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.fabric import (
+    plan_from_facts,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources import (
     NetworkAttachments,
@@ -39,6 +36,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.discovery 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import plan
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
     IntentError,
+    StagingRefused,
     owner_name,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import (
@@ -52,13 +50,6 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verificati
     drift_lines,
     verify,
 )
-
-APSTRA_RESOURCES = {
-    "routing_zones": RoutingZones,
-    "virtual_networks": VirtualNetworks,
-    "port_bindings": PortBindings,
-}
-
 
 ARGUMENT_SPEC = dict(
     networks=dict(type="list", elements="dict"),
@@ -118,31 +109,6 @@ def overlay(attachments, results):
             by_key.pop((nad.get("namespace"), nad.get("name")), None)
         by_key.update(after)
     return [by_key[key] for key in sorted(by_key, key=lambda k: (k[0] or "", k[1] or ""))]
-
-
-def fabric_writes(steps, facts, fabric_ownership):
-    """Whether the fabric steps write anything, from the blueprint facts alone (no call); None when the facts do not say.
-    A step that would change another owner's object fails here, before the fabric task runs."""
-    resources = (facts or {}).get("resources")
-    if not resources or not facts.get("fabric"):
-        return None
-    context = FabricContext(
-        None,
-        facts["blueprints"][0]["id"],
-        check_mode=True,
-        facts=dict(resources, fabric=facts["fabric"]),
-        **ownership(fabric_ownership),
-    )
-    for step in steps:
-        engine = Engine(
-            APSTRA_RESOURCES[step["resource"]](context),
-            step["state"],
-            step["config"],
-            check_mode=True,
-        )
-        if engine.run()["plan"]:
-            return True
-    return False
 
 
 def cluster_writes(steps, attachments):
@@ -224,9 +190,15 @@ def compute(params):
     else:
         result.update(plan(params))
         desired = result["desired"]
-        # A step that would change nothing is left out of the run (a no-op run starts no fabric or NAD task).
-        desired["fabric_writes"] = fabric_writes(
-            desired["fabric_steps"], params.get("blueprint_facts"), desired["fabric_ownership"]
+        # Planned once, here: a run whose steps change nothing starts no fabric task (and no NAD task), and the
+        # fabric task carries out this plan unless the staging moved since.
+        desired["fabric_plan"] = plan_from_facts(
+            desired["fabric_steps"],
+            params.get("blueprint_facts"),
+            ownership(desired["fabric_ownership"]),
+        )
+        desired["fabric_writes"] = (
+            desired["fabric_plan"]["writes"] if desired["fabric_plan"] else None
         )
         desired["cluster_writes"] = cluster_writes(
             desired["cluster_steps"], params.get("attachments") or []
@@ -270,6 +242,8 @@ def run(params, check_mode):
         )
     try:
         result = compute(params)
+    except StagingRefused as exc:
+        raise TaskFailed(str(exc), errors=exc.errors, changed=False, plan=[]) from exc
     except IntentError as exc:
         raise TaskFailed(
             "invalid SR-IOV intent: %s" % exc, errors=exc.errors, changed=False, plan=[]

@@ -88,6 +88,10 @@ class IntentError(ValueError):
         super(IntentError, self).__init__("; ".join(self.errors))
 
 
+class StagingRefused(IntentError):
+    """The blueprint holds changes this run did not make: refused before any write (not an intent error)."""
+
+
 def range_text(bounds, allow_allocate=False):
     return "allowed %d-%d%s" % (bounds[0], bounds[1], ' or "allocate"' if allow_allocate else "")
 

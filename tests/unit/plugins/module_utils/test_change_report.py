@@ -12,10 +12,15 @@ from xml.etree import ElementTree
 import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils import report
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_markdown import markdown
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import Fabric
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import topology
 
 RES = "intel.com/x"
+
+
+def change(action, key, before, after):
+    return {"action": action, "key": key, "before": before, "after": after}
 
 
 @pytest.fixture
@@ -65,23 +70,51 @@ def data(apstra):
         "results": {
             "virtual_networks": {
                 "changed": True,
-                "before": [],
-                "after": [{"label": "sriov-a"}],
+                "changes": [
+                    change("create", "sriov-a", None, {"label": "sriov-a", "vlan_id": 100}),
+                    change(
+                        "update",
+                        "sriov-b",
+                        {"label": "sriov-b", "mtu": 9000, "tags": ["x"]},
+                        {"label": "sriov-b", "mtu": 1500, "tags": ["x"]},
+                    ),
+                    change(
+                        "update",
+                        "legacy",
+                        {"label": "legacy", "tags": ["oam"], "owner": None},
+                        {
+                            "label": "legacy",
+                            "tags": ["managed-by:netops.cn2_apstra", "oam"],
+                            "owner": "intent",
+                        },
+                    ),
+                ],
                 "plan": [{"method": "POST", "path": "/api/x", "body": {}}],
                 "invocation": {"module_args": {"password": "s3cret"}},
             },
             "port_bindings": {
                 "changed": True,
-                "before": [],
-                "after": [{"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]}],
+                "changes": [
+                    change(
+                        "create",
+                        ["sriov-a", True],
+                        None,
+                        {"virtual_network": "sriov-a", "interfaces": ["leaf1:xe-0/0/1"]},
+                    )
+                ],
             },
             "commit": {"changed": True, "deployed_version": 2},
             "attachments": {
                 "changed": True,
-                "before": [],
-                "after": [{"name": "sriov-a", "namespace": "telco"}],
+                "changes": [change("create", ["telco", "sriov-a"], None, {"name": "sriov-a"})],
             },
         },
+        "revision": {
+            "revision_id": "7",
+            "version": 2,
+            "before": {"revision_id": "6", "version": 1},
+        },
+        "marks": {"legacy": "adopted"},
         "leafs": ["leaf1", "leaf2"],
         "esi_pairs": {},
     }
@@ -89,13 +122,18 @@ def data(apstra):
 
 def test_markdown_lists_changes_revision_staging_and_nads_without_secrets(data):
     data["results"] = report.scrub(data["results"])
-    text = report.markdown(data, svg_name="x.svg")
-    assert "| Apstra deploy revision | 1 -> 2 |" in text
+    text = markdown(data, svg_name="x.svg")
+    assert "| Apstra revision | 7 (version 2), before 6 (version 1) |" in text
+    assert "Committed as Apstra revision 7 (version 2) with description" in text
     assert "| Virtual networks | sriov-a | created | - |" in text
+    # an update names exactly the fields that changed; marks alone on an adopted object are its adoption
+    assert "| Virtual networks | sriov-b | updated | mtu: 9000 -> 1500 |" in text
+    assert "| Virtual networks | legacy | adopted | owner's marks |" in text
+    assert "| Port bindings | ports of sriov-a | created | + leaf1:xe-0/0/1 |" in text
     assert "| this collection (deployed by this run) | modify | virtual_network | sriov-a |" in text
     assert "| bob (refused) | create | virtual_network | x |" in text
     assert "- SriovNetwork ops/bad: spec.vlan: 0 means untagged VFs" in text
-    assert "- telco/sriov-a" in text and "+ leaf1:xe-0/0/1" in text
+    assert "- telco/sriov-a" in text
     assert (
         "| worker-01 | ens1f0 | leaf1 xe-0/0/1 | leaf1 xe-0/0/1 | verified | mapped | intel.com/x |"
         in text
@@ -109,7 +147,7 @@ def test_markdown_lists_changes_revision_staging_and_nads_without_secrets(data):
 
 
 def test_markdown_reports_a_failed_run(data):
-    text = report.markdown(dict(data, failure="POST /api/x: refused (HTTP 422)"))
+    text = markdown(dict(data, failure="POST /api/x: refused (HTTP 422)"))
     assert "## The run failed\n\nPOST /api/x: refused (HTTP 422)" in text
 
 

@@ -186,7 +186,14 @@ def test_merged_with_nothing_new_changes_nothing():
     result = run(
         resource, "merged", [{"label": "a", "tags": ["x"], "attrs": {"k1": "v1"}, "text": None}]
     )
-    assert result == {"changed": False, "before": [A], "after": [A], "plan": [], "diff": []}
+    assert result == {
+        "changed": False,
+        "before": [A],
+        "after": [A],
+        "plan": [],
+        "diff": [],
+        "changes": [],
+    }
     assert resource.sent == []
 
 
@@ -204,7 +211,14 @@ def test_replaced_resets_fields_left_out_but_keeps_server_assigned_ones():
 def test_merged_and_replaced_without_config_change_nothing():
     for state in ("merged", "replaced"):
         result = run(Notes([A]), state, [])
-        assert result == {"changed": False, "before": [A], "after": [A], "plan": [], "diff": []}
+        assert result == {
+            "changed": False,
+            "before": [A],
+            "after": [A],
+            "plan": [],
+            "diff": [],
+            "changes": [],
+        }
 
 
 def test_overridden_deletes_only_owned_objects_left_out():

@@ -56,6 +56,12 @@ def fabric_client(apstra, status=None, routes=None, queries=None):
         ("POST", VN_BATCH): {"virtual_networks": [{"id": "vn-new"}]},
         ("PUT", DEPLOY): {"task_id": "t1"},
         ("GET", BASE + "/tasks/t1"): {"status": "succeeded"},
+        ("GET", BASE + "/revisions"): {
+            "items": [
+                {"revision_id": "1", "version": 3, "description": "before"},
+                {"revision_id": "2", "version": 4, "description": "this run"},
+            ]
+        },
     }
     all_routes.update(routes or {})
     all_queries = {(VIRTUAL_NETWORKS_QUERY, "deployed"): [], (BINDINGS_QUERY, "deployed"): []}
@@ -166,9 +172,17 @@ def test_a_real_run_takes_the_mutex_writes_deploys_once_reads_back_and_releases(
         ("GET", BASE + "/tasks/t1"),
         ("POST", BASE + "/qe"),
         ("POST", BASE + "/qe"),
+        ("GET", BASE + "/revisions"),
         ("DELETE", TAGS_PATH + "/tag-1"),
     ]
     assert client.writes()[2]["body"] == {"version": 4, "description": "CHG-7"}
+    # the revision as Apstra names it, with the version beside it
+    assert result["revision"] == {
+        "revision_id": "2",
+        "version": 4,
+        "description": "this run",
+        "before": {"revision_id": "1", "version": 3, "description": "before"},
+    }
     assert result["deployed_version"] == 4 and result["deployed"]["virtual_networks"][0][
         "bindings"
     ] == ["leaf2"]

@@ -211,6 +211,7 @@ def test_blueprint_info_resources_are_the_facts_later_tasks_plan_from(apstra):
             "vn_id": "vn-a",
             "tag_type": "vlan_tagged",
             "tags": [OWNER],
+            "owner": "intent",
             "interfaces": ["esi-leaf3-leaf4-ae5"],
         }
     ]

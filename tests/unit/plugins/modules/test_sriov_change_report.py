@@ -12,37 +12,43 @@ VN_PATH = "/api/blueprints/bp-1/virtual-networks-batch"
 
 
 def fabric_result():
+    created = {"action": "create", "key": "sriov-a", "before": None, "after": {"label": "sriov-a"}}
     vn_step = {
         "resource": "virtual_networks",
         "changed": True,
-        "before": [],
-        "after": [{"label": "sriov-a", "vni": None}],
+        "changes": [created],
         "plan": [{"method": "POST", "path": VN_PATH, "body": {}}],
     }
     return {
         "changed": True,
         "steps": [
-            {"resource": "routing_zones", "changed": False, "before": [], "after": [], "plan": []},
+            {"resource": "routing_zones", "changed": False, "changes": [], "plan": []},
             vn_step,
         ],
         "commit": {"changed": True, "deployed_version": 8, "plan": []},
         "deployed": {"virtual_networks": [{"label": "sriov-a", "vni": 10042}], "port_bindings": []},
+        "revision": {
+            "revision_id": "3",
+            "version": 8,
+            "before": {"revision_id": "2", "version": 7},
+        },
     }
 
 
-def test_combined_takes_the_first_before_the_last_after_and_every_request():
+def test_combined_takes_every_change_and_request_in_order():
+    first = {"action": "create", "key": "a", "before": None, "after": {"label": "a"}}
+    second = {"action": "delete", "key": "b", "before": {"label": "b"}, "after": None}
     results = [
-        {"changed": False, "before": [1], "after": [2], "plan": [{"method": "A"}]},
+        {"changed": False, "changes": [first], "plan": [{"method": "A"}]},
         {"skipped": True},
-        {"changed": True, "before": [3], "after": [4], "plan": [{"method": "B"}]},
+        {"changed": True, "changes": [second], "plan": [{"method": "B"}]},
     ]
     assert combined(results) == {
         "changed": True,
-        "before": [1],
-        "after": [4],
+        "changes": [first, second],
         "plan": [{"method": "A"}, {"method": "B"}],
     }
-    assert combined([{"skipped": True}]) == {}
+    assert combined([{"skipped": True}]) == {"changed": False, "changes": [], "plan": []}
 
 
 def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_module, tmp_path):
@@ -61,11 +67,13 @@ def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_mo
         "port_map": [],
         "problems": [],
     }
-    cluster = {
-        "attachments": [
-            {"changed": True, "before": [], "after": [{"name": "sriov-a", "namespace": "telco"}]}
-        ]
+    nad = {
+        "action": "create",
+        "key": ["telco", "sriov-a"],
+        "before": None,
+        "after": {"name": "sriov-a"},
     }
+    cluster = {"attachments": [{"changed": True, "changes": [nad], "plan": []}]}
     result = run_module(
         main,
         {
@@ -82,6 +90,7 @@ def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_mo
         "fabric_changed": True,
         "cluster_changed": True,
         "deployed_version": 8,
+        "revision": "3",
         "attachments_created": ["telco/sriov-a"],
         "drift": 0,
         "problems": 0,
@@ -90,7 +99,7 @@ def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_mo
     # the VNI Apstra assigned is read back from the deployed state
     assert (
         "| sriov-a | telco | intent | present | 2000 | 10042 |" in text
-        and "| Apstra deploy revision | 7 -> 8 |" in text
+        and "| Apstra revision | 3 (version 8), before 2 (version 7) |" in text
     )
     assert "POST %s" % VN_PATH in text
     assert (tmp_path / "sriov-change-latest.md").read_text().count("sriov-change-latest.svg") == 1

@@ -10,13 +10,13 @@ import re
 
 import pytest
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
     BINDINGS_QUERY,
     FABRIC_QUERY,
     VIRTUAL_NETWORKS_QUERY,
     ZONES_QUERY,
     Fabric,
-    bindings_from_rows,
     parse_link,
     values,
 )
@@ -201,7 +201,7 @@ def test_switch_id_by_name_or_id_and_unknown_names(apstra):
         fabric.switch_id("config[0].bindings", "leaf5")
 
 
-def test_bindings_from_rows(apstra):
+def test_templates_from_rows(apstra):
     rows = [
         apstra.binding_row("ct-a", "vn-a", "leaf1:xe-0/0/1"),
         apstra.binding_row("ct-a", "vn-a", "leaf3-leaf4:ae5"),
@@ -210,20 +210,25 @@ def test_bindings_from_rows(apstra):
         apstra.binding_row("ct-multi", "vn-b", "leaf2:xe-0/0/2", prim="p1"),
         apstra.binding_row("ct-multi", "vn-c", "leaf2:xe-0/0/2", prim="p2"),
     ]
-    templates, roots, assigned, names = bindings_from_rows(rows)
-    assert templates == {("vn-a", "vlan_tagged"): "ct-a", ("vn-a", "untagged"): "ct-u"}
-    assert roots["ct-a"] == {
-        "tags": ["managed-by:netops.cn2_apstra"],
-        "vn_id": "vn-a",
-        "tag_type": "vlan_tagged",
-        "label": "vn-a-vlan_tagged",
-    }
-    assert roots["ct-u"]["tags"] == []
-    assert assigned == {
-        "ct-a": {"if-leaf1-xe-0/0/1", "esi-leaf3-leaf4-ae5"},
-        "ct-u": set(),
-        "ct-multi": {"if-leaf2-xe-0/0/2"},
-    }
+    single, names = models.templates(rows)
+    assert single == [
+        {
+            "id": "ct-a",
+            "vn_id": "vn-a",
+            "tag_type": "vlan_tagged",
+            "tags": ["managed-by:netops.cn2_apstra"],
+            "owner": "intent",
+            "interfaces": ["esi-leaf3-leaf4-ae5", "if-leaf1-xe-0/0/1"],
+        },
+        {
+            "id": "ct-u",
+            "vn_id": "vn-a",
+            "tag_type": "untagged",
+            "tags": [],
+            "owner": None,
+            "interfaces": [],
+        },
+    ]
     assert names == {
         "if-leaf1-xe-0/0/1": "leaf1:xe-0/0/1",
         "esi-leaf3-leaf4-ae5": "leaf3-leaf4:ae5",
@@ -232,11 +237,13 @@ def test_bindings_from_rows(apstra):
 
 
 def test_tag_type_and_vn_are_read_from_the_primitive_attributes_or_the_node(apstra):
-    assert bindings_from_rows([apstra.binding_row("ct", "vn")])[0] == {("vn", "vlan_tagged"): "ct"}
+    single, _names = models.templates([apstra.binding_row("ct", "vn")])
+    assert (single[0]["vn_id"], single[0]["tag_type"]) == ("vn", "vlan_tagged")
     row = apstra.binding_row("ct", "vn")
     del row["prim"]["attributes"]
     row["prim"].update(tag_type="untagged", vn_node_id="vn")
-    assert bindings_from_rows([row])[0] == {("vn", "untagged"): "ct"}
+    single, _names = models.templates([row])
+    assert (single[0]["vn_id"], single[0]["tag_type"]) == ("vn", "untagged")
 
 
 def test_values_reads_lists_and_id_maps():

@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
     BINDINGS_QUERY,
     VIRTUAL_NETWORKS_QUERY,
@@ -17,8 +18,6 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state imp
     read_state,
     staged_changes,
     verification_view,
-    vn_state,
-    zone_state,
 )
 
 OWNER = "managed-by:netops.cn2_apstra"
@@ -64,11 +63,11 @@ def vn_rows(
     ]
 
 
-def test_vn_state_names_an_esi_pair_instead_of_its_members():
+def test_vns_from_graph_name_an_esi_pair_instead_of_its_members():
     rows = vn_rows("vn-a", "sriov-a", ["leaf1", "leaf3", "leaf4"]) + vn_rows(
         "vn-b", "sriov-b", ["leaf3"], vlan=101
     )
-    state = vn_state(rows, PAIRS)
+    state = models.vns_from_graph(rows, PAIRS)
     assert state["sriov-a"] == {
         "id": "vn-a",
         "label": "sriov-a",
@@ -80,14 +79,20 @@ def test_vn_state_names_an_esi_pair_instead_of_its_members():
         "tags": [OWNER],
         "bindings": ["leaf1", "leaf3-leaf4"],
         "vlan_id": 100,
+        "vn_type": None,
+        "dhcp": False,
+        "description": None,
+        "owner": "intent",
     }
     # bound to one member only: that leaf, not the pair
     assert state["sriov-b"]["bindings"] == ["leaf3"] and state["sriov-b"]["vlan_id"] == 101
-    assert vn_state(rows)["sriov-a"]["bindings"] == ["leaf1", "leaf3", "leaf4"]
+    assert models.vns_from_graph(rows)["sriov-a"]["bindings"] == ["leaf1", "leaf3", "leaf4"]
 
 
-def test_vn_state_without_instances_and_disabled_ipv4():
-    state = vn_state(vn_rows("vn-c", "sriov-c", vlan=None, subnet=None, gateway=None, vni=None))
+def test_vns_from_graph_without_instances_and_disabled_ipv4():
+    state = models.vns_from_graph(
+        vn_rows("vn-c", "sriov-c", vlan=None, subnet=None, gateway=None, vni=None)
+    )
     assert state["sriov-c"]["bindings"] == [] and state["sriov-c"]["vlan_id"] is None
     assert (
         state["sriov-c"]["ipv4_subnet"] is None
@@ -97,7 +102,7 @@ def test_vn_state_without_instances_and_disabled_ipv4():
 
 
 def test_binding_state_keys_by_vn_and_tagging_with_port_names_and_ownership(apstra):
-    vns = vn_state(
+    vns = models.vns_from_graph(
         vn_rows("vn-a", "sriov-a", ["leaf1"]) + vn_rows("vn-b", "sriov-b", ["leaf2"]), PAIRS
     )
     rows = [
@@ -119,25 +124,25 @@ def test_binding_state_keys_by_vn_and_tagging_with_port_names_and_ownership(apst
     assert binding_state(rows[:1], vns, {})[("sriov-a", True)]["interfaces"] == ["leaf1:xe-0/0/1"]
 
 
-def test_zone_state():
-    assert zone_state(
-        [
-            {
-                "id": "sz-1",
-                "label": "telco",
-                "vni_id": "20001",
-                "vrf_name": "telco",
-                "tags": ["b", "a"],
-            }
-        ]
-    ) == {
-        "telco": {
-            "id": "sz-1",
-            "label": "telco",
-            "vni": 20001,
-            "vrf_name": "telco",
-            "tags": ["a", "b"],
-        }
+def test_zone_from_a_graph_node_or_a_rest_item():
+    node = {
+        "id": "sz-1",
+        "label": "telco",
+        "vni_id": "20001",
+        "vrf_name": "telco",
+        "tags": ["b", "a"],
+    }
+    assert models.zone(node) == {
+        "id": "sz-1",
+        "label": "telco",
+        "vrf_name": "telco",
+        "vni": 20001,
+        "vlan_id": None,
+        "import_rts": [],
+        "export_rts": [],
+        "junos_evpn_irb_mode": None,
+        "tags": ["a", "b"],
+        "owner": None,
     }
 
 
@@ -180,18 +185,24 @@ def state_of(zones=None, vns=None, bindings=None):
 
 def test_staged_changes_per_kind_and_action_with_ownership():
     deployed = state_of(
-        zones={"telco": {"label": "telco", "vni": 1, "vrf_name": "telco", "tags": [OWNER]}},
-        vns=vn_state(
+        zones={
+            "telco": models.zone(
+                {"label": "telco", "vni_id": 1, "vrf_name": "telco", "tags": [OWNER]}
+            )
+        },
+        vns=models.vns_from_graph(
             vn_rows("vn-a", "sriov-a", ["leaf1"]) + vn_rows("vn-x", "theirs", ["leaf2"], tags=())
         ),
         bindings={("sriov-a", True): {"interfaces": ["leaf1:xe-0/0/1"], "owner": "intent"}},
     )
     staging = state_of(
         zones={
-            "telco": {"label": "telco", "vni": 1, "vrf_name": "telco", "tags": [OWNER]},
-            "red": {"label": "red", "tags": [OWNER]},
+            "telco": models.zone(
+                {"label": "telco", "vni_id": 1, "vrf_name": "telco", "tags": [OWNER]}
+            ),
+            "red": models.zone({"label": "red", "tags": [OWNER]}),
         },
-        vns=vn_state(
+        vns=models.vns_from_graph(
             vn_rows("vn-a", "sriov-a", ["leaf1", "leaf2"]) + vn_rows("vn-y", "new", tags=())
         ),
         bindings={
@@ -248,7 +259,7 @@ def test_staged_changes_ignore_fields_that_are_not_compared():
 
 def test_verification_view_drops_ids_and_lists_bindings():
     state = state_of(
-        vns=vn_state(vn_rows("vn-a", "sriov-a", ["leaf1"])),
+        vns=models.vns_from_graph(vn_rows("vn-a", "sriov-a", ["leaf1"])),
         bindings={
             ("sriov-a", True): {
                 "interfaces": ["leaf1:xe-0/0/1"],
