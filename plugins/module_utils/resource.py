@@ -453,6 +453,22 @@ class Engine:
         }
 
 
+def failure(exc, check_mode, plan=None):
+    """The one failure shape of a resource module whose request failed (ApplyFailed): the API's status and error body,
+    and which planned requests were applied (none in check mode, which sends no write) and which were not.
+    """
+    applied = [] if check_mode else exc.applied
+    return dict(
+        msg=exc.message(),
+        changed=bool(applied),
+        status=exc.error.status,
+        error=exc.error.body,
+        applied=applied,
+        not_applied=exc.not_applied,
+        plan=plan if plan is not None else exc.applied + exc.not_applied,
+    )
+
+
 def result(before, after, plan, diff, changed=None, **extra):
     out = dict(
         changed=bool(plan) if changed is None else changed,

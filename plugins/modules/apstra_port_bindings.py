@@ -208,7 +208,7 @@ class PortBindingsModule(ApstraModule):
     )
 
     def run(self):
-        return self.run_resource(PortBindings)
+        return self.run_resource(PortBindings(self.context))
 
 
 def main():

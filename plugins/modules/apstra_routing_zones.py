@@ -222,7 +222,7 @@ class RoutingZonesModule(ApstraModule):
         if self.params["state"] == "rendered":
             # No connection: the requests are rendered for the blueprint as given.
             self._context = FabricContext(None, self.params["blueprint"])
-        return self.run_resource(RoutingZones)
+        return self.run_resource(RoutingZones(self.context))
 
 
 def main():

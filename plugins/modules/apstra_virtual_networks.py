@@ -238,7 +238,7 @@ class VirtualNetworksModule(ApstraModule):
     )
 
     def run(self):
-        return self.run_resource(VirtualNetworks)
+        return self.run_resource(VirtualNetworks(self.context))
 
 
 def main():

@@ -30,6 +30,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import 
     ApplyFailed,
     Engine,
     ResourceError,
+    failure,
     ownership,
 )
 
@@ -86,6 +87,7 @@ class ApstraModule:
         self._service = None
         self._blueprint = None
         self._context = None
+        self.engine = None
         if not HAS_REQUESTS:
             self.module.fail_json(
                 msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
@@ -129,15 +131,16 @@ class ApstraModule:
             )
         return self._context
 
-    def run_resource(self, resource_class, config=None, state=None):
-        """Run the resource engine for this module's config/state; returns the result dict."""
-        engine = Engine(
-            resource_class(self.context),
+    def run_resource(self, resource, state=None, config=None):
+        """Run the resource engine for ``resource`` (a backend on this module's context) and this module's state and
+        config; returns the result dict."""
+        self.engine = Engine(
+            resource,
             state or self.params["state"],
             config if config is not None else self.params.get("config"),
             check_mode=self.check_mode,
         )
-        return engine.run()
+        return self.engine.run()
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def run(self):
@@ -150,14 +153,7 @@ class ApstraModule:
         except (ValidationError, ResourceError) as exc:
             self.module.fail_json(msg=str(exc), changed=False, plan=[])
         except ApplyFailed as exc:
-            self.module.fail_json(
-                msg=exc.message(),
-                changed=bool(exc.applied) and not self.check_mode,
-                status=exc.error.status,
-                error=exc.error.body,
-                applied=exc.applied,
-                not_applied=exc.not_applied,
-            )
+            self.module.fail_json(**failure(exc, self.check_mode))
         except ApstraError as exc:
             self.module.fail_json(
                 msg=str(exc), changed=False, status=exc.status, error=exc.body, plan=[]

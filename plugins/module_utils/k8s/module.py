@@ -21,6 +21,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import 
     ApplyFailed,
     Engine,
     ResourceError,
+    failure,
 )
 
 
@@ -73,16 +74,7 @@ class K8sModule:
         except ResourceError as exc:
             self.module.fail_json(msg=str(exc), changed=False, plan=self.planned())
         except ApplyFailed as exc:
-            applied = [] if self.check_mode else exc.applied
-            self.module.fail_json(
-                msg=exc.message(),
-                changed=bool(applied),
-                status=exc.error.status,
-                error=exc.error.body,
-                applied=applied,
-                not_applied=exc.not_applied,
-                plan=self.planned(),
-            )
+            self.module.fail_json(**failure(exc, self.check_mode, self.planned()))
         except K8sError as exc:
             fail_api(self.module, exc, changed=False, plan=self.planned())
         if not self.module._diff:  # pylint: disable=protected-access

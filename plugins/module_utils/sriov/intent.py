@@ -120,145 +120,208 @@ def staging_verdict(staging, plan, include_foreign=False, owners=(model.DEFAULT_
     return verdict
 
 
+def choice(params, name, allowed, default):
+    value = params.get(name) or default
+    if value not in allowed:
+        raise IntentError(["%s: %r is not allowed; allowed %s" % (name, value, ", ".join(allowed))])
+    return value
+
+
+class Planner:
+    """The one planning pass over the sriov_intent parameters, a step per method; every error that must stop the run
+    is raised before the plan is returned, so before any write."""
+
+    def __init__(self, params, now):
+        self.params = params
+        self.now = now
+        self.source = choice(params, "source", SOURCES, "intent")
+        self.binding = choice(params, "binding", planning.BINDINGS, "nodes")
+        self.state = params.get("state", "present")
+        self.run = params.get("run") or ("teardown" if self.state == "absent" else "provision")
+        self.facts = params.get("cluster") or {}
+        self.owners = ownership.run_owners(params, self.facts, self.source)
+        self.existing_vns = params.get("virtual_networks") or []
+        self.attachments = params.get("attachments") or []
+        self.usage = _key_map(self.facts.get("pod_usage"))
+        fabric = params.get("fabric") or {}
+        self.fabric_leafs = len(fabric.get("leafs") or [])
+        self.ports = topology.port_map(params.get("nodes") or [], fabric.get("links") or [])
+        self.skipped, self.errors, self.kept = [], [], []
+
+    def networks(self):
+        """The networks of the sources, each with its owner, VLAN and subnet allocated."""
+        nets, allocation = validate_intent(
+            self.params.get("networks") if self.source != "cluster" else [],
+            self.params.get("allocation"),
+        )
+        if self.source in ("cluster", "both"):
+            derived, self.skipped = cluster.derive_networks(
+                self.facts.get("nads"),
+                self.facts.get("sriov_networks"),
+                self.params.get("cluster_defaults"),
+            )
+            found = cluster.conflicts(nets, derived)
+            if found:
+                raise IntentError(found)
+            nets = cluster.merge_sources(nets, derived)
+        intent_owner, cluster_owner = self.owners
+        for net in nets:
+            net["owner"] = intent_owner if ownership.is_intent(net) else cluster_owner
+        nets, self.errors = allocate(nets, allocation, self.existing_vns, self.attachments)
+        return nets
+
+    def removals(self, nets):
+        """Networks to remove that no source lists: a cluster's gone objects, an intent's ``overridden`` leftovers."""
+        intent_owner, cluster_owner = self.owners
+        removed = []
+        if self.source in ("cluster", "both") and self.state == "present":
+            removed, self.kept = cluster.cluster_removals(
+                self.existing_vns, nets, self.usage, cluster_owner
+            )
+        if self.run == "reconcile" and self.params.get("overridden") and self.source != "cluster":
+            removed += planning.overridden_removals(self.existing_vns, nets + removed, intent_owner)
+        return removed
+
+    def carriable(self, nets):
+        """(networks, the present ones): a network no node can carry is an error, a cluster object's is skipped."""
+        present = (
+            [net for net in nets if net.get("state", "present") == "present"]
+            if self.state == "present"
+            else []
+        )
+        for net in present:
+            error = planning.capacity_error(net, self.ports)
+            if error and planning.is_cluster(net):
+                self.skipped.append({"source": cluster.source_field(net), "error": error})
+            elif error:
+                self.errors.append(error)
+        failed = set(item["source"] for item in self.skipped)
+        nets = [
+            net
+            for net in nets
+            if not (planning.is_cluster(net) and cluster.source_field(net) in failed)
+        ]
+        return nets, present
+
+    def judged(self, nets, removed, present):
+        """The ownership verdicts (clash, adopt, release); a cluster object that clashes is skipped by name, as an
+        invalid one is, and the others go on. Returns (judge, the networks left)."""
+        judge = ownership.Judge(
+            self.existing_vns,
+            self.params.get("templates"),
+            self.attachments,
+            adopt=self.params.get("adopt", False),
+            release=self.params.get("release", False),
+            force=self.params.get("force", False),
+        )
+        present_ids = set(id(net) for net in present)
+        refused = set()
+        for net in nets + removed:
+            found = len(judge.errors)
+            (judge.present if id(net) in present_ids else judge.absent)(net)
+            if planning.is_cluster(net) and id(net) in present_ids and len(judge.errors) > found:
+                error = "; ".join(judge.errors[found:])
+                self.skipped.append({"source": cluster.source_field(net), "error": error})
+                refused.add(net["name"])
+                del judge.errors[found:]
+        judge.adopted = [item for item in judge.adopted if item["network"] not in refused]
+        nets = [net for net in nets if net["name"] not in refused or id(net) not in present_ids]
+        self.errors += judge.errors + ownership.routing_group_clashes(
+            [net for net in nets if id(net) in present_ids], self.attachments
+        )
+        if self.errors:
+            raise IntentError(self.errors)
+        return judge, nets
+
+    def pod_nodes(self, nets):
+        """With the pods binding: the nodes to bind per network, and the release marks to write on the NADs."""
+        if self.binding != "pods":
+            return None, {}
+        bound = _bound_nodes(nets, self.ports, self.params.get("bindings"))
+        return cluster.pod_bindings(
+            nets,
+            self.usage,
+            bound,
+            _key_map(self.facts.get("released")),
+            self.params.get("unbind_grace", 0),
+            self.now,
+        )
+
+    def desired(self, nets, removed):
+        pod_nodes, marks = self.pod_nodes(nets)
+        desired = planning.build_plan(
+            nets + removed,
+            self.ports,
+            fabric_leafs=self.fabric_leafs,
+            state=self.state,
+            binding=self.binding,
+            pod_nodes=pod_nodes,
+            existing=planning.Existing(
+                self.existing_vns,
+                self.params.get("routing_zones"),
+                self.params.get("bindings"),
+                self.attachments,
+            ),
+        )
+        desired["attachment_writebacks"] = _merge_writebacks(
+            desired["attachment_writebacks"] + release_writebacks(marks)
+        )
+        return desired
+
+    def steps(self, desired, judge):
+        """Whose objects the run acts on, the staging verdict, and the steps of this run on both layers."""
+        owners = [owner for owner in self.owners if owner]
+        if self.source == "cluster":
+            owners.reverse()
+        verdict = staging_verdict(
+            self.params.get("staging"),
+            desired,
+            self.params.get("include_foreign_staging", False),
+            owners,
+        )
+        overridden = self.params.get("overridden", False)
+        desired["commit_pending"] = bool(verdict["ours"]) or verdict["included"]
+        desired["owners"] = owners
+        desired["adopted"], desired["released"] = judge.adopted, judge.released
+        desired["fabric_steps"] = planning.fabric_steps(desired, self.run, overridden)
+        desired["fabric_ownership"] = planning.fabric_ownership(desired)
+        desired["cluster_steps"] = planning.cluster_steps(desired, self.run, overridden)
+        return verdict
+
+
+def release_writebacks(marks):
+    """The pods binding's release marks to write on the NADs ({(namespace, name): {node: time} or None})."""
+    return [
+        {
+            "name": name,
+            "namespace": namespace,
+            "annotations": {
+                model.RELEASED_ANNOTATION: json.dumps(value, sort_keys=True) if value else None
+            },
+        }
+        for (namespace, name), value in sorted(marks.items())
+    ]
+
+
 def plan(params, now=None):
     """The planning result for the sriov_intent module's parameters (see its documentation); raises IntentError."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    source = params.get("source") or "intent"
-    if source not in SOURCES:
-        raise IntentError(["source: %r is not allowed; allowed %s" % (source, ", ".join(SOURCES))])
-    binding = params.get("binding") or "nodes"
-    if binding not in planning.BINDINGS:
-        raise IntentError(
-            ["binding: %r is not allowed; allowed %s" % (binding, ", ".join(planning.BINDINGS))]
-        )
-    state = params.get("state", "present")
-    run = params.get("run") or ("teardown" if state == "absent" else "provision")
-    facts = params.get("cluster") or {}
-    intent_owner, cluster_owner = ownership.run_owners(params, facts, source)
-    nets, allocation = validate_intent(
-        params.get("networks") if source != "cluster" else [], params.get("allocation")
-    )
-    skipped = []
-    if source in ("cluster", "both"):
-        derived, skipped = cluster.derive_networks(
-            facts.get("nads"), facts.get("sriov_networks"), params.get("cluster_defaults")
-        )
-        found = cluster.conflicts(nets, derived)
-        if found:
-            raise IntentError(found)
-        nets = cluster.merge_sources(nets, derived)
-    for net in nets:
-        net["owner"] = intent_owner if ownership.is_intent(net) else cluster_owner
-    existing_vns = params.get("virtual_networks") or []
-    attachments = params.get("attachments") or []
-    nets, errors = allocate(nets, allocation, existing_vns, attachments)
-    fabric = params.get("fabric") or {}
-    ports = topology.port_map(params.get("nodes") or [], fabric.get("links") or [])
-    usage = _key_map(facts.get("pod_usage"))
-    removed, kept = [], []
-    if source in ("cluster", "both") and state == "present":
-        removed, kept = cluster.cluster_removals(existing_vns, nets, usage, cluster_owner)
-    if run == "reconcile" and params.get("overridden") and source != "cluster":
-        removed += planning.overridden_removals(existing_vns, nets + removed, intent_owner)
-    present = (
-        [net for net in nets if net.get("state", "present") == "present"]
-        if state == "present"
-        else []
-    )
-    for net in present:
-        error = planning.capacity_error(net, ports)
-        if error:
-            if planning.is_cluster(net):
-                skipped.append({"source": cluster.source_field(net), "error": error})
-            else:
-                errors.append(error)
-    failed = set(item["source"] for item in skipped)
-    nets = [
-        net
-        for net in nets
-        if not (planning.is_cluster(net) and cluster.source_field(net) in failed)
-    ]
-    present_ids = set(id(net) for net in present)
-    judge = ownership.Judge(
-        existing_vns,
-        params.get("templates"),
-        attachments,
-        adopt=params.get("adopt", False),
-        release=params.get("release", False),
-        force=params.get("force", False),
-    )
-    refused = []
-    for net in nets + removed:
-        found = len(judge.errors)
-        if id(net) in present_ids:
-            judge.present(net)
-        else:
-            judge.absent(net)
-        if planning.is_cluster(net) and id(net) in present_ids and len(judge.errors) > found:
-            # a cluster object that clashes with another owner is skipped, as an invalid one is: the others go on
-            skipped.append(
-                {"source": cluster.source_field(net), "error": "; ".join(judge.errors[found:])}
-            )
-            refused.append(id(net))
-            del judge.errors[found:]
-    skipped_names = set(net["name"] for net in nets if id(net) in refused)
-    judge.adopted = [item for item in judge.adopted if item["network"] not in skipped_names]
-    nets = [net for net in nets if id(net) not in refused]
-    errors += judge.errors + ownership.routing_group_clashes(
-        [net for net in nets if id(net) in present_ids], attachments
-    )
-    if errors:
-        raise IntentError(errors)
-    pod_nodes, marks = None, {}
-    if binding == "pods":
-        bound = _bound_nodes(nets, ports, params.get("bindings"))
-        pod_nodes, marks = cluster.pod_bindings(
-            nets, usage, bound, _key_map(facts.get("released")), params.get("unbind_grace", 0), now
-        )
-    desired = planning.build_plan(
-        nets + removed,
-        ports,
-        fabric_leafs=len(fabric.get("leafs") or []),
-        state=state,
-        binding=binding,
-        pod_nodes=pod_nodes,
-        existing=planning.Existing(
-            existing_vns, params.get("routing_zones"), params.get("bindings"), attachments
-        ),
-    )
-    for (namespace, name), value in sorted(marks.items()):
-        desired["attachment_writebacks"].append(
-            {
-                "name": name,
-                "namespace": namespace,
-                "annotations": {
-                    model.RELEASED_ANNOTATION: json.dumps(value, sort_keys=True) if value else None
-                },
-            }
-        )
-    desired["attachment_writebacks"] = _merge_writebacks(desired["attachment_writebacks"])
-    owners = [owner for owner in (intent_owner, cluster_owner) if owner]
-    if source == "cluster":
-        owners.reverse()
-    verdict = staging_verdict(
-        params.get("staging"), desired, params.get("include_foreign_staging", False), owners
-    )
-    desired["commit_pending"] = bool(verdict["ours"]) or verdict["included"]
-    desired["owners"] = owners
-    desired["adopted"], desired["released"] = judge.adopted, judge.released
-    desired["fabric_steps"] = planning.fabric_steps(desired, run, params.get("overridden", False))
-    desired["fabric_ownership"] = planning.fabric_ownership(desired)
-    desired["cluster_steps"] = planning.cluster_steps(desired, run, params.get("overridden", False))
-    problems = planning.problems_of(desired) + kept
+    planner = Planner(params, now or datetime.datetime.now(datetime.timezone.utc))
+    nets = planner.networks()
+    removed = planner.removals(nets)
+    nets, present = planner.carriable(nets)
+    judge, nets = planner.judged(nets, removed, present)
+    desired = planner.desired(nets, removed)
+    verdict = planner.steps(desired, judge)
+    problems = planning.problems_of(desired) + planner.kept
     return {
         "networks": nets,
         "desired": desired,
-        "port_map": ports,
+        "port_map": planner.ports,
         "problems": problems,
-        "skipped": skipped,
+        "skipped": planner.skipped,
         "staging": verdict,
-        "summary": summary(desired, problems, verdict, skipped),
-        "port_summary": topology.port_summary(ports),
+        "summary": summary(desired, problems, verdict, planner.skipped),
+        "port_summary": topology.port_summary(planner.ports),
     }
 
 

@@ -153,9 +153,10 @@ class Judge:
                 self._refuse(net, "connectivity template %s" % template["id"], template_owner)
         if is_intent(net):
             self._present_nad(net)
-        net["adopted"] = bool(
-            [record for record in self.adopted if record["network"] == net["name"]]
-            or (vn is not None and ADOPTED_TAG in (vn.get("tags") or []))
+        # adopting: this run marks it (and only adds what is missing); adopted: an adopted network, now or before
+        net["adopting"] = any(record["network"] == net["name"] for record in self.adopted)
+        net["adopted"] = net["adopting"] or (
+            vn is not None and ADOPTED_TAG in (vn.get("tags") or [])
         )
 
     def _present_nad(self, net):

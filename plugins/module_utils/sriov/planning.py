@@ -155,12 +155,27 @@ def network_plan(
         points = sorted(set(points) | set(existing.ports.get(net["name"]) or []))
     gateway = model.gateway_of(net["subnet"])
     routes = sorted(set(net["routes"]) | set(s for s in peer_subnets if s != net["subnet"]))
+    attachment = cluster_attachment(net, gateway, routes, svi_count)
+    nad = existing.nads.get((net["namespace"], net["name"]))
+    if net.get("adopted") and attachment["managed"] and nad is not None:
+        attachment = adopted_attachment(net, nad)
+    return {
+        "virtual_network": virtual_network(net, switches, gateway, existing_vn),
+        "port_binding": {"virtual_network": net["name"], "tagged": True, "switch_ports": points},
+        "attachment": attachment,
+        "nodes": node_verdicts(net, offering, mapped, bound, binding, pod_nodes),
+        "gateway": gateway,
+    }
+
+
+def virtual_network(net, switches, gateway, existing_vn):
+    """The VN of a network, in the option form of apstra_virtual_networks."""
     description = net["description"] or "SR-IOV %s/%s (%s)" % (
         net["namespace"],
         net["name"],
         net["resource_name"],
     )
-    vn = dict(
+    return dict(
         {
             "label": net["name"],
             "vn_type": "vxlan",
@@ -176,11 +191,10 @@ def network_plan(
         },
         **_adopted_fields(net, existing_vn),
     )
-    port_binding = {"virtual_network": net["name"], "tagged": True, "switch_ports": points}
-    attachment = cluster_attachment(net, gateway, routes, svi_count)
-    nad = existing.nads.get((net["namespace"], net["name"]))
-    if net.get("adopted") and attachment["managed"] and nad is not None:
-        attachment = adopted_attachment(net, nad)
+
+
+def node_verdicts(net, offering, mapped, bound, binding, pod_nodes):
+    """The nodes a network is bound to, those skipped (and why) and those capable of carrying it."""
     skipped = [entry for entry in offering if entry["status"] != "mapped"]
     if binding == "pods":
         wanted = (pod_nodes or {}).get((net["namespace"], net["name"]), set())
@@ -195,19 +209,12 @@ def network_plan(
             }
             for node in sorted(wanted - set(e["node"] for e in offering))
         ]
-    nodes = {
+    return {
         "bound": [entry["node"] for entry in bound],
         "skipped": [
             {"node": e["node"], "status": e["status"], "problems": e["problems"]} for e in skipped
         ],
         "capable": [entry["node"] for entry in mapped],
-    }
-    return {
-        "virtual_network": vn,
-        "port_binding": port_binding,
-        "attachment": attachment,
-        "nodes": nodes,
-        "gateway": gateway,
     }
 
 
@@ -307,6 +314,28 @@ def overridden_removals(existing_vns, nets, owner):
     ]
 
 
+def empty_plan():
+    return {
+        "routing_zones": [],
+        "virtual_networks": [],
+        "port_bindings": [],
+        "port_bindings_clear": [],
+        "attachments": [],
+        "attachment_writebacks": [],
+        "routers": [],
+        "networks": [],
+        "groups": [],
+        "absent": {
+            "routing_zones": [],
+            "virtual_networks": [],
+            "port_bindings": [],
+            "attachments": [],
+            "routers": [],
+        },
+        "releases": {"virtual_networks": [], "port_bindings": [], "attachments": []},
+    }
+
+
 def build_plan(
     nets,
     ports,
@@ -328,89 +357,97 @@ def build_plan(
     if binding not in BINDINGS:
         raise ValueError("binding: %r is not allowed; allowed %s" % (binding, ", ".join(BINDINGS)))
     held = existing or Existing(existing_vns)
-    existing = held.vns
-    svi_count = max(int(fabric_leafs or 0), 2)
-    present = [
+    wanted = [
         net for net in nets if state == "present" and net.get("state", "present") == "present"
     ]
-    absent = [
-        net for net in nets if not (state == "present" and net.get("state", "present") == "present")
+    plan = empty_plan()
+    plan["routing_zones"] = [
+        {"label": zone} for zone in sorted(set(net["routing_zone"] for net in wanted))
     ]
-    group_subnets = {}
-    for net in present:
+    context = dict(
+        ports=ports,
+        svi_count=max(int(fabric_leafs or 0), 2),
+        binding=binding,
+        pod_nodes=pod_nodes,
+        held=held,
+        group_subnets=group_subnets(wanted),
+    )
+    for net in wanted:
+        plan_present(plan, net, context)
+    groups = plan_routers(plan, wanted)
+    gone = [net for net in nets if not any(net is other for other in wanted)]
+    for net in gone:
+        plan_absent(plan, net, held)
+    plan_absent_groups(plan, gone, groups)
+    plan_removable_zones(plan, gone, held)
+    return plan
+
+
+def group_subnets(nets):
+    """{(namespace, routing group): [subnets]}: each network routes to the others of its group."""
+    out = {}
+    for net in nets:
         if net["routing_group"]:
-            group_subnets.setdefault((net["namespace"], net["routing_group"]), []).append(
-                net["subnet"]
-            )
-    plan = {
-        "routing_zones": [
-            {"label": zone} for zone in sorted(set(net["routing_zone"] for net in present))
-        ],
-        "virtual_networks": [],
-        "port_bindings": [],
-        "port_bindings_clear": [],
-        "attachments": [],
-        "attachment_writebacks": [],
-        "routers": [],
-        "networks": [],
-        "groups": [],
-        "absent": {
-            "routing_zones": [],
-            "virtual_networks": [],
-            "port_bindings": [],
-            "attachments": [],
-            "routers": [],
-        },
-        "releases": {"virtual_networks": [], "port_bindings": [], "attachments": []},
-    }
+            out.setdefault((net["namespace"], net["routing_group"]), []).append(net["subnet"])
+    return out
+
+
+def plan_present(plan, net, context):
+    """One present network's fabric and cluster halves into the plan."""
+    held = context["held"]
+    part = network_plan(
+        net,
+        context["ports"],
+        context["group_subnets"].get((net["namespace"], net["routing_group"]), []),
+        context["svi_count"],
+        context["binding"],
+        context["pod_nodes"],
+        held.vns.get(net["name"]),
+        held,
+    )
+    plan["virtual_networks"].append(part["virtual_network"])
+    if part["port_binding"]["switch_ports"]:
+        plan["port_bindings"].append(part["port_binding"])
+    elif net["name"] in held.vns:
+        plan["port_bindings_clear"].append({"virtual_network": net["name"], "tagged": True})
+    attachment = part["attachment"]
+    if not net.get("fabric_only"):
+        plan["attachments"].append(attachment)
+    if (
+        not attachment["managed"]
+        and attachment["writable"]
+        and net.get("cluster_vlan") != net["vlan"]
+    ):
+        plan["attachment_writebacks"].append(
+            {"name": net["name"], "namespace": net["namespace"], "vlan": net["vlan"]}
+        )
+    plan["networks"].append(network_summary(net, part))
+
+
+def network_summary(net, part):
+    """A present network as the plan's per-network summary lists it."""
+    summary = dict(
+        (key, net[key])
+        for key in ("name", "namespace", "vlan", "vni", "subnet", "routing_zone", "routing_group")
+    )
+    summary.update(
+        gateway=part["gateway"],
+        resource_name=net["resource_name"],
+        source=source_text(net),
+        switches=part["virtual_network"]["bindings"],
+        ports=part["port_binding"]["switch_ports"],
+        nodes=part["nodes"],
+        allocated=net.get("allocated", []),
+        fabric_only=net.get("fabric_only", False),
+        state="present",
+    )
+    return summary
+
+
+def plan_routers(plan, nets):
+    """A mesh VirtualNetworkRouter per routing group (of its first network's owner); returns the groups."""
     groups = {}
-    for net in present:
-        part = network_plan(
-            net,
-            ports,
-            group_subnets.get((net["namespace"], net["routing_group"]), []),
-            svi_count,
-            binding,
-            pod_nodes,
-            existing.get(net["name"]),
-            held,
-        )
-        plan["virtual_networks"].append(part["virtual_network"])
-        if part["port_binding"]["switch_ports"]:
-            plan["port_bindings"].append(part["port_binding"])
-        elif net["name"] in existing:
-            plan["port_bindings_clear"].append({"virtual_network": net["name"], "tagged": True})
-        attachment = part["attachment"]
-        if not net.get("fabric_only"):
-            plan["attachments"].append(attachment)
-        if (
-            not attachment["managed"]
-            and attachment["writable"]
-            and net.get("cluster_vlan") != net["vlan"]
-        ):
-            plan["attachment_writebacks"].append(
-                {"name": net["name"], "namespace": net["namespace"], "vlan": net["vlan"]}
-            )
-        plan["networks"].append(
-            {
-                "name": net["name"],
-                "namespace": net["namespace"],
-                "vlan": net["vlan"],
-                "vni": net["vni"],
-                "subnet": net["subnet"],
-                "gateway": part["gateway"],
-                "routing_zone": net["routing_zone"],
-                "routing_group": net["routing_group"],
-                "resource_name": net["resource_name"],
-                "source": source_text(net),
-                "switches": part["virtual_network"]["bindings"],
-                "ports": part["port_binding"]["switch_ports"],
-                "nodes": part["nodes"],
-                "allocated": net.get("allocated", []),
-                "fabric_only": net.get("fabric_only", False),
-                "state": "present",
-            }
-        )
+    for net in nets:
         if net["routing_group"]:
             groups.setdefault((net["namespace"], net["routing_group"]), []).append(net["name"])
     for (namespace, group), members in sorted(groups.items()):
@@ -420,51 +457,58 @@ def build_plan(
                 "namespace": namespace,
                 "type": "mesh",
                 "virtual_network_selector": {model.ROUTING_GROUP_LABEL: group},
-                "owner": owner_of_network(present, members[0]),
+                "owner": owner_of_network(nets, members[0]),
             }
         )
         plan["groups"].append({"name": group, "namespace": namespace, "networks": members})
-    absent_groups = set()
-    for net in absent:
-        if net.get("release"):
-            release_plan(plan, net, held)
-        elif net["name"] in existing and net.get("remove", True):
-            plan["absent"]["virtual_networks"].append({"label": net["name"]})
-            plan["absent"]["port_bindings"].append({"virtual_network": net["name"], "tagged": True})
-        if not is_cluster(net) and not net.get("release") and net.get("remove", True):
-            plan["absent"]["attachments"].append(
-                {"name": net["name"], "namespace": net["namespace"]}
-            )
-        if net.get("routing_group") and (net["namespace"], net["routing_group"]) not in groups:
-            absent_groups.add(
-                (net["namespace"], net["routing_group"], net.get("owner", model.DEFAULT_OWNER))
-            )
-        plan["networks"].append(
-            {
-                "name": net["name"],
-                "namespace": net["namespace"],
-                "vlan": net.get("vlan"),
-                "subnet": net.get("subnet"),
-                "routing_zone": net.get("routing_zone"),
-                "routing_group": net.get("routing_group"),
-                "source": source_text(net),
-                "state": "absent",
-                "release": bool(net.get("release")),
-            }
+    return groups
+
+
+def plan_absent(plan, net, held):
+    """A network to remove (or release) into the plan: only what exists, and what its owner may remove."""
+    if net.get("release"):
+        release_plan(plan, net, held)
+    elif net["name"] in held.vns and net.get("remove", True):
+        plan["absent"]["virtual_networks"].append({"label": net["name"]})
+        plan["absent"]["port_bindings"].append({"virtual_network": net["name"], "tagged": True})
+    if not is_cluster(net) and not net.get("release") and net.get("remove", True):
+        plan["absent"]["attachments"].append({"name": net["name"], "namespace": net["namespace"]})
+    plan["networks"].append(
+        dict(
+            dict(
+                (key, net.get(key)) for key in ("vlan", "subnet", "routing_zone", "routing_group")
+            ),
+            name=net["name"],
+            namespace=net["namespace"],
+            source=source_text(net),
+            state="absent",
+            release=bool(net.get("release")),
         )
+    )
+
+
+def plan_absent_groups(plan, gone, groups):
+    """The routers of routing groups no present network uses any more."""
+    absent = set(
+        (net["namespace"], net["routing_group"], net.get("owner", model.DEFAULT_OWNER))
+        for net in gone
+        if net.get("routing_group") and (net["namespace"], net["routing_group"]) not in groups
+    )
     plan["absent"]["routers"] = [
         {"name": group, "namespace": namespace, "owner": owner}
-        for namespace, group, owner in sorted(absent_groups)
+        for namespace, group, owner in sorted(absent)
     ]
+
+
+def plan_removable_zones(plan, gone, held):
     absent_labels = set(item["label"] for item in plan["absent"]["virtual_networks"])
-    owners = set(net.get("owner", model.DEFAULT_OWNER) for net in absent)
+    owners = set(net.get("owner", model.DEFAULT_OWNER) for net in gone)
     plan["absent"]["routing_zones"] = [
         {"label": zone}
         for zone in _removable_zones(
             absent_labels, held, [zone["label"] for zone in plan["routing_zones"]], owners
         )
     ]
-    return plan
 
 
 def release_plan(plan, net, held):

@@ -465,3 +465,38 @@ def test_an_empty_deleted_step_is_never_run(ports):
         (step["resource"], step["state"], step["ownership"]["owner"])
         for step in planning.cluster_steps(plan, "reconcile", overridden=True)
     ] == [("attachments", "overridden", ["intent"]), ("routers", "overridden", ["intent"])]
+
+
+def test_the_run_that_adopts_keeps_what_the_network_had_and_adds_only_what_is_missing(ports):
+    """An adopted VN keeps its description, MTU and DHCP and its non-mark tags; the adoption run unions its leafs and
+    ports with the plan's, and the NAD is planned as it was made (nothing that carries traffic changes).
+    """
+    hand_vn = {
+        "label": "sriov-a",
+        "bindings": ["leaf2"],
+        "description": "made by hand",
+        "mtu": 9100,
+        "dhcp": True,
+        "tags": ["legacy"],
+    }
+    hand_nad = {
+        "name": "sriov-a",
+        "namespace": "telco",
+        "vlan": 100,
+        "resource_name": "intel.com/sriov_netdevice",
+        "ipam": {"type": "whereabouts", "range": "10.1.0.0/24", "gateway": "10.1.0.1"},
+        "labels": {"team": "oam"},
+    }
+    bindings = [{"virtual_network": "sriov-a", "tagged": True, "interfaces": ["leaf2:xe-0/0/4"]}]
+    held = planning.Existing([hand_vn], [], bindings, [hand_nad])
+    net = dict(nets({})[0], adopting=True, adopted=True, owner="intent")
+    plan = planning.build_plan([net], ports, existing=held)
+    vn = plan["virtual_networks"][0]
+    assert vn["bindings"] == ["leaf1", "leaf2", "leaf3-leaf4"]
+    assert (vn["description"], vn["mtu"], vn["dhcp"]) == ("made by hand", 9100, True)
+    assert "legacy" in vn["tags"]
+    assert "leaf2:xe-0/0/4" in plan["port_bindings"][0]["switch_ports"]
+    assert plan["attachments"][0] == dict(hand_nad, managed=True)
+    # an adopted network in a later run (adopted, not adopting) is bound as the plan says
+    later = planning.build_plan([dict(net, adopting=False)], ports, existing=held)
+    assert later["virtual_networks"][0]["bindings"] == ["leaf1", "leaf3-leaf4"]
