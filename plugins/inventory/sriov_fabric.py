@@ -211,11 +211,10 @@ def fabric_port(link):
     }
 
 
-def join_node(facts, index, blueprint_id):
-    """Host variables and group names for one node (the cabling judgement is sriov.topology's, as the role's)."""
+def _fabric_ports(facts, index):
+    """The node's fabric ports (one per PF Apstra has cabled, with its LLDP and cabling verdict) and its issues."""
     issues = []
     ports = []
-    mismatch = False
     for pf in facts["pfs"]:
         link = index.get((facts["name"], pf["name"]))
         if link is None:
@@ -226,7 +225,6 @@ def join_node(facts, index, blueprint_id):
         port["lldp"] = lldp[0] if len(lldp) == 1 else (lldp or None)
         port["cabling"] = CABLING_WORDS[cabling(lldp, link)]
         if port["cabling"] == "mismatch":
-            mismatch = True
             issues.append(
                 "%s: LLDP says %s, Apstra cabling says %s:%s"
                 % (
@@ -241,6 +239,10 @@ def join_node(facts, index, blueprint_id):
         issues.append(
             "%s: no SR-IOV physical functions known (no SriovNetworkNodeState)" % facts["name"]
         )
+    return ports, issues
+
+
+def _node_groups(facts, ports):
     groups = ["sriov_nodes"]
     groups.extend(
         safe_group("resource_", name) for name, count in sorted(facts["resources"].items()) if count
@@ -254,15 +256,28 @@ def join_node(facts, index, blueprint_id):
             )
         )
     )
-    if mismatch:
+    if any(p["cabling"] == "mismatch" for p in ports):
         groups.append("sriov_cabling_mismatch")
     if not ports:
         groups.append("sriov_unmapped")
+    return groups
+
+
+def _pop_application_points(ports):
+    """Takes each port's application_point_id off it; returns them, each once, in port order."""
     app_points = []
     for port in ports:
         point = port.pop("application_point_id")
         if point not in app_points:
             app_points.append(point)
+    return app_points
+
+
+def join_node(facts, index, blueprint_id):
+    """Host variables and group names for one node (the cabling judgement is sriov.topology's, as the role's)."""
+    ports, issues = _fabric_ports(facts, index)
+    groups = _node_groups(facts, ports)
+    app_points = _pop_application_points(ports)
     hostvars = {
         "sriov_resources": facts["resources"],
         "sriov_pfs": facts["pfs"],

@@ -104,51 +104,49 @@ def _boxes(port_map, on_port):
     return boxes
 
 
-def svg(data):
-    """An SVG of leafs (ESI pairs framed together), nodes (grouped past NODE_LIMIT), their links, and which VN/VLAN
-    lands on which port."""
-    port_map = data.get("port_map") or []
-    nets = [n for n in data.get("networks") or [] if n.get("state", "present") == "present"]
+# The picture's geometry: box widths, the gap between boxes, node boxes per row, the leaf row's and the first node
+# row's y, a node row's height.
+LEAF_W, NODE_W, GAP = 130, 120, 30
+PER_ROW = 12
+LEAF_Y, NODE_Y0, ROW_H = 70, 300, 230
+
+
+def _leafs(data, port_map):
+    """The leafs given, then any other leaf a node's PF is cabled to."""
     leafs = list(data.get("leafs") or [])
-    pairs = data.get("esi_pairs") or {}
     for node in port_map:
         for pf in node.get("pfs") or []:
             if pf.get("leaf") and pf["leaf"] not in leafs:
                 leafs.append(pf["leaf"])
+    return leafs
+
+
+def _networks_on_ports(nets):
     on_port = {}
     for net in nets:
         for port in net.get("ports") or []:
             on_port.setdefault(port, []).append("%s (VLAN %s)" % (net.get("name"), net.get("vlan")))
-    boxes = _boxes(port_map, on_port)
-    leaf_w, node_w, gap = 130, 120, 30
-    per_row = 12
-    rows = [boxes[i : i + per_row] for i in range(0, len(boxes), per_row)] or [[]]
-    width = (
-        max(len(leafs) * (leaf_w + gap), min(len(boxes), per_row) * (node_w + gap), 600) + 2 * gap
-    )
-    leaf_y, node_y0, row_h = 70, 300, 230
-    height = node_y0 + len(rows) * row_h + 30 + 18 * len(nets)
-    out = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">'
-        % (width, height, width, height),
-        '<rect width="100%" height="100%" fill="#ffffff"/>',
-        _text(gap, 30, data.get("title") or "SR-IOV networks", 16, "start", "bold"),
-    ]
+    return on_port
+
+
+def _leaf_row(leafs, pairs, width):
+    """The leafs centred in one row, each ESI pair framed; returns (SVG lines, {leaf: x})."""
+    out = []
     leaf_x = {}
-    start = (width - len(leafs) * (leaf_w + gap) + gap) // 2
+    start = (width - len(leafs) * (LEAF_W + GAP) + GAP) // 2
     for index, leaf in enumerate(leafs):
-        leaf_x[leaf] = start + index * (leaf_w + gap)
+        leaf_x[leaf] = start + index * (LEAF_W + GAP)
     for pair, members in sorted(pairs.items()):
         xs = [leaf_x[m] for m in members if m in leaf_x]
         if xs:
             out.append(
                 '<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="none" stroke="#1565c0" stroke-dasharray="6 3"/>'
-                % (min(xs) - 8, leaf_y - 28, max(xs) - min(xs) + leaf_w + 16, 78)
+                % (min(xs) - 8, LEAF_Y - 28, max(xs) - min(xs) + LEAF_W + 16, 78)
             )
             out.append(
                 _text(
-                    (min(xs) + max(xs) + leaf_w) // 2,
-                    leaf_y - 14,
+                    (min(xs) + max(xs) + LEAF_W) // 2,
+                    LEAF_Y - 14,
                     "ESI %s" % pair,
                     11,
                     fill="#1565c0",
@@ -157,47 +155,52 @@ def svg(data):
     for leaf, x in leaf_x.items():
         out.append(
             '<rect x="%d" y="%d" width="%d" height="40" rx="6" fill="#e3f2fd" stroke="#1565c0"/>'
-            % (x, leaf_y, leaf_w)
+            % (x, LEAF_Y, LEAF_W)
         )
-        out.append(_text(x + leaf_w // 2, leaf_y + 25, leaf, 13, weight="bold"))
-    for row_index, row in enumerate(rows):
-        y = node_y0 + row_index * row_h
-        row_start = (width - len(row) * (node_w + gap) + gap) // 2
-        for index, box in enumerate(row):
-            x = row_start + index * (node_w + gap)
-            colour = STATUS_COLOURS.get(box["status"], "#757575")
-            pfs = box["pfs"]
-            for pf_index, pf in enumerate(pfs):
-                if not pf.get("leaf") or pf["leaf"] not in leaf_x:
-                    continue
-                x1 = x + node_w * (pf_index + 1) // (len(pfs) + 1)
-                x2 = leaf_x[pf["leaf"]] + leaf_w // 2
-                dash = ' stroke-dasharray="5 4"' if pf.get("cabling") == "mismatch" else ""
-                out.append(
-                    '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5"%s/>'
-                    % (x1, y, x2, leaf_y + 40, colour, dash)
-                )
-            out.append(
-                '<rect x="%d" y="%d" width="%d" height="40" rx="6" fill="#fafafa" stroke="%s" stroke-width="2"/>'
-                % (x, y, node_w, colour)
-            )
-            out.append(_text(x + node_w // 2, y + 17, box["title"], 12, weight="bold"))
-            out.append(_text(x + node_w // 2, y + 32, box["status"], 10, fill=colour))
-            text_y = y + 55
-            for text, fill in box["lines"]:
-                out.append(_text(x + node_w // 2, text_y, text, 10, fill=fill))
-                text_y += 13
-    y = node_y0 + len(rows) * row_h
+        out.append(_text(x + LEAF_W // 2, LEAF_Y + 25, leaf, 13, weight="bold"))
+    return out, leaf_x
+
+
+def _node_box(box, x, y, leaf_x):
+    """One node box at (x, y) with its links up to the leafs and its lines of text under it."""
+    out = []
+    colour = STATUS_COLOURS.get(box["status"], "#757575")
+    pfs = box["pfs"]
+    for pf_index, pf in enumerate(pfs):
+        if not pf.get("leaf") or pf["leaf"] not in leaf_x:
+            continue
+        x1 = x + NODE_W * (pf_index + 1) // (len(pfs) + 1)
+        x2 = leaf_x[pf["leaf"]] + LEAF_W // 2
+        dash = ' stroke-dasharray="5 4"' if pf.get("cabling") == "mismatch" else ""
+        out.append(
+            '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5"%s/>'
+            % (x1, y, x2, LEAF_Y + 40, colour, dash)
+        )
     out.append(
+        '<rect x="%d" y="%d" width="%d" height="40" rx="6" fill="#fafafa" stroke="%s" stroke-width="2"/>'
+        % (x, y, NODE_W, colour)
+    )
+    out.append(_text(x + NODE_W // 2, y + 17, box["title"], 12, weight="bold"))
+    out.append(_text(x + NODE_W // 2, y + 32, box["status"], 10, fill=colour))
+    text_y = y + 55
+    for text, fill in box["lines"]:
+        out.append(_text(x + NODE_W // 2, text_y, text, 10, fill=fill))
+        text_y += 13
+    return out
+
+
+def _legend(nets, y):
+    """What the colours mean, then one line per network, from y down."""
+    out = [
         _text(
-            gap,
+            GAP,
             y,
             "green: bound; red (dashed): mis-cabled, not bound; grey: not in Apstra, not bound",
             11,
             "start",
             fill="#424242",
         )
-    )
+    ]
     for net in nets:
         y += 18
         summary = "%s: VLAN %s, VNI %s, %s via %s, on %s" % (
@@ -208,6 +211,35 @@ def svg(data):
             net.get("gateway"),
             ", ".join(net.get("switches") or []) or "no leaf",
         )
-        out.append(_text(gap, y, summary, 11, "start"))
+        out.append(_text(GAP, y, summary, 11, "start"))
+    return out
+
+
+def svg(data):
+    """An SVG of leafs (ESI pairs framed together), nodes (grouped past NODE_LIMIT), their links, and which VN/VLAN
+    lands on which port."""
+    port_map = data.get("port_map") or []
+    nets = [n for n in data.get("networks") or [] if n.get("state", "present") == "present"]
+    leafs = _leafs(data, port_map)
+    boxes = _boxes(port_map, _networks_on_ports(nets))
+    rows = [boxes[i : i + PER_ROW] for i in range(0, len(boxes), PER_ROW)] or [[]]
+    width = (
+        max(len(leafs) * (LEAF_W + GAP), min(len(boxes), PER_ROW) * (NODE_W + GAP), 600) + 2 * GAP
+    )
+    height = NODE_Y0 + len(rows) * ROW_H + 30 + 18 * len(nets)
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">'
+        % (width, height, width, height),
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+        _text(GAP, 30, data.get("title") or "SR-IOV networks", 16, "start", "bold"),
+    ]
+    leaf_lines, leaf_x = _leaf_row(leafs, data.get("esi_pairs") or {}, width)
+    out.extend(leaf_lines)
+    for row_index, row in enumerate(rows):
+        y = NODE_Y0 + row_index * ROW_H
+        row_start = (width - len(row) * (NODE_W + GAP) + GAP) // 2
+        for index, box in enumerate(row):
+            out.extend(_node_box(box, row_start + index * (NODE_W + GAP), y, leaf_x))
+    out.extend(_legend(nets, NODE_Y0 + len(rows) * ROW_H))
     out.append("</svg>")
     return "\n".join(out) + "\n"

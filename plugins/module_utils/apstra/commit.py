@@ -237,52 +237,26 @@ class Committer:
                     ) from exc
                 raise ApplyFailed(exc, [], [request]) from exc
 
-    def commit(self, description, before=None):
-        """Deploy the staging; returns the result (``deployed_version``, ``task``, ``plan``); raises CommitError/ApplyFailed."""
-        before = before or self.versions()
-        if not before["has_uncommitted_changes"]:
-            return dict(
-                changed=False,
-                before=before,
-                after=before,
-                plan=[],
-                deployed_version=before["deployed_version"],
-            )
-        request = {
+    def deploy_request(self, description, before):
+        return {
             "method": "PUT",
             "path": bp_path(self.bp_id, "/deploy?async=full"),
             "body": {"version": before["staging_version"], "description": description},
         }
-        after = dict(
-            before, deployed_version=before["staging_version"], has_uncommitted_changes=False
-        )
-        diff = [
-            {
-                "before_header": "blueprint %s" % self.label,
-                "after_header": "blueprint %s" % self.label,
-                "before": before,
-                "after": after,
-            }
-        ]
-        if self.check_mode:
-            return dict(
-                changed=True,
-                before=before,
-                after=after,
-                plan=[request],
-                diff=diff,
-                deployed_version=before["deployed_version"],
+
+    def refuse_build_errors(self):
+        """The precheck's first read: no deploy while the blueprint has build errors."""
+        errors = self.service.build_errors(self.bp_id) or {}
+        if errors.get("errors_count"):
+            raise CommitError(
+                "blueprint %s has %d build error(s); not deploying: %s"
+                % (self.label, errors["errors_count"], error_summary(errors)),
+                build_errors=errors,
             )
-        if self.precheck:
-            errors = self.service.build_errors(self.bp_id) or {}
-            if errors.get("errors_count"):
-                raise CommitError(
-                    "blueprint %s has %d build error(s); not deploying: %s"
-                    % (self.label, errors["errors_count"], error_summary(errors)),
-                    build_errors=errors,
-                )
-            self.wait_for_lock()
-        answer = self.deploy(request, before)
+
+    def confirm(self, answer, before):
+        """Wait for the deploy task and read what Apstra has deployed; returns (task, deploy state), raises CommitError
+        unless the staging version is deployed."""
         task = self.wait_for_task(answer["task_id"]) if answer.get("task_id") else {}
         deploy = (
             self.service.deploy_state(self.bp_id) or {}
@@ -306,6 +280,44 @@ class Committer:
                 task=task,
                 deploy=deploy,
             )
+        return task, deploy
+
+    def commit(self, description, before=None):
+        """Deploy the staging; returns the result (``deployed_version``, ``task``, ``plan``); raises CommitError/ApplyFailed."""
+        before = before or self.versions()
+        if not before["has_uncommitted_changes"]:
+            return dict(
+                changed=False,
+                before=before,
+                after=before,
+                plan=[],
+                deployed_version=before["deployed_version"],
+            )
+        request = self.deploy_request(description, before)
+        after = dict(
+            before, deployed_version=before["staging_version"], has_uncommitted_changes=False
+        )
+        diff = [
+            {
+                "before_header": "blueprint %s" % self.label,
+                "after_header": "blueprint %s" % self.label,
+                "before": before,
+                "after": after,
+            }
+        ]
+        if self.check_mode:
+            return dict(
+                changed=True,
+                before=before,
+                after=after,
+                plan=[request],
+                diff=diff,
+                deployed_version=before["deployed_version"],
+            )
+        if self.precheck:
+            self.refuse_build_errors()
+            self.wait_for_lock()
+        task, deploy = self.confirm(self.deploy(request, before), before)
         after = dict(after, deployed_version=deploy.get("version"))
         return dict(
             changed=True,

@@ -78,13 +78,21 @@ def _vn_record(vn):
     return vn.get("vlan_id"), vn.get("ipv4_subnet")
 
 
-def allocate(nets, allocation, vns=None, nads=None):
-    """Fill in "allocate" VLANs and subnets; returns (nets, errors). Each net gets ``allocated``: the fields filled in."""
-    vns = vns or []
-    nads = nads or []
-    errors = []
-    vn_by_label = dict((vn.get("label"), vn) for vn in vns)
-    nad_by_key = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in nads)
+def _given(value):
+    """A VLAN or subnet the intent states (neither missing nor "allocate")."""
+    return value not in (None, ALLOCATE)
+
+
+def _vn_holder(vn):
+    owner = model.owner_of_tags(vn.get("tags"))
+    return "Apstra virtual network %s (%s)" % (
+        vn.get("label"),
+        "owner %s" % owner if owner else "no owner's mark",
+    )
+
+
+def _held_elsewhere(nets, vns, nads):
+    """A pool of what the VNs and NADs that are not the intent's networks hold."""
     names = set(net["name"] for net in nets)
     keys = set((net["namespace"], net["name"]) for net in nets)
     pool = Pool()
@@ -92,11 +100,7 @@ def allocate(nets, allocation, vns=None, nads=None):
         if vn.get("label") in names:
             continue
         vlan, cidr = _vn_record(vn)
-        owner = model.owner_of_tags(vn.get("tags"))
-        holder = "Apstra virtual network %s (%s)" % (
-            vn.get("label"),
-            "owner %s" % owner if owner else "no owner's mark",
-        )
+        holder = _vn_holder(vn)
         if vlan is not None:
             pool.take_vlan(vlan, holder)
         if cidr:
@@ -110,90 +114,135 @@ def allocate(nets, allocation, vns=None, nads=None):
         cidr = nad_subnet(nad)
         if cidr:
             pool.take_subnet(cidr, owner)
+    return pool
 
-    low, high = allocation["vlan_range"]
-    supernet = allocation.get("supernet")
-    out = [dict(net, allocated=[]) for net in nets]
-    for net in out:
-        if net["vlan"] not in (None, ALLOCATE) and pool.vlan_owner(net["vlan"]):
+
+def _clashes(nets, pool):
+    """An error for each stated VLAN or subnet that something outside the intent holds."""
+    errors = []
+    for net in nets:
+        if _given(net["vlan"]) and pool.vlan_owner(net["vlan"]):
             errors.append(
                 "%s.vlan: %s is already used by %s"
                 % (net["name"], net["vlan"], pool.vlan_owner(net["vlan"]))
             )
-        if net["subnet"] not in (None, ALLOCATE):
+        if _given(net["subnet"]):
             for other, owner in pool.overlaps(net["subnet"]):
                 errors.append(
                     "%s.subnet: %s overlaps %s of %s" % (net["name"], net["subnet"], other, owner)
                 )
-    # Kept values first (they are not free for the others), then fresh draws.
+    return errors
+
+
+def _give_vlan(net, vlan, pool):
+    net["vlan"] = int(vlan)
+    net["allocated"].append("vlan")
+    pool.take_vlan(vlan, "network %s" % net["name"])
+
+
+def _give_subnet(net, cidr, pool):
+    net["subnet"] = str(IPNetwork(cidr).cidr)
+    net["allocated"].append("subnet")
+    pool.take_subnet(net["subnet"], "network %s" % net["name"])
+
+
+def _keep_vlan(net, vn, nad, pool, vlan_range, errors):
+    """Give the network its VN's VLAN, else its NAD's when inside vlan_range and free; an error when it is taken."""
+    low, high = vlan_range
+    kept = vn.get("vlan_id")
+    if (
+        kept is None
+        and nad.get("vlan") is not None
+        and low <= int(nad["vlan"]) <= high
+        and not pool.vlan_owner(int(nad["vlan"]))
+    ):
+        kept = nad["vlan"]
+    if kept is None:
+        return
+    if pool.vlan_owner(int(kept)):
+        errors.append(
+            "%s.vlan: the VLAN %s its Apstra VN holds is also given to %s"
+            % (net["name"], kept, pool.vlan_owner(int(kept)))
+        )
+    else:
+        _give_vlan(net, kept, pool)
+
+
+def _keep_subnet(net, vn, nad, pool, supernet, errors):
+    """Give the network its VN's subnet, else its NAD's when inside the supernet and free; an error on an overlap."""
+    kept = vn.get("ipv4_subnet")
+    candidate = nad_subnet(nad)
+    if (
+        kept is None
+        and candidate
+        and supernet
+        and IPNetwork(candidate) in IPNetwork(supernet)
+        and not pool.overlaps(candidate)
+    ):
+        kept = candidate
+    if kept is None:
+        return
+    overlapping = pool.overlaps(kept)
+    if overlapping:
+        errors.append(
+            "%s.subnet: the subnet %s its Apstra VN holds overlaps %s of %s"
+            % (net["name"], kept, overlapping[0][0], overlapping[0][1])
+        )
+    else:
+        _give_subnet(net, kept, pool)
+
+
+def _draw_vlan(net, pool, vlan_range, errors):
+    """Give the network the lowest free VLAN of vlan_range; an error when none is left."""
+    low, high = vlan_range
+    free = pool.free_vlan(low, high)
+    if free is None:
+        errors.append(
+            "%s.vlan: no free VLAN left in allocation.vlan_range %d-%d" % (net["name"], low, high)
+        )
+    else:
+        _give_vlan(net, free, pool)
+
+
+def _draw_subnet(net, pool, supernet, prefix_length, errors):
+    """Give the network the lowest free /prefix_length of the supernet; an error when none is left (or no supernet)."""
+    free = pool.free_subnet(supernet, prefix_length) if supernet else None
+    if free is None:
+        errors.append(
+            "%s.subnet: no free /%d left in allocation.supernet %s"
+            % (net["name"], prefix_length, supernet)
+        )
+    else:
+        _give_subnet(net, free, pool)
+
+
+def allocate(nets, allocation, vns=None, nads=None):
+    """Fill in "allocate" VLANs and subnets; returns (nets, errors). Each net gets ``allocated``: the fields filled in."""
+    vns = vns or []
+    nads = nads or []
+    vn_by_label = dict((vn.get("label"), vn) for vn in vns)
+    nad_by_key = dict(((nad.get("namespace"), nad.get("name")), nad) for nad in nads)
+    pool = _held_elsewhere(nets, vns, nads)
+    low, high = allocation["vlan_range"]
+    supernet = allocation.get("supernet")
+    out = [dict(net, allocated=[]) for net in nets]
+    errors = _clashes(out, pool)
+    # Stated values first (they are not free for the others), then the VN's or NAD's, then fresh draws.
     for net in out:
-        if net["vlan"] not in (None, ALLOCATE):
+        if _given(net["vlan"]):
             pool.take_vlan(net["vlan"], "network %s" % net["name"])
-        if net["subnet"] not in (None, ALLOCATE):
+        if _given(net["subnet"]):
             pool.take_subnet(net["subnet"], "network %s" % net["name"])
     for net in out:
         vn = vn_by_label.get(net["name"]) or {}
         nad = nad_by_key.get((net["namespace"], net["name"])) or {}
         if net["vlan"] == ALLOCATE:
-            kept = vn.get("vlan_id")
-            if (
-                kept is None
-                and nad.get("vlan") is not None
-                and low <= int(nad["vlan"]) <= high
-                and not pool.vlan_owner(int(nad["vlan"]))
-            ):
-                kept = nad["vlan"]
-            if kept is not None and pool.vlan_owner(int(kept)):
-                errors.append(
-                    "%s.vlan: the VLAN %s its Apstra VN holds is also given to %s"
-                    % (net["name"], kept, pool.vlan_owner(int(kept)))
-                )
-            elif kept is not None:
-                net["vlan"] = int(kept)
-                net["allocated"].append("vlan")
-                pool.take_vlan(kept, "network %s" % net["name"])
+            _keep_vlan(net, vn, nad, pool, (low, high), errors)
         if net["subnet"] == ALLOCATE:
-            kept = vn.get("ipv4_subnet")
-            candidate = nad_subnet(nad)
-            if (
-                kept is None
-                and candidate
-                and supernet
-                and IPNetwork(candidate) in IPNetwork(supernet)
-                and not pool.overlaps(candidate)
-            ):
-                kept = candidate
-            overlapping = pool.overlaps(kept) if kept is not None else []
-            if overlapping:
-                errors.append(
-                    "%s.subnet: the subnet %s its Apstra VN holds overlaps %s of %s"
-                    % (net["name"], kept, overlapping[0][0], overlapping[0][1])
-                )
-            elif kept is not None:
-                net["subnet"] = str(IPNetwork(kept).cidr)
-                net["allocated"].append("subnet")
-                pool.take_subnet(net["subnet"], "network %s" % net["name"])
+            _keep_subnet(net, vn, nad, pool, supernet, errors)
     for net in out:
         if net["vlan"] == ALLOCATE:
-            free = pool.free_vlan(low, high)
-            if free is None:
-                errors.append(
-                    "%s.vlan: no free VLAN left in allocation.vlan_range %d-%d"
-                    % (net["name"], low, high)
-                )
-            else:
-                net["vlan"] = free
-                net["allocated"].append("vlan")
-                pool.take_vlan(free, "network %s" % net["name"])
+            _draw_vlan(net, pool, (low, high), errors)
         if net["subnet"] == ALLOCATE:
-            free = pool.free_subnet(supernet, allocation["prefix_length"]) if supernet else None
-            if free is None:
-                errors.append(
-                    "%s.subnet: no free /%d left in allocation.supernet %s"
-                    % (net["name"], allocation["prefix_length"], supernet)
-                )
-            else:
-                net["subnet"] = free
-                net["allocated"].append("subnet")
-                pool.take_subnet(free, "network %s" % net["name"])
+            _draw_subnet(net, pool, supernet, allocation["prefix_length"], errors)
     return out, errors

@@ -54,6 +54,101 @@ def port_list(ports, limit=PORT_LIST_LIMIT):
     return "%d ports: %s" % (len(ports), ", ".join(parts + sorted(others)))
 
 
+def _removal_line(net, origin):
+    if net.get("release"):
+        return (
+            "%s/%s: release (the VN, its ports and the NAD stay; the owner's marks are dropped)%s"
+            % (net["namespace"], net["name"], origin)
+        )
+    return "%s/%s: remove (port bindings, virtual network%s)%s" % (
+        net["namespace"],
+        net["name"],
+        "" if origin else ", NAD",
+        origin,
+    )
+
+
+def _cluster_line(net, nad):
+    if not nad.get("managed", True):
+        return "  cluster: %s kept as the app team wrote it (VLAN %s)" % (
+            net["source"],
+            net["vlan"],
+        )
+    ipam = nad.get("ipam") or {}
+    return "  cluster: NAD %s/%s resource %s, IPAM %s range %s exclude %s" % (
+        net["namespace"],
+        net["name"],
+        net["resource_name"],
+        ipam.get("type"),
+        ipam.get("range") or (nad.get("cn2") or {}).get("subnet"),
+        ", ".join(ipam.get("exclude") or []) or "-",
+    )
+
+
+def _network_lines(net, nad, adopted, origin):
+    """A present network: its addressing, what is adopted, the fabric side, the cluster side, the nodes not bound."""
+    lines = [
+        "%s/%s: VLAN %s, VNI %s, %s gateway %s, routing zone %s%s%s%s"
+        % (
+            net["namespace"],
+            net["name"],
+            net["vlan"],
+            net["vni"] or "from pool",
+            net["subnet"],
+            net["gateway"],
+            net["routing_zone"],
+            ", routing group %s" % net["routing_group"] if net["routing_group"] else "",
+            " (allocated: %s)" % ", ".join(net["allocated"]) if net.get("allocated") else "",
+            origin,
+        )
+    ]
+    if adopted:
+        lines.append(
+            "  adopt: %s (the owner's marks are added; nothing that carries traffic changes)"
+            % ", ".join(adopted)
+        )
+    if net.get("fabric_only"):
+        lines.append("  fabric: VN pre-provisioned on no leaf (fabric_only); no NAD")
+    else:
+        lines.append(
+            "  fabric: VN bound to %s; tagged on %s"
+            % (", ".join(net["switches"]) or "no leaf", port_list(net["ports"]))
+        )
+    lines.append(_cluster_line(net, nad))
+    skipped_nodes = (net.get("nodes") or {}).get("skipped") or []
+    if skipped_nodes:
+        lines.append(
+            "  not bound: %s"
+            % ", ".join("%s (%s)" % (s["node"], s["status"]) for s in skipped_nodes)
+        )
+    return lines
+
+
+def _fabric_wide_lines(plan, staging):
+    """Routing groups, routing zones to remove, and what is staged but not deployed."""
+    lines = [
+        "VirtualNetworkRouter %s/%s (mesh) connects %s"
+        % (group["namespace"], group["name"], ", ".join(group["networks"]))
+        for group in plan["groups"]
+    ]
+    lines.extend(
+        "routing zone %s: remove if it carries this collection's tag (no remaining VN uses it)"
+        % zone["label"]
+        for zone in plan["absent"].get("routing_zones") or []
+    )
+    lines.extend(
+        "staged but not deployed (this collection's, committed by this run): %s %s %s"
+        % (change["action"], change["kind"], change["name"])
+        for change in (staging or {}).get("ours") or []
+    )
+    lines.extend(
+        "staged by others (%s): %s %s %s"
+        % (change.get("by") or "unknown", change["action"], change["kind"], change["name"])
+        for change in (staging or {}).get("foreign") or []
+    )
+    return lines
+
+
 def summary(plan, problems=None, staging=None, skipped=None):
     lines = ["owner: %s" % ", ".join(plan["owners"])] if plan.get("owners") else []
     nads = index(plan["attachments"], "name")
@@ -63,86 +158,11 @@ def summary(plan, problems=None, staging=None, skipped=None):
     for net in plan["networks"]:
         origin = "" if net.get("source", "intent") == "intent" else " [from %s]" % net["source"]
         if net["state"] == "absent":
-            lines.append(
-                "%s/%s: release (the VN, its ports and the NAD stay; the owner's marks are dropped)%s"
-                % (net["namespace"], net["name"], origin)
-                if net.get("release")
-                else "%s/%s: remove (port bindings, virtual network%s)%s"
-                % (net["namespace"], net["name"], "" if origin else ", NAD", origin)
-            )
-            continue
-        nad = nads.get(net["name"]) or {}
-        ipam = nad.get("ipam") or {}
-        lines.append(
-            "%s/%s: VLAN %s, VNI %s, %s gateway %s, routing zone %s%s%s%s"
-            % (
-                net["namespace"],
-                net["name"],
-                net["vlan"],
-                net["vni"] or "from pool",
-                net["subnet"],
-                net["gateway"],
-                net["routing_zone"],
-                ", routing group %s" % net["routing_group"] if net["routing_group"] else "",
-                " (allocated: %s)" % ", ".join(net["allocated"]) if net.get("allocated") else "",
-                origin,
-            )
-        )
-        if net["name"] in adopted:
-            lines.append(
-                "  adopt: %s (the owner's marks are added; nothing that carries traffic changes)"
-                % ", ".join(adopted[net["name"]])
-            )
-        if net.get("fabric_only"):
-            lines.append("  fabric: VN pre-provisioned on no leaf (fabric_only); no NAD")
+            lines.append(_removal_line(net, origin))
         else:
-            lines.append(
-                "  fabric: VN bound to %s; tagged on %s"
-                % (", ".join(net["switches"]) or "no leaf", port_list(net["ports"]))
-            )
-        if nad.get("managed", True):
-            lines.append(
-                "  cluster: NAD %s/%s resource %s, IPAM %s range %s exclude %s"
-                % (
-                    net["namespace"],
-                    net["name"],
-                    net["resource_name"],
-                    ipam.get("type"),
-                    ipam.get("range") or (nad.get("cn2") or {}).get("subnet"),
-                    ", ".join(ipam.get("exclude") or []) or "-",
-                )
-            )
-        else:
-            lines.append(
-                "  cluster: %s kept as the app team wrote it (VLAN %s)"
-                % (net["source"], net["vlan"])
-            )
-        skipped_nodes = (net.get("nodes") or {}).get("skipped") or []
-        if skipped_nodes:
-            lines.append(
-                "  not bound: %s"
-                % ", ".join("%s (%s)" % (s["node"], s["status"]) for s in skipped_nodes)
-            )
-    for group in plan["groups"]:
-        lines.append(
-            "VirtualNetworkRouter %s/%s (mesh) connects %s"
-            % (group["namespace"], group["name"], ", ".join(group["networks"]))
-        )
-    for zone in plan["absent"].get("routing_zones") or []:
-        lines.append(
-            "routing zone %s: remove if it carries this collection's tag (no remaining VN uses it)"
-            % zone["label"]
-        )
-    for change in (staging or {}).get("ours") or []:
-        lines.append(
-            "staged but not deployed (this collection's, committed by this run): %s %s %s"
-            % (change["action"], change["kind"], change["name"])
-        )
-    for change in (staging or {}).get("foreign") or []:
-        lines.append(
-            "staged by others (%s): %s %s %s"
-            % (change.get("by") or "unknown", change["action"], change["kind"], change["name"])
-        )
+            nad = nads.get(net["name"]) or {}
+            lines.extend(_network_lines(net, nad, adopted.get(net["name"]), origin))
+    lines.extend(_fabric_wide_lines(plan, staging))
     lines.extend("skipped %s: %s" % (item["source"], item["error"]) for item in skipped or [])
     lines.extend("problem: %s" % problem for problem in problems or [])
     return lines

@@ -65,6 +65,91 @@ def describe_lldp(lldp):
     return ", ".join("%s %s" % (n.get("switch"), n.get("port")) for n in lldp) or "none"
 
 
+def _pf_entry(pf, lldp, verdict, link):
+    entry = {
+        "name": pf.get("name"),
+        "lldp": lldp,
+        "cabling": verdict,
+        "leaf": None,
+        "leaf_interface": None,
+    }
+    if link is not None:
+        entry.update(
+            leaf=link["leaf"],
+            leaf_interface=link["leaf_interface"],
+            switch=link["switch"],
+            port=link["port"],
+            esi=link["esi"],
+        )
+    return entry
+
+
+def _judge_pf(entry, pf, lldp, verdict, link, in_apstra):
+    """The PF's verdict on the node's status and problems."""
+    name = entry["node"]
+    if verdict == UNMAPPED and in_apstra:
+        if entry["status"] != "miscabled":
+            entry["status"] = "unmapped"
+        entry["problems"].append(
+            "%s %s has no link in the Apstra cabling map" % (name, pf.get("name"))
+        )
+    elif verdict == MISMATCH:
+        entry["status"] = "miscabled"
+        entry["problems"].append(
+            "%s %s is cabled to %s %s in Apstra but LLDP sees %s"
+            % (name, pf.get("name"), link["leaf"], link["leaf_interface"], describe_lldp(lldp))
+        )
+
+
+def _add_pf(entry, pf, link, in_apstra):
+    """One PF of the node: its cabling, what that makes of the node, the application point it binds on."""
+    lldp = pf.get("lldp") or []
+    verdict = cabling(lldp, link)
+    pf_entry = _pf_entry(pf, lldp, verdict, link)
+    _judge_pf(entry, pf, lldp, verdict, link, in_apstra)
+    entry["pfs"].append(pf_entry)
+    if link is not None:
+        point = {
+            "switch": link["switch"],
+            "switch_id": link["switch_id"],
+            "port": link["port"],
+            "application_point_id": link["application_point_id"],
+            "esi": link["esi"],
+        }
+        if point not in entry["application_points"]:
+            entry["application_points"].append(point)
+
+
+def _node_entry(node, index, servers):
+    """One node's entry of the port map."""
+    name = node.get("name")
+    entry = {
+        "node": name,
+        "labels": node.get("labels") or {},
+        "resources": node.get("resources") or {},
+        "pfs": [],
+        "status": "mapped",
+        "problems": [],
+        "application_points": [],
+    }
+    pfs = node.get("pfs") or []
+    if name not in servers:
+        entry["status"] = "unmapped"
+        entry["problems"].append(
+            "node %s is not a generic system (hostname) in the Apstra blueprint" % name
+        )
+    if not pfs:
+        entry["status"] = "unmapped"
+        entry["problems"].append(
+            "node %s reports no SR-IOV physical function (SriovNetworkNodeState)" % name
+        )
+    for pf in pfs:
+        _add_pf(entry, pf, index.get((name, pf.get("name"))), name in servers)
+    if entry["status"] != "mapped":
+        entry["application_points"] = []
+    return entry
+
+
 def port_map(nodes, links):
     """Join SR-IOV nodes (``sriov_node_info`` facts) to the fabric: one entry per node.
 
@@ -74,81 +159,10 @@ def port_map(nodes, links):
     """
     index = links_by_pf(links)
     servers = set(server for server, _pf in index)
-    out = []
-    for node in sorted(nodes or [], key=lambda n: n.get("name") or ""):
-        name = node.get("name")
-        entry = {
-            "node": name,
-            "labels": node.get("labels") or {},
-            "resources": node.get("resources") or {},
-            "pfs": [],
-            "status": "mapped",
-            "problems": [],
-            "application_points": [],
-        }
-        pfs = node.get("pfs") or []
-        if name not in servers:
-            entry["status"] = "unmapped"
-            entry["problems"].append(
-                "node %s is not a generic system (hostname) in the Apstra blueprint" % name
-            )
-        if not pfs:
-            entry["status"] = "unmapped"
-            entry["problems"].append(
-                "node %s reports no SR-IOV physical function (SriovNetworkNodeState)" % name
-            )
-        for pf in pfs:
-            link = index.get((name, pf.get("name")))
-            lldp = pf.get("lldp") or []
-            verdict = cabling(lldp, link)
-            pf_entry = {
-                "name": pf.get("name"),
-                "lldp": lldp,
-                "cabling": verdict,
-                "leaf": None,
-                "leaf_interface": None,
-            }
-            if link is not None:
-                pf_entry.update(
-                    leaf=link["leaf"],
-                    leaf_interface=link["leaf_interface"],
-                    switch=link["switch"],
-                    port=link["port"],
-                    esi=link["esi"],
-                )
-            if verdict == UNMAPPED and name in servers:
-                if entry["status"] != "miscabled":
-                    entry["status"] = "unmapped"
-                entry["problems"].append(
-                    "%s %s has no link in the Apstra cabling map" % (name, pf.get("name"))
-                )
-            elif verdict == MISMATCH:
-                entry["status"] = "miscabled"
-                entry["problems"].append(
-                    "%s %s is cabled to %s %s in Apstra but LLDP sees %s"
-                    % (
-                        name,
-                        pf.get("name"),
-                        link["leaf"],
-                        link["leaf_interface"],
-                        describe_lldp(lldp),
-                    )
-                )
-            entry["pfs"].append(pf_entry)
-            if link is not None:
-                point = {
-                    "switch": link["switch"],
-                    "switch_id": link["switch_id"],
-                    "port": link["port"],
-                    "application_point_id": link["application_point_id"],
-                    "esi": link["esi"],
-                }
-                if point not in entry["application_points"]:
-                    entry["application_points"].append(point)
-        if entry["status"] != "mapped":
-            entry["application_points"] = []
-        out.append(entry)
-    return out
+    return [
+        _node_entry(node, index, servers)
+        for node in sorted(nodes or [], key=lambda n: n.get("name") or "")
+    ]
 
 
 def offers(entry, resource_name):

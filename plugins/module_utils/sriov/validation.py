@@ -79,6 +79,125 @@ def validate_allocation(allocation):
     return {"vlan_range": [low, high], "supernet": supernet, "prefix_length": prefix}
 
 
+def _is_label(value):
+    """An RFC 1123 label of at most 63 characters."""
+    return (
+        isinstance(value, str)
+        and len(value) <= model.K8S_NAME_MAX
+        and bool(model.NAME_RE.match(value))
+    )
+
+
+def _names(item, field, errors):
+    """The network's name and namespace."""
+    name = item.get("name")
+    if name is None:
+        errors.append("%s.name is required" % field)
+    elif not isinstance(name, str) or len(name) > model.NAME_MAX or not model.NAME_RE.match(name):
+        errors.append(
+            "%s.name: %r is not a valid name (1-%d characters of lower-case letters, digits and '-', starting and ending "
+            "with a letter or digit: it names both the NAD and the Apstra virtual network)"
+            % (field, name, model.NAME_MAX)
+        )
+    namespace = item.get("namespace") or "default"
+    if not _is_label(namespace):
+        errors.append(
+            "%s.namespace: %r is not a valid namespace (RFC 1123 label, at most 63 characters)"
+            % (field, namespace)
+        )
+    return {"name": name, "namespace": namespace}
+
+
+def _addressing(item, field, errors):
+    """The fabric addressing: vlan, vni, routing_zone and subnet."""
+    vlan = model.integer(
+        errors, field + ".vlan", item.get("vlan"), model.VLAN_RANGE, allow_allocate=True
+    )
+    if item.get("vlan") is None:
+        errors.append(
+            '%s.vlan is required: a VLAN %d-%d or "allocate"'
+            % (field, model.VLAN_RANGE[0], model.VLAN_RANGE[1])
+        )
+    vni = model.integer(errors, field + ".vni", item.get("vni"), model.VNI_RANGE)
+    zone = item.get("routing_zone")
+    if zone is None:
+        errors.append("%s.routing_zone is required (the Apstra routing zone / VRF label)" % field)
+    elif not model.APSTRA_LABEL_RE.match(str(zone)) or str(zone) == "default":
+        errors.append(
+            "%s.routing_zone: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"
+            % (field, zone)
+        )
+    subnet = model.subnet(errors, field + ".subnet", item.get("subnet"), allow_allocate=True)
+    if item.get("subnet") is None:
+        errors.append(
+            '%s.subnet is required: an IPv4 CIDR (prefix /%d-/%d) or "allocate"'
+            % (field, model.PREFIX_RANGE[0], model.PREFIX_RANGE[1])
+        )
+    return {
+        "vlan": vlan,
+        "vni": vni,
+        "routing_zone": None if zone is None else str(zone),
+        "subnet": subnet,
+    }
+
+
+def _attachment(item, field, errors):
+    """resource_name, node_selector, ipam, mtu and labels: what the NAD and its pods get."""
+    resource = item.get("resource_name")
+    if resource is None:
+        errors.append(
+            "%s.resource_name is required (the SR-IOV resource, for example intel.com/sriov_netdevice)"
+            % field
+        )
+    out = {"resource_name": model.resource_name(errors, field + ".resource_name", resource)}
+    out["node_selector"] = model.labels(errors, field + ".node_selector", item.get("node_selector"))
+    ipam = item.get("ipam") or "whereabouts"
+    if ipam not in model.IPAM_KINDS:
+        errors.append(
+            "%s.ipam: %r is not supported; allowed %s" % (field, ipam, ", ".join(model.IPAM_KINDS))
+        )
+    out["ipam"] = ipam
+    out["mtu"] = model.integer(errors, field + ".mtu", item.get("mtu"), model.MTU_RANGE)
+    out["labels"] = model.labels(errors, field + ".labels", item.get("labels"))
+    for key in RESERVED_LABELS:
+        if key in out["labels"]:
+            errors.append(
+                "%s.labels: %s is set by the collection and cannot be given" % (field, key)
+            )
+    return out
+
+
+def _routing(item, field, errors):
+    """routing_group, tags and routes."""
+    group = item.get("routing_group")
+    if group is not None and not _is_label(group):
+        errors.append(
+            "%s.routing_group: %r is not a valid name (RFC 1123 label, at most 63 characters)"
+            % (field, group)
+        )
+    tags = model.tags(errors, field + ".tags", item.get("tags"))
+    routes = item.get("routes") or []
+    valid_routes = []
+    for index, route in enumerate(routes if isinstance(routes, list) else [routes]):
+        value = model.subnet(errors, "%s.routes[%d]" % (field, index), route, prefixes=(0, 32))
+        if value:
+            valid_routes.append(value)
+    return {"routing_group": group, "tags": tags, "routes": valid_routes}
+
+
+def _options(item, field, errors):
+    """description, fabric_only and state."""
+    description = item.get("description")
+    description = None if description is None else str(description)
+    fabric_only = item.get("fabric_only", False)
+    if not isinstance(fabric_only, bool):
+        errors.append("%s.fabric_only: %r is not a boolean" % (field, fabric_only))
+    state = item.get("state", "present")
+    if state not in ("present", "absent"):
+        errors.append("%s.state: %r is not allowed; allowed present, absent" % (field, state))
+    return {"description": description, "fabric_only": fabric_only is True, "state": state}
+
+
 def validate_network(item, field, errors):
     """One network in canonical form; appends one message per bad field to ``errors``."""
     if not isinstance(item, dict):
@@ -92,100 +211,8 @@ def validate_network(item, field, errors):
             "%s: unknown field(s) %s; allowed %s" % (field, ", ".join(unknown), ", ".join(FIELDS))
         )
     net = {"source": item.get("source") or {"kind": "intent"}}
-    name = item.get("name")
-    if name is None:
-        errors.append("%s.name is required" % field)
-    elif not isinstance(name, str) or len(name) > model.NAME_MAX or not model.NAME_RE.match(name):
-        errors.append(
-            "%s.name: %r is not a valid name (1-%d characters of lower-case letters, digits and '-', starting and ending "
-            "with a letter or digit: it names both the NAD and the Apstra virtual network)"
-            % (field, name, model.NAME_MAX)
-        )
-    net["name"] = name
-    namespace = item.get("namespace") or "default"
-    if (
-        not isinstance(namespace, str)
-        or len(namespace) > model.K8S_NAME_MAX
-        or not model.NAME_RE.match(namespace)
-    ):
-        errors.append(
-            "%s.namespace: %r is not a valid namespace (RFC 1123 label, at most 63 characters)"
-            % (field, namespace)
-        )
-    net["namespace"] = namespace
-    net["vlan"] = model.integer(
-        errors, field + ".vlan", item.get("vlan"), model.VLAN_RANGE, allow_allocate=True
-    )
-    if item.get("vlan") is None:
-        errors.append(
-            '%s.vlan is required: a VLAN %d-%d or "allocate"'
-            % (field, model.VLAN_RANGE[0], model.VLAN_RANGE[1])
-        )
-    net["vni"] = model.integer(errors, field + ".vni", item.get("vni"), model.VNI_RANGE)
-    zone = item.get("routing_zone")
-    if zone is None:
-        errors.append("%s.routing_zone is required (the Apstra routing zone / VRF label)" % field)
-    elif not model.APSTRA_LABEL_RE.match(str(zone)) or str(zone) == "default":
-        errors.append(
-            "%s.routing_zone: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"
-            % (field, zone)
-        )
-    net["routing_zone"] = None if zone is None else str(zone)
-    net["subnet"] = model.subnet(errors, field + ".subnet", item.get("subnet"), allow_allocate=True)
-    if item.get("subnet") is None:
-        errors.append(
-            '%s.subnet is required: an IPv4 CIDR (prefix /%d-/%d) or "allocate"'
-            % (field, model.PREFIX_RANGE[0], model.PREFIX_RANGE[1])
-        )
-    resource = item.get("resource_name")
-    if resource is None:
-        errors.append(
-            "%s.resource_name is required (the SR-IOV resource, for example intel.com/sriov_netdevice)"
-            % field
-        )
-    net["resource_name"] = model.resource_name(errors, field + ".resource_name", resource)
-    net["node_selector"] = model.labels(errors, field + ".node_selector", item.get("node_selector"))
-    ipam = item.get("ipam") or "whereabouts"
-    if ipam not in model.IPAM_KINDS:
-        errors.append(
-            "%s.ipam: %r is not supported; allowed %s" % (field, ipam, ", ".join(model.IPAM_KINDS))
-        )
-    net["ipam"] = ipam
-    net["mtu"] = model.integer(errors, field + ".mtu", item.get("mtu"), model.MTU_RANGE)
-    net["labels"] = model.labels(errors, field + ".labels", item.get("labels"))
-    for key in RESERVED_LABELS:
-        if key in net["labels"]:
-            errors.append(
-                "%s.labels: %s is set by the collection and cannot be given" % (field, key)
-            )
-    group = item.get("routing_group")
-    if group is not None and (
-        not isinstance(group, str)
-        or len(group) > model.K8S_NAME_MAX
-        or not model.NAME_RE.match(group)
-    ):
-        errors.append(
-            "%s.routing_group: %r is not a valid name (RFC 1123 label, at most 63 characters)"
-            % (field, group)
-        )
-    net["routing_group"] = group
-    net["tags"] = model.tags(errors, field + ".tags", item.get("tags"))
-    routes = item.get("routes") or []
-    net["routes"] = []
-    for index, route in enumerate(routes if isinstance(routes, list) else [routes]):
-        value = model.subnet(errors, "%s.routes[%d]" % (field, index), route, prefixes=(0, 32))
-        if value:
-            net["routes"].append(value)
-    description = item.get("description")
-    net["description"] = None if description is None else str(description)
-    fabric_only = item.get("fabric_only", False)
-    if not isinstance(fabric_only, bool):
-        errors.append("%s.fabric_only: %r is not a boolean" % (field, fabric_only))
-    net["fabric_only"] = fabric_only is True
-    state = item.get("state", "present")
-    if state not in ("present", "absent"):
-        errors.append("%s.state: %r is not allowed; allowed present, absent" % (field, state))
-    net["state"] = state
+    for part in (_names, _addressing, _attachment, _routing, _options):
+        net.update(part(item, field, errors))
     return net
 
 
