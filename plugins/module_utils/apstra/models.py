@@ -18,6 +18,13 @@ import json
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import owner_of_tags
 
+# VN fields that are one API field each: canonical name -> (API field, the API flag that enables it or None, what the
+# API takes for "none"). The one place a plain VN field is added: reading it (virtual_network), writing it
+# (resources.VirtualNetworks), its default, the fields a change, the staging diff, verification and the report compare.
+PLAIN_VN_FIELDS = {
+    "mtu": ("l3_mtu", None, None),
+    "description": ("description", None, ""),
+}
 # The fields of a canonical VN besides its id and owner (what a change, the staging diff and the report compare).
 VN_FIELDS = (
     "label",
@@ -29,10 +36,8 @@ VN_FIELDS = (
     "ipv4_subnet",
     "ipv4_gateway",
     "dhcp",
-    "mtu",
     "tags",
-    "description",
-)
+) + tuple(PLAIN_VN_FIELDS)
 ZONE_FIELDS = (
     "label",
     "vrf_name",
@@ -75,7 +80,7 @@ def virtual_network(obj, routing_zone, bindings, vlan_id):
     the names of the leafs / ESI pairs it is bound to and its VLAN there."""
     tags = sorted(obj.get("tags") or [])
     vlan = vlan_id if vlan_id is not None else obj.get("reserved_vlan_id")
-    return dict(
+    vn = dict(
         id=obj.get("id"),
         label=obj.get("label"),
         vn_type=obj.get("vn_type"),
@@ -88,11 +93,12 @@ def virtual_network(obj, routing_zone, bindings, vlan_id):
             obj.get("virtual_gateway_ipv4") if obj.get("virtual_gateway_ipv4_enabled") else None
         ),
         dhcp=obj.get("dhcp_service") == "dhcpServiceEnabled",
-        mtu=obj.get("l3_mtu"),
         tags=tags,
-        description=obj.get("description") or None,
         owner=owner_of_tags(tags),
     )
+    for field, (api, flag, _none) in PLAIN_VN_FIELDS.items():
+        vn[field] = (obj.get(api) or None) if flag is None or obj.get(flag) else None
+    return vn
 
 
 def vn_from_api(vn, zone_names, fabric):

@@ -431,9 +431,11 @@ VN_API_GROUPS = dict(
     ),
     ipv4_gateway=("virtual_gateway_ipv4", "virtual_gateway_ipv4_enabled"),
     dhcp=("dhcp_service",),
-    mtu=("l3_mtu",),
     tags=("tags",),
-    description=("description",),
+    **dict(
+        (field, (api,) + ((flag,) if flag else ()))
+        for field, (api, flag, _none) in models.PLAIN_VN_FIELDS.items()
+    ),
 )
 
 
@@ -449,9 +451,8 @@ class VirtualNetworks(ApstraResource):
         ipv4_subnet=None,
         ipv4_gateway=None,
         dhcp=False,
-        mtu=None,
         tags=[],
-        description=None,
+        **dict.fromkeys(models.PLAIN_VN_FIELDS),
     )
     KEEP = ("id", "vn_type", "vni", "routing_zone", "vlan_id", "mtu")
 
@@ -539,10 +540,12 @@ class VirtualNetworks(ApstraResource):
             virtual_gateway_ipv4=gateway,
             virtual_gateway_ipv4_enabled=bool(gateway),
             dhcp_service="dhcpServiceEnabled" if vn.get("dhcp") else "dhcpServiceDisabled",
-            l3_mtu=vn.get("mtu"),
             tags=vn.get("tags") or [],
-            description=vn.get("description") or "",
         )
+        for field, (api, flag, none) in models.PLAIN_VN_FIELDS.items():
+            full[api] = vn.get(field) if vn.get(field) is not None else none
+            if flag:
+                full[flag] = vn.get(field) is not None
         return dict(
             (key, value)
             for key, value in full.items()

@@ -11,7 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-FABRIC_FIELDS = ("vlan_id", "routing_zone", "ipv4_subnet", "ipv4_gateway", "bindings", "vni", "mtu")
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.models import VN_FIELDS
+
+# What verification compares of a VN: every canonical field but its name and its tags (others may tag it too).
+FABRIC_FIELDS = tuple(field for field in VN_FIELDS if field not in ("label", "tags"))
 
 
 def index(items, *keys):
