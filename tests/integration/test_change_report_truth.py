@@ -83,3 +83,31 @@ def test_the_revision_is_named_as_apstra_names_it(job, apstra):
         r"Committed as Apstra revision %s \(version %s\)" % (latest["revision_id"], deployed),
         report,
     )
+
+
+def test_an_ipv6_subnet_is_planned_applied_verified_and_reported(job, apstra):
+    """A VN field added in three places of plugins/ (the canonical model's table, the intent's validation, the plan):
+    Apstra holds it, verify compares it, the report names its change."""
+    network = dict(NETWORKS[0], ipv6_subnet="fd00:71::/64")
+    job.intent([network])
+    assert job("provision").rc == 0
+    vn = next(
+        vn
+        for vn in ApstraSession(apstra.url)
+        .get("/virtual-networks")
+        .json()["virtual_networks"]
+        .values()
+        if vn["label"] == "net-1"
+    )
+    assert vn["ipv6_enabled"] is True and vn["ipv6_subnet"] == "fd00:71::/64"
+    verify = job("verify")
+    assert verify.rc == 0, verify
+    job.intent([dict(network, ipv6_subnet="fd00:72::/64")])
+    assert job("provision").rc == 0
+    assert fabric_rows(job.report("provision")) == [
+        ("Virtual networks", "net-1", "updated", "ipv6_subnet: fd00:71::/64 -> fd00:72::/64")
+    ]
+    job.intent([dict(network, ipv6_subnet="10.1.0.0/24")])
+    refused = job("provision", "--check")
+    assert refused.rc != 0
+    assert "networks[0](net-1).ipv6_subnet: '10.1.0.0/24' is not an IPv6 CIDR" in refused.stdout

@@ -24,6 +24,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model impo
 PLAIN_VN_FIELDS = {
     "mtu": ("l3_mtu", None, None),
     "description": ("description", None, ""),
+    "ipv6_subnet": ("ipv6_subnet", "ipv6_enabled", None),
 }
 # The fields of a canonical VN besides its id and owner (what a change, the staging diff and the report compare).
 VN_FIELDS = (

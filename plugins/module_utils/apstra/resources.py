@@ -544,8 +544,8 @@ class VirtualNetworks(ApstraResource):
         )
         for field, (api, flag, none) in models.PLAIN_VN_FIELDS.items():
             full[api] = vn.get(field) if vn.get(field) is not None else none
-            if flag:
-                full[flag] = vn.get(field) is not None
+            if flag:  # a create leaves an unset optional value out; an update disables it
+                full[flag] = True if vn.get(field) is not None else (False if fields else None)
         return dict(
             (key, value)
             for key, value in full.items()

@@ -185,6 +185,7 @@ def virtual_network(net, switches, gateway, existing_vn):
             "bindings": switches,
             "ipv4_subnet": net["subnet"],
             "ipv4_gateway": gateway,
+            "ipv6_subnet": net.get("ipv6_subnet"),
             "mtu": net["mtu"],
             "tags": _vn_tags(net, existing_vn),
             "description": description,

@@ -25,6 +25,7 @@ FIELDS = (
     "vni",
     "routing_zone",
     "subnet",
+    "ipv6_subnet",
     "resource_name",
     "node_selector",
     "ipam",
@@ -133,11 +134,20 @@ def _addressing(item, field, errors):
             '%s.subnet is required: an IPv4 CIDR (prefix /%d-/%d) or "allocate"'
             % (field, model.PREFIX_RANGE[0], model.PREFIX_RANGE[1])
         )
+    ipv6 = item.get("ipv6_subnet")
+    try:
+        ipv6 = None if ipv6 is None else str(ipaddress.IPv6Network(str(ipv6), strict=True))
+    except ValueError:
+        errors.append(
+            "%s.ipv6_subnet: %r is not an IPv6 CIDR such as fd00:110::/64" % (field, ipv6)
+        )
+        ipv6 = None
     return {
         "vlan": vlan,
         "vni": vni,
         "routing_zone": None if zone is None else str(zone),
         "subnet": subnet,
+        "ipv6_subnet": ipv6,
     }
 
 

@@ -57,6 +57,7 @@ def test_a_vn_from_rest_and_from_the_graph_is_one_model(fabric):
         "mtu": 9000,
         "tags": OWNER_MARKS,
         "description": "SR-IOV telco/sriov-a",
+        "ipv6_subnet": None,
         "owner": "team-x",
     }
     assert isinstance(rest["vni"], int)

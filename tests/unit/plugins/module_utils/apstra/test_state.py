@@ -82,6 +82,7 @@ def test_vns_from_graph_name_an_esi_pair_instead_of_its_members():
         "vn_type": None,
         "dhcp": False,
         "description": None,
+        "ipv6_subnet": None,
         "owner": "intent",
     }
     # bound to one member only: that leaf, not the pair

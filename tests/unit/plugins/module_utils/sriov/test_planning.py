@@ -82,6 +82,7 @@ def test_vn_bound_to_the_leafs_and_pairs_facing_mapped_nodes(ports):
             "bindings": ["leaf1", "leaf3-leaf4"],
             "ipv4_subnet": "10.1.0.0/24",
             "ipv4_gateway": "10.1.0.1",
+            "ipv6_subnet": None,
             "mtu": None,
             "tags": [OWNER],
             "description": "SR-IOV telco/sriov-a (intel.com/sriov_netdevice)",

@@ -42,6 +42,7 @@ def test_a_valid_network_is_normalised_with_its_defaults():
             "vni": None,
             "routing_zone": "telco",
             "subnet": "10.1.0.0/24",
+            "ipv6_subnet": None,
             "resource_name": "intel.com/sriov_netdevice",
             "node_selector": {},
             "ipam": "whereabouts",
