@@ -23,6 +23,7 @@ description:
     it yet), V(name) (1-30 characters, RFC 1123; names the NAD and the Apstra VN), V(namespace)
     (default V(default)), V(vlan) (2-4094 or V(allocate)), V(vni) (4096-16777214, optional),
     V(routing_zone) (the Apstra routing zone / VRF label), V(subnet) (IPv4 CIDR /8-/29 or V(allocate)),
+    V(ipv6_subnet) (an IPv6 CIDR on the VN as well, optional),
     V(resource_name) (the SR-IOV resource, for example V(intel.com/sriov_netdevice)), V(node_selector)
     (node labels, optional), V(ipam) (V(whereabouts), V(cn2) or V(host-local); default V(whereabouts)),
     V(mtu) (1280-9216, optional), V(labels) (NAD labels), V(routing_group) (networks of one group are
