@@ -37,9 +37,21 @@ OWNERSHIP_SPEC = dict(
 )
 
 
+class Ownership:
+    """Whose objects a run may change or remove: ``owners`` (the first marks what it creates); ``guard``: refuse a change
+    to an object of another owner or without a mark, unless ``adopt`` lists it (an unmarked object to mark) or, for an
+    own object, ``release`` does (unmark it, keep it)."""
+
+    def __init__(self, owners=("intent",), guard=False, adopt=(), release=()):
+        self.owners = tuple(owners)
+        self.guard = guard
+        self.adopt = frozenset(adopt)
+        self.release = frozenset(release)
+
+
 def ownership(params, keyed=False):
-    """The ownership keyword arguments of a resource backend from a module's parameters; ``keyed``: adopt and release
-    name Kubernetes objects as namespace/name (a bare name is in the namespace ``default``)."""
+    """The Ownership of a module's (or a plan step's) owner options; ``keyed``: adopt and release name Kubernetes
+    objects as namespace/name (a bare name is in the namespace ``default``)."""
     errors = []
     owners = [
         owner_name(errors, "owner[%d]" % index, owner)
@@ -54,8 +66,8 @@ def ownership(params, keyed=False):
         namespace, _sep, short = name.rpartition("/")
         return (namespace or "default", short)
 
-    return dict(
-        owners=owners,
+    return Ownership(
+        owners,
         guard=bool(params.get("guard")),
         adopt=[key(name) for name in params.get("adopt") or []],
         release=[key(name) for name in params.get("release") or []],

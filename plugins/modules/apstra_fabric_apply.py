@@ -377,7 +377,7 @@ class FabricApply(ApstraModule):
             self.bp_id,
             check_mode=self.check_mode,
             facts=facts if fresh else dict(fabric=facts["fabric"]) if facts else None,
-            **ownership(self.params),
+            ownership=ownership(self.params),
         )
         self.results = carry_out(
             self._context,

@@ -218,7 +218,7 @@ class VirtualNetworkRoutersModule(K8sModule):
         except ValidationError as exc:
             raise ResourceError(str(exc)) from exc
         routers = VirtualNetworkRouters(
-            self.service, self.params["namespace"], **ownership(self.params, keyed=True)
+            self.service, self.params["namespace"], ownership=ownership(self.params, keyed=True)
         )
         routers.api_resource = self.service.resource(
             self.params["api_version"] or CN2_GROUP, routers.OBJECT_KIND

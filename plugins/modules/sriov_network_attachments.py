@@ -405,7 +405,10 @@ class NetworkAttachmentsModule(K8sModule):
                 )
         return self.run_resource(
             NetworkAttachments(
-                self.service, params["namespace"], params["force"], **ownership(params, keyed=True)
+                self.service,
+                params["namespace"],
+                params["force"],
+                ownership=ownership(params, keyed=True),
             ),
             config=config,
         )

@@ -59,7 +59,7 @@ def plan_from_facts(steps, facts, ownership):
     if start is None:
         return None
     context = FabricContext(
-        None, facts["blueprints"][0]["id"], check_mode=True, facts=start, **ownership
+        None, facts["blueprints"][0]["id"], check_mode=True, facts=start, ownership=ownership
     )
     return dict(
         plan_steps(context, steps), staging_version=facts["resources"].get("staging_version")

@@ -52,10 +52,8 @@ ZONE_FIELDS = (
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An integer the API gives as a number or a string of digits (a VNI is a string), else None."""
+    return int(value) if str(value).lstrip("-").isdigit() else None
 
 
 def zone(obj):

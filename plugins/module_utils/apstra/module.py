@@ -127,7 +127,7 @@ class ApstraModule:
                 self.service,
                 lambda: self.bp_id,
                 check_mode=self.check_mode,
-                **(ownership(self.params) if "owner" in self.params else {}),
+                ownership=ownership(self.params) if "owner" in self.params else None,
             )
         return self._context
 

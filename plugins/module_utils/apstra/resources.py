@@ -37,13 +37,13 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validatio
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
     SET,
     Change,
+    Ownership,
     Resource,
     ResourceError,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
     ADOPTED_TAG,
     CLUSTER_TAG,
-    DEFAULT_OWNER,
     MTU_RANGE,
     OWNER_TAG,
     OWNER_TAG_PREFIX,
@@ -81,29 +81,14 @@ class FabricContext:
     """What the Apstra resources of one run share. ``facts``: the ``resources`` + ``fabric`` an apstra_blueprint_info
     task returned for this blueprint at this staging version (used instead of reading again).
 
-    ``owners``: whose objects this run may change or remove (the first marks what it creates); ``guard``: refuse, before
-    anything is sent, a change to an object of another owner or without a mark, unless it is listed in ``adopt`` (an
-    unmarked object to mark as the first owner's) or ``release`` (an own object to unmark and keep).
+    ``ownership``: whose objects this run may change (resource.Ownership; adopt and release name VNs by label).
     """
 
-    def __init__(
-        self,
-        service,
-        bp_id,
-        check_mode=False,
-        facts=None,
-        owners=(DEFAULT_OWNER,),
-        guard=False,
-        adopt=(),
-        release=(),
-    ):
+    def __init__(self, service, bp_id, check_mode=False, facts=None, ownership=None):
         self.service = service
         self._bp_id = bp_id
         self.check_mode = check_mode
-        self.owners = tuple(owners)
-        self.guard = guard
-        self.adopt = frozenset(adopt)
-        self.release = frozenset(release)
+        self.ownership = ownership or Ownership()
         self.notes = []
         facts = facts or {}
         self._fabric = Fabric.from_facts(facts["fabric"]) if facts.get("fabric") else None
@@ -224,7 +209,7 @@ class ApstraResource(Resource):
         return self.ctx.bp_id
 
     def owned(self, obj):
-        return owner_of_tags(obj.get("tags")) in self.ctx.owners
+        return owner_of_tags(obj.get("tags")) in self.ctx.ownership.owners
 
     def label_of(self, key):
         return key
@@ -236,13 +221,13 @@ class ApstraResource(Resource):
         label = self.label_of(self.key(target))
         if current is None:
             if owner_of_tags(tags) is None:
-                tags.update(owner_tags(self.ctx.owners[0]))
-        elif label in self.ctx.release and self.owned(current):
+                tags.update(owner_tags(self.ctx.ownership.owners[0]))
+        elif label in self.ctx.ownership.release and self.owned(current):
             tags = set(without_owner_tags(tags | set(current.get("tags") or [])))
-        elif label in self.ctx.adopt and not named_owner(current.get("tags")):
+        elif label in self.ctx.ownership.adopt and not named_owner(current.get("tags")):
             # an unmarked object is adopted; one an earlier release marked (no owner's name) is only claimed
             unmarked = owner_of_tags(current.get("tags")) is None
-            tags.update(owner_tags(self.ctx.owners[0], adopted=unmarked))
+            tags.update(owner_tags(self.ctx.ownership.owners[0], adopted=unmarked))
         elif self.owned(current):
             tags.update(mark_tags(current.get("tags")))
         return dict(target, tags=sorted(tags), owner=owner_of_tags(tags))
@@ -254,9 +239,13 @@ class ApstraResource(Resource):
 
     def guard(self, key, tags, action):
         owner = owner_of_tags(tags)
-        if not self.ctx.guard or owner in self.ctx.owners:
+        if not self.ctx.ownership.guard or owner in self.ctx.ownership.owners:
             return
-        if not named_owner(tags) and self.label_of(key) in self.ctx.adopt and action != "delete":
+        if (
+            not named_owner(tags)
+            and self.label_of(key) in self.ctx.ownership.adopt
+            and action != "delete"
+        ):
             return
         raise ResourceError(
             "%s %s %s; this run acts for %s and changes nothing of it: nothing was changed"
@@ -268,7 +257,7 @@ class ApstraResource(Resource):
                     if owner
                     else "carries no owner's mark (made by hand or another tool; adopt it explicitly)"
                 ),
-                ", ".join(self.ctx.owners),
+                ", ".join(self.ctx.ownership.owners),
             )
         )
 
@@ -826,8 +815,8 @@ class PortBindings(ApstraResource):
         if template is None:
             return False
         owner = owner_of_tags(template["tags"])
-        return (key[0] in self.ctx.adopt and owner not in self.ctx.owners) or (
-            key[0] in self.ctx.release and owner in self.ctx.owners
+        return (key[0] in self.ctx.ownership.adopt and owner not in self.ctx.ownership.owners) or (
+            key[0] in self.ctx.ownership.release and owner in self.ctx.ownership.owners
         )
 
     def same(self, target, current):
@@ -838,7 +827,7 @@ class PortBindings(ApstraResource):
 
     def owned(self, obj):
         template = self.template_of(self.key(obj))
-        return template is None or owner_of_tags(template["tags"]) in self.ctx.owners
+        return template is None or owner_of_tags(template["tags"]) in self.ctx.ownership.owners
 
     def check_change(self, change):
         template = self.template_of(change.key)
@@ -883,15 +872,22 @@ class PortBindings(ApstraResource):
             wanted = set((change.after or {}).get("interfaces") or [])
             if wanted and root is None:
                 vn_owner = owner_of_tags((vns.get(label) or {}).get("tags"))
-                owner = vn_owner if vn_owner in self.ctx.owners else self.ctx.owners[0]
+                owner = (
+                    vn_owner
+                    if vn_owner in self.ctx.ownership.owners
+                    else self.ctx.ownership.owners[0]
+                )
                 root, policies = new_template(self.bp_id, vn_id, label, mode, owner_tags(owner))
                 new_policies.extend(policies)
             for name in sorted(wanted - current):
                 apply.setdefault(ports.get(name, name), []).append({"policy": root, "used": True})
             for name in sorted(current - wanted):
                 apply.setdefault(ports.get(name, name), []).append({"policy": root, "used": False})
-            owned = template is not None and owner_of_tags(template["tags"]) in self.ctx.owners
-            if not wanted and owned and label not in self.ctx.release:
+            owned = (
+                template is not None
+                and owner_of_tags(template["tags"]) in self.ctx.ownership.owners
+            )
+            if not wanted and owned and label not in self.ctx.ownership.release:
                 unused.append(root)
             elif template is not None and self.remark(change.key):
                 new_policies.extend(self.retagged(template, owned))
@@ -932,7 +928,10 @@ class PortBindings(ApstraResource):
         tags = (
             without_owner_tags(root.get("tags"))
             if owned
-            else sorted(set(root.get("tags") or []) | set(owner_tags(self.ctx.owners[0], unmarked)))
+            else sorted(
+                set(root.get("tags") or [])
+                | set(owner_tags(self.ctx.ownership.owners[0], unmarked))
+            )
         )
         return [dict(root, tags=tags)]
 

@@ -20,6 +20,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.service impo
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
     MAP,
+    Ownership,
     Resource,
     ResourceError,
 )
@@ -27,7 +28,6 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.cluster im
     pod_network_references,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
-    DEFAULT_OWNER,
     MARK_LABELS,
     owner_labels,
     owner_of_labels,
@@ -62,26 +62,13 @@ class K8sResource(Resource):
     NAMESPACED = True
     MANAGED_ANNOTATIONS = ()  # metadata.annotations keys the module owns (others are left alone)
 
-    def __init__(
-        self,
-        service,
-        namespace=None,
-        api_resource=None,
-        owners=(DEFAULT_OWNER,),
-        guard=False,
-        adopt=(),
-        release=(),
-    ):
-        """``owners``: whose objects this run may change or remove (the first marks what it creates); ``guard``: refuse
-        a change to an object of another owner or without a mark, unless its key is in ``adopt`` (mark it) or, for an
-        own object, in ``release`` (unmark it, keep it). Keys are (namespace, name)."""
+    def __init__(self, service, namespace=None, api_resource=None, ownership=None):
+        """``ownership``: whose objects this run may change (resource.Ownership; adopt and release name objects by
+        (namespace, name))."""
         self.service = service
         self.namespace = namespace
         self.api_resource = api_resource
-        self.owners = tuple(owners)
-        self.guard = guard
-        self.adopt = frozenset(tuple(key) for key in adopt)
-        self.release = frozenset(tuple(key) for key in release)
+        self.ownership = ownership or Ownership()
         self.objects = {}
         self.fields = {}
         self.warnings = []
@@ -167,7 +154,7 @@ class K8sResource(Resource):
         target = nad.compact(target)
         if not self.NAMESPACED:
             target["namespace"] = None
-        owner = current.get("owner") if current is not None else self.owners[0]
+        owner = current.get("owner") if current is not None else self.ownership.owners[0]
         target.pop("owner", None)
         if owner is not None:
             target["owner"] = owner
@@ -185,19 +172,19 @@ class K8sResource(Resource):
         return target == current and not self.remark(self.key(current), current.get("owner"))
 
     def owned(self, obj):
-        return obj.get("owner") in self.owners
+        return obj.get("owner") in self.ownership.owners
 
     def remark(self, key, owner):
         """Whether the object ``key`` of ``owner`` changes its marks this run (adopted, or released)."""
-        return (key in self.adopt and owner is None) or (
-            key in self.release and owner in self.owners
+        return (key in self.ownership.adopt and owner is None) or (
+            key in self.ownership.release and owner in self.ownership.owners
         )
 
     def check_change(self, change):
-        if not self.guard or change.before is None or self.owned(change.before):
+        if not self.ownership.guard or change.before is None or self.owned(change.before):
             return
         owner = change.before.get("owner")
-        if owner is None and change.key in self.adopt and change.action != "delete":
+        if owner is None and change.key in self.ownership.adopt and change.action != "delete":
             return
         raise ResourceError(
             "%s %s %s; this run acts for %s and changes nothing of it: nothing was changed"
@@ -209,7 +196,7 @@ class K8sResource(Resource):
                     if owner
                     else "carries no owner's mark (made by hand or another tool; adopt it explicitly)"
                 ),
-                ", ".join(self.owners),
+                ", ".join(self.ownership.owners),
             )
         )
 
@@ -221,13 +208,13 @@ class K8sResource(Resource):
         key = self.config_key(item)
         owner = owner_of_labels(have_labels) if have_obj is not None else None
         if have_obj is None:
-            labels.update(owner_labels(self.owners[0]))
-        elif key in self.release and owner in self.owners:
+            labels.update(owner_labels(self.ownership.owners[0]))
+        elif key in self.ownership.release and owner in self.ownership.owners:
             for mark in MARK_LABELS:
                 labels.pop(mark, None)
-        elif key in self.adopt and owner is None:
-            labels.update(owner_labels(self.owners[0], adopted=True))
-        elif owner in self.owners:
+        elif key in self.ownership.adopt and owner is None:
+            labels.update(owner_labels(self.ownership.owners[0], adopted=True))
+        elif owner in self.ownership.owners:
             labels.update((k, v) for k, v in have_labels.items() if k in MARK_LABELS)
         return labels
 
@@ -320,7 +307,7 @@ class K8sResource(Resource):
                 if (
                     found is None
                     or self.service.check_mode
-                    or owner_of_labels(labels) != self.owners[0]
+                    or owner_of_labels(labels) != self.ownership.owners[0]
                 ):
                     raise
                 if exc.status == 409:
@@ -367,8 +354,8 @@ class NetworkAttachments(K8sResource):
     MANAGED_ANNOTATIONS = nad.MANAGED_ANNOTATIONS
     FIELDS = dict(labels=MAP, ipam=MAP, cn2=MAP, annotations=MAP)
 
-    def __init__(self, service, namespace=None, force=False, **ownership):
-        super(NetworkAttachments, self).__init__(service, namespace, **ownership)
+    def __init__(self, service, namespace=None, force=False, ownership=None):
+        super(NetworkAttachments, self).__init__(service, namespace, ownership=ownership)
         self.force = force
 
     def from_object(self, obj):

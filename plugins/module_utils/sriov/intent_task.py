@@ -116,7 +116,9 @@ def cluster_writes(steps, attachments):
     for step in [step for step in steps if step["resource"] == "attachments"]:
         if step["state"] != "merged":
             return True  # replaced/overridden/deleted: let the module decide, it knows the ownership marks
-        nads = NetworkAttachments(None, **ownership(step.get("ownership") or {}, keyed=True))
+        nads = NetworkAttachments(
+            None, ownership=ownership(step.get("ownership") or {}, keyed=True)
+        )
         if Engine(nads, "merged", step["config"], check_mode=True).dry_changes(attachments):
             return True
     return False

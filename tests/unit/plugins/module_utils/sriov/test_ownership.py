@@ -18,6 +18,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.resources im
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import (
     Engine,
+    Ownership,
     ResourceError,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model, ownership
@@ -194,7 +195,7 @@ def test_the_guard_refuses_a_change_to_another_owners_vn_before_anything_is_sent
     theirs = apstra.vn("vn-b", "b-net", tags=model.owner_tags("cluster-b"))
     client = apstra.blueprint(zones=[apstra.zone("sz-telco", "telco")], vns=[theirs])
     ctx = apstra.context(client)
-    ctx.owners, ctx.guard = ("cluster-a",), True
+    ctx.ownership = Ownership(["cluster-a"], guard=True)
     engine = Engine(VirtualNetworks(ctx), "merged", [{"label": "b-net", "mtu": 9000}])
     with pytest.raises(ResourceError, match="virtual network b-net belongs to owner cluster-b"):
         engine.run()
@@ -207,7 +208,7 @@ def test_the_guard_refuses_a_change_to_another_owners_vn_before_anything_is_sent
     with pytest.raises(ResourceError, match="this run acts for cluster-a"):
         deleted.run()
     # without the guard (a standalone module told to), the listed object is changed as given
-    ctx.guard = False
+    ctx.ownership = Ownership(["cluster-a"])
     unguarded = Engine(
         VirtualNetworks(ctx), "merged", [{"label": "b-net", "mtu": 9000}], check_mode=True
     ).run()
@@ -221,7 +222,7 @@ def test_overridden_removes_only_the_owners_vns(apstra):
         apstra.vn("vn-h", "hand", tags=[]),
     ]
     ctx = apstra.context(apstra.blueprint(zones=[apstra.zone("sz-telco", "telco")], vns=vns))
-    ctx.owners = ("team-y",)
+    ctx.ownership = Ownership(["team-y"])
     result = Engine(VirtualNetworks(ctx), "overridden", [], check_mode=True).run()
     assert [request["body"] for request in result["plan"]] == [{"virtual_network_ids": ["vn-y"]}]
 
@@ -229,7 +230,7 @@ def test_overridden_removes_only_the_owners_vns(apstra):
 def test_a_new_template_carries_its_vns_owner(apstra):
     vn = apstra.vn("vn-a", "a-net", bound=["id-leaf1"], tags=model.owner_tags("team-x"))
     ctx = apstra.context(apstra.blueprint(zones=[apstra.zone("sz-telco", "telco")], vns=[vn]))
-    ctx.owners = ("team-x",)
+    ctx.ownership = Ownership(["team-x"])
     result = Engine(
         PortBindings(ctx),
         "merged",
@@ -244,19 +245,21 @@ def test_the_nad_guard_and_the_marks_of_adopt_and_release(k8s):
     hand = k8s.nad("hand", managed=False, labels={"team": "x"})
     theirs = k8s.nad("theirs", labels=model.owner_labels("team-y"))
     service = k8s.service([hand, theirs])
-    nads = NetworkAttachments(service, owners=["team-x"], guard=True)
+    nads = NetworkAttachments(service, ownership=Ownership(["team-x"], guard=True))
     with pytest.raises(
         ResourceError, match="NetworkAttachmentDefinition telco/theirs belongs to owner team-y"
     ):
         Engine(nads, "merged", [{"name": "theirs", "namespace": "telco", "vlan": 7}]).run()
     with pytest.raises(ResourceError, match="telco/hand carries no owner's mark"):
         Engine(
-            NetworkAttachments(service, owners=["team-x"], guard=True),
+            NetworkAttachments(service, ownership=Ownership(["team-x"], guard=True)),
             "merged",
             [{"name": "hand", "namespace": "telco", "vlan": 7}],
         ).run()
     adopted = Engine(
-        NetworkAttachments(service, owners=["team-x"], guard=True, adopt=[("telco", "hand")]),
+        NetworkAttachments(
+            service, ownership=Ownership(["team-x"], guard=True, adopt=[("telco", "hand")])
+        ),
         "merged",
         [{"name": "hand", "namespace": "telco"}],
     ).run()
@@ -264,7 +267,9 @@ def test_the_nad_guard_and_the_marks_of_adopt_and_release(k8s):
         {"metadata": {"labels": dict(model.owner_labels("team-x", adopted=True))}}
     ]
     released = Engine(
-        NetworkAttachments(service, owners=["team-x"], guard=True, release=[("telco", "hand")]),
+        NetworkAttachments(
+            service, ownership=Ownership(["team-x"], guard=True, release=[("telco", "hand")])
+        ),
         "merged",
         [{"name": "hand", "namespace": "telco"}],
     ).run()
