@@ -164,6 +164,16 @@ deployed:
   description: The C(virtual_networks) and C(port_bindings) Apstra has deployed after the run.
   returned: when O(verify=true), except in check mode
   type: dict
+mutex_left:
+  description:
+    - The blueprint mutex this run could not release (its global-catalog tag C(label) and C(id)); the task fails
+      saying how to remove it, and the next run of the same owner takes it over.
+  returned: when the release failed
+  type: dict
+mutex_taken_over:
+  description: The mutex tag an earlier run of the same owner left behind, which this run took over.
+  returned: when this run took one over
+  type: dict
 revision:
   description:
     - The revision this run's deploy made, as Apstra names it in the blueprint's revision list (C(revision_id)), with its
@@ -206,6 +216,8 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module im
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex import (
     BlueprintMutex,
     MutexHeld,
+    MutexLeft,
+    mutex_label,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
@@ -340,8 +352,9 @@ class FabricApply(ApstraModule):
                 self.bp_id,
                 wait=self.params["wait_for_lock"],
                 poll_interval=self.params["poll_interval"],
+                owner=ownership(self.params).owners[0],
             )
-        self.results, self.replanned = [], None
+        self.results, self.replanned, failure = [], None, None
         try:
             if mutex:
                 mutex.acquire()
@@ -349,11 +362,30 @@ class FabricApply(ApstraModule):
             commit = self.apply(committer, committer.versions(), planned)
             verified, revision = self.read_back(commit)
         except (MutexHeld, ApplyFailed, CommitError) as exc:
-            self.fail(exc)
-        finally:
+            failure = exc
+        left = self.release(mutex)
+        if failure is not None:
+            self.fail(failure, left)
+        result = self.result(self.results, commit, verified, revision=revision)
+        if mutex and mutex.took_over:
+            result["mutex_taken_over"] = mutex.took_over
+        if left is not None:
+            self.module.fail_json(
+                msg="deployed as version %s; but %s" % (commit.get("deployed_version"), left),
+                **dict(result, mutex_left=left.mutex),
+            )
+        return result
+
+    @staticmethod
+    def release(mutex):
+        """Release the mutex; the MutexLeft error when it could not be (the run says so), else None."""
+        try:
             if mutex:
                 mutex.release()
-        return self.result(self.results, commit, verified, revision=revision)
+        except MutexLeft as exc:
+            exc.mutex = {"label": mutex_label(mutex.bp_id), "id": mutex.tag_id}
+            return exc
+        return None
 
     def apply(self, committer, versions, planned):
         """Write (the plan's changes while the staging is where the plan saw it, else a new plan), deploy once."""
@@ -420,8 +452,10 @@ class FabricApply(ApstraModule):
         done = [request for result in self.results for request in result["plan"]]
         return done + (exc.applied if isinstance(exc, ApplyFailed) else [])
 
-    def fail(self, exc):
-        """Fail naming what was applied (staged, not deployed) and what was not."""
+    def fail(self, exc, left=None):
+        """Fail naming what was applied (staged, not deployed), what was not, and a mutex that could not be released."""
+        also = dict(mutex_left=left.mutex) if left is not None else {}
+        tail = "; %s" % left if left is not None else ""
         if isinstance(exc, MutexHeld):
             self.module.fail_json(msg=str(exc), changed=False, plan=[], mutex=exc.holder)
         if isinstance(exc, ApplyFailed):
@@ -430,30 +464,30 @@ class FabricApply(ApstraModule):
         if isinstance(exc, ApplyFailed):
             not_run = getattr(exc, "steps_not_run", None)
             self.module.fail_json(
-                msg="%s%s; nothing was deployed: what was applied stays staged and the next run deploys it"
-                % (exc.message(), "; steps not run: %s" % ", ".join(not_run) if not_run else ""),
+                msg="%s%s; nothing was deployed: what was applied stays staged and the next run deploys it%s"
+                % (
+                    exc.message(),
+                    "; steps not run: %s" % ", ".join(not_run) if not_run else "",
+                    tail,
+                ),
                 changed=bool(applied),
                 status=exc.error.status,
                 error=exc.error.body,
                 applied=applied,
                 not_applied=exc.not_applied,
                 steps=self.results,
+                **also,
             )
+        staged = (
+            "; applied (staged, not deployed): %s" % request_summary(applied) if applied else ""
+        )
         self.module.fail_json(
-            msg="%s%s"
-            % (
-                exc,
-                (
-                    "; applied (staged, not deployed): %s" % request_summary(applied)
-                    if applied
-                    else ""
-                ),
-            ),
+            msg="%s%s%s" % (exc, staged, tail),
             changed=bool(applied),
             applied=applied,
             not_applied=[],
             steps=self.results,
-            **exc.details,
+            **dict(exc.details, **also),
         )
 
     def result(self, steps, commit, verified, revision=None, notes=None):

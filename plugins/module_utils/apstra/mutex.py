@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import getpass
 import json
 import os
@@ -28,6 +29,10 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service i
 
 TAGS_PATH = "/api/design/tags"
 HOLDER = "netops.cn2_apstra"
+RELEASE_ATTEMPTS = 4
+# A mutex this collection left for the same owner on another host is taken over once it is this old (no run of the
+# collection holds it that long: the deploy wait is 300 s by default).
+STALE_AFTER = 3600
 
 
 class MutexHeld(ApstraError):
@@ -38,16 +43,50 @@ class MutexHeld(ApstraError):
         super(MutexHeld, self).__init__(message)
 
 
+class MutexLeft(ApstraError):
+    """The mutex could not be released: its tag is still in the global catalog."""
+
+
+def leftover(description, owner, now=None):
+    """Whether a mutex tag's description says this collection left it for ``owner``: its run ended (same host, the
+    process is gone) or it is older than STALE_AFTER seconds."""
+    try:
+        held = json.loads(description or "")
+    except ValueError:
+        return False
+    if not isinstance(held, dict) or held.get("holder") != HOLDER or held.get("owner") != owner:
+        return False
+    if held.get("host") == socket.gethostname():
+        try:
+            os.kill(int(held.get("pid")), 0)
+        except (OSError, TypeError, ValueError):
+            return True
+        return False
+    since = time.mktime(
+        time.strptime(held.get("since") or "1970-01-01T00:00:00Z", "%Y-%m-%dT%H:%M:%SZ")
+    )
+    return (now or time.time()) - since >= STALE_AFTER
+
+
 def mutex_label(bp_id):
     return "blueprint %s locked" % bp_id
 
 
 class BlueprintMutex:
     def __init__(
-        self, client, bp_id, wait=0, poll_interval=1.0, sleep=time.sleep, clock=time.monotonic
+        self,
+        client,
+        bp_id,
+        wait=0,
+        poll_interval=1.0,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        owner=None,
     ):
         self.client = client
         self.bp_id = bp_id
+        self.owner = owner
+        self.took_over = None
         self.wait = wait
         self.poll_interval = poll_interval
         self.sleep = sleep
@@ -59,6 +98,7 @@ class BlueprintMutex:
         return json.dumps(
             {
                 "holder": HOLDER,
+                "owner": self.owner,
                 "user": getpass.getuser(),
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
@@ -97,6 +137,9 @@ class BlueprintMutex:
                 if self.nonce in (tag.get("description") or ""):
                     self.tag_id = tag.get("id")  # our create was applied, only its answer was lost
                     return waited
+                if self.owner and leftover(tag.get("description"), self.owner):
+                    self.take_over(tag)
+                    return waited
                 if self.clock() >= deadline:
                     raise MutexHeld(
                         "blueprint %s is locked by another tool (global-catalog tag %r: %s); waited %ss, nothing was changed"
@@ -111,12 +154,34 @@ class BlueprintMutex:
                 waited = True
                 self.sleep(self.poll_interval)
 
+    def take_over(self, tag):
+        """A mutex an earlier run of this owner left (it could not release it): now this run's."""
+        self.client.request(
+            "PUT",
+            "%s/%s" % (TAGS_PATH, tag.get("id")),
+            body={"label": tag.get("label"), "description": self.description()},
+        )
+        self.tag_id = tag.get("id")
+        self.took_over = tag
+
     def release(self):
+        """Delete the tag, trying RELEASE_ATTEMPTS times; raises MutexLeft naming the tag and how to remove it."""
         if self.tag_id is None:
             return
-        try:
-            self.client.request("DELETE", "%s/%s" % (TAGS_PATH, self.tag_id))
-        except ApstraError as exc:
-            if exc.status != 404:
-                raise
+        path = "%s/%s" % (TAGS_PATH, self.tag_id)
+        for attempt in range(RELEASE_ATTEMPTS):
+            try:
+                self.client.request("DELETE", path)
+                break
+            except ApstraError as exc:
+                if exc.status == 404:
+                    break  # gone: a lost answer to our delete, or removed by hand
+                if attempt + 1 == RELEASE_ATTEMPTS:
+                    raise MutexLeft(
+                        "the blueprint mutex (global-catalog tag %r, id %s) could not be released: %s; other tools "
+                        "wait for it until it is removed: delete it in Apstra (Design > Tags) or with DELETE %s, or "
+                        "run again: the next run of owner %s takes it over"
+                        % (mutex_label(self.bp_id), self.tag_id, exc, path, self.owner or "-")
+                    ) from exc
+                self.sleep(self.poll_interval * (2**attempt))
         self.tag_id = None

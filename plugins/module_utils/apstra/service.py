@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
     ValidationError,
@@ -229,9 +231,16 @@ class ApstraService:
     def virtual_networks(self, bp_id):
         return values(self.client.get(bp_path(bp_id, "/virtual-networks")), "virtual_networks")
 
-    def bindings(self, bp_id, qe_type=None):
-        """(single-VLAN templates, interface names) of the staging (or ``qe_type``) graph: see models.templates."""
-        return models.templates(self.query(bp_id, BINDINGS_QUERY, qe_type))
+    def bindings(self, bp_id, qe_type=None, templates=None):
+        """(single-VLAN templates, interface names) of the staging (or ``qe_type``) graph: see models.templates; with
+        ``templates`` (root ids), of those alone."""
+        query = BINDINGS_QUERY
+        if templates is not None:
+            query = query.replace(
+                "policy_type_name='batch', name='ct'",
+                "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted(templates)),
+            )
+        return models.templates(self.query(bp_id, query, qe_type))
 
     def graph_virtual_networks(self, bp_id, qe_type=None):
         return self.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)

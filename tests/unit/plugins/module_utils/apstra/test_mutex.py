@@ -7,6 +7,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
+import socket
+import time
 
 import pytest
 
@@ -15,9 +18,12 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client im
     ApstraError,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.mutex import (
+    RELEASE_ATTEMPTS,
     TAGS_PATH,
     BlueprintMutex,
     MutexHeld,
+    MutexLeft,
+    leftover,
     mutex_label,
 )
 
@@ -47,7 +53,7 @@ def test_taken_with_a_description_naming_this_run(apstra, clock):
     assert body["label"] == LABEL
     description = json.loads(body["description"])
     assert description["holder"] == "netops.cn2_apstra" and description["session"] == lock.nonce
-    assert set(description) == {"holder", "user", "host", "pid", "session", "since"}
+    assert set(description) == {"holder", "owner", "user", "host", "pid", "session", "since"}
 
 
 def test_held_by_another_holder_waits_then_fails_naming_the_holder(apstra, clock):
@@ -154,14 +160,65 @@ def test_release_without_the_mutex_sends_nothing(apstra, clock):
     assert client.calls == []
 
 
-def test_release_failing_otherwise_is_raised(apstra, clock):
+def test_a_release_that_keeps_failing_is_retried_then_names_the_tag_and_how_to_remove_it(
+    apstra, clock
+):
     client = apstra.client(
         {
             ("POST", TAGS_PATH): {"id": "tag-1"},
             ("DELETE", TAGS_PATH + "/tag-1"): apstra.error(500, None, "DELETE", "x"),
         }
     )
-    lock = mutex(client, clock)
+    lock = BlueprintMutex(
+        client, "bp-1", poll_interval=3, sleep=clock.sleep, clock=clock, owner="team-x"
+    )
     lock.acquire()
-    with pytest.raises(ApstraError):
+    with pytest.raises(MutexLeft) as info:
         lock.release()
+    assert client.paths().count(("DELETE", TAGS_PATH + "/tag-1")) == RELEASE_ATTEMPTS
+    assert str(info.value).startswith(
+        "the blueprint mutex (global-catalog tag 'blueprint bp-1 locked', id tag-1) could not be released"
+    )
+    assert "DELETE /api/design/tags/tag-1" in str(
+        info.value
+    ) and "owner team-x takes it over" in str(info.value)
+
+
+def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(apstra, clock):
+    """A mutex a run of this owner left (its process is gone) is taken over; a live one, another owner's, or another
+    tool's is not."""
+    gone = {
+        "holder": "netops.cn2_apstra",
+        "owner": "team-x",
+        "host": socket.gethostname(),
+        "pid": 2**22 + 7,
+    }
+    left = {"id": "tag-5", "label": LABEL, "description": json.dumps(gone)}
+    refused = apstra.error(422, {"errors": {"label": "not unique"}}, "POST", TAGS_PATH)
+    client = apstra.client(
+        {
+            ("POST", TAGS_PATH): refused,
+            ("GET", TAGS_PATH): {"items": [left]},
+            ("PUT", TAGS_PATH + "/tag-5"): None,
+        }
+    )
+    lock = BlueprintMutex(client, "bp-1", sleep=clock.sleep, clock=clock, owner="team-x")
+    assert lock.acquire() is False and lock.tag_id == "tag-5" and lock.took_over == left
+    assert json.loads(client.calls[-1]["body"]["description"])["session"] == lock.nonce
+    for description in (
+        dict(gone, owner="team-y"),
+        dict(gone, pid=os.getpid()),
+        dict(gone, holder="terraform-provider-apstra"),
+    ):
+        held = dict(left, description=json.dumps(description))
+        client = apstra.client(
+            {("POST", TAGS_PATH): refused, ("GET", TAGS_PATH): {"items": [held]}}
+        )
+        with pytest.raises(MutexHeld):
+            BlueprintMutex(client, "bp-1", sleep=clock.sleep, clock=clock, owner="team-x").acquire()
+    # on another host, a leftover is taken over once older than STALE_AFTER
+    old = dict(gone, host="elsewhere", since="2020-01-01T00:00:00Z")
+    assert leftover(json.dumps(old), "team-x")
+    assert not leftover(
+        json.dumps(dict(old, since=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))), "team-x"
+    )

@@ -913,3 +913,51 @@ def test_template_batch_delete_refused_fails(apstra):
     assert [r["path"] for r in info.value.applied] == [APPLY] and [
         r["path"] for r in info.value.not_applied
     ] == [CT_DELETE]
+
+
+def test_a_large_assignment_goes_in_bounded_chunks(apstra):
+    """Each batch-apply carries at most assignments_per_request template assignments, in port order."""
+    ctx = apstra.context(bindings_blueprint(apstra))
+    ctx.assignments_per_request = 1
+    result = run(
+        PortBindings,
+        ctx,
+        "merged",
+        [{"virtual_network": "sriov-b", "servers": ["worker-05", "worker-01"]}],
+        check_mode=True,
+    )
+    root, _policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    assert [(r["method"], r["body"].get("application_points")) for r in result["plan"][1:]] == [
+        ("PATCH", [{"id": "if-leaf1-xe-0/0/1", "policies": [{"policy": root, "used": True}]}]),
+        ("PATCH", [{"id": "esi-leaf3-leaf4-ae5", "policies": [{"policy": root, "used": True}]}]),
+    ]
+
+
+def test_a_batch_apply_whose_answer_was_lost_is_looked_up_and_only_the_rest_is_sent(apstra):
+    """The first point of the chunk made it before the answer was lost: the templates at stake are read back and
+    only the other point is sent, once (never the same request again)."""
+    client = bindings_blueprint(
+        apstra,
+        a_rows(apstra, ["leaf1:xe-0/0/1"]),
+        routes={("PATCH", APPLY): apstra.Seq(apstra.lost("PATCH", APPLY), None)},
+    )
+    read_back = BINDINGS_QUERY.replace(
+        "policy_type_name='batch', name='ct'",
+        "policy_type_name='batch', name='ct', id=is_in([\"ct-a\"])",
+    )
+    client.queries[read_back] = a_rows(apstra, ["leaf1:xe-0/0/1", "leaf2:xe-0/0/2"])
+    result = run(
+        PortBindings,
+        apstra.context(client),
+        "merged",
+        [{"virtual_network": "sriov-a", "switch_ports": ["leaf2:xe-0/0/2", "leaf3:xe-0/0/7"]}],
+    )
+    sent = [w["body"]["application_points"] for w in client.writes()]
+    assert sent == [
+        [
+            {"id": "if-leaf2-xe-0/0/2", "policies": [{"policy": "ct-a", "used": True}]},
+            {"id": "if-leaf3-xe-0/0/7", "policies": [{"policy": "ct-a", "used": True}]},
+        ],
+        [{"id": "if-leaf3-xe-0/0/7", "policies": [{"policy": "ct-a", "used": True}]}],
+    ]
+    assert result["changed"] is True and client.queried()[-1] == (read_back, None)
