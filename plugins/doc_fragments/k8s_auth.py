@@ -18,6 +18,8 @@ options:
       - Path to a kubeconfig file, or the kubeconfig as a dictionary.
       - Without any connection option the in-cluster service account is tried, then C(~/.kube/config).
       - Falls back to the E(K8S_AUTH_KUBECONFIG) environment variable.
+      - Error messages name the path; the credentials of a kubeconfig given as a dictionary (tokens, passwords,
+        client key data, exec plugin environment values) are masked in results and output.
     type: raw
   context:
     description:

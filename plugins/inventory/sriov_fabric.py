@@ -331,7 +331,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _apstra_option(self, name):
         """An Apstra connection option as the modules resolve it: the file's value, else the first of the option's
-        environment variables set to a non-empty value (AWX injects the fields a credential leaves empty as "")."""
+        environment variables set to a non-empty value (AWX injects the fields a credential leaves empty as "").
+        """
         value = self.get_option("apstra_" + name)
         if value is None or value == "":
             value = from_environment(name)

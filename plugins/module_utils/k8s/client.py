@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 
 try:
@@ -60,8 +61,51 @@ class K8sConfigError(Exception):
     """The connection options do not lead to a usable cluster configuration."""
 
 
+# Keys of a kubeconfig's user entries whose values are credentials (kubectl's names): masked in results when the
+# kubeconfig is given as a dictionary. A kubeconfig path is not a secret, and errors name it.
+_SECRET_KEY_PARTS = ("token", "password", "secret", "key-data")
+
+
+def kubeconfig_secrets(kubeconfig):
+    """The credentials in a kubeconfig given as a dictionary: string values under ``users`` whose key names a token,
+    password, secret or key data, and the values of an exec plugin's ``env``. Nothing for a path."""
+    found = set()
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            if key == "env" and "value" in node and isinstance(node["value"], str):
+                found.add(node["value"])
+            for name, value in node.items():
+                walk(value, key if key == "env" else str(name).lower())
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and node and any(part in key for part in _SECRET_KEY_PARTS):
+            found.add(node)
+
+    if isinstance(kubeconfig, dict):
+        walk(kubeconfig.get("users") or [])
+    return found
+
+
+def kubeconfig_source(auth):
+    """Where the configuration is read from, for error messages: the kubeconfig path (never secret), or what else."""
+    kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, dict):
+        return "the kubeconfig given as a dictionary"
+    if kubeconfig:
+        return "kubeconfig %s" % kubeconfig
+    return "the default kubeconfig %s (in-cluster configuration not found)" % os.path.expanduser(
+        kubernetes.config.KUBE_CONFIG_DEFAULT_LOCATION
+    )
+
+
 def _load_kubeconfig(configuration, auth):
     kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, str) and not os.path.exists(os.path.expanduser(kubeconfig)):
+        raise K8sConfigError(
+            "Cannot load the Kubernetes configuration: kubeconfig %s: no such file" % kubeconfig
+        )
     kwargs = {"context": auth.get("context"), "client_configuration": configuration}
     if auth.get("persist_config") is not None:
         kwargs["persist_config"] = auth["persist_config"]
@@ -93,7 +137,9 @@ def build_configuration(auth):
                 except kubernetes.config.ConfigException:
                     _load_kubeconfig(configuration, auth)
     except (kubernetes.config.ConfigException, OSError) as exc:
-        raise K8sConfigError("Cannot load the Kubernetes configuration: %s" % exc) from exc
+        raise K8sConfigError(
+            "Cannot load the Kubernetes configuration from %s: %s" % (kubeconfig_source(auth), exc)
+        ) from exc
 
     for option, attribute in CONFIGURATION_ATTRIBUTES.items():
         if option in auth:

@@ -75,6 +75,61 @@ def test_bad_kubeconfig_raises_one_error_type(tmp_path):
         client.build_configuration({"kubeconfig": KUBECONFIG, "context": "nope"})
 
 
+def test_errors_name_the_kubeconfig_path(tmp_path):
+    missing = str(tmp_path / "missing")
+    with pytest.raises(client.K8sConfigError) as info:
+        client.build_configuration({"kubeconfig": missing})
+    assert str(info.value) == (
+        "Cannot load the Kubernetes configuration: kubeconfig %s: no such file" % missing
+    )
+    broken = tmp_path / "no-contexts"
+    broken.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "clusters": []}))
+    with pytest.raises(client.K8sConfigError) as info:
+        client.build_configuration({"kubeconfig": str(broken)})
+    assert str(info.value).startswith(
+        "Cannot load the Kubernetes configuration from kubeconfig %s: " % broken
+    )
+    with pytest.raises(client.K8sConfigError) as info:
+        client.build_configuration({"kubeconfig": KUBECONFIG, "context": "nope"})
+    assert "from the kubeconfig given as a dictionary: " in str(info.value)
+    assert "token-one" not in str(info.value)
+
+
+def test_kubeconfig_secrets_of_a_dictionary_only():
+    kubeconfig = dict(
+        KUBECONFIG,
+        users=KUBECONFIG["users"]
+        + [
+            {
+                "name": "u3",
+                "user": {"client-key-data": "S0VZ", "client-certificate-data": "Q0VSVA=="},
+            },
+            {"name": "u4", "user": {"username": "admin", "password": "pw-four"}},
+            {
+                "name": "u5",
+                "user": {
+                    "exec": {
+                        "command": "get-token",
+                        "env": [{"name": "CLOUD_SECRET", "value": "exec-secret"}],
+                    },
+                    "auth-provider": {"config": {"id-token": "idt", "refresh-token": "rft"}},
+                },
+            },
+        ],
+    )
+    assert client.kubeconfig_secrets(kubeconfig) == {
+        "token-one",
+        "token-two",
+        "S0VZ",
+        "pw-four",
+        "exec-secret",
+        "idt",
+        "rft",
+    }
+    assert client.kubeconfig_secrets("/home/me/.kube/config") == set()
+    assert client.kubeconfig_secrets(None) == set()
+
+
 def test_env_names_follow_kubernetes_core():
     assert client.AUTH_ENV["kubeconfig"] == ["K8S_AUTH_KUBECONFIG"]
     assert client.AUTH_ENV["validate_certs"][0] == "K8S_AUTH_VERIFY_SSL"
