@@ -16,7 +16,7 @@ options:
     description:
       - Base URL of the Apstra server, for example C(https://apstra.example.com).
       - A trailing C(/api) is accepted and ignored (C(https://apstra.example.com/api), as the README of
-        C(juniper.apstra) sets E(APSTRA_API_URL)): the modules add C(/api/...) to every request themselves.
+        C(juniper.apstra) sets E(APSTRA_API_URL)), since the modules add C(/api/...) to every request themselves.
       - If not set, the value of the E(APSTRA_API_URL) environment variable is used.
     type: str
   username:
