@@ -66,13 +66,18 @@ stage_lint() {
     [ $rc = 0 ] && [ $format_rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
 }
 
+# antsibull-docs' lint of the plugin, role and extra docs; then the committed guides (docs/docsite/rst) must be the
+# Markdown's, converted (`make docs-rst`), and list every guide.
 stage_docs() {
     (cd "$COLLECTION_TREE" && antsibull-docs lint-collection-docs --plugin-docs .) >"$1" 2>&1
-    local rc=$? plugins errors
+    local rc=$? plugins errors guides_rc
     plugins=$(cd "$COLLECTION_TREE/plugins" && find modules inventory -name '*.py' ! -name '__init__.py' 2>/dev/null | wc -l)
     errors=$(grep -c . "$1")
-    COUNTS="$plugins plugins checked, $errors errors"
-    [ $rc = 0 ] && [ "$errors" = 0 ] && [ "$plugins" -gt 0 ]
+    python "$REPO/scripts/docsite.py" check "$REPO/docs" >"$1.guides" 2>&1
+    guides_rc=$?
+    cat "$1.guides" >>"$1"
+    COUNTS="$plugins plugins checked, $errors errors; $(tail -1 "$1.guides" | cut -c1-60)"
+    [ $rc = 0 ] && [ "$errors" = 0 ] && [ "$plugins" -gt 0 ] && [ $guides_rc = 0 ]
 }
 
 # Documentation site: plugin docs (antsibull-docs) and the guides (docs/*.md through pandoc) built with Sphinx in
