@@ -109,6 +109,7 @@ def tarball(checkout, tmp_path_factory):
 def installed(tarball, tmp_path_factory):
     """The tarball installed into a clean collections path: (collections path, the collection's directory)."""
     collections = tmp_path_factory.mktemp("clean") / "collections"
+    home = tmp_path_factory.mktemp("install-home")
     proc = subprocess.run(
         [
             str(BIN / "ansible-galaxy"),
@@ -119,7 +120,9 @@ def installed(tarball, tmp_path_factory):
             str(collections),
             str(tarball),
         ],
-        env=user_env(tmp_path_factory.mktemp("install-home")),
+        # not from this checkout, whose ansible.cfg would show the collection as installed already (its link)
+        cwd=str(home),
+        env=user_env(home),
         capture_output=True,
         text=True,
         timeout=300,
