@@ -129,21 +129,21 @@ options:
   ca_cert:
     description:
       - Path to the CA bundle that signed the API server certificate.
-    type: path
+    type: str
     aliases: [ssl_ca_cert]
     env:
       - name: K8S_AUTH_SSL_CA_CERT
   client_cert:
     description:
       - Path to a client certificate.
-    type: path
+    type: str
     aliases: [cert_file]
     env:
       - name: K8S_AUTH_CERT_FILE
   client_key:
     description:
       - Path to the client certificate's key.
-    type: path
+    type: str
     aliases: [key_file]
     env:
       - name: K8S_AUTH_KEY_FILE

@@ -106,7 +106,8 @@ options:
     description:
       - A CA bundle (a PEM file, or a directory of PEM files prepared with C(openssl rehash)) to verify Apstra's TLS
         certificate with, instead of the system store.
-    type: path
+      - An empty value (as an AWX credential without a CA injects it) is not set.
+    type: str
     env:
       - name: APSTRA_CA_PATH
   apstra_timeout:
@@ -192,6 +193,7 @@ K8S_OPTIONS = (
     "proxy",
     "no_proxy",
 )
+PATH_OPTIONS = ("kubeconfig", "ca_cert", "client_cert", "client_key")
 GROUP_SAFE_RE = re.compile(r"[^A-Za-z0-9_]")
 CABLING_WORDS = {VERIFIED: "verified", MISMATCH: "mismatch", UNVERIFIED: "unverified"}
 
@@ -307,8 +309,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- fetching ----------------------------------------------------------------------------------------
     def _k8s_auth(self):
         auth = dict((name, self.get_option(name)) for name in K8S_OPTIONS)
-        if auth.get("kubeconfig"):
-            auth["kubeconfig"] = os.path.expanduser(auth["kubeconfig"])
+        for name in PATH_OPTIONS:
+            # strings, not Ansible paths: an empty one (an AWX credential without that file) is not set
+            auth[name] = os.path.expanduser(auth[name]) if auth.get(name) else None
         return auth
 
     def _fetch_cluster(self):
@@ -343,6 +346,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             (name, self._apstra_option(name))
             for name in ("api_url", "username", "password", "auth_token", "ca_path")
         )
+        if options["ca_path"]:
+            options["ca_path"] = os.path.expanduser(options["ca_path"])
         options.update(
             validate_certs=self.get_option("apstra_validate_certs"),
             timeout=self.get_option("apstra_timeout"),

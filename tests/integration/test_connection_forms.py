@@ -87,7 +87,9 @@ def test_api_url_with_or_without_the_api_prefix(apstra, bare_env, suffix):
 
 @pytest.mark.parametrize("url", ["apstra.example.net", "ftp://apstra.example.net", "https://"])
 def test_a_malformed_api_url_is_an_error_naming_the_option(bare_env, url):
-    env = dict(bare_env, APSTRA_API_URL=url, APSTRA_USERNAME="netops", APSTRA_PASSWORD="a-long-secret")
+    env = dict(
+        bare_env, APSTRA_API_URL=url, APSTRA_USERNAME="netops", APSTRA_PASSWORD="a-long-secret"
+    )
     rc, result = run_module(env)
     assert rc != 0 and result["failed"]
     assert result["msg"].startswith("api_url: %r is not an http(s) URL" % url), result["msg"]
