@@ -12,8 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import os
 import traceback
+from urllib.parse import urlsplit
 
 try:
     import kubernetes
@@ -55,6 +57,49 @@ AUTH_ENV = {
 }
 
 AUTH_OPTIONS = tuple(AUTH_ENV) + ("proxy_headers",)
+
+
+def bypass_proxy(url, no_proxy):
+    """Whether ``url`` bypasses the proxy by the comma separated ``no_proxy`` rules, as curl, requests and the
+    kubernetes client read them: ``*`` (every host), a host name or domain (``example.com`` and ``.example.com`` match
+    the domain and every host under it), an IP address or a CIDR (``10.0.0.0/8``, IPv6 alike), each optionally with a
+    ``:port`` that must match too. Case and spaces do not matter; a URL without a host bypasses."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return True
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        port = None
+    try:
+        host_ip = ipaddress.ip_address(host)
+    except ValueError:
+        host_ip = None
+    for entry in (entry.strip().lower() for entry in (no_proxy or "").split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        entry_port = None
+        if entry.startswith("["):  # [::1] or [::1]:6443
+            address, _sep, rest = entry[1:].partition("]")
+            entry, entry_port = address, rest[1:] or None
+        elif entry.count(":") == 1:  # host:port (an IPv6 address has more colons)
+            entry, entry_port = entry.split(":")
+        if entry_port is not None and (not entry_port.isdigit() or int(entry_port) != port):
+            continue
+        if host_ip is not None:
+            try:
+                if host_ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        entry = entry.lstrip("*").lstrip(".")
+        if entry and (host == entry or host.endswith("." + entry)):
+            return True
+    return False
 
 
 class K8sConfigError(Exception):
