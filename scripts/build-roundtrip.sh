@@ -13,7 +13,7 @@ mkdir -p "$dist" "$install"
 tarball=$(ls "$dist"/netops-cn2_apstra-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
-dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|context|build|\.ci|\.venv|\.venv-eda)/|^(Makefile|ansible\.cfg|constraints(-eda)?\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
+dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|context|build|\.ci|\.venv|\.venv-eda)/|^(Makefile|ansible\.cfg|constraints(-eda)?\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint(-ignore)?|\.gitignore)$' || true)
 if [ -n "$dev_files" ]; then
     echo "development files in the tarball:"; echo "$dev_files"; exit 1
 fi

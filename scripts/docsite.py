@@ -234,7 +234,8 @@ def check(docs_dir):
                 with open(os.path.join(committed, name), encoding="utf-8") as handle:
                     if handle.read() != new:
                         problems.append(
-                            "docs/docsite/rst/%s differs from docs/%s.md converted" % (name, name[:-4])
+                            "docs/docsite/rst/%s differs from docs/%s.md converted"
+                            % (name, name[:-4])
                         )
     return problems
 
@@ -248,7 +249,9 @@ def main(argv):
         for problem in problems:
             print(problem)
         if problems:
-            print("regenerate the guides with `make docs-rst` (scripts/docsite.py rst docs docs/docsite/rst)")
+            print(
+                "regenerate the guides with `make docs-rst` (scripts/docsite.py rst docs docs/docsite/rst)"
+            )
             return 1
         print("the committed guides are the Markdown's, converted (%d)" % len(guides(argv[2])))
     elif len(argv) == 4 and argv[1] == "inventory":

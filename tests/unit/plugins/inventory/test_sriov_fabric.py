@@ -314,8 +314,14 @@ def test_safe_group_names():
 
 def test_empty_path_variables_are_not_set(config_file, apstra, k8s, monkeypatch):
     """An AWX credential without a CA injects APSTRA_CA_PATH and K8S_AUTH_SSL_CA_CERT as empty strings: not set (Ansible
-    would resolve an empty path option to the current directory, a CA directory that verifies nothing)."""
-    for name in ("APSTRA_CA_PATH", "K8S_AUTH_SSL_CA_CERT", "K8S_AUTH_CERT_FILE", "K8S_AUTH_KEY_FILE"):
+    would resolve an empty path option to the current directory, a CA directory that verifies nothing).
+    """
+    for name in (
+        "APSTRA_CA_PATH",
+        "K8S_AUTH_SSL_CA_CERT",
+        "K8S_AUTH_CERT_FILE",
+        "K8S_AUTH_KEY_FILE",
+    ):
         monkeypatch.setenv(name, "")
     inventory = load(config_file(), fabric(apstra), cluster(k8s))
     assert inventory.factory_calls[0][1]["ca_path"] is None
