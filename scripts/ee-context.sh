@@ -2,7 +2,7 @@
 # The execution environment's build context, as ansible-builder users make it: `ansible-builder create -f
 # execution-environment.yml` from the root of a copy of this checkout's files (tracked and new, nothing ignored, so no
 # .venv or __pycache__ lands in the context), then moved to build/ee/context. The image itself needs podman or docker:
-#   ansible-builder build -f execution-environment.yml -t cn2-apstra-ee:0.1.0
+#   ansible-builder build -f execution-environment.yml -t cn2-apstra-ee:0.2.0
 set -euo pipefail
 # shellcheck disable=SC1091  # lib.sh is found at run time beside this script
 source "$(dirname "$0")/lib.sh"
