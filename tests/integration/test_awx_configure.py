@@ -11,7 +11,6 @@ replaced, and runs configure_controller.yml against that.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys

@@ -17,7 +17,6 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
-    ENV,
     client_from_options,
     from_environment,
 )
