@@ -13,7 +13,7 @@ mkdir -p "$dist" "$install"
 tarball=$(ls "$dist"/netops-cn2_apstra-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
-dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|build|\.ci|\.venv|\.venv-eda)/|^(Makefile|constraints(-eda)?\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint|\.gitignore)$' || true)
+dev_files=$(tar -tzf "$tarball" | grep -E '^(tools|tests|scripts|extensions/molecule|collections|context|build|\.ci|\.venv|\.venv-eda)/|^(Makefile|ansible\.cfg|constraints(-eda)?\.txt|requirements-[a-z0-9.-]+\.txt|execution-environment\.yml|pytest\.ini|\.ansible-lint(-ignore)?|\.gitignore)$' || true)
 if [ -n "$dev_files" ]; then
     echo "development files in the tarball:"; echo "$dev_files"; exit 1
 fi
@@ -60,20 +60,33 @@ if bad or not docs:
 print("ansible-doc shows check_mode, diff_mode and platform attributes for all %d modules" % len(docs))
 '
 
-# The execution environment's build context: the collection tarball in it, and the Python requirements that
-# ansible-builder's introspection (run in the image build) finds in the installed collection.
-bash "$REPO/scripts/ee-context.sh" "$tarball" >/dev/null
+# The execution environment's build context, made as ansible-builder's documentation says (`ansible-builder create -f
+# execution-environment.yml` at the root of the checkout's files, scripts/ee-context.sh): the Containerfile installs
+# the collection from the context, which holds exactly the files of the tarball, and ansible-builder's introspection
+# (run in the image build) finds the collection's Python requirements.
+bash "$REPO/scripts/ee-context.sh" >/dev/null
 context=$BUILD/ee/context
-grep -q 'ansible-galaxy collection install' "$context/Containerfile" || { echo "no collection install in the Containerfile"; exit 1; }
+# (Containerfile, or Dockerfile when ansible-builder finds no podman)
+containerfile=$(find "$context" -maxdepth 1 \( -name Containerfile -o -name Dockerfile \) | head -1)
+grep -q 'ansible-galaxy collection install' "$containerfile" || { echo "no collection install in $containerfile"; exit 1; }
 ee_collections=$TMPDIR/ee-collections
 rm -rf "$ee_collections"
+# What the image build runs, from the context's /build directory (ansible-builder's WORKDIR for it).
 (cd "$context/_build" && ANSIBLE_COLLECTIONS_PATH=$ee_collections ansible-galaxy collection install --offline -r requirements.yml -p "$ee_collections" >/dev/null)
+ee_installed=$ee_collections/ansible_collections/netops/cn2_apstra
+[ -f "$ee_installed/MANIFEST.json" ] || { echo "the build context does not install netops.cn2_apstra"; exit 1; }
+if ! diff <(cd "$installed" && find . -type f ! -name FILES.json ! -name MANIFEST.json | sort) \
+        <(cd "$ee_installed" && find . -type f ! -name FILES.json ! -name MANIFEST.json | sort) >"$TMPDIR/ee-files.diff"; then
+    echo "the collection in the execution environment's context differs from the tarball (< tarball, > context):"
+    cat "$TMPDIR/ee-files.diff"
+    exit 1
+fi
 ee_python=$(python "$context/_build/scripts/introspect.py" introspect "$ee_collections")
 # (ansible-builder leaves out what every image has anyway, PyYAML among them.)
 grep -oE '^[A-Za-z0-9_.-]+' "$REPO/requirements.txt" | grep -viE '^pyyaml$' | while read -r requirement; do
     grep -qi "^- '${requirement}[<>=!~ ]" <<<"$ee_python" || { echo "ansible-builder does not find $requirement:"; echo "$ee_python"; exit 1; }
 done
-echo "ansible-builder create: the context carries the collection, whose Python requirements introspection finds"
+echo "ansible-builder create -f execution-environment.yml: the context carries the collection ($(cd "$ee_installed" && find . -type f | wc -l) files, the tarball's), whose Python requirements introspection finds"
 
 # ansible-rulebook (the rulebook venv) finds the event source in the installed collection, which imports its helpers.
 PATH=$EDA_VENV/bin:$PATH "$EDA_VENV/bin/python" - <<'PYEOF'

@@ -1,7 +1,13 @@
 """Helpers of the documentation site build (scripts/docsite.sh); the guides stay Markdown in docs/.
 
   docsite.py rst DOCS_DIR DEST_DIR        docs/<name>.md -> DEST_DIR/<name>.rst for every guide extra-docs.yml lists
+  docsite.py check DOCS_DIR               fail unless DOCS_DIR/docsite/rst holds exactly what `rst` writes, and
+                                          extra-docs.yml lists every guide (docs/*.md)
   docsite.py inventory RST_DIR OUT.inv    intersphinx inventory of the docs.ansible.com targets the plugin pages use
+
+The converted guides are committed (docs/docsite/rst, `make docs-rst`): a tarball built from a clone with
+`ansible-galaxy collection build` (or by an AWX project update) carries them, so the documentation site builds from
+the installed collection alone.
 
 The guides are converted with pandoc (pypandoc-binary). Links between guides become :ref: links to the guide's
 label (ansible_collections.netops.cn2_apstra.docsite.<name>), so Sphinx checks them; links to other files of
@@ -17,6 +23,7 @@ import os
 import posixpath
 import re
 import sys
+import tempfile
 import zlib
 
 import pypandoc
@@ -92,6 +99,18 @@ def rewrite(node, guide):
         # lint): an escaped space, which docutils drops, keeps it apart.
         text = node["c"][1].replace("\\", "\\\\").replace("`", "\\`").replace("](", "]\\ (")
         return {"t": "RawInline", "c": ["rst", ":literal:`%s`" % text]}
+    if node.get("t") == "CodeBlock" and "python" in node["c"][0][1]:
+        # A Python sketch that does not parse (`def f(fixture, ...)`) is shown as plain text: rstcheck (antsibull-docs
+        # lint) compiles Python code blocks.
+        try:
+            compile(node["c"][1], source, "exec")
+        except SyntaxError:
+            (ident, classes, keyvals), code = node["c"]
+            return {
+                "t": "CodeBlock",
+                "c": [[ident, [c for c in classes if c != "python"], keyvals], code],
+            }
+        return node
     if node.get("t") == "Header":
         level, (ident, classes, keyvals), inlines = node["c"]
         node = {
@@ -191,10 +210,50 @@ def write_inventory(rst_dir, path):
     return len(lines)
 
 
+def check(docs_dir):
+    """Problems of the committed guides: guides missing from extra-docs.yml, rst files older than their Markdown."""
+    problems = []
+    names = guides(docs_dir)
+    listed = set(names)
+    for name in sorted(os.listdir(docs_dir)):
+        if name.endswith(".md") and name[:-3] not in listed:
+            problems.append("docs/%s is in no toctree of docs/docsite/extra-docs.yml" % name)
+    committed = os.path.join(docs_dir, "docsite", "rst")
+    with tempfile.TemporaryDirectory() as fresh:
+        convert(docs_dir, fresh)
+        wanted = set(name + ".rst" for name in names)
+        present = set(os.listdir(committed)) if os.path.isdir(committed) else set()
+        for name in sorted(wanted | present):
+            if name not in wanted:
+                problems.append("docs/docsite/rst/%s is no guide of extra-docs.yml" % name)
+            elif name not in present:
+                problems.append("docs/docsite/rst/%s is missing" % name)
+            else:
+                with open(os.path.join(fresh, name), encoding="utf-8") as handle:
+                    new = handle.read()
+                with open(os.path.join(committed, name), encoding="utf-8") as handle:
+                    if handle.read() != new:
+                        problems.append(
+                            "docs/docsite/rst/%s differs from docs/%s.md converted"
+                            % (name, name[:-4])
+                        )
+    return problems
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "rst":
         names = convert(argv[2], argv[3])
         print("converted %d guides: %s" % (len(names), ", ".join(names)))
+    elif len(argv) == 3 and argv[1] == "check":
+        problems = check(argv[2])
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(
+                "regenerate the guides with `make docs-rst` (scripts/docsite.py rst docs docs/docsite/rst)"
+            )
+            return 1
+        print("the committed guides are the Markdown's, converted (%d)" % len(guides(argv[2])))
     elif len(argv) == 4 and argv[1] == "inventory":
         print(
             "%d Ansible documentation targets in %s" % (write_inventory(argv[2], argv[3]), argv[3])

@@ -32,6 +32,12 @@ if [ ! -x "$VENV_CORE_OLD/bin/ansible-test" ] || [ "$(cat "$stamp_old" 2>/dev/nu
     "$VENV_CORE_OLD/bin/python" -m pip install -q --disable-pip-version-check -r "$REPO/requirements-sanity-2.16.txt"
     echo "$want_old" > "$stamp_old"
 fi
+# The link through which ansible.cfg's collections path resolves netops.cn2_apstra to this checkout (README.md).
+link=$REPO/collections/ansible_collections/netops/cn2_apstra
+if [ ! -L "$link" ]; then
+    mkdir -p "$(dirname "$link")"
+    ln -sfn ../../.. "$link"
+fi
 site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$REPO/tools" > "$site/cn2_apstra_tools.pth"
 

@@ -69,13 +69,18 @@ stage_lint() {
     [ $rc = 0 ] && [ $format_rc = 0 ] && [ $length_rc = 0 ] && grep -q "Profile 'production' was required, and it passed" "$1"
 }
 
+# antsibull-docs' lint of the plugin, role and extra docs; then the committed guides (docs/docsite/rst) must be the
+# Markdown's, converted (`make docs-rst`), and list every guide.
 stage_docs() {
     (cd "$COLLECTION_TREE" && antsibull-docs lint-collection-docs --plugin-docs .) >"$1" 2>&1
-    local rc=$? plugins errors
+    local rc=$? plugins errors guides_rc
     plugins=$(cd "$COLLECTION_TREE/plugins" && find modules inventory -name '*.py' ! -name '__init__.py' 2>/dev/null | wc -l)
     errors=$(grep -c . "$1")
-    COUNTS="$plugins plugins checked, $errors errors"
-    [ $rc = 0 ] && [ "$errors" = 0 ] && [ "$plugins" -gt 0 ]
+    python "$REPO/scripts/docsite.py" check "$REPO/docs" >"$1.guides" 2>&1
+    guides_rc=$?
+    cat "$1.guides" >>"$1"
+    COUNTS="$plugins plugins checked, $errors errors; $(tail -1 "$1.guides" | cut -c1-60)"
+    [ $rc = 0 ] && [ "$errors" = 0 ] && [ "$plugins" -gt 0 ] && [ $guides_rc = 0 ]
 }
 
 # Documentation site: plugin docs (antsibull-docs) and the guides (docs/*.md through pandoc) built with Sphinx in
@@ -88,13 +93,28 @@ stage_docsite() {
     return $rc
 }
 
+# antsibull-changelog lint; then the release history: changelogs/changelog.yaml holds a release no newer than
+# galaxy.yml's version, and CHANGELOG.rst is what antsibull-changelog generates from it (in the collection copy).
 stage_changelog() {
     (cd "$REPO" && antsibull-changelog lint) >"$1" 2>&1
-    local rc=$? fragments errors
+    local rc=$? fragments errors history_rc
     fragments=$(find "$REPO/changelogs/fragments" -name '*.yml' | wc -l)
     errors=$(grep -c . "$1")
-    COUNTS="$fragments fragments checked, $errors errors"
-    [ $rc = 0 ] && [ "$errors" = 0 ]
+    (cd "$COLLECTION_TREE" && antsibull-changelog generate && diff -u "$REPO/CHANGELOG.rst" CHANGELOG.rst \
+        && python - <<'PYEOF'
+import yaml
+from ansible.module_utils.compat.version import LooseVersion
+releases = sorted(yaml.safe_load(open("changelogs/changelog.yaml"))["releases"], key=LooseVersion)
+version = yaml.safe_load(open("galaxy.yml"))["version"]
+assert releases, "changelogs/changelog.yaml has no release"
+assert LooseVersion(releases[-1]) <= LooseVersion(version), (releases[-1], version)
+print("releases %s; galaxy.yml %s; CHANGELOG.rst generated" % (", ".join(releases), version))
+PYEOF
+    ) >"$1.history" 2>&1
+    history_rc=$?
+    cat "$1.history" >>"$1"
+    COUNTS="$fragments fragments checked, $errors errors; $(tail -1 "$1.history" | cut -c1-60)"
+    [ $rc = 0 ] && [ "$errors" = 0 ] && [ $history_rc = 0 ]
 }
 
 # The collection against the emulators (tests/integration) and the emulators' own tests beside them (tools/*/tests).

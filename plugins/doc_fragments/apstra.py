@@ -15,17 +15,21 @@ options:
   api_url:
     description:
       - Base URL of the Apstra server, for example C(https://apstra.example.com).
+      - A trailing C(/api) is accepted and ignored (C(https://apstra.example.com/api), as the README of
+        C(juniper.apstra) sets E(APSTRA_API_URL)), since the modules add C(/api/...) to every request themselves.
       - If not set, the value of the E(APSTRA_API_URL) environment variable is used.
     type: str
   username:
     description:
       - Apstra user to log in as.
-      - If not set, the value of the E(APSTRA_USERNAME) environment variable is used.
+      - If not set, the value of the E(APSTRA_USERNAME) environment variable is used, else that of E(APSTRA_USER)
+        (the name terraform-provider-apstra reads).
     type: str
   password:
     description:
       - Password of O(username).
-      - If not set, the value of the E(APSTRA_PASSWORD) environment variable is used.
+      - If not set, the value of the E(APSTRA_PASSWORD) environment variable is used, else that of E(APSTRA_PASS)
+        (the name terraform-provider-apstra reads).
     type: str
   auth_token:
     description:
@@ -37,11 +41,15 @@ options:
     description:
       - Verify the TLS certificate of the Apstra server.
       - If not set, the value of the E(APSTRA_VERIFY_CERTIFICATES) environment variable is used.
+      - The alias O(verify_certificates) is the option's name in C(juniper.apstra).
     type: bool
     default: true
+    aliases: [verify_certificates]
   ca_path:
     description:
-      - A CA bundle (PEM file) to verify the server certificate with, instead of the system store.
+      - A CA bundle (a PEM file, or a directory of PEM files prepared with C(openssl rehash)) to verify the server
+        certificate with, instead of the system store.
+      - If not set, the value of the E(APSTRA_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:
@@ -61,6 +69,8 @@ options:
 notes:
   - Set the connection options once for a play with C(module_defaults) and the action group
     C(group/netops.cn2_apstra.apstra).
+  - An environment variable that is set but empty counts as not set (AWX injects the fields a credential leaves
+    empty as empty strings).
   - "Requires the Python library C(requests) on the host that runs the module (usually the controller,
     with C(delegate_to: localhost) or C(connection: local))."
 requirements:

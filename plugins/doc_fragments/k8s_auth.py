@@ -18,6 +18,8 @@ options:
       - Path to a kubeconfig file, or the kubeconfig as a dictionary.
       - Without any connection option the in-cluster service account is tried, then C(~/.kube/config).
       - Falls back to the E(K8S_AUTH_KUBECONFIG) environment variable.
+      - Error messages name the path; the credentials of a kubeconfig given as a dictionary (tokens, passwords,
+        client key data, exec plugin environment values) are masked in results and output.
     type: raw
   context:
     description:
@@ -127,21 +129,21 @@ options:
   ca_cert:
     description:
       - Path to the CA bundle that signed the API server certificate.
-    type: path
+    type: str
     aliases: [ssl_ca_cert]
     env:
       - name: K8S_AUTH_SSL_CA_CERT
   client_cert:
     description:
       - Path to a client certificate.
-    type: path
+    type: str
     aliases: [cert_file]
     env:
       - name: K8S_AUTH_CERT_FILE
   client_key:
     description:
       - Path to the client certificate's key.
-    type: path
+    type: str
     aliases: [key_file]
     env:
       - name: K8S_AUTH_KEY_FILE

@@ -63,20 +63,30 @@ options:
       - Namespace of the SriovNetworkNodeState objects (the SR-IOV network operator's). All namespaces when not set.
     type: str
   apstra_api_url:
-    description: URL of the Apstra server, for example C(https://apstra.example.net).
+    description:
+      - URL of the Apstra server, for example C(https://apstra.example.net).
+      - A trailing C(/api) is accepted and ignored (C(https://apstra.example.net/api), as the README of
+        C(juniper.apstra) sets E(APSTRA_API_URL)).
     type: str
     required: true
     env:
       - name: APSTRA_API_URL
   apstra_username:
-    description: Apstra user name.
+    description:
+      - Apstra user name.
+      - From the environment, E(APSTRA_USERNAME), else E(APSTRA_USER) (terraform-provider-apstra's name).
     type: str
     env:
+      # Ansible takes the last variable of this list that is set: APSTRA_USERNAME wins over APSTRA_USER.
+      - name: APSTRA_USER
       - name: APSTRA_USERNAME
   apstra_password:
-    description: Apstra password.
+    description:
+      - Apstra password.
+      - From the environment, E(APSTRA_PASSWORD), else E(APSTRA_PASS) (terraform-provider-apstra's name).
     type: str
     env:
+      - name: APSTRA_PASS
       - name: APSTRA_PASSWORD
   apstra_auth_token:
     description: An Apstra API token, used instead of logging in.
@@ -84,14 +94,20 @@ options:
     env:
       - name: APSTRA_AUTH_TOKEN
   apstra_validate_certs:
-    description: Whether to verify Apstra's TLS certificate.
+    description:
+      - Whether to verify Apstra's TLS certificate.
+      - The alias O(apstra_verify_certificates) follows C(juniper.apstra)'s name of the option.
     type: bool
     default: true
+    aliases: [apstra_verify_certificates]
     env:
       - name: APSTRA_VERIFY_CERTIFICATES
   apstra_ca_path:
-    description: CA bundle (PEM file or directory) to verify Apstra's TLS certificate with.
-    type: path
+    description:
+      - A CA bundle (a PEM file, or a directory of PEM files prepared with C(openssl rehash)) to verify Apstra's TLS
+        certificate with, instead of the system store.
+      - An empty value (as an AWX credential without a CA injects it) is not set.
+    type: str
     env:
       - name: APSTRA_CA_PATH
   apstra_timeout:
@@ -141,6 +157,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
     client_from_options,
+    from_environment,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import ApstraService
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
@@ -176,6 +193,7 @@ K8S_OPTIONS = (
     "proxy",
     "no_proxy",
 )
+PATH_OPTIONS = ("kubeconfig", "ca_cert", "client_cert", "client_key")
 GROUP_SAFE_RE = re.compile(r"[^A-Za-z0-9_]")
 CABLING_WORDS = {VERIFIED: "verified", MISMATCH: "mismatch", UNVERIFIED: "unverified"}
 
@@ -306,8 +324,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- fetching ----------------------------------------------------------------------------------------
     def _k8s_auth(self):
         auth = dict((name, self.get_option(name)) for name in K8S_OPTIONS)
-        if auth.get("kubeconfig"):
-            auth["kubeconfig"] = os.path.expanduser(auth["kubeconfig"])
+        for name in PATH_OPTIONS:
+            # strings, not Ansible paths: an empty one (an AWX credential without that file) is not set
+            auth[name] = os.path.expanduser(auth[name]) if auth.get(name) else None
         return auth
 
     def _fetch_cluster(self):
@@ -328,14 +347,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.display.warning("sriov_fabric: %s" % warning)
         return data
 
+    def _apstra_option(self, name):
+        """An Apstra connection option as the modules resolve it: the file's value, else the first of the option's
+        environment variables set to a non-empty value (AWX injects the fields a credential leaves empty as "").
+        """
+        value = self.get_option("apstra_" + name)
+        if value is None or value == "":
+            value = from_environment(name)
+        return value
+
     def _fetch_fabric(self):
         options = dict(
-            api_url=self.get_option("apstra_api_url"),
-            username=self.get_option("apstra_username"),
-            password=self.get_option("apstra_password"),
-            auth_token=self.get_option("apstra_auth_token"),
+            (name, self._apstra_option(name))
+            for name in ("api_url", "username", "password", "auth_token", "ca_path")
+        )
+        if options["ca_path"]:
+            options["ca_path"] = os.path.expanduser(options["ca_path"])
+        options.update(
             validate_certs=self.get_option("apstra_validate_certs"),
-            ca_path=self.get_option("apstra_ca_path"),
             timeout=self.get_option("apstra_timeout"),
         )
         try:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: apstra_fabric_apply
 short_description: Apply routing zones, virtual networks and port bindings to an Apstra blueprint and commit once
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs a list of resource steps (the same engine and options as M(netops.cn2_apstra.apstra_routing_zones),
     M(netops.cn2_apstra.apstra_virtual_networks) and M(netops.cn2_apstra.apstra_port_bindings)) in one process,

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: sriov_cluster_info
 short_description: Everything the SR-IOV plan reads from the cluster, in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads, with one list call per kind, what M(netops.cn2_apstra.sriov_intent) plans from; each fact once per run.
   - V(nodes) as M(netops.cn2_apstra.sriov_node_info) reports them (resources, PFs, host LLDP neighbours).

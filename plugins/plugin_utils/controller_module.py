@@ -39,11 +39,13 @@ class ModuleExited(BaseException):
 class ControllerModule:
     """The part of AnsibleModule that ApstraModule and K8sModule use."""
 
-    def __init__(self, params, check_mode, diff):
+    def __init__(self, params, check_mode, diff, no_log_values=()):
         self.params = params
         self.check_mode = check_mode
         self._diff = diff
         self.warnings = []
+        # As AnsibleModule.no_log_values: the argument spec's no_log values, and those the module adds.
+        self.no_log_values = set(no_log_values)
 
     def warn(self, warning):
         self.warnings.append(warning)
@@ -105,13 +107,18 @@ class ModuleOnController(RegisteredOptions, ActionBase):
             if "registered" in spec:
                 params.pop("registered", None)
                 self.take_registered(params, by_value, registered, spec, task_vars or {})
-            module = ControllerModule(params, self._play_context.check_mode, self._task.diff)
+            module = ControllerModule(
+                params,
+                self._play_context.check_mode,
+                self._task.diff,
+                validation._no_log_values,  # pylint: disable=protected-access
+            )
             try:
                 self.MODULE_CLASS(module).main()
                 outcome = dict(failed=True, msg="the module returned no result")
             except ModuleExited as exited:
                 outcome = exited.result
-        outcome = masked(outcome, validation._no_log_values)  # pylint: disable=protected-access
+        outcome = masked(outcome, module.no_log_values)
         if module.warnings:
             outcome["warnings"] = list(outcome.get("warnings") or []) + module.warnings
         result.update(outcome)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from apstra_sim.server import start_server
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
+DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
 APSTRA_USER = "admin"
 APSTRA_PASSWORD = "sim-admin-password"
 CREDENTIAL_TYPES = REPO / "extensions" / "awx" / "credential_types"
@@ -93,7 +95,14 @@ def test_credential_type_is_valid_for_awx(name):
         "APSTRA_PASSWORD",
         "APSTRA_AUTH_TOKEN",
         "APSTRA_VERIFY_CERTIFICATES",
+        "APSTRA_CA_PATH",
     } <= set(env)
+    # the CA certificate: a PEM text input, injected as a file
+    ca_field = [field for field in credential_type["inputs"]["fields"] if field["id"] == "ca_cert"][
+        0
+    ]
+    assert ca_field.get("type", "string") == "string" and ca_field["multiline"] is True
+    assert any("ca_cert" in template for template in credential_type["injectors"]["file"].values())
     secrets = set(
         field["id"] for field in credential_type["inputs"]["fields"] if field.get("secret")
     )
@@ -101,8 +110,8 @@ def test_credential_type_is_valid_for_awx(name):
 
 
 def test_configure_playbook_uses_the_shipped_types():
-    """extensions/awx/configure.yml loads the credential types from the files the tests validate."""
-    text = (REPO / "extensions" / "awx" / "configure.yml").read_text()
+    """extensions/awx/configure.yml (its settings) loads the credential types from the files the tests validate."""
+    text = (REPO / "extensions" / "awx" / "configure_vars.yml").read_text()
     for name in sorted(path.name for path in CREDENTIAL_TYPES.glob("*.yml")):
         assert "credential_types/%s" % name in text
 
@@ -117,6 +126,8 @@ def test_verification_is_the_default(tmp_path):
     )
     assert env["APSTRA_VERIFY_CERTIFICATES"] == "true"
     assert env["APSTRA_AUTH_TOKEN"] == ""
+    # no CA certificate: APSTRA_CA_PATH is empty, which the modules and the inventory plugin take as not set
+    assert env["APSTRA_CA_PATH"] == ""
     assert args == []
     env, _args = awx.inject(
         credential_type,
@@ -142,6 +153,38 @@ def test_apstra_credential_with_password_runs_a_module(apstra, job_env, tmp_path
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
     assert any(r["path"] == "/api/aaa/login" for r in apstra.requests_log())
+
+
+def test_apstra_credential_ca_certificate_verifies_the_https_emulator(job_env, tmp_path):
+    """The CA input becomes a file whose path AWX injects as APSTRA_CA_PATH; the module verifies Apstra with it."""
+    server = start_server(str(DEMO_TOPOLOGY), port=0, tls=True)
+    try:
+        credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
+        inputs = {"api_url": server.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD}
+        env, _args = awx.inject(
+            credential_type, dict(inputs, ca_cert=server.cert_pem), str(tmp_path / "with-ca")
+        )
+        path = env["APSTRA_CA_PATH"]
+        assert os.path.dirname(path) == str(tmp_path / "with-ca" / "env")
+        assert Path(path).read_text() == server.cert_pem
+        assert env["APSTRA_VERIFY_CERTIFICATES"] == "true"
+        rc, result = run_module(
+            dict(job_env, **env),
+            "netops.cn2_apstra.apstra_blueprint_info",
+            {"blueprint": "dc1", "token_cache": False},
+        )
+        assert rc == 0, result
+        assert result["blueprints"][0]["label"] == "dc1"
+        # without the CA, the self-signed certificate is refused: verification is on
+        env, _args = awx.inject(credential_type, inputs, str(tmp_path / "without-ca"))
+        rc, result = run_module(
+            dict(job_env, **env),
+            "netops.cn2_apstra.apstra_blueprint_info",
+            {"blueprint": "dc1", "token_cache": False},
+        )
+        assert rc != 0 and "CERTIFICATE_VERIFY_FAILED" in result["msg"], result
+    finally:
+        server.stop()
 
 
 def test_apstra_credential_with_token_runs_a_module_without_login(apstra, job_env, tmp_path):
@@ -244,9 +287,27 @@ def test_inventory_credential_drives_the_shipped_inventory_source(
     assert APSTRA_PASSWORD not in proc.stdout and K8S_TOKEN not in proc.stdout
 
 
-def test_inventory_credential_ca_certificate_is_a_file(tmp_path):
+def test_inventory_credential_ca_certificates_are_files(tmp_path):
     credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    apstra_pem = "-----BEGIN CERTIFICATE-----\nMIIBapstra\n-----END CERTIFICATE-----\n"
+    env, _args = awx.inject(
+        credential_type,
+        {
+            "api_url": "https://a",
+            "k8s_host": "https://k",
+            "k8s_bearer_token": "t",
+            "k8s_ca_cert": pem,
+            "ca_cert": apstra_pem,
+        },
+        str(tmp_path),
+    )
+    path = env["K8S_AUTH_SSL_CA_CERT"]
+    assert os.path.dirname(path) == str(tmp_path / "env")
+    assert Path(path).read_text() == pem
+    assert Path(env["APSTRA_CA_PATH"]).read_text() == apstra_pem
+    assert env["APSTRA_CA_PATH"] != path
+    # only the Kubernetes CA: APSTRA_CA_PATH empty
     env, _args = awx.inject(
         credential_type,
         {
@@ -255,8 +316,47 @@ def test_inventory_credential_ca_certificate_is_a_file(tmp_path):
             "k8s_bearer_token": "t",
             "k8s_ca_cert": pem,
         },
-        str(tmp_path),
+        str(tmp_path / "k8s-only"),
     )
-    path = env["K8S_AUTH_SSL_CA_CERT"]
-    assert os.path.dirname(path) == str(tmp_path / "env")
-    assert Path(path).read_text() == pem
+    assert env["APSTRA_CA_PATH"] == "" and Path(env["K8S_AUTH_SSL_CA_CERT"]).read_text() == pem
+
+
+def test_inventory_credential_with_the_apstra_ca_against_the_https_emulator(
+    k8s_with_token, job_env, tmp_path
+):
+    """The inventory source with an Apstra CA and no Kubernetes CA (K8S_AUTH_SSL_CA_CERT injected empty)."""
+    server = start_server(str(DEMO_TOPOLOGY), port=0, tls=True)
+    try:
+        credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
+        env, _args = awx.inject(
+            credential_type,
+            {
+                "api_url": server.url,
+                "username": APSTRA_USER,
+                "password": APSTRA_PASSWORD,
+                "ca_cert": server.cert_pem,
+                "k8s_host": k8s_with_token.url,
+                "k8s_bearer_token": K8S_TOKEN,
+            },
+            str(tmp_path / "pdd"),
+        )
+        assert env["K8S_AUTH_SSL_CA_CERT"] == ""
+        env["APSTRA_BLUEPRINT"] = "dc1"
+        proc = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "ansible-inventory"),
+                "-i",
+                str(REPO / "extensions" / "awx" / "inventory" / "sriov_fabric.yml"),
+                "--list",
+            ],
+            env=dict(job_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
+            cwd=str(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert len(json.loads(proc.stdout)["sriov_nodes"]["hosts"]) == 6
+    finally:
+        server.stop()

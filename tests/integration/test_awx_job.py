@@ -7,6 +7,8 @@
 - The job runs through ansible-runner, as AWX does, with the private data directory AWX prepares: the credentials
   injected as the shipped Apstra credential type and AWX's built-in Kubernetes bearer token type do, the job's
   extra variables (AWX's awx_* variables and the survey answers), `--check --diff`, localhost as inventory.
+- Apstra is the emulator over HTTPS with a self-signed certificate: the credential's CA input reaches the job as the
+  file APSTRA_CA_PATH names, and the job verifies the certificate with it (verification stays on).
 - The change report reaches the job's artifacts (set_stats) and the reports directory (a "persistent volume").
 """
 
@@ -24,9 +26,12 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from apstra_sim.server import start_server
+from sim_core.testing import APSTRA_TEST_OPTIONS, Emulator
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
+DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
 EE_VENV = REPO / "build" / "awx-ee-venv"
 APSTRA_USER = "admin"
 APSTRA_PASSWORD = "sim-admin-password"
@@ -123,6 +128,14 @@ def ee_venv(tarball, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def https_apstra():
+    """The Apstra emulator over HTTPS, with a self-signed certificate (server.cert_pem)."""
+    server = start_server(str(DEMO_TOPOLOGY), port=0, tls=True, **APSTRA_TEST_OPTIONS)
+    yield Emulator(server)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
 def k8s_with_token():
     from k8s_sim.server import start_server  # pylint: disable=import-outside-toplevel
 
@@ -132,8 +145,9 @@ def k8s_with_token():
 
 
 def test_provision_check_runs_as_an_awx_job(
-    apstra, k8s_with_token, checkout, tarball, ee_venv, tmp_path
+    https_apstra, k8s_with_token, checkout, tarball, ee_venv, tmp_path
 ):
+    apstra = https_apstra
     # The venv holds the tarball's requirements and nothing of the development tool chain.
     installed = subprocess.run(
         [str(ee_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"],
@@ -176,9 +190,18 @@ def test_provision_check_runs_as_an_awx_job(
     apstra_type = awx.load(REPO / "extensions" / "awx" / "credential_types" / "apstra.yml")
     job_env, cred_args = awx.inject(
         apstra_type,
-        {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD},
+        {
+            "api_url": apstra.url,
+            "username": APSTRA_USER,
+            "password": APSTRA_PASSWORD,
+            "ca_cert": apstra.server.cert_pem,
+        },
         str(private_data_dir),
     )
+    # the CA is a file of the job's private data directory, verification on
+    assert job_env["APSTRA_CA_PATH"].startswith(str(private_data_dir / "env") + "/")
+    assert Path(job_env["APSTRA_CA_PATH"]).read_text() == apstra.server.cert_pem
+    assert job_env["APSTRA_VERIFY_CERTIFICATES"] == "true" and apstra.url.startswith("https://")
     job_env.update(
         awx.inject_kubernetes_bearer_token(
             {"host": k8s_with_token.url, "bearer_token": K8S_TOKEN, "verify_ssl": False},

@@ -489,3 +489,66 @@ def test_pod_network_references(ansible_env, annotation, expected):
         }
     }
     assert module["pod_network_refs"](pod) == expected
+
+
+class RecordingProxy:
+    """An HTTP proxy that forwards nothing: it records the request lines it gets and answers 503."""
+
+    def __init__(self):
+        import http.server  # pylint: disable=import-outside-toplevel
+
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                seen.append(self.path)
+                body = json.dumps({"kind": "Status", "code": 503, "reason": "ServiceUnavailable"})
+                self.send_response(503)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def proxy():
+    server = RecordingProxy()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    "no_proxy",
+    [
+        "*",
+        "127.0.0.0/8",
+        "127.0.0.1:{port}",
+        "example.net, 127.0.0.1",
+        "localhost,.example.net,127.0.0.1:{port}",
+    ],
+)
+def test_no_proxy_bypasses_the_proxy_like_curl(cluster, source, proxy, no_proxy):
+    port = cluster.url.rsplit(":", 1)[1]
+    run = source(proxy=proxy.url, no_proxy=no_proxy.format(port=port))
+    assert run.next()["type"] == "synced"
+    assert proxy.seen == []
+
+
+@pytest.mark.parametrize("no_proxy", ["", "example.net", "10.0.0.0/8", "127.0.0.1:1", "0.0.1"])
+def test_other_hosts_go_through_the_proxy(cluster, source, proxy, no_proxy):
+    run = source(proxy=proxy.url, no_proxy=no_proxy, backoff_initial=0.05, backoff_max=0.2)
+    # the source asks the proxy for the cluster's URL (an absolute-form request), gets 503, and retries
+    wait_until(lambda: any(path.startswith(cluster.url + "/apis/") for path in proxy.seen))
+    assert run.thread.is_alive()

@@ -48,6 +48,18 @@ class ApstraConnectionError(ApstraError):
     """The API could not be reached after all retries."""
 
 
+def base_url(api_url):
+    """The Apstra server's base URL: ``api_url`` without trailing slashes and without a trailing ``/api``.
+
+    ``https://host``, ``https://host/``, ``https://host/api`` (how juniper.apstra's README sets APSTRA_API_URL) and
+    ``https://host/api/`` are one server; every path this client sends starts with ``/api/``.
+    """
+    url = api_url.strip().rstrip("/")
+    if url.endswith("/api"):
+        url = url[: -len("/api")].rstrip("/")
+    return url
+
+
 def default_token_cache_dir():
     """Per-user directory for cached tokens: $ANSIBLE_HOME/netops.cn2_apstra, else ~/.cache/netops.cn2_apstra."""
     base = os.environ.get("ANSIBLE_HOME")
@@ -176,7 +188,7 @@ class ApstraClient:
             raise ApstraError("api_url is required")
         if not auth_token and not (username and password):
             raise ApstraAuthError("either auth_token or username and password are required")
-        self.api_url = api_url.rstrip("/")
+        self.api_url = base_url(api_url)
         self.username = username
         self.password = password
         self.timeout = timeout

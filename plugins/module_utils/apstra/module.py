@@ -12,12 +12,13 @@ __metaclass__ = type
 import re
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
-    ENV,
     client_from_options,
+    from_environment,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
@@ -46,19 +47,35 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 
+def environment_fallback(option):
+    """Fallback of an argument spec: the first of ENV[option] set to a non-empty value (Ansible's env_fallback takes
+    the first one set, even empty, as AWX injects the fields a credential leaves empty)."""
+    value = from_environment(option)
+    if value is None:
+        raise AnsibleFallbackNotFound
+    return value
+
+
+def _env(option):
+    return (environment_fallback, [option])
+
+
 def apstra_argument_spec():
     """Connection options; documented by the doc fragment netops.cn2_apstra.apstra."""
     return dict(
-        api_url=dict(type="str", fallback=(env_fallback, ENV["api_url"])),
-        username=dict(type="str", fallback=(env_fallback, ENV["username"])),
-        password=dict(type="str", no_log=True, fallback=(env_fallback, ENV["password"])),
-        auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ENV["auth_token"])),
+        api_url=dict(type="str", fallback=_env("api_url")),
+        username=dict(type="str", fallback=_env("username")),
+        password=dict(type="str", no_log=True, fallback=_env("password")),
+        auth_token=dict(type="str", no_log=True, fallback=_env("auth_token")),
         validate_certs=dict(
-            type="bool", default=True, fallback=(env_fallback, ENV["validate_certs"])
+            type="bool",
+            default=True,
+            aliases=["verify_certificates"],
+            fallback=_env("validate_certs"),
         ),
-        ca_path=dict(type="path", fallback=(env_fallback, ENV["ca_path"])),
+        ca_path=dict(type="path", fallback=_env("ca_path")),
         timeout=dict(type="int", default=30),
-        token_cache=dict(type="bool", default=True, fallback=(env_fallback, ENV["token_cache"])),
+        token_cache=dict(type="bool", default=True, fallback=_env("token_cache")),
     )
 
 

@@ -12,7 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+import os
 import traceback
+from urllib.parse import urlsplit
 
 try:
     import kubernetes
@@ -56,12 +59,98 @@ AUTH_ENV = {
 AUTH_OPTIONS = tuple(AUTH_ENV) + ("proxy_headers",)
 
 
+def bypass_proxy(url, no_proxy):
+    """Whether ``url`` bypasses the proxy by the comma separated ``no_proxy`` rules, as curl, requests and the
+    kubernetes client read them: ``*`` (every host), a host name or domain (``example.com`` and ``.example.com`` match
+    the domain and every host under it), an IP address or a CIDR (``10.0.0.0/8``, IPv6 alike), each optionally with a
+    ``:port`` that must match too. Case and spaces do not matter; a URL without a host bypasses."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return True
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        port = None
+    try:
+        host_ip = ipaddress.ip_address(host)
+    except ValueError:
+        host_ip = None
+    for entry in (entry.strip().lower() for entry in (no_proxy or "").split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        entry_port = None
+        if entry.startswith("["):  # [::1] or [::1]:6443
+            address, _sep, rest = entry[1:].partition("]")
+            entry, entry_port = address, rest[1:] or None
+        elif entry.count(":") == 1:  # host:port (an IPv6 address has more colons)
+            entry, entry_port = entry.split(":")
+        if entry_port is not None and (not entry_port.isdigit() or int(entry_port) != port):
+            continue
+        if host_ip is not None:
+            try:
+                if host_ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        entry = entry.lstrip("*").lstrip(".")
+        if entry and (host == entry or host.endswith("." + entry)):
+            return True
+    return False
+
+
 class K8sConfigError(Exception):
     """The connection options do not lead to a usable cluster configuration."""
 
 
+# Keys of a kubeconfig's user entries whose values are credentials (kubectl's names): masked in results when the
+# kubeconfig is given as a dictionary. A kubeconfig path is not a secret, and errors name it.
+_SECRET_KEY_PARTS = ("token", "password", "secret", "key-data")
+
+
+def kubeconfig_secrets(kubeconfig):
+    """The credentials in a kubeconfig given as a dictionary: string values under ``users`` whose key names a token,
+    password, secret or key data, and the values of an exec plugin's ``env``. Nothing for a path."""
+    found = set()
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            if key == "env" and "value" in node and isinstance(node["value"], str):
+                found.add(node["value"])
+            for name, value in node.items():
+                walk(value, key if key == "env" else str(name).lower())
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and node and any(part in key for part in _SECRET_KEY_PARTS):
+            found.add(node)
+
+    if isinstance(kubeconfig, dict):
+        walk(kubeconfig.get("users") or [])
+    return found
+
+
+def kubeconfig_source(auth):
+    """Where the configuration is read from, for error messages: the kubeconfig path (never secret), or what else."""
+    kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, dict):
+        return "the kubeconfig given as a dictionary"
+    if kubeconfig:
+        return "kubeconfig %s" % kubeconfig
+    return "the default kubeconfig %s (in-cluster configuration not found)" % os.path.expanduser(
+        kubernetes.config.KUBE_CONFIG_DEFAULT_LOCATION
+    )
+
+
 def _load_kubeconfig(configuration, auth):
     kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, str) and not os.path.exists(os.path.expanduser(kubeconfig)):
+        raise K8sConfigError(
+            "Cannot load the Kubernetes configuration: kubeconfig %s: no such file" % kubeconfig
+        )
     kwargs = {"context": auth.get("context"), "client_configuration": configuration}
     if auth.get("persist_config") is not None:
         kwargs["persist_config"] = auth["persist_config"]
@@ -93,7 +182,9 @@ def build_configuration(auth):
                 except kubernetes.config.ConfigException:
                     _load_kubeconfig(configuration, auth)
     except (kubernetes.config.ConfigException, OSError) as exc:
-        raise K8sConfigError("Cannot load the Kubernetes configuration: %s" % exc) from exc
+        raise K8sConfigError(
+            "Cannot load the Kubernetes configuration from %s: %s" % (kubeconfig_source(auth), exc)
+        ) from exc
 
     for option, attribute in CONFIGURATION_ATTRIBUTES.items():
         if option in auth:

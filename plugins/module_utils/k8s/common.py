@@ -25,7 +25,9 @@ def _env(option):
 
 
 AUTH_ARG_SPEC = {
-    "kubeconfig": {"type": "raw", "no_log": True, "fallback": _env("kubeconfig")},
+    # A path is not a secret (errors name it); the credentials of a kubeconfig given as a dictionary are masked
+    # (K8sModule adds kubeconfig_secrets() to the module's no_log values).
+    "kubeconfig": {"type": "raw", "no_log": False, "fallback": _env("kubeconfig")},
     "context": {"type": "str", "fallback": _env("context")},
     "host": {"type": "str", "fallback": _env("host")},
     "api_key": {"type": "str", "no_log": True, "fallback": _env("api_key")},

@@ -11,6 +11,9 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.client import (
+    kubeconfig_secrets,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.common import (
     auth_argument_spec,
     fail_api,
@@ -43,6 +46,8 @@ class K8sModule:
         self.check_mode = self.module.check_mode
         self._service = None
         self.engine = None
+        # The credentials of a kubeconfig given as a dictionary are secret, its path is not.
+        self.module.no_log_values.update(kubeconfig_secrets(self.params.get("kubeconfig")))
 
     @property
     def service(self):

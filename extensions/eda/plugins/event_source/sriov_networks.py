@@ -90,7 +90,9 @@ options:
     type: str
   no_proxy:
     description:
-      - Comma separated hosts that bypass the proxy. Falls back to E(K8S_AUTH_NO_PROXY).
+      - Comma separated hosts that bypass the proxy, as curl and requests read them. C(*) (every host), a domain
+        (C(example.com) or C(.example.com), the domain and its hosts), an IP address or a CIDR (C(10.0.0.0/8)), each
+        optionally with C(:port). Falls back to E(K8S_AUTH_NO_PROXY).
     type: str
   opt_in_annotation:
     description:
@@ -437,16 +439,12 @@ class Api:
         self.configuration = configuration
         self.base = configuration.host.rstrip("/")
         self.session = session
-        no_proxy = [
-            h.strip()
-            for h in (getattr(configuration, "no_proxy", None) or "").split(",")
-            if h.strip()
-        ]
-        host = self.base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        # no_proxy as curl, requests and the kubernetes client read it: *, domains and their hosts, IPs, CIDRs, :port
+        bypass = k8s_client_helpers().bypass_proxy(
+            self.base, getattr(configuration, "no_proxy", None) or ""
+        )
         self.proxy = (
-            configuration.proxy
-            if getattr(configuration, "proxy", None) and host not in no_proxy
-            else None
+            configuration.proxy if getattr(configuration, "proxy", None) and not bypass else None
         )
 
     @staticmethod

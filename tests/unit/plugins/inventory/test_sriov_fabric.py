@@ -310,3 +310,39 @@ def test_safe_group_names():
         sriov_fabric.safe_group("resource_", "openshift.io/mlx-5.vf")
         == "resource_openshift_io_mlx_5_vf"
     )
+
+
+def test_empty_path_variables_are_not_set(config_file, apstra, k8s, monkeypatch):
+    """An AWX credential without a CA injects APSTRA_CA_PATH and K8S_AUTH_SSL_CA_CERT as empty strings: not set (Ansible
+    would resolve an empty path option to the current directory, a CA directory that verifies nothing).
+    """
+    for name in (
+        "APSTRA_CA_PATH",
+        "K8S_AUTH_SSL_CA_CERT",
+        "K8S_AUTH_CERT_FILE",
+        "K8S_AUTH_KEY_FILE",
+    ):
+        monkeypatch.setenv(name, "")
+    inventory = load(config_file(), fabric(apstra), cluster(k8s))
+    assert inventory.factory_calls[0][1]["ca_path"] is None
+    auth = inventory.connect_calls[0][0][0]
+    assert auth["ca_cert"] is None and auth["client_cert"] is None and auth["client_key"] is None
+
+
+def test_paths_from_the_environment_are_expanded(config_file, apstra, k8s, monkeypatch):
+    monkeypatch.setenv("APSTRA_CA_PATH", "~/pki/apstra-ca.pem")
+    monkeypatch.setenv("K8S_AUTH_SSL_CA_CERT", "~/pki/k8s-ca.pem")
+    inventory = load(config_file(), fabric(apstra), cluster(k8s))
+    assert inventory.factory_calls[0][1]["ca_path"] == os.path.expanduser("~/pki/apstra-ca.pem")
+    assert inventory.connect_calls[0][0][0]["ca_cert"] == os.path.expanduser("~/pki/k8s-ca.pem")
+
+
+def test_terraform_names_and_empty_variables(config_file, apstra, k8s, monkeypatch):
+    monkeypatch.setenv("APSTRA_USERNAME", "")
+    monkeypatch.setenv("APSTRA_USER", "tf-user")
+    monkeypatch.setenv("APSTRA_PASS", "tf-password")
+    inventory = load(
+        config_file(apstra_username=None, apstra_password=None), fabric(apstra), cluster(k8s)
+    )
+    kwargs = inventory.factory_calls[0][1]
+    assert kwargs["username"] == "tf-user" and kwargs["password"] == "tf-password"

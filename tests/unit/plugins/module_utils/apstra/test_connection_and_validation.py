@@ -9,10 +9,14 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import validation
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import TokenCache
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    TokenCache,
+    base_url,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
     ENV,
     client_from_options,
+    from_environment,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.validation import (
     ValidationError,
@@ -71,6 +75,52 @@ def test_environment_names():
     assert ENV["api_url"] == ["APSTRA_API_URL"] and ENV["validate_certs"] == [
         "APSTRA_VERIFY_CERTIFICATES"
     ]
+    # juniper.apstra's names first, then terraform-provider-apstra's
+    assert ENV["username"] == ["APSTRA_USERNAME", "APSTRA_USER"]
+    assert ENV["password"] == ["APSTRA_PASSWORD", "APSTRA_PASS"]
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({}, None),
+        ({"APSTRA_USER": "tf"}, "tf"),
+        ({"APSTRA_USERNAME": "ans", "APSTRA_USER": "tf"}, "ans"),
+        # AWX injects the fields a credential leaves empty as empty strings: not set
+        ({"APSTRA_USERNAME": "", "APSTRA_USER": "tf"}, "tf"),
+        ({"APSTRA_USERNAME": ""}, None),
+    ],
+)
+def test_from_environment_takes_the_first_non_empty(environ, expected):
+    assert from_environment("username", environ) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://apstra.test",
+        "https://apstra.test/",
+        "https://apstra.test/api",
+        "https://apstra.test/api/",
+        " https://apstra.test/api// ",
+    ],
+)
+def test_api_url_with_or_without_the_api_prefix(url):
+    assert base_url(url) == "https://apstra.test"
+    client = client_from_options({"api_url": url, "auth_token": "t"})
+    assert client.api_url == "https://apstra.test"
+
+
+def test_api_url_keeps_a_path_prefix_before_api():
+    assert base_url("https://gw.test/apstra/api") == "https://gw.test/apstra"
+    assert base_url("https://gw.test/apstra") == "https://gw.test/apstra"
+
+
+@pytest.mark.parametrize("url", ["apstra.test", "ftp://apstra.test", "https://", "//apstra.test"])
+def test_a_malformed_api_url_names_the_option(url):
+    with pytest.raises(ValidationError) as info:
+        client_from_options({"api_url": url, "auth_token": "t"})
+    assert str(info.value).startswith("api_url: %r is not an http(s) URL" % url)
 
 
 @pytest.mark.parametrize(

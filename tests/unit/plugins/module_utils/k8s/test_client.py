@@ -75,7 +75,100 @@ def test_bad_kubeconfig_raises_one_error_type(tmp_path):
         client.build_configuration({"kubeconfig": KUBECONFIG, "context": "nope"})
 
 
+def test_errors_name_the_kubeconfig_path(tmp_path):
+    missing = str(tmp_path / "missing")
+    with pytest.raises(client.K8sConfigError) as info:
+        client.build_configuration({"kubeconfig": missing})
+    assert str(info.value) == (
+        "Cannot load the Kubernetes configuration: kubeconfig %s: no such file" % missing
+    )
+    broken = tmp_path / "no-contexts"
+    broken.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "clusters": []}))
+    with pytest.raises(client.K8sConfigError) as info:
+        client.build_configuration({"kubeconfig": str(broken)})
+    assert str(info.value).startswith(
+        "Cannot load the Kubernetes configuration from kubeconfig %s: " % broken
+    )
+    with pytest.raises(client.K8sConfigError) as info:
+        client.build_configuration({"kubeconfig": KUBECONFIG, "context": "nope"})
+    assert "from the kubeconfig given as a dictionary: " in str(info.value)
+    assert "token-one" not in str(info.value)
+
+
+def test_kubeconfig_secrets_of_a_dictionary_only():
+    kubeconfig = dict(
+        KUBECONFIG,
+        users=KUBECONFIG["users"]
+        + [
+            {
+                "name": "u3",
+                "user": {"client-key-data": "S0VZ", "client-certificate-data": "Q0VSVA=="},
+            },
+            {"name": "u4", "user": {"username": "admin", "password": "pw-four"}},
+            {
+                "name": "u5",
+                "user": {
+                    "exec": {
+                        "command": "get-token",
+                        "env": [{"name": "CLOUD_SECRET", "value": "exec-secret"}],
+                    },
+                    "auth-provider": {"config": {"id-token": "idt", "refresh-token": "rft"}},
+                },
+            },
+        ],
+    )
+    assert client.kubeconfig_secrets(kubeconfig) == {
+        "token-one",
+        "token-two",
+        "S0VZ",
+        "pw-four",
+        "exec-secret",
+        "idt",
+        "rft",
+    }
+    assert client.kubeconfig_secrets("/home/me/.kube/config") == set()
+    assert client.kubeconfig_secrets(None) == set()
+
+
 def test_env_names_follow_kubernetes_core():
     assert client.AUTH_ENV["kubeconfig"] == ["K8S_AUTH_KUBECONFIG"]
     assert client.AUTH_ENV["validate_certs"][0] == "K8S_AUTH_VERIFY_SSL"
     assert client.AUTH_ENV["client_cert"][0] == "K8S_AUTH_CERT_FILE"
+
+
+@pytest.mark.parametrize(
+    "url, no_proxy, bypass",
+    [
+        ("https://api.example.net:6443", "", False),
+        ("https://api.example.net:6443", "*", True),
+        ("https://api.example.net:6443", "other.net, *", True),
+        # exact host, domain suffix with or without the leading dot, never a mere string suffix
+        ("https://api.example.net:6443", "api.example.net", True),
+        ("https://api.example.net:6443", "example.net", True),
+        ("https://api.example.net:6443", ".example.net", True),
+        ("https://api.example.net:6443", "*.example.net", True),
+        ("https://api.example.net:6443", "ample.net", False),
+        ("https://example.net", ".example.net", True),
+        ("https://API.Example.NET", " example.net ", True),
+        # ports: the entry's port must be the URL's (the scheme's default when the URL has none)
+        ("https://api.example.net:6443", "api.example.net:6443", True),
+        ("https://api.example.net:6443", "api.example.net:443", False),
+        ("https://api.example.net", "api.example.net:443", True),
+        ("https://api.example.net:6443", "example.net:6443", True),
+        # IP addresses and CIDRs, IPv4 and IPv6
+        ("https://10.1.2.3:6443", "10.1.2.3", True),
+        ("https://10.1.2.3:6443", "10.0.0.0/8", True),
+        ("https://10.1.2.3:6443", "10.0.0.0/8:6443", True),
+        ("https://10.1.2.3:6443", "10.0.0.0/8:443", False),
+        ("https://10.1.2.3:6443", "10.1.2.3:6443", True),
+        ("https://10.1.2.3:6443", "192.168.0.0/16,example.net", False),
+        ("https://10.1.2.3:6443", "1.2.3", False),
+        ("https://[fd00::5]:6443", "fd00::/64", True),
+        ("https://[fd00::5]:6443", "[fd00::5]:6443", True),
+        ("https://[fd00::5]:6443", "[fd00::5]:443", False),
+        ("https://[fd00::5]:6443", "fd01::/64", False),
+        ("unix:///var/run/socket", "", True),
+    ],
+)
+def test_bypass_proxy_as_curl_and_requests(url, no_proxy, bypass):
+    assert client.bypass_proxy(url, no_proxy) is bypass
