@@ -28,6 +28,11 @@ from sim_core.log import RequestLog
 BACKEND_OPTIONS = ("username", "password", "token_ttl", "task_polls", "task_seconds", "users")
 
 
+def encode_body(body):
+    """The bytes of an answer's JSON body (empty for no body), as the server sends them."""
+    return b"" if body is None else json.dumps(body).encode()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -48,7 +53,9 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, status, body, headers=None):
-        payload = b"" if body is None else json.dumps(body).encode()
+        self._send_payload(status, encode_body(body), headers)
+
+    def _send_payload(self, status, payload, headers=None):
         self.send_response(status)
         if payload:
             self.send_header("Content-Type", "application/json")
