@@ -4,7 +4,9 @@
 log and the control API are sim_core's, shared with k8s_sim.
 """
 
+import contextlib
 import datetime
+import gc
 import ipaddress
 import json
 import os
@@ -21,6 +23,7 @@ from apstra_sim import faults as apstra_faults
 from apstra_sim import routes, topology
 from apstra_sim.backend import Backend
 from apstra_sim.errors import ApiError, BadRequest
+from apstra_sim.qe import Answer
 from apstra_sim.responses import Context
 from sim_core.control import PREFIX, ControlApi, ControlError
 from sim_core.log import RequestLog
@@ -28,9 +31,29 @@ from sim_core.log import RequestLog
 BACKEND_OPTIONS = ("username", "password", "token_ttl", "task_polls", "task_seconds", "users")
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off while a call runs (on again after, if it was on).
+
+    A large call makes millions of objects (a batch-apply about eight graph dicts per application point, a graph
+    query a row per match) and none of them form cycles; while they pile up, the collector would walk the whole
+    graph again and again (a quarter of a 200,000-point batch-apply). After the call it runs as usual, over what
+    the call left behind.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def encode_body(body):
     """The bytes of an answer's JSON body (empty for no body), as the server sends them."""
-    return b"" if body is None else json.dumps(body).encode()
+    if body is None:
+        return b""
+    return (body.to_json() if isinstance(body, Answer) else json.dumps(body)).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -214,7 +237,7 @@ class Simulator:
         try:
             handler, params, needs_auth = routes.resolve(method, path)
             ctx = Context(self.backend, method, path, query, body, token, params, flags)
-            with self.lock:
+            with self.lock, gc_paused():
                 if needs_auth:
                     ctx.user = self.backend.authenticate(token)
                 status, answer = handler(ctx)
