@@ -105,18 +105,19 @@ class InProcess:
         self.bp = self.call("GET", "/api/blueprints")["body"]["items"][0]["id"]
 
     def call(self, method, path, body=None, query="", expect=None, profile=None):
-        """{"status", "body" (the answer as an object), "seconds", "bytes"} of one call."""
+        """{"status", "body" (the answer as an object), "seconds" (wall), "cpu" (the process's), "bytes"} of one
+        call."""
         raw = json.dumps(body).encode() if body is not None else b""
         profiler = cProfile.Profile() if profile and self.profile_dir else None
         gc.collect()
         if profiler:
             profiler.enable()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         parsed = json.loads(raw) if raw.strip() else None
         params = {key: values[-1] for key, values in parse_qs(query).items()}
         result = self.sim.call(method, path, params, parsed, self.token)
         payload = encode_body(result.body)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         if profiler:
             profiler.disable()
             profiler.dump_stats(str(Path(self.profile_dir) / ("%s.prof" % profile)))
@@ -129,6 +130,7 @@ class InProcess:
             "status": result.status,
             "body": result.body,
             "seconds": seconds,
+            "cpu": cpu,
             "bytes": len(payload),
         }
 
@@ -234,7 +236,7 @@ def template(bp_id, vn_id, label):
 
 
 def run_case(topology_path, servers, leafs, networks, profile_dir=None, progress=None):
-    """The steps of one first provision: [{"step", "seconds", "calls", "bytes", "points"?, "rows"?}]."""
+    """The steps of one first provision: [{"step", "seconds", "cpu", "calls", "bytes", "points"?, "rows"?}]."""
     emu = InProcess(topology_path, profile_dir)
     steps = []
     tag = "%dx%d" % (networks, servers)
@@ -243,6 +245,7 @@ def run_case(topology_path, servers, leafs, networks, profile_dir=None, progress
         step = dict(
             step=name,
             seconds=sum(a["seconds"] for a in answers),
+            cpu=sum(a["cpu"] for a in answers),
             calls=len(answers),
             bytes=sum(a["bytes"] for a in answers),
             **extra,
@@ -349,41 +352,46 @@ def _size(count):
     return str(count)
 
 
-def print_case(case, out=sys.stdout):
+def print_case(case, out=None):
+    out = out or sys.stdout
     out.write(
         "\nM = %d servers (%d leafs), N = %d networks: %d application points\n"
         % (case["servers"], case["leafs"], case["networks"], case["application_points"])
     )
-    out.write("%-28s %10s %6s %10s %10s\n" % ("step", "seconds", "calls", "rows", "response"))
+    out.write(
+        "%-28s %9s %9s %6s %10s %10s\n" % ("step", "wall s", "cpu s", "calls", "rows", "response")
+    )
     for step in case["steps"]:
         out.write(
-            "%-28s %10.3f %6d %10s %10s\n"
+            "%-28s %9.3f %9.3f %6d %10s %10s\n"
             % (
                 step["step"],
                 step["seconds"],
+                step["cpu"],
                 step["calls"],
                 step.get("rows", step.get("points", "")),
                 _size(step["bytes"]),
             )
         )
-    out.write("%-28s %10.3f\n" % ("total", case["total_seconds"]))
+    out.write("%-28s %9.3f %9.3f\n" % ("total", case["total_seconds"], case["total_cpu"]))
 
 
-def print_matrix(cases, out=sys.stdout):
-    """Seconds per step (rows) and case (columns)."""
+def print_matrix(cases, key="seconds", title="wall seconds", out=None):
+    """One figure per step (rows) and case (columns)."""
+    out = out or sys.stdout
     if not cases:
         return
     heads = ["%dx%d" % (c["networks"], c["servers"]) for c in cases]
     names = list(dict.fromkeys(s["step"] for c in cases for s in c["steps"]))
-    out.write("\nseconds per step, N networks x M servers\n")
+    out.write("\n%s per step, N networks x M servers\n" % title)
     out.write("%-28s" % "step" + "".join("%11s" % h for h in heads) + "\n")
     for name in names + ["total"]:
         cells = []
         for case in cases:
             if name == "total":
-                cells.append(case["total_seconds"])
+                cells.append(case["total_" + ("seconds" if key == "seconds" else key)])
             else:
-                cells.append(next((s["seconds"] for s in case["steps"] if s["step"] == name), None))
+                cells.append(next((s[key] for s in case["steps"] if s["step"] == name), None))
         out.write(
             "%-28s" % name
             + "".join("%11s" % ("-" if v is None else "%.3f" % v) for v in cells)
@@ -437,7 +445,10 @@ def main(argv=None):
 
     def progress(tag, step):
         if not args.quiet:
-            sys.stderr.write("  %-10s %-28s %9.3f s\n" % (tag, step["step"], step["seconds"]))
+            sys.stderr.write(
+                "  %-10s %-28s %9.3f s (cpu %.3f s)\n"
+                % (tag, step["step"], step["seconds"], step["cpu"])
+            )
             sys.stderr.flush()
 
     status = 0
@@ -459,12 +470,14 @@ def main(argv=None):
                     s["points"] for s in case["steps"] if "points" in s
                 )
                 case["total_seconds"] = sum(s["seconds"] for s in case["steps"])
+                case["total_cpu"] = sum(s["cpu"] for s in case["steps"])
                 result["cases"].append(case)
                 if not args.quiet:
                     print_case(case)
                     sys.stdout.flush()
     result["wall_seconds"] = time.time() - started
     print_matrix(result["cases"])
+    print_matrix(result["cases"], "cpu", "CPU seconds")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return status
