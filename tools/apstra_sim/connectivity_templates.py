@@ -312,15 +312,14 @@ class ConnectivityTemplatesMixin:
             for intf in self.graph.sources(group["id"], "ep_member_of")
         ]
 
-    def _sync_instance(self, inst_id, root_id, new=False):
-        """`ep_nested` from the application instance to every policy of its template, the top-level one included
-        (`new`: the instance has none yet)."""
-        if not new:
-            for rel_id in list(self.graph.adjacent(inst_id, "ep_nested", forward=True)):
-                self.graph.del_rel(rel_id)
-        self.graph.add_rel("ep_nested", inst_id, root_id)
-        for policy in self._descendants(root_id):
-            self.graph.add_rel("ep_nested", inst_id, policy["id"])
+    def _sync_instance(self, inst_id, root_id):
+        """`ep_nested` from the application instance to every policy of its template, the top-level one included."""
+        for rel_id in list(self.graph.adjacent(inst_id, "ep_nested", forward=True)):
+            self.graph.del_rel(rel_id)
+        self.graph.add_rels(
+            [("ep_nested", inst_id, root_id)]
+            + [("ep_nested", inst_id, policy["id"]) for policy in self._descendants(root_id)]
+        )
 
     def _delete_policy_tree(self, policy_id, recursive):
         doomed = [policy_id] + (
@@ -555,10 +554,15 @@ class ConnectivityTemplatesMixin:
         self._extend_bindings(interface_id, root_id)
         self.graph.add_node("ep_application_instance", inst_id, label=None, tags=None)
         self.graph.add_node("ep_group", group_id, label=None, tags=None)
-        self.graph.add_rel("ep_top_level", inst_id, root_id)
-        self.graph.add_rel("ep_affected_by", inst_id, group_id)
-        self.graph.add_rel("ep_member_of", interface_id, group_id)
-        self._sync_instance(inst_id, root_id, new=True)
+        self.graph.add_rels(
+            [
+                ("ep_top_level", inst_id, root_id),
+                ("ep_affected_by", inst_id, group_id),
+                ("ep_member_of", interface_id, group_id),
+                ("ep_nested", inst_id, root_id),  # what _sync_instance adds for a new instance
+            ]
+            + [("ep_nested", inst_id, policy["id"]) for policy in self._descendants(root_id)]
+        )
 
     def application_points(self, policy=None, max_count=1000, offset=0):
         """The tree pod -> rack -> leaf / leaf pair -> interface; paging counts interfaces."""

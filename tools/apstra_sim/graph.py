@@ -130,40 +130,58 @@ class Graph:
         self.stamp = next(_STAMPS)
 
     def add_rel(self, rel_type, source_id, target_id, **props):
-        rel_id = _id_of("rel\x1f%s\x1f%s\x1f%s" % (rel_type, source_id, target_id))
-        if props:
-            rel = dict(props, id=rel_id, type=rel_type, source_id=source_id, target_id=target_id)
-        else:
-            rel = {"id": rel_id, "type": rel_type, "source_id": source_id, "target_id": target_id}
-        self.rels[rel_id] = rel
-        # the four index entries, each inner dict as _inner gives it (unrolled: batches add millions of these)
-        token = self._token
-        index, key = self.out_rels, source_id
-        inner = index.get(key)
-        if inner is None or inner.owner is not token:
-            inner = index[key] = _Inner(() if inner is None else inner)
-            inner.owner = token
-        inner[rel_id] = target_id
-        index, key = self.in_rels, target_id
-        inner = index.get(key)
-        if inner is None or inner.owner is not token:
-            inner = index[key] = _Inner(() if inner is None else inner)
-            inner.owner = token
-        inner[rel_id] = source_id
-        index, key = self.out_typed, (source_id, rel_type)
-        inner = index.get(key)
-        if inner is None or inner.owner is not token:
-            inner = index[key] = _Inner(() if inner is None else inner)
-            inner.owner = token
-        inner[rel_id] = target_id
-        index, key = self.in_typed, (target_id, rel_type)
-        inner = index.get(key)
-        if inner is None or inner.owner is not token:
-            inner = index[key] = _Inner(() if inner is None else inner)
-            inner.owner = token
-        inner[rel_id] = source_id
+        return self.add_rels([(rel_type, source_id, target_id)], props)[0]
+
+    def add_rels(self, triples, props=None):
+        """Add relationships given as (type, source id, target id), in order; returns their ids."""
+        rels, token = self.rels, self._token
+        out_rels, in_rels, out_typed, in_typed = (
+            self.out_rels,
+            self.in_rels,
+            self.out_typed,
+            self.in_typed,
+        )
+        ids = []
+        for rel_type, source_id, target_id in triples:
+            rel_id = _id_of("rel\x1f%s\x1f%s\x1f%s" % (rel_type, source_id, target_id))
+            if props:
+                rel = dict(
+                    props, id=rel_id, type=rel_type, source_id=source_id, target_id=target_id
+                )
+            else:
+                rel = {
+                    "id": rel_id,
+                    "type": rel_type,
+                    "source_id": source_id,
+                    "target_id": target_id,
+                }
+            rels[rel_id] = rel
+            # the four index entries, each inner dict as _inner gives it (unrolled: batches add millions of these)
+            inner = out_rels.get(source_id)
+            if inner is None or inner.owner is not token:
+                inner = out_rels[source_id] = _Inner(() if inner is None else inner)
+                inner.owner = token
+            inner[rel_id] = target_id
+            inner = in_rels.get(target_id)
+            if inner is None or inner.owner is not token:
+                inner = in_rels[target_id] = _Inner(() if inner is None else inner)
+                inner.owner = token
+            inner[rel_id] = source_id
+            key = (source_id, rel_type)
+            inner = out_typed.get(key)
+            if inner is None or inner.owner is not token:
+                inner = out_typed[key] = _Inner(() if inner is None else inner)
+                inner.owner = token
+            inner[rel_id] = target_id
+            key = (target_id, rel_type)
+            inner = in_typed.get(key)
+            if inner is None or inner.owner is not token:
+                inner = in_typed[key] = _Inner(() if inner is None else inner)
+                inner.owner = token
+            inner[rel_id] = source_id
+            ids.append(rel_id)
         self.stamp = next(_STAMPS)
-        return rel_id
+        return ids
 
     def del_rel(self, rel_id):
         rel = self.rels.pop(rel_id, None)

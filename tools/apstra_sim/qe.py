@@ -144,8 +144,9 @@ class Path:
                     return index, ids
         return start, pinned[start]
 
-    def run(self, graph, bound):
-        """Every way the path matches: dicts name -> node or relationship id."""
+    def run(self, graph, bound, base=None):
+        """Every way the path matches: dicts name -> node or relationship id (each a copy of `base` plus the path's
+        names, if given: what match() joins)."""
         if len(self.steps) % 2 == 0:
             raise QueryError("a path must end with a node() step")
         start, start_ids = self._start(graph, bound)
@@ -159,7 +160,7 @@ class Path:
         assign = [None] * len(self.steps)
         for node_id in start_ids:
             assign[start] = node_id
-            self._extend(graph, hops, 0, assign, names, unique, results)
+            self._extend(graph, hops, 0, assign, names, unique, base or {}, results)
         return results
 
     def _hop(self, graph, index, way, bound):
@@ -182,17 +183,20 @@ class Path:
             bound.get(node_step.name, _ANY) if node_step.name else _ANY,
         )
 
-    def _extend(self, graph, hops, k, assign, names, unique, results):
+    def _extend(self, graph, hops, k, assign, names, unique, base, results):
         if k == len(hops):
             if unique:
-                results.append({name: assign[i] for i, name in names})
+                row = base.copy()
+                for i, name in names:
+                    row[name] = assign[i]
+                results.append(row)
                 return
             row = {}
             for i, name in names:
                 if row.get(name, assign[i]) != assign[i]:
                     return
                 row[name] = assign[i]
-            results.append(row)
+            results.append({**base, **row})
             return
         (
             index,
@@ -220,7 +224,7 @@ class Path:
             if node_filters and not _matches(other, None, node_filters):
                 continue
             assign[index + way], assign[index + 2 * way] = rel_id, other_id
-            self._extend(graph, hops, k + 1, assign, names, unique, results)
+            self._extend(graph, hops, k + 1, assign, names, unique, base, results)
 
 
 class Match:
@@ -235,11 +239,10 @@ class Match:
             joined = []
             names = path.names
             for row in rows:
-                found = path.run(graph, row)
+                found = path.run(graph, row, base=row)  # rows: this row joined with each match
                 if path.filters:
-                    found = [r for r in found if accepts(path.filters, graph, {**row, **r})]
-                for result in found:
-                    joined.append({**row, **result})
+                    found = [r for r in found if accepts(path.filters, graph, r)]
+                joined.extend(found)
                 if not found and optional:
                     joined.append({**row, **{name: None for name in names if name not in row}})
             rows = joined
@@ -404,11 +407,16 @@ class Query:
         """Items as Apstra answers them: one dict per match, name -> node/relationship (or None)."""
         items = []
         seen = set()
+        filters = self.root.filters
+        distinct = getattr(self.root, "distinct", None)
+        nodes, rels = graph.nodes, graph.rels
         for row in self.root.run(graph, {}):
-            if not accepts(self.root.filters, graph, row):
+            if filters and not accepts(filters, graph, row):
                 continue
-            objects = _objects(graph, row)
-            distinct = getattr(self.root, "distinct", None)
+            objects = {
+                name: (nodes.get(obj_id) or rels.get(obj_id)) if obj_id else None
+                for name, obj_id in row.items()
+            }
             if distinct:
                 key = tuple(row.get(n) for n in distinct)
                 if key in seen:
