@@ -53,7 +53,7 @@ def encode_body(body):
     """The bytes of an answer's JSON body (empty for no body), as the server sends them."""
     if body is None:
         return b""
-    return (body.to_json() if isinstance(body, Answer) else json.dumps(body)).encode()
+    return body.to_json_bytes() if isinstance(body, Answer) else json.dumps(body).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
