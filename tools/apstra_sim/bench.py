@@ -23,6 +23,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -344,6 +345,12 @@ def run_case(topology_path, servers, leafs, networks, profile_dir=None, progress
     return steps
 
 
+def peak_rss_mb():
+    """The process's peak resident memory so far, in MB (cases run one after the other: the largest so far)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0))
+
+
 def _size(count):
     for unit in ("B", "kB", "MB", "GB"):
         if count < 1000 or unit == "GB":
@@ -374,6 +381,7 @@ def print_case(case, out=None):
             )
         )
     out.write("%-28s %9.3f %9.3f\n" % ("total", case["total_seconds"], case["total_cpu"]))
+    out.write("peak memory of the process so far: %d MB\n" % case["peak_rss_mb"])
 
 
 def print_matrix(cases, key="seconds", title="wall seconds", out=None):
@@ -471,6 +479,7 @@ def main(argv=None):
                 )
                 case["total_seconds"] = sum(s["seconds"] for s in case["steps"])
                 case["total_cpu"] = sum(s["cpu"] for s in case["steps"])
+                case["peak_rss_mb"] = peak_rss_mb()
                 result["cases"].append(case)
                 if not args.quiet:
                     print_case(case)

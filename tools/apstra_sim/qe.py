@@ -439,7 +439,9 @@ class Answer(dict):
             return json.dumps(self).encode()
         dumps = json.dumps
         texts = {}  # id(object) -> its JSON; the objects live in the items while this runs
-        prefixes = {}  # (first key of the item?, key) -> the bytes before its value
+        # key -> the bytes before its value: opening an item, or after an earlier key (no tuple keys: they are
+        # objects the garbage collector tracks, millions of them)
+        openers, followers = {}, {}
         pieces = [b'{"count": ' + dumps(self["count"]).encode() + b', "items": [']
         append = pieces.append
         first_item = True
@@ -450,15 +452,15 @@ class Answer(dict):
             if not isinstance(item, dict) or not item:
                 append(dumps(item).encode())
                 continue
-            first = True
+            prefixes = openers
             for key, value in item.items():
-                prefix = prefixes.get((first, key))
+                prefix = prefixes.get(key)
                 if prefix is None:
-                    prefix = prefixes[(first, key)] = (b"{" if first else b", ") + (
+                    prefix = prefixes[key] = (b"{" if prefixes is openers else b", ") + (
                         dumps(key) + ": "
                     ).encode()
                 append(prefix)
-                first = False
+                prefixes = followers
                 if value is None:
                     append(b"null")
                     continue
