@@ -34,7 +34,7 @@ from urllib.parse import parse_qs
 import yaml
 
 from apstra_sim import generate
-from apstra_sim.server import Simulator, encode_body
+from apstra_sim.server import Simulator, decode_body, encode_body
 
 # Servers -> leafs of the generated labs.
 LEAFS = {268: 16, 1000: 64, 2000: 128}
@@ -114,7 +114,7 @@ class InProcess:
         if profiler:
             profiler.enable()
         start, cpu = time.perf_counter(), time.process_time()
-        parsed = json.loads(raw) if raw.strip() else None
+        parsed = decode_body(raw)
         params = {key: values[-1] for key, values in parse_qs(query).items()}
         result = self.sim.call(method, path, params, parsed, self.token)
         payload = encode_body(result.body)
