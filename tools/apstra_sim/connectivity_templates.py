@@ -447,9 +447,8 @@ class ConnectivityTemplatesMixin:
     def _extensions(self, interface_id, root_id):
         """Bindings Apstra adds when the template is assigned here: (vn id, new binding) for VNs not yet on these leafs."""
         host, leafs = self._host_leafs(interface_id)
-        done = self._memo(
-            "no_extensions"
-        )  # (host id, template id) whose VNs reach the host's leafs already
+        # (host id, template id) whose VNs reach the host's leafs already
+        done = self._memo("no_extensions")
         if done is not None and (host["id"], root_id) in done:
             return []
         extensions = []
@@ -489,9 +488,8 @@ class ConnectivityTemplatesMixin:
         if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
             raise Unprocessable({"application_points": "Must be a list of application points."})
         errors = {}
-        attached = (
-            {}
-        )  # interface id -> _Attached: what its entries so far plan on it, next to what it has
+        # interface id -> _Attached: what the batch's entries so far plan on it, next to what it has
+        attached = {}
         for index, point in enumerate(points):
             item = {}
             policies = point.get("policies")
@@ -660,9 +658,8 @@ class _Attached:
         self.applied = applied  # [(template id, pairs)] in graph order
         self.vns_of = {}  # template id -> set of its vn ids
         self.count = {}  # vn id -> number of applied templates that attach it
-        self.current = (
-            {}
-        )  # vn id -> tag_type: every applied template, then the plan (later ones win)
+        # vn id -> tag_type: every applied template, then the plan (later ones win)
+        self.current = {}
         self.position = {}  # vn id -> position of its first appearance in `current`
         self.untagged = {}  # vn id -> position, for the VNs whose tag_type in `current` is untagged
         self.planned = []  # (vn id, tag_type) in plan order
