@@ -115,7 +115,9 @@ class InProcess:
             profiler.enable()
         start, cpu = time.perf_counter(), time.process_time()
         parsed = decode_body(raw)
-        params = {key: values[-1] for key, values in parse_qs(query).items()}
+        params = {
+            key: values[-1] for key, values in parse_qs(query, keep_blank_values=True).items()
+        }
         result = self.sim.call(method, path, params, parsed, self.token)
         payload = encode_body(result.body)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
