@@ -159,33 +159,93 @@ class Blueprint(
             return [system_id]
         return None
 
+    def _vni_users(self):
+        """VNI -> [(virtual network or routing zone id, what to call it)], VNs first, each in graph order."""
+
+        def build():
+            users = {}
+            for vn in self.graph.of_type("virtual_network"):
+                if vn["vn_id"]:
+                    users.setdefault(int(vn["vn_id"]), []).append(
+                        (vn["id"], "virtual network %s" % vn["label"])
+                    )
+            for zone in self.graph.of_type("security_zone"):
+                if zone["vni_id"]:
+                    users.setdefault(zone["vni_id"], []).append(
+                        (zone["id"], "routing zone %s" % zone["label"])
+                    )
+            return users
+
+        return self.graph.derived("vni_users", build)
+
     def used_vnis(self, exclude=None):
+        """VNI -> what uses it (the last user in graph order, `exclude` left out)."""
         used = {}
-        for vn in self.graph.of_type("virtual_network"):
-            if vn["vn_id"] and vn["id"] != exclude:
-                used[int(vn["vn_id"])] = "virtual network %s" % vn["label"]
-        for zone in self.graph.of_type("security_zone"):
-            if zone["vni_id"] and zone["id"] != exclude:
-                used[zone["vni_id"]] = "routing zone %s" % zone["label"]
+        for vni, users in self._vni_users().items():
+            name = self._last_user(users, exclude)
+            if name is not None:
+                used[vni] = name
         return used
 
-    def _free_vni(self, used):
+    def vni_user(self, vni, exclude=None):
+        """What uses the VNI (as `used_vnis(exclude)` names it), or None."""
+        return self._last_user(self._vni_users().get(vni, ()), exclude)
+
+    @staticmethod
+    def _last_user(users, exclude):
+        for obj_id, name in reversed(users):
+            if obj_id != exclude:
+                return name
+        return None
+
+    def _free_vni(self, used, start=None):
+        """The first VNI of the pool (from `start`) not in `used`."""
         first, last = self.topo["vni_pool"]
-        for vni in range(first, last + 1):
+        for vni in range(max(first, start or first), last + 1):
             if vni not in used:
                 return vni
         return None
 
+    def _leaf_vlan_users(self):
+        """(leaf id, vlan) -> [(virtual network id, label)] of every binding, VNs in graph order."""
+
+        def build():
+            users = {}
+            for vn in self.graph.of_type("virtual_network"):
+                for inst in self.graph.targets(vn["id"], "instantiated_by"):
+                    for leaf in self.graph.sources(inst["id"], "hosted_vn_instances"):
+                        users.setdefault((leaf["id"], inst["vlan_id"]), []).append(
+                            (vn["id"], vn["label"])
+                        )
+            return users
+
+        return self.graph.derived("leaf_vlan_users", build)
+
+    def leaf_vlan_user(self, leaf_id, vlan, exclude_vn=None):
+        """Label of the VN using the VLAN on the leaf (the last in graph order, `exclude_vn` left out), or None."""
+        return self._last_user(self._leaf_vlan_users().get((leaf_id, vlan), ()), exclude_vn)
+
     def _leaf_vlans(self, exclude_vn=None):
         """(leaf id, vlan) -> virtual network label, for every binding."""
         used = {}
-        for vn in self.graph.of_type("virtual_network"):
-            if vn["id"] == exclude_vn:
-                continue
-            for inst in self.graph.targets(vn["id"], "instantiated_by"):
-                for leaf in self.graph.sources(inst["id"], "hosted_vn_instances"):
-                    used[(leaf["id"], inst["vlan_id"])] = vn["label"]
+        for key, users in self._leaf_vlan_users().items():
+            label = self._last_user(users, exclude_vn)
+            if label is not None:
+                used[key] = label
         return used
+
+    def vn_label_taken(self, label, vn_id=None):
+        """Whether a virtual network other than `vn_id` has the label."""
+
+        def build():
+            labels = {}
+            for vn in self.graph.of_type("virtual_network"):
+                labels.setdefault(vn["label"], []).append(vn["id"])
+            return labels
+
+        return any(
+            other != vn_id for other in self.graph.derived("vn_labels", build).get(label, ())
+        )
 
     def state(self):
         return {

@@ -4,6 +4,7 @@ In the graph, as in Apstra's, an `ep_endpoint_policy` node holds its `attributes
 (`endpoint-policies`, `obj-policy-export`) show them as objects.
 """
 
+import contextlib
 import json
 
 from apstra_sim.common import CT_FIELDS, CT_RELS, CT_TYPES, tags_error
@@ -22,7 +23,32 @@ def attributes_of(policy):
 class ConnectivityTemplatesMixin:
     """Connectivity templates and application points. Part of `Blueprint`."""
 
-    _vns_memo = None  # {template id: its (vn id, tag_type) pairs} while a batch apply runs
+    # While a batch apply or the end of an import runs: {kind: {key: value}} of facts that hold for its whole length
+    # (templates and the fabric do not change then; a VN's bindings do, and _bind forgets what it knew of them).
+    _batch_memo = None
+
+    @contextlib.contextmanager
+    def _batch(self):
+        """Memoize what a batch reads again and again (see `_memo`) while the block runs."""
+        outer = self._batch_memo
+        if outer is None:
+            self._batch_memo = {}
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._batch_memo = None
+
+    def _memo(self, kind):
+        """The running batch's memo of `kind` (a dict), or None outside a batch."""
+        memo = self._batch_memo
+        return None if memo is None else memo.setdefault(kind, {})
+
+    def _forget_bindings(self, vn_id):
+        """The VN's bindings change: what the running batch knew of them no longer holds."""
+        if self._batch_memo is not None:
+            self._memo("covered").pop(vn_id, None)
+            self._memo("no_extensions").clear()
 
     def _children(self, policy_id):
         return [
@@ -32,6 +58,14 @@ class ConnectivityTemplatesMixin:
         ]
 
     def _descendants(self, policy_id):
+        memo = self._memo("descendants")
+        if memo is not None:
+            if policy_id not in memo:
+                memo[policy_id] = self._find_descendants(policy_id)
+            return list(memo[policy_id])
+        return self._find_descendants(policy_id)
+
+    def _find_descendants(self, policy_id):
         found, stack = {}, [policy_id]
         while stack:
             for child in self._children(stack.pop()):
@@ -41,6 +75,14 @@ class ConnectivityTemplatesMixin:
         return list(found.values())
 
     def _root_of(self, policy_id):
+        memo = self._memo("roots")
+        if memo is not None:
+            if policy_id not in memo:
+                memo[policy_id] = self._find_root(policy_id)
+            return memo[policy_id]
+        return self._find_root(policy_id)
+
+    def _find_root(self, policy_id):
         node = self.graph.nodes[policy_id]
         while True:
             parents = [
@@ -56,8 +98,8 @@ class ConnectivityTemplatesMixin:
         return self.graph.sources(root_id, "ep_top_level")
 
     def _vns_of(self, root_id):
-        """(vn id, tag_type) pairs a template attaches (memoized while a batch apply runs: templates do not change)."""
-        memo = self._vns_memo
+        """(vn id, tag_type) pairs a template attaches (memoized while a batch runs: templates do not change)."""
+        memo = self._memo("vns")
         if memo is not None and root_id in memo:
             return memo[root_id]
         pairs = []
@@ -89,11 +131,21 @@ class ConnectivityTemplatesMixin:
             return {"first_subpolicy": "Missing value"}
         return {}
 
-    def policy_status(self, policy_id):
+    def _incomplete(self, policy_id):
+        """Whether the template misses a required attribute somewhere (memoized while a batch runs)."""
+        memo = self._memo("incomplete")
+        if memo is not None and policy_id in memo:
+            return memo[policy_id]
         root = self.graph.nodes[policy_id]
-        if any(self._missing(p) for p in [root] + self._descendants(policy_id)):
+        incomplete = any(self._missing(p) for p in [root] + self._descendants(policy_id))
+        if memo is not None:
+            memo[policy_id] = incomplete
+        return incomplete
+
+    def policy_status(self, policy_id):
+        if self._incomplete(policy_id):
             return "incomplete"
-        return "assigned" if self._app_instances(policy_id) else "ready"
+        return "assigned" if self.graph.has_sources(policy_id, "ep_top_level") else "ready"
 
     def policy_view(self, node):
         view = {k: node.get(k) for k in CT_FIELDS}
@@ -214,12 +266,13 @@ class ConnectivityTemplatesMixin:
         if errors:
             raise Unprocessable({"policies": errors})
         self._store_policies(policies)
-        for root in {self._root_of(p["id"])["id"] for p in policies}:
-            for inst in self._app_instances(root):
-                self._sync_instance(inst["id"], root)
-                for interface in self._instance_interfaces(inst["id"]):
-                    if self._extension_problem(interface["id"], root) is None:
-                        self._extend_bindings(interface["id"], root)
+        with self._batch():  # the templates are stored: they do not change below
+            for root in {self._root_of(p["id"])["id"] for p in policies}:
+                for inst in self._app_instances(root):
+                    self._sync_instance(inst["id"], root)
+                    for interface in self._instance_interfaces(inst["id"]):
+                        if self._extension_problem(interface["id"], root) is None:
+                            self._extend_bindings(interface["id"], root)
         self.touch(user)
 
     def _store_policies(self, policies):
@@ -261,10 +314,12 @@ class ConnectivityTemplatesMixin:
 
     def _sync_instance(self, inst_id, root_id):
         """`ep_nested` from the application instance to every policy of its template, the top-level one included."""
-        for rel, _policy in self.graph.out(inst_id, "ep_nested"):
-            self.graph.del_rel(rel["id"])
-        for policy in [self.graph.nodes[root_id]] + self._descendants(root_id):
-            self.graph.add_rel("ep_nested", inst_id, policy["id"])
+        for rel_id in list(self.graph.adjacent(inst_id, "ep_nested", forward=True)):
+            self.graph.del_rel(rel_id)
+        self.graph.add_rels(
+            [("ep_nested", inst_id, root_id)]
+            + [("ep_nested", inst_id, policy["id"]) for policy in self._descendants(root_id)]
+        )
 
     def _delete_policy_tree(self, policy_id, recursive):
         doomed = [policy_id] + (
@@ -317,67 +372,96 @@ class ConnectivityTemplatesMixin:
         self.touch(user)
 
     def is_application_point(self, interface_id):
+        memo = self._memo("points")
+        if memo is not None:
+            if interface_id not in memo:
+                memo[interface_id] = self._is_application_point(interface_id)
+            return memo[interface_id]
+        return self._is_application_point(interface_id)
+
+    def _is_application_point(self, interface_id):
         node = self.graph.nodes.get(interface_id)
         if node is None or node["type"] != "interface":
             return False
         host = self.host_of(interface_id)
         if host is None or not (host["type"] == "redundancy_group" or host.get("role") == "leaf"):
             return False
-        if self.graph.sources(interface_id, "composed_of"):
+        if self.graph.has_sources(interface_id, "composed_of"):
             return False
         return any(
             link["role"] == "to_generic" for link in self.graph.targets(interface_id, "link")
         )
 
     def _host_leafs(self, interface_id):
+        memo = self._memo("hosts")
+        if memo is not None and interface_id in memo:
+            return memo[interface_id]
         host = self.host_of(interface_id)
-        return host, self.leafs_of(host["id"])
+        found = host, self.leafs_of(host["id"])
+        if memo is not None:
+            memo[interface_id] = found
+        return found
 
-    def _interface_vns(self, interface_id, skip_root=None):
-        """vn id -> (tag_type, template label) already attached to the interface."""
-        attached = {}
-        for group in self.graph.targets(interface_id, "ep_member_of"):
-            for inst in self.graph.sources(group["id"], "ep_affected_by"):
-                for root in self.graph.targets(inst["id"], "ep_top_level"):
-                    if root["id"] != skip_root:
-                        for vn_id, tag_type in self._vns_of(root["id"]):
-                            attached[vn_id] = (tag_type, root["label"])
-        return attached
+    def _applied(self, interface_id):
+        """(template id, its (vn id, tag_type) pairs) of the templates applied to the interface, in graph order."""
+        return [
+            (root["id"], self._vns_of(root["id"]))
+            for group in self.graph.targets(interface_id, "ep_member_of")
+            for inst in self.graph.sources(group["id"], "ep_affected_by")
+            for root in self.graph.targets(inst["id"], "ep_top_level")
+        ]
 
-    def _conflicts(self, interface_id, root_id, planned):
-        host = self.host_of(interface_id)
-        attached = self._interface_vns(interface_id, skip_root=root_id)
-        for vn_id, tag_type, label in planned:
-            attached[vn_id] = (tag_type, label)
-        untagged = [vn for vn, (tag_type, _label) in attached.items() if tag_type == "untagged"]
+    def _conflicts(self, interface_id, root_id, attached):
+        """Why the template cannot go on the interface next to what is `attached` there (an `_Attached`), or None."""
+        host = self._host_leafs(interface_id)[0]
         for vn_id, tag_type in self._vns_of(root_id):
             vn = self.graph.nodes[vn_id]
-            if vn_id in attached:
+            if attached.has(vn_id, skip_root=root_id):
                 return "VN %s is already configured on interface %s of system %s" % (
                     vn["label"],
                     self.graph.nodes[interface_id]["if_name"],
                     host["label"],
                 )
-            if tag_type == "untagged" and untagged:
-                return "Interface %s of system %s already has an untagged VN (%s)" % (
-                    self.graph.nodes[interface_id]["if_name"],
-                    host["label"],
-                    self.graph.nodes[untagged[0]]["label"],
-                )
+            if tag_type == "untagged":
+                untagged = attached.first_untagged(skip_root=root_id)
+                if untagged is not None:
+                    return "Interface %s of system %s already has an untagged VN (%s)" % (
+                        self.graph.nodes[interface_id]["if_name"],
+                        host["label"],
+                        self.graph.nodes[untagged]["label"],
+                    )
         return None
+
+    def _covered(self, vn_id):
+        """The leafs the VN is bound to (memoized while a batch runs, until _bind changes them)."""
+        memo = self._memo("covered")
+        if memo is not None and vn_id in memo:
+            return memo[vn_id]
+        covered = {
+            leaf for b in self._bound_to(vn_id) for leaf in (self.leafs_of(b["system_id"]) or [])
+        }
+        if memo is not None:
+            memo[vn_id] = covered
+        return covered
 
     def _extensions(self, interface_id, root_id):
         """Bindings Apstra adds when the template is assigned here: (vn id, new binding) for VNs not yet on these leafs."""
         host, leafs = self._host_leafs(interface_id)
+        # (host id, template id) whose VNs reach the host's leafs already
+        done = self._memo("no_extensions")
+        if done is not None and (host["id"], root_id) in done:
+            return []
         extensions = []
         for vn_id, _tag_type in self._vns_of(root_id):
-            bound = self._bound_to(vn_id)
-            covered = {leaf for b in bound for leaf in (self.leafs_of(b["system_id"]) or [])}
+            covered = self._covered(vn_id)
             if not all(leaf in covered for leaf in leafs):
+                bound = self._bound_to(vn_id)
                 vlan = self.graph.nodes[vn_id]["reserved_vlan_id"] or (
                     bound[0]["vlan_id"] if bound else None
                 )
                 extensions.append((vn_id, {"system_id": host["id"], "vlan_id": vlan}))
+        if done is not None and not extensions:
+            done[(host["id"], root_id)] = True
         return extensions
 
     def _extension_problem(self, interface_id, root_id):
@@ -396,18 +480,16 @@ class ConnectivityTemplatesMixin:
             self._bind(vn_id, self._bound_to(vn_id) + [binding])
 
     def batch_apply(self, body, user):
-        self._vns_memo = {}
-        try:
+        with self._batch():
             self._batch_apply(body, user)
-        finally:
-            self._vns_memo = None
 
     def _batch_apply(self, body, user):
         points = body.get("application_points") if isinstance(body, dict) else None
         if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
             raise Unprocessable({"application_points": "Must be a list of application points."})
         errors = {}
-        planned = {}
+        # interface id -> _Attached: what the batch's entries so far plan on it, next to what it has
+        attached = {}
         for index, point in enumerate(points):
             item = {}
             policies = point.get("policies")
@@ -432,19 +514,21 @@ class ConnectivityTemplatesMixin:
                 elif not self.is_application_point(point["id"]):
                     item[str(p_index)] = "Not a valid application point"
                 elif entry["used"]:
-                    if self.policy_status(policy_id) == "incomplete":
+                    if self._incomplete(policy_id):
                         item[str(p_index)] = (
                             "Connectivity template %s is incomplete" % node["label"]
                         )
                         continue
-                    plan = planned.setdefault(point["id"], [])
+                    there = attached.get(point["id"])
+                    if there is None:
+                        there = attached[point["id"]] = _Attached(self._applied(point["id"]))
                     conflict = self._conflicts(
-                        point["id"], policy_id, plan
+                        point["id"], policy_id, there
                     ) or self._extension_problem(point["id"], policy_id)
                     if conflict:
                         item[str(p_index)] = conflict
                     else:
-                        plan.extend((vn, tag, node["label"]) for vn, tag in self._vns_of(policy_id))
+                        there.plan(self._vns_of(policy_id))
             if item:
                 errors[str(index)] = {"policies": item}
         if errors:
@@ -457,21 +541,26 @@ class ConnectivityTemplatesMixin:
 
     def _apply(self, interface_id, root_id, used):
         inst_id = stable_id(self.label, "ep_application_instance", interface_id, root_id)
+        if used and inst_id in self.graph.nodes:
+            return
         group_id = stable_id(self.label, "ep_group", interface_id, root_id)
         if not used:
             for node_id in (inst_id, group_id):
                 if node_id in self.graph.nodes:
                     self.graph.del_node(node_id)
             return
-        if inst_id in self.graph.nodes:
-            return
         self._extend_bindings(interface_id, root_id)
         self.graph.add_node("ep_application_instance", inst_id, label=None, tags=None)
         self.graph.add_node("ep_group", group_id, label=None, tags=None)
-        self.graph.add_rel("ep_top_level", inst_id, root_id)
-        self.graph.add_rel("ep_affected_by", inst_id, group_id)
-        self.graph.add_rel("ep_member_of", interface_id, group_id)
-        self._sync_instance(inst_id, root_id)
+        self.graph.add_rels(
+            [
+                ("ep_top_level", inst_id, root_id),
+                ("ep_affected_by", inst_id, group_id),
+                ("ep_member_of", interface_id, group_id),
+                ("ep_nested", inst_id, root_id),  # what _sync_instance adds for a new instance
+            ]
+            + [("ep_nested", inst_id, policy["id"]) for policy in self._descendants(root_id)]
+        )
 
     def application_points(self, policy=None, max_count=1000, offset=0):
         """The tree pod -> rack -> leaf / leaf pair -> interface; paging counts interfaces."""
@@ -556,3 +645,64 @@ class ConnectivityTemplatesMixin:
         for child in node.get("children", []):
             if "children" in child:
                 self._count_children(child)
+
+
+class _Attached:
+    """The VNs on one interface while a batch apply is checked: those of the templates applied to it (the template
+    being checked left out), then those the batch's earlier entries plan there, later ones overriding the tag_type.
+    `has` and `first_untagged` answer in time independent of how many there are (unless the template being checked is
+    applied already and has an untagged VN), so a batch of N templates on an interface is checked in O(N), not O(N^2).
+    """
+
+    def __init__(self, applied):
+        self.applied = applied  # [(template id, pairs)] in graph order
+        self.vns_of = {}  # template id -> set of its vn ids
+        self.count = {}  # vn id -> number of applied templates that attach it
+        # vn id -> tag_type: every applied template, then the plan (later ones win)
+        self.current = {}
+        self.position = {}  # vn id -> position of its first appearance in `current`
+        self.untagged = {}  # vn id -> position, for the VNs whose tag_type in `current` is untagged
+        self.planned = []  # (vn id, tag_type) in plan order
+        self.planned_vns = set()
+        for root_id, pairs in applied:
+            vns = {vn_id for vn_id, _tag_type in pairs}
+            self.vns_of[root_id] = vns
+            for vn_id in vns:
+                self.count[vn_id] = self.count.get(vn_id, 0) + 1
+            for vn_id, tag_type in pairs:
+                self._put(vn_id, tag_type)
+
+    def _put(self, vn_id, tag_type):
+        if vn_id not in self.current:
+            self.position[vn_id] = len(self.position)
+        self.current[vn_id] = tag_type
+        if tag_type == "untagged":
+            self.untagged[vn_id] = self.position[vn_id]
+        else:
+            self.untagged.pop(vn_id, None)
+
+    def plan(self, pairs):
+        for vn_id, tag_type in pairs:
+            self.planned.append((vn_id, tag_type))
+            self.planned_vns.add(vn_id)
+            self._put(vn_id, tag_type)
+
+    def has(self, vn_id, skip_root):
+        """Whether the VN is on the interface, the applied template `skip_root` left out."""
+        if vn_id in self.planned_vns:
+            return True
+        count = self.count.get(vn_id, 0)
+        if vn_id in self.vns_of.get(skip_root, ()):
+            count -= 1
+        return count > 0
+
+    def first_untagged(self, skip_root):
+        """The first untagged VN in the order the interface lists its VNs, `skip_root` left out; None if none."""
+        if skip_root not in self.vns_of:
+            return min(self.untagged, key=self.untagged.get) if self.untagged else None
+        tags = {}
+        for root_id, pairs in self.applied:
+            if root_id != skip_root:
+                tags.update(pairs)
+        tags.update(self.planned)
+        return next((vn_id for vn_id, tag_type in tags.items() if tag_type == "untagged"), None)

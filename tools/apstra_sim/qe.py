@@ -6,6 +6,7 @@ optional(node(name='intf').out('link').node('link', name='link'))).where(lambda 
 """
 
 import ast
+import json
 import operator
 from itertools import islice
 
@@ -21,6 +22,10 @@ _COMPARE = {
     ast.Is: operator.is_,
     ast.IsNot: operator.is_not,
 }
+
+
+_ANY = object()  # a step bound to no object by an earlier path
+_NONE = {}
 
 
 class QueryError(ValueError):
@@ -139,50 +144,87 @@ class Path:
                     return index, ids
         return start, pinned[start]
 
-    def run(self, graph, bound):
-        """Every way the path matches: dicts name -> node or relationship id."""
+    def run(self, graph, bound, base=None):
+        """Every way the path matches: dicts name -> node or relationship id (each a copy of `base` plus the path's
+        names, if given: what match() joins)."""
         if len(self.steps) % 2 == 0:
             raise QueryError("a path must end with a node() step")
         start, start_ids = self._start(graph, bound)
         plan = [(i, 1) for i in range(start, len(self.steps) - 1, 2)] + [
             (i, -1) for i in range(start, 0, -2)
         ]
+        hops = [self._hop(graph, index, way, bound) for index, way in plan]
+        names = [(i, step.name) for i, step in enumerate(self.steps) if step.name]
+        unique = len({name for _i, name in names}) == len(names)
         results = []
         assign = [None] * len(self.steps)
         for node_id in start_ids:
             assign[start] = node_id
-            self._extend(graph, plan, 0, assign, bound, results)
+            self._extend(graph, hops, 0, assign, names, unique, base or {}, results)
         return results
 
-    def _extend(self, graph, plan, k, assign, bound, results):
-        if k == len(plan):
-            row = {}
-            for step, obj_id in zip(self.steps, assign):
-                if step.name:
-                    if row.get(step.name, obj_id) != obj_id:
-                        return
-                    row[step.name] = obj_id
-            results.append(row)
-            return
-        index, way = plan[k]
+    def _hop(self, graph, index, way, bound):
+        """What `_extend` needs to go from node step `index` to the next one in direction `way` (1 or -1)."""
         rel_step, node_step = self.steps[index + way], self.steps[index + 2 * way]
         forward = (rel_step.direction == "out") == (way == 1)
-        pairs = (
-            graph.out(assign[index], rel_step.type)
-            if forward
-            else graph.in_(assign[index], rel_step.type)
+        if rel_step.type is None:
+            adjacency, typed = (graph.out_rels if forward else graph.in_rels), None
+        else:
+            adjacency, typed = (graph.out_typed if forward else graph.in_typed), rel_step.type
+        return (
+            index,
+            way,
+            adjacency,
+            typed,
+            rel_step.filters,
+            bound.get(rel_step.name, _ANY) if rel_step.name else _ANY,
+            node_step.type,
+            node_step.filters,
+            bound.get(node_step.name, _ANY) if node_step.name else _ANY,
         )
-        for rel, other in pairs:
-            if rel_step.filters and not _matches(rel, None, rel_step.filters):
+
+    def _extend(self, graph, hops, k, assign, names, unique, base, results):
+        if k == len(hops):
+            if unique:
+                row = base.copy()
+                for i, name in names:
+                    row[name] = assign[i]
+                results.append(row)
+                return
+            row = {}
+            for i, name in names:
+                if row.get(name, assign[i]) != assign[i]:
+                    return
+                row[name] = assign[i]
+            results.append({**base, **row})
+            return
+        (
+            index,
+            way,
+            adjacency,
+            typed,
+            rel_filters,
+            rel_bound,
+            node_type,
+            node_filters,
+            node_bound,
+        ) = hops[k]
+        key = assign[index] if typed is None else (assign[index], typed)
+        nodes = graph.nodes
+        for rel_id, other_id in adjacency.get(key, _NONE).items():
+            if rel_filters and not _matches(graph.rels[rel_id], None, rel_filters):
                 continue
-            if rel_step.name in bound and bound[rel_step.name] != rel["id"]:
+            if rel_bound is not _ANY and rel_bound != rel_id:
                 continue
-            if node_step.name in bound and bound[node_step.name] != other["id"]:
+            if node_bound is not _ANY and node_bound != other_id:
                 continue
-            if not _matches(other, node_step.type, node_step.filters):
+            other = nodes[other_id]
+            if node_type is not None and other["type"] != node_type:
                 continue
-            assign[index + way], assign[index + 2 * way] = rel["id"], other["id"]
-            self._extend(graph, plan, k + 1, assign, bound, results)
+            if node_filters and not _matches(other, None, node_filters):
+                continue
+            assign[index + way], assign[index + 2 * way] = rel_id, other_id
+            self._extend(graph, hops, k + 1, assign, names, unique, base, results)
 
 
 class Match:
@@ -195,16 +237,14 @@ class Match:
         rows = [dict(bound)]
         for path, optional in self.parts:
             joined = []
+            names = path.names
             for row in rows:
-                found = [
-                    r for r in path.run(graph, row) if accepts(path.filters, graph, dict(row, **r))
-                ]
-                for result in found:
-                    joined.append(dict(row, **result))
+                found = path.run(graph, row, base=row)  # rows: this row joined with each match
+                if path.filters:
+                    found = [r for r in found if accepts(path.filters, graph, r)]
+                joined.extend(found)
                 if not found and optional:
-                    joined.append(
-                        dict(row, **{name: None for name in path.names if name not in row})
-                    )
+                    joined.append({**row, **{name: None for name in names if name not in row}})
             rows = joined
         return rows
 
@@ -367,19 +407,73 @@ class Query:
         """Items as Apstra answers them: one dict per match, name -> node/relationship (or None)."""
         items = []
         seen = set()
+        filters = self.root.filters
+        distinct = getattr(self.root, "distinct", None)
+        nodes, rels = graph.nodes, graph.rels
         for row in self.root.run(graph, {}):
-            if not accepts(self.root.filters, graph, row):
+            if filters and not accepts(filters, graph, row):
                 continue
-            objects = _objects(graph, row)
-            distinct = getattr(self.root, "distinct", None)
             if distinct:
                 key = tuple(row.get(n) for n in distinct)
                 if key in seen:
                     continue
                 seen.add(key)
-                objects = {n: objects.get(n) for n in distinct}
-            items.append(objects)
+            # the row is this query's own dict (see Match.run, Path.run): its ids become the objects in place
+            for name, obj_id in row.items():
+                row[name] = (nodes.get(obj_id) or rels.get(obj_id)) if obj_id else None
+            items.append({n: row.get(n) for n in distinct} if distinct else row)
         return items
+
+
+class Answer(dict):
+    """A query's answer, {"count": N, "items": [...]}, that knows a faster way to its JSON: the same bytes as
+    `json.dumps(answer).encode()`, with the text of each node (or relationship) made once however many items name it
+    (a template, its interface and the interface's owner appear in thousands of items), and the whole written by one
+    join of those shared pieces (no text per item: a million items make 1.2 GB of JSON)."""
+
+    def __init__(self, items):
+        super().__init__(count=len(items), items=items)
+
+    def to_json_bytes(self):
+        if list(self) != ["count", "items"] or not isinstance(self["items"], list):
+            return json.dumps(self).encode()
+        dumps = json.dumps
+        texts = {}  # id(object) -> its JSON; the objects live in the items while this runs
+        # key -> the bytes before its value: opening an item, or after an earlier key (no tuple keys: they are
+        # objects the garbage collector tracks, millions of them)
+        openers, followers = {}, {}
+        pieces = [b'{"count": ' + dumps(self["count"]).encode() + b', "items": [']
+        append = pieces.append
+        first_item = True
+        for item in self["items"]:
+            if not first_item:
+                append(b", ")
+            first_item = False
+            if not isinstance(item, dict) or not item:
+                append(dumps(item).encode())
+                continue
+            prefixes = openers
+            for key, value in item.items():
+                prefix = prefixes.get(key)
+                if prefix is None:
+                    prefix = prefixes[key] = (b"{" if prefixes is openers else b", ") + (
+                        dumps(key) + ": "
+                    ).encode()
+                append(prefix)
+                prefixes = followers
+                if value is None:
+                    append(b"null")
+                    continue
+                text = texts.get(id(value))
+                if text is None:
+                    text = texts[id(value)] = dumps(value).encode()
+                append(text)
+            append(b"}")
+        append(b"]}")
+        return b"".join(pieces)
+
+    def to_json(self):
+        return self.to_json_bytes().decode()
 
 
 def _objects(graph, row):

@@ -1,7 +1,7 @@
 """Stateless handlers: read the request context, make one backend call, return (status, JSON body or None)."""
 
 from apstra_sim.errors import Unprocessable
-from apstra_sim.qe import QueryError, run_query
+from apstra_sim.qe import Answer, QueryError, run_query
 
 
 class Context:
@@ -74,7 +74,7 @@ def qe(ctx):
         items = run_query(ctx.body["query"], graph)
     except QueryError as exc:
         raise Unprocessable("Invalid query: %s" % exc)
-    return 200, {"count": len(items), "items": items}
+    return 200, Answer(items)
 
 
 def ql(ctx):

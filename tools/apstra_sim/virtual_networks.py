@@ -72,11 +72,10 @@ class VirtualNetworksMixin:
         merged.update(
             {k: v for k, v in body.items() if k in VN_FIELDS or k in ("label", "vn_type")}
         )
-        others = [n for n in self.graph.of_type("virtual_network") if n["id"] != vn_id]
         label = merged.get("label")
         if not isinstance(label, str) or not LABEL_RE.match(label):
             errors["label"] = LABEL_MSG if label is not None else "Missing data for required field."
-        elif any(n["label"] == label for n in others) or label in pending["labels"]:
+        elif self.vn_label_taken(label, vn_id) or label in pending["labels"]:
             errors["label"] = 'Virtual Network name "%s" not unique' % label
         vn_type = merged.get("vn_type")
         if vn_type not in ("vxlan", "vlan"):
@@ -93,10 +92,10 @@ class VirtualNetworksMixin:
                 vni = None
             if vni is None or not in_range(vni, VNI_RANGE):
                 errors["vn_id"] = range_msg(VNI_RANGE)
-            elif vni in self.used_vnis(exclude=vn_id) or vni in pending["vnis"]:
+            elif self.vni_user(vni, exclude=vn_id) is not None or vni in pending["vnis"]:
                 errors["vn_id"] = "VNI %d is already used by %s" % (
                     vni,
-                    self.used_vnis(exclude=vn_id).get(vni, "another virtual network"),
+                    self.vni_user(vni, exclude=vn_id) or "another virtual network",
                 )
         if merged.get("reserved_vlan_id") is not None and not in_range(
             merged["reserved_vlan_id"], VLAN_RANGE
@@ -142,8 +141,7 @@ class VirtualNetworksMixin:
             return "Not a valid list."
         if merged.get("vn_type") == "vlan" and len(bound_to) > 1:
             return "A VLAN type virtual network can be bound to at most one leaf or leaf pair"
-        used = self._leaf_vlans(exclude_vn=vn_id)
-        used.update(pending["vlans"])
+        pending_vlans = pending["vlans"]
         zone_vlans = {
             z["vlan_id"]: z["label"] for z in self.graph.of_type("security_zone") if z["vlan_id"]
         }
@@ -186,10 +184,13 @@ class VirtualNetworksMixin:
                     )
                 elif vlan is not None:
                     for leaf in leafs:
-                        if (leaf, vlan) in used:
+                        user = pending_vlans.get((leaf, vlan)) or self.leaf_vlan_user(
+                            leaf, vlan, exclude_vn=vn_id
+                        )
+                        if user is not None:
                             item["vlan_id"] = (
                                 "VLAN %d overlaps with virtual network %s on system %s"
-                                % (vlan, used[(leaf, vlan)], self.graph.nodes[leaf]["label"])
+                                % (vlan, user, self.graph.nodes[leaf]["label"])
                             )
                             break
             if item:
@@ -199,15 +200,17 @@ class VirtualNetworksMixin:
     def _vlan_for(self, leafs, preferred, vn_id):
         if preferred is not None:
             return preferred
-        used = self._leaf_vlans(exclude_vn=vn_id)
         zone_vlans = {z["vlan_id"] for z in self.graph.of_type("security_zone")}
         for vlan in range(VLAN_RANGE[0], VLAN_RANGE[1] + 1):
-            if vlan not in zone_vlans and all((leaf, vlan) not in used for leaf in leafs):
+            if vlan not in zone_vlans and all(
+                self.leaf_vlan_user(leaf, vlan, exclude_vn=vn_id) is None for leaf in leafs
+            ):
                 return vlan
         raise Unprocessable({"bound_to": "No free VLAN left on the bound leafs"})
 
     def _bind(self, vn_id, bindings):
         """Replace the VN's vn_instances by `bindings` (validated), allocating VLANs where none is given."""
+        self._forget_bindings(vn_id)
         for inst in self.graph.targets(vn_id, "instantiated_by"):
             self.graph.del_node(inst["id"])
         reserved = self.graph.nodes[vn_id]["reserved_vlan_id"]
@@ -232,14 +235,19 @@ class VirtualNetworksMixin:
                 self.graph.add_rel("hosted_vn_instances", leaf, inst["id"])
                 self.graph.add_rel("instantiated_by", vn_id, inst["id"])
 
-    def _vn_props(self, body, base):
+    def _vn_props(self, body, base, vnis=None):
+        """Node properties of a VN; `vnis` ({"used": set, "from": VNI}) lets a batch draw VNIs without re-reading the
+        graph: the first free VNI only moves up while VNIs are taken."""
         props = dict(base)
         for key in ("label", "vn_type") + tuple(VN_FIELDS):
             if key in body:
                 props[key] = body[key]
         if props["vn_type"] == "vxlan":
             if props.get("vn_id") is None:
-                vni = self._free_vni(self.used_vnis(exclude=base.get("id")))
+                if vnis is None:
+                    vni = self._free_vni(self.used_vnis(exclude=base.get("id")))
+                else:
+                    vni = vnis["from"] = self._free_vni(vnis["used"], vnis["from"])
                 if vni is None:
                     raise Unprocessable({"vn_id": "No free VNI left in the VNI pool"})
                 props["vn_id"] = str(vni)
@@ -276,12 +284,15 @@ class VirtualNetworksMixin:
         if errors:
             raise Unprocessable({"virtual_networks": errors} if batch else errors["0"])
         ids = []
+        vnis = {"used": set(self.used_vnis()), "from": None}
         for body in items:
             node = self.graph.add_node(
                 "virtual_network",
                 self._new_id("virtual_network"),
-                **self._vn_props(body, dict(VN_FIELDS)),
+                **self._vn_props(body, dict(VN_FIELDS), vnis),
             )
+            if node["vn_id"]:
+                vnis["used"].add(int(node["vn_id"]))
             self.graph.add_rel(
                 "member_vns", body.get("security_zone_id") or self.default_sz, node["id"]
             )

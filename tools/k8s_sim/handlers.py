@@ -9,6 +9,8 @@ import time
 import yaml
 from aiohttp import web
 
+from sim_core.log import CallClock
+
 from . import errors, faults, openapi
 from .routes import discovery, resolve
 from .selectors import match_fields, match_labels, parse_fields, parse_labels
@@ -21,6 +23,12 @@ PATCH_TYPES = {
     "application/apply-patch+yaml": "apply",
 }
 _TRUE = ("1", "t", "T", "true", "TRUE", "True")
+
+
+def _body_size(response):
+    """Bytes of a response's body (0 without one)."""
+    body = response.body if isinstance(response, web.Response) else None
+    return len(body) if isinstance(body, (bytes, bytearray)) else 0
 
 
 def _json(body, status=200, headers=None):
@@ -121,22 +129,26 @@ class Handler:
             "dry_run": "dryRun" in request.query,
         }
         entry["write"] = request.method in WRITE_METHODS and not entry["dry_run"]
+        clock = CallClock()
+        dropped = False
         try:
-            response = await self.serve(request, entry)
+            response = await self.serve(request, entry, clock)
         except errors.ApiError as exc:
             response = _error(exc)
         except _Dropped:
             request.transport.abort()
             entry["status"] = 0
             response = web.Response()
+            dropped = True
         if entry["status"] is None:
             entry["status"] = response.status
         if self.sim.store.epoch == epoch:
             # a call open across a reset (a watch it ended) belongs to the log the reset cleared
-            self.sim.log.add(entry)
+            size = 0 if dropped else entry.pop("bytes", None)
+            self.sim.log.add(entry, clock, _body_size(response) if size is None else size)
         return response
 
-    async def serve(self, request, entry):
+    async def serve(self, request, entry, clock):
         segments = [s for s in request.path.split("/") if s]
         if segments in (["healthz"], ["livez"], ["readyz"]):
             return web.Response(text="ok")
@@ -183,11 +195,12 @@ class Handler:
         if outcome.fault:
             entry["fault"] = outcome.fault
         if outcome.delay:
-            await asyncio.sleep(outcome.delay)
+            with clock.paused():
+                await asyncio.sleep(outcome.delay)
         if outcome.failure is not None:
             return self._fail(outcome.failure, target, verb)
         if verb == "watch":
-            return await self.watch(request, target, entry, outcome.effect("cut_watch"))
+            return await self.watch(request, target, entry, outcome.effect("cut_watch"), clock)
         raced = outcome.effect("raced")
         if raced is not None:
             self._create_first(target, await _body(request), raced.option("labels"))
@@ -342,8 +355,11 @@ class Handler:
         created = patch_type == "apply" and not existed
         return _json(obj, 201 if created else 200, _warning_headers(warnings))
 
-    async def watch(self, request, target, entry, cut):
-        """Stream watch events; with `allowWatchBookmarks` also BOOKMARKs (see README.md, Watch)."""
+    async def watch(self, request, target, entry, cut, clock):
+        """Stream watch events; with `allowWatchBookmarks` also BOOKMARKs (see README.md, Watch).
+
+        Its log entry counts the bytes streamed and, on `clock`, not the time spent waiting for events.
+        """
         store = self.sim.store
         query = request.query
         labels = parse_labels(query.get("labelSelector"))
@@ -378,13 +394,16 @@ class Handler:
         store.add_listener(listener)
         epoch = store.epoch
         sent = 0
+        entry["bytes"] = 0
         try:
             pending = initial
             while not self.sim.closing:
                 for event in pending:
                     if event["type"] != "BOOKMARK" and _cut(request, cut, sent):
                         return response
-                    await response.write(json.dumps(event).encode() + b"\n")
+                    line = json.dumps(event).encode() + b"\n"
+                    await response.write(line)
+                    entry["bytes"] += len(line)
                     if event["type"] != "BOOKMARK":
                         sent += 1
                 if _cut(request, cut, sent):
@@ -395,9 +414,9 @@ class Handler:
                 try:
                     events, current = store.changes_since(last, target.res.key)
                 except errors.ApiError as exc:
-                    await response.write(
-                        json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n"
-                    )
+                    line = json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n"
+                    await response.write(line)
+                    entry["bytes"] += len(line)
                     break
                 pending = [e for e in (view.translate(ev) for ev in events) if e]
                 if pending:
@@ -412,7 +431,8 @@ class Handler:
                 if remaining is not None and remaining <= 0:
                     break
                 try:
-                    await asyncio.wait_for(wake.wait(), stream.wait_time(remaining))
+                    with clock.paused():
+                        await asyncio.wait_for(wake.wait(), stream.wait_time(remaining))
                 except asyncio.TimeoutError:
                     if remaining is not None and deadline - time.monotonic() <= 0:
                         break

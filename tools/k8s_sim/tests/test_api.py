@@ -537,6 +537,8 @@ def test_faults_and_request_log(api, k8s):
         with requests.get(api.url + NODES, params={"watch": "1"}, stream=True, timeout=5) as resp:
             list(resp.iter_lines())
     log = k8s.requests_log()
+    # the emulator's time on the call and the size of its answer (sim_core's log): plausible, not compared
+    assert log[0].pop("elapsed_ms") >= 0 and log[0].pop("bytes") > 0
     assert log[0] == {
         "method": "GET",
         "path": NODES,
