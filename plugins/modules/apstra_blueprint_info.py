@@ -172,9 +172,10 @@ error:
   sample: {"errors": {"vn_id": "VNI 10110 is already in use"}}
 """
 
-from ansible.module_utils.basic import env_fallback
-
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import ApstraModule
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.module import (
+    ApstraModule,
+    blueprint_option,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
     PortBindings,
@@ -206,7 +207,7 @@ def server_view(links):
 class BlueprintInfo(ApstraModule):
     NEEDS_BLUEPRINT = False
     ARGUMENT_SPEC = dict(
-        blueprint=dict(type="str", fallback=(env_fallback, ["APSTRA_BLUEPRINT"])),
+        blueprint=blueprint_option(),
         fabric=dict(type="bool", default=False),
         gather=dict(
             type="list",

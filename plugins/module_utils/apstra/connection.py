@@ -38,6 +38,7 @@ ENV = {
     "validate_certs": ["APSTRA_VERIFY_CERTIFICATES"],
     "ca_path": ["APSTRA_CA_PATH"],
     "token_cache": ["APSTRA_TOKEN_CACHE"],
+    "blueprint": ["APSTRA_BLUEPRINT"],
 }
 
 

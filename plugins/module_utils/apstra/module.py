@@ -63,6 +63,11 @@ def _env(option):
     return (environment_fallback, [option])
 
 
+def blueprint_option():
+    """The ``blueprint`` option (doc fragment netops.cn2_apstra.apstra.blueprint): a label or id, else APSTRA_BLUEPRINT."""
+    return dict(type="str", fallback=_env("blueprint"))
+
+
 def apstra_argument_spec():
     """Connection options; documented by the doc fragment netops.cn2_apstra.apstra."""
     return dict(
@@ -93,7 +98,7 @@ class ApstraModule:
     def argument_spec(cls):
         spec = apstra_argument_spec()
         if cls.NEEDS_BLUEPRINT:
-            spec["blueprint"] = dict(type="str", fallback=(env_fallback, ["APSTRA_BLUEPRINT"]))
+            spec["blueprint"] = blueprint_option()
         spec.update(cls.ARGUMENT_SPEC)
         return spec
 

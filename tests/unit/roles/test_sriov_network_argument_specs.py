@@ -131,13 +131,16 @@ def test_spec_defaults_are_the_role_defaults_and_among_the_choices():
         assert not option.get("required") or "default" not in option, name
 
 
-def test_the_intent_is_optional_with_an_empty_default():
+def test_the_intent_is_optional_and_not_given_by_default():
+    """Neither the networks nor the intent file is required by the spec; not given (null) they send the run to the
+    intent file check, which refuses a run without an intent before any call."""
     option = spec_options()["sriov_network_networks"]
-    assert not option.get("required") and option["default"] == []
-    assert load("defaults", "main.yml")["sriov_network_networks"] == []
+    assert not option.get("required") and "default" not in option
+    assert load("defaults", "main.yml")["sriov_network_networks"] is None
+    assert spec_options()["sriov_network_intent_file"]["default"] == ""
 
 
 def test_the_blueprint_has_no_default_in_the_spec():
     option = spec_options()["sriov_network_blueprint"]
     assert "default" not in option and not option.get("required")
-    assert "APSTRA_BLUEPRINT" in option["description"]
+    assert "APSTRA_BLUEPRINT" in " ".join(option["description"])
