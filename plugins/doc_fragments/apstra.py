@@ -53,9 +53,16 @@ options:
     type: path
   timeout:
     description:
-      - Timeout in seconds for each HTTP call (retries get their own).
+      - Timeout in seconds for each read (retries get their own).
     type: int
     default: 30
+  write_timeout:
+    description:
+      - Timeout in seconds for each write (Apstra takes long on a large batch, such as a connectivity-template
+        assignment of thousands of ports, and on a deploy). A write whose answer does not come is never sent again
+        blindly; what became of it is looked up first.
+    type: int
+    default: 300
   token_cache:
     description:
       - Reuse an Apstra token across tasks and runs instead of logging in once per task.

@@ -24,13 +24,15 @@ except ImportError:
     requests = None
 
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
-# A POST that creates something may have been applied before a 500/502/504 came back: only retry it
-# when the server said it did not process the request.
+# A write may have been applied before a 500/502/504 came back, or before its answer was lost (a timeout, a reset after
+# sending): it is repeated only when it never reached the server or the server said it did not process it. What became
+# of a write whose answer was lost is looked up by its caller before anything is sent again.
 UNPROCESSED_STATUSES = frozenset((429, 503))
 # POSTs that read rather than write (graph queries) are safe to repeat.
 READ_ONLY_POST_SUFFIXES = ("/qe", "/ql", "/ql-readonly", "/aaa/login")
-# A PUT that starts something: repeating it after a lost answer would do it twice (the caller looks first).
-NOT_REPEATABLE_PUT_SUFFIXES = ("/deploy",)
+# Seconds a write may take: Apstra takes long on large batch writes (a connectivity-template assignment of thousands of
+# ports) and deploys, where a read answers in seconds.
+WRITE_TIMEOUT = 300
 MAX_RETRY_AFTER = 60.0
 # Independent reads sent at once (concurrently()): few enough that no Apstra rate limit is at stake.
 MAX_CONCURRENT_READS = 4
@@ -177,6 +179,7 @@ class ApstraClient:
         validate_certs=True,
         ca_path=None,
         timeout=30,
+        write_timeout=WRITE_TIMEOUT,
         retries=4,
         backoff=0.5,
         token_cache=None,
@@ -192,6 +195,7 @@ class ApstraClient:
         self.username = username
         self.password = password
         self.timeout = timeout
+        self.write_timeout = write_timeout
         self.retries = retries
         self.backoff = backoff
         self.token_cache = token_cache
@@ -270,11 +274,8 @@ class ApstraClient:
         url = self.api_url + path
         headers = {"AuthToken": token} if token else {}
         bare = path.split("?", 1)[0]
-        safe_to_repeat = (
-            method in ("GET", "PATCH", "DELETE")
-            or (method == "PUT" and not bare.endswith(NOT_REPEATABLE_PUT_SUFFIXES))
-            or bare.endswith(READ_ONLY_POST_SUFFIXES)
-        )
+        safe_to_repeat = method == "GET" or bare.endswith(READ_ONLY_POST_SUFFIXES)
+        timeout = self.timeout if safe_to_repeat else self.write_timeout
         attempt = 0
         while True:
             try:
@@ -284,7 +285,7 @@ class ApstraClient:
                     json=body,
                     params=params,
                     headers=headers,
-                    timeout=self.timeout,
+                    timeout=timeout,
                     verify=self.verify,
                 )
             except requests.exceptions.SSLError as exc:
@@ -305,7 +306,7 @@ class ApstraClient:
             except requests.exceptions.Timeout as exc:
                 if attempt >= self.retries or not safe_to_repeat:
                     raise ApstraConnectionError(
-                        "no answer within %ss" % self.timeout, method=method, path=path
+                        "no answer within %ss" % timeout, method=method, path=path
                     ) from exc
             else:
                 retryable = RETRY_STATUSES if safe_to_repeat else UNPROCESSED_STATUSES

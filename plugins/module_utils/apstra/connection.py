@@ -19,6 +19,7 @@ import os
 from urllib.parse import urlsplit
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    WRITE_TIMEOUT,
     ApstraClient,
     TokenCache,
     base_url,
@@ -81,6 +82,7 @@ def client_from_options(options):
         validate_certs=True if validate_certs is None else validate_certs,
         ca_path=options.get("ca_path") or None,
         timeout=options.get("timeout") or 30,
+        write_timeout=options.get("write_timeout") or WRITE_TIMEOUT,
         token_cache=(
             TokenCache()
             if options.get("token_cache", True) and not options.get("auth_token")

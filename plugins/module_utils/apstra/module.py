@@ -15,7 +15,10 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
+    WRITE_TIMEOUT,
+    ApstraError,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.connection import (
     client_from_options,
     from_environment,
@@ -80,6 +83,7 @@ def apstra_argument_spec():
         ),
         ca_path=dict(type="path", fallback=_env("ca_path")),
         timeout=dict(type="int", default=30),
+        write_timeout=dict(type="int", default=WRITE_TIMEOUT),
         token_cache=dict(type="bool", default=True, fallback=_env("token_cache")),
     )
 

@@ -74,6 +74,24 @@ def is_placeholder(value):
     return isinstance(value, str) and value.startswith("<") and value.endswith("(planned)>")
 
 
+def comparable(field, value):
+    """An API field's value as a change compares it (bindings in any order)."""
+    if field == "bound_to":
+        return sorted((b.get("system_id"), b.get("vlan_id")) for b in value or [])
+    if isinstance(value, list):
+        return sorted(value, key=str)
+    return value
+
+
+def unapplied_fields(item, current):
+    """Whether the fields a write sets (``item``) are not yet what the object holds (``current``, as the API answers)."""
+    return current is None or any(
+        comparable(field, value) != comparable(field, current.get(field))
+        for field, value in item.items()
+        if field not in ("id", "virtual_network_id")
+    )
+
+
 def already_exists(error):
     return getattr(error, "status", None) == 422 and any(
         marker in str(error).lower() for marker in EXISTS_MARKERS
@@ -385,7 +403,9 @@ class RoutingZones(ApstraResource):
             except ApstraError as exc:
                 if request["method"] == "DELETE" and exc.status == 404:
                     return None  # deleted meanwhile (by another run, or before a lost answer)
-                raise
+                if not isinstance(exc, ApstraConnectionError):
+                    raise
+                return self._lost(request)
         label = request["body"]["label"]
         try:
             answer = self.ctx.send(request)
@@ -404,6 +424,18 @@ class RoutingZones(ApstraResource):
             }  # created by another run meanwhile, or our answer was lost
         self.ctx.zones().append(models.zone(dict(request["body"], id=answer["id"])))
         return answer
+
+    def _lost(self, request):
+        """A zone update or delete whose answer was lost: sent again only if the zone does not show it yet."""
+        try:
+            current = self.ctx.service.client.get(request["path"])
+        except ApstraError as exc:
+            if exc.status == 404 and request["method"] == "DELETE":
+                return None
+            raise
+        if request["method"] == "PATCH" and not unapplied_fields(request["body"], current):
+            return None
+        return self.ctx.send(request)
 
 
 # -- virtual networks -----------------------------------------------------------------------------------------------
@@ -584,6 +616,11 @@ class VirtualNetworks(ApstraResource):
         return plan
 
     def send(self, request):
+        if request["path"].endswith("/virtual-networks-batch-patch"):
+            try:
+                return self.ctx.send(request)
+            except ApstraConnectionError:
+                return self._patch_rest(request)
         if not request["path"].endswith(("/virtual-networks-batch", "/delete-virtual-networks")):
             return self.ctx.send(request)
         try:
@@ -598,6 +635,20 @@ class VirtualNetworks(ApstraResource):
             created = [item.get("id") for item in (answer or {}).get("virtual_networks") or []]
             self._remember(request["body"]["virtual_networks"], created)
         return answer
+
+    def _patch_rest(self, request):
+        """A batch update whose answer was lost: the VNs read again, only the updates they do not show are sent (once)."""
+        current = dict((vn["id"], vn) for vn in self.ctx.service.virtual_networks(self.bp_id))
+        rest = [
+            item
+            for item in request["body"]["virtual_networks"]
+            if unapplied_fields(item, current.get(item["virtual_network_id"]))
+        ]
+        return (
+            self.ctx.send(op("PATCH", request["path"], {"virtual_networks": rest}))
+            if rest
+            else None
+        )
 
     def _resend_rest(self, request, error):
         """Another run (or a lost answer) got there first: re-read, send only what is still missing, go on."""
@@ -941,6 +992,29 @@ class PortBindings(ApstraResource):
                 new_policies.extend(self.retagged(template, owned))
         return new_policies, apply, unused
 
+    def unimported(self, policies):
+        """The policies of an import whose answer was lost that the staging does not hold as sent: a template whose
+        root is missing or carries other tags (read back for those templates alone) is sent again, whole.
+        """
+        roots = [p for p in policies if p.get("policy_type_name") == "batch"]
+        single, _names = self.ctx.service.bindings(self.bp_id, templates=[p["id"] for p in roots])
+        held = dict((t["id"], t) for t in single)
+        missing = set(
+            root["id"]
+            for root in roots
+            if root["id"] not in held or held[root["id"]]["tags"] != sorted(root.get("tags") or [])
+        )
+        children = dict(
+            (sub, root["id"])
+            for root in roots
+            for sub in root["attributes"].get("subpolicies") or []
+        )
+        pipelines = dict((p["id"], p) for p in policies if p.get("policy_type_name") == "pipeline")
+        for pipe_id, root_id in list(children.items()):
+            first = (pipelines.get(pipe_id) or {}).get("attributes", {}).get("first_subpolicy")
+            children[first] = root_id
+        return [p for p in policies if p["id"] in missing or children.get(p["id"]) in missing]
+
     def unapplied(self, points):
         """The assignments of a batch-apply body that the staging does not hold: a template applied to an interface
         that does not carry it, or unapplied from one that still does (read back for those templates alone).
@@ -984,6 +1058,11 @@ class PortBindings(ApstraResource):
             return self.ctx.send(request)
         except ApstraError as exc:
             lost = isinstance(exc, ApstraConnectionError)
+            if lost and request["path"].endswith("/obj-policy-import"):
+                rest = self.unimported(request["body"]["policies"])
+                return (
+                    self.ctx.send(op("PUT", request["path"], {"policies": rest})) if rest else None
+                )
             if lost and request["path"].endswith("/obj-policy-batch-apply"):
                 # The answer was lost: look at what Apstra holds and send only what is not applied yet (once),
                 # never the same request again.
