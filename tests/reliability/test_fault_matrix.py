@@ -131,6 +131,27 @@ def test_survived_faults(job, fabric, cluster, apstra_rules, k8s_rules):
 
 
 @pytest.mark.parametrize(
+    "method, path",
+    [("PATCH", "/obj-policy-batch-apply"), ("PUT", "/obj-policy-import")],
+    ids=["batch-apply", "template-import"],
+)
+def test_a_write_whose_answer_was_lost_is_looked_up_and_never_sent_again(
+    job, fabric, cluster, method, path
+):
+    """Apstra applies the write and the answer never comes: the run reads what the staging holds, finds it there and
+    goes on; the request log holds that write once."""
+    job.apstra.faults([{"action": "reset_after", "method": method, "path": path + "$", "times": 1}])
+    run = job("provision")
+    assert run.rc == 0, run
+    sent = [
+        r for r in job.apstra.requests_log() if r["method"] == method and r["path"].endswith(path)
+    ]
+    assert len(sent) == 1, sent
+    job.apstra.control("DELETE", "faults")
+    assert_done(job, fabric, cluster)
+
+
+@pytest.mark.parametrize(
     "rule, shows",
     [
         ({"action": "error", "status": 500, "message": "etcd timeout"}, "etcd timeout"),

@@ -62,7 +62,7 @@ def leftover(description, owner, now=None):
         except (OSError, TypeError, ValueError):
             return True
         return False
-    since = time.mktime(
+    since = calendar.timegm(
         time.strptime(held.get("since") or "1970-01-01T00:00:00Z", "%Y-%m-%dT%H:%M:%SZ")
     )
     return (now or time.time()) - since >= STALE_AFTER

@@ -65,6 +65,7 @@ def test_create_sends_the_plan_and_closes_the_client(apstra):
             "validate_certs": True,
             "ca_path": None,
             "timeout": 30,
+            "write_timeout": 300,
             "token_cache": None,
         }
     ]

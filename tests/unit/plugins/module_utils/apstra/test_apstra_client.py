@@ -306,3 +306,26 @@ def test_concurrently_answers_in_order_and_raises_the_first_failure_in_order():
     assert concurrently(lambda: 1, lambda: 2, lambda: 3) == [1, 2, 3]
     with pytest.raises(ApstraError, match="second"):
         concurrently(lambda: 1, lambda: fails("second"), lambda: fails("third"))
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "POST"])
+def test_a_write_is_not_repeated_after_a_5xx_or_a_lost_answer(method):
+    """Only the server saying it did not process a write (429, 503) sends it again: after a 500/502/504 or a lost
+    answer it may have been applied, and the caller looks it up instead."""
+    for failure in (FakeResponse(502), requests.exceptions.ReadTimeout("slow")):
+        client, sleeps = make([LOGIN_OK, failure])
+        with pytest.raises((ApstraError, ApstraConnectionError)):
+            client.request(method, "/api/blueprints/bp/obj-policy-batch-apply", {})
+        assert not sleeps and len(client.session.sent) == 2
+
+
+def test_writes_wait_write_timeout_and_reads_wait_timeout():
+    client, _sleeps = make(
+        [LOGIN_OK, FakeResponse(200, {}), FakeResponse(200, {}), FakeResponse(200, {})],
+        timeout=7,
+        write_timeout=600,
+    )
+    client.get("/api/x")
+    client.post("/api/blueprints/bp/qe", {"query": "q"})
+    client.request("PATCH", "/api/blueprints/bp/obj-policy-batch-apply", {})
+    assert [sent["timeout"] for sent in client.session.sent[1:]] == [7, 7, 600]

@@ -961,3 +961,90 @@ def test_a_batch_apply_whose_answer_was_lost_is_looked_up_and_only_the_rest_is_s
         [{"id": "if-leaf3-xe-0/0/7", "policies": [{"policy": "ct-a", "used": True}]}],
     ]
     assert result["changed"] is True and client.queried()[-1] == (read_back, None)
+
+
+def test_a_zone_update_whose_answer_was_lost_is_looked_up_and_not_sent_again(apstra):
+    path = SZ + "/sz-telco"
+    updated = apstra.zone("sz-telco", "telco", vni=20001, import_rts=["65000:1", "65000:2"])
+    client = apstra.blueprint(
+        zones=[telco(apstra)], routes={("PATCH", path): apstra.lost("PATCH", path)}
+    )
+    client.routes[("GET", path)] = updated
+    result = run(
+        RoutingZones,
+        apstra.context(client),
+        "merged",
+        [{"label": "telco", "import_rts": ["65000:2"]}],
+    )
+    assert [w["method"] for w in client.writes()] == ["PATCH"] and ("GET", path) in client.paths()
+    assert result["changed"] is True
+
+
+def test_a_zone_update_lost_before_it_was_applied_is_sent_once_more(apstra):
+    path = SZ + "/sz-telco"
+    client = apstra.blueprint(
+        zones=[telco(apstra)], routes={("PATCH", path): apstra.Seq(apstra.lost("PATCH", path), {})}
+    )
+    client.routes[("GET", path)] = telco(apstra)
+    run(
+        RoutingZones,
+        apstra.context(client),
+        "merged",
+        [{"label": "telco", "import_rts": ["65000:2"]}],
+    )
+    first, second = client.writes()
+    assert first == second and first["method"] == "PATCH"
+
+
+def test_a_vn_batch_update_whose_answer_was_lost_sends_only_what_the_networks_do_not_show(apstra):
+    """sriov-a took its MTU before the answer was lost, sriov-b did not: the second PATCH carries sriov-b alone."""
+    vn_b = apstra.vn("vn-b", "sriov-b", vlan=101)
+    client = apstra.blueprint(
+        zones=[telco(apstra)],
+        vns=[vn_a(apstra), vn_b],
+        routes={("PATCH", VN_PATCH): apstra.Seq(apstra.lost("PATCH", VN_PATCH), {})},
+    )
+    client.routes[("GET", BASE + "/virtual-networks")] = apstra.Seq(
+        {"virtual_networks": {"vn-a": vn_a(apstra), "vn-b": vn_b}},
+        {"virtual_networks": {"vn-a": vn_a(apstra, mtu=9000), "vn-b": vn_b}},
+    )
+    result = run(
+        VirtualNetworks,
+        apstra.context(client),
+        "merged",
+        [{"label": "sriov-a", "mtu": 9000}, {"label": "sriov-b", "mtu": 9000}],
+    )
+    first, second = [w["body"]["virtual_networks"] for w in client.writes()]
+    assert [item["virtual_network_id"] for item in first] == ["vn-a", "vn-b"]
+    assert second == [{"virtual_network_id": "vn-b", "l3_mtu": 9000}] and result["changed"] is True
+
+
+def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_held(apstra):
+    """Two new templates; the staging holds the first after the lost answer: the import is sent again with the
+    second alone (its root and children), then the assignments."""
+    client = bindings_blueprint(
+        apstra,
+        routes={
+            ("PUT", IMPORT): apstra.Seq(apstra.lost("PUT", IMPORT), None),
+            ("PATCH", APPLY): None,
+        },
+    )
+    root_a, _ = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")
+    root_b, policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    read_back = BINDINGS_QUERY.replace(
+        "policy_type_name='batch', name='ct'",
+        "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted([root_a, root_b])),
+    )
+    client.queries[read_back] = [apstra.binding_row(root_a, "vn-a")]
+    run(
+        PortBindings,
+        apstra.context(client),
+        "merged",
+        [
+            {"virtual_network": "sriov-a", "servers": ["worker-01"]},
+            {"virtual_network": "sriov-b", "servers": ["worker-01"]},
+        ],
+    )
+    writes = client.writes()
+    assert [w["path"] for w in writes] == [IMPORT, IMPORT, APPLY]
+    assert writes[1]["body"] == {"policies": policies_b}
