@@ -63,7 +63,7 @@ options:
     default: {}
   plan:
     description:
-      - A plan made earlier from O(facts) (C(desired.fabric_plan) of M(netops.cn2_apstra.sriov_intent)):
+      - A plan made earlier from O(facts) (C(desired.fabric_plan) of M(netops.cn2_apstra.sriov_intent)) with
         C(staging_version), C(writes) and, per step, its C(resource), C(state), C(config) and planned C(changes).
       - The task carries out these changes as planned while the blueprint's staging is at the plan's version; when it
         moved, it plans again from a fresh read and says so in RV(replanned). In check mode, and when the plan writes
@@ -73,8 +73,8 @@ options:
   registered:
     description:
       - Options given by the name of a registered variable instead of by value, for example
-        C({facts: blueprint_facts, plan: intent.desired.fabric_plan}) (C(option) or C(option.key) -> C(variable[.key])):
-        read as registered, not templated into the task's arguments. Only the action plugin of this module reads it.
+        the mapping C(facts) to C(blueprint_facts) and C(plan) to C(intent.desired.fabric_plan) (C(option) or
+        C(option.key) to C(variable[.key])); read as registered, not templated into the task's arguments. Only the action plugin of this module reads it.
     type: dict
     default: {}
   commit:

@@ -339,7 +339,7 @@ def run_case(topology_path, servers, leafs, networks, profile_dir=None, progress
             raise BenchError("the deploy task did not complete after 20 polls")
     if record("deploy to completion", deploy)["status"] != "succeeded":
         raise BenchError("the deploy task failed: %s" % deploy[-1]["body"])
-    deployed = [row for row in query("bindings query (deployed)", BINDINGS_QUERY, "deployed")]
+    deployed = list(query("bindings query (deployed)", BINDINGS_QUERY, "deployed"))
     if sum(1 for row in deployed if row.get("intf")) != applied:
         raise BenchError("the deployed graph does not hold the %d applied points" % applied)
     del deployed

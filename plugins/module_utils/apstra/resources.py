@@ -1056,48 +1056,34 @@ class PortBindings(ApstraResource):
     def send(self, request):
         try:
             return self.ctx.send(request)
+        except ApstraConnectionError as exc:
+            return self._lost(request, exc)
         except ApstraError as exc:
-            lost = isinstance(exc, ApstraConnectionError)
-            if lost and request["path"].endswith("/obj-policy-import"):
-                rest = self.unimported(request["body"]["policies"])
-                return (
-                    self.ctx.send(op("PUT", request["path"], {"policies": rest})) if rest else None
-                )
-            if lost and request["path"].endswith("/obj-policy-batch-apply"):
-                # The answer was lost: look at what Apstra holds and send only what is not applied yet (once),
-                # never the same request again.
-                rest = self.unapplied(request["body"]["application_points"])
-                if not rest:
-                    return None
-                return self.ctx.send(
-                    op(request["method"], request["path"], {"application_points": rest})
-                )
-            # A batch delete whose answer was lost, or that another run already did: the templates are gone.
-            if request["path"].endswith("/obj-policy-batch-delete") and (exc.status == 404 or lost):
-                self.ctx.forget("templates")
-                left = set(t["id"] for t in self.ctx.templates()) & set(
-                    request["body"]["policy_ids"]
-                )
-                if not left:
-                    return None
+            if exc.status == 404 and request["path"].endswith("/obj-policy-batch-delete"):
+                return self._deleted(request, exc)
             raise
-            # The answer was lost: look at what Apstra holds, send only what is not applied yet (once), never the same
-            # request again.
+
+    def _lost(self, request, error):
+        """A write whose answer was lost: what Apstra holds is looked up and only what it lacks is sent (once), never
+        the same request again."""
+        path = request["path"]
+        if path.endswith("/obj-policy-import"):
+            rest = self.unimported(request["body"]["policies"])
+            return self.ctx.send(op("PUT", path, {"policies": rest})) if rest else None
+        if path.endswith("/obj-policy-batch-apply"):
             rest = self.unapplied(request["body"]["application_points"])
-            if rest:
-                return self.ctx.send(
-                    op(request["method"], request["path"], {"application_points": rest})
-                )
-            return None
-        except ApstraError as exc:
-            # A batch delete whose answer was lost, or that another run already did: the templates are gone.
-            if request["path"].endswith("/obj-policy-batch-delete") and (
-                exc.status == 404 or isinstance(exc, ApstraConnectionError)
-            ):
-                self.ctx.forget("templates")
-                left = set(t["id"] for t in self.ctx.templates()) & set(
-                    request["body"]["policy_ids"]
-                )
-                if not left:
-                    return None
-            raise
+            return (
+                self.ctx.send(op(request["method"], path, {"application_points": rest}))
+                if rest
+                else None
+            )
+        if path.endswith("/obj-policy-batch-delete"):
+            return self._deleted(request, error)
+        raise error
+
+    def _deleted(self, request, error):
+        """A batch delete whose answer was lost, or that another run already did: gone on when the templates are."""
+        self.ctx.forget("templates")
+        if set(t["id"] for t in self.ctx.templates()) & set(request["body"]["policy_ids"]):
+            raise error
+        return None

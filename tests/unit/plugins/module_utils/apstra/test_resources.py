@@ -1029,7 +1029,7 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
             ("PATCH", APPLY): None,
         },
     )
-    root_a, _ = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")
+    root_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")[0]
     root_b, policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
     read_back = BINDINGS_QUERY.replace(
         "policy_type_name='batch', name='ct'",
