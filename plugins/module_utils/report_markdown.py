@@ -101,7 +101,9 @@ def change_rows(layer, title, changes, marks):
 
 def layer_section(title, layers, results, data):
     check = data.get("check_mode")
-    lines = ["", "## %s changes%s" % (title, " (planned)" if check else ""), ""]
+    staged = layers is FABRIC_LAYERS and data.get("staged_only")
+    suffix = " (planned)" if check else " (staged, not deployed)" if staged else ""
+    lines = ["", "## %s changes%s" % (title, suffix), ""]
     rows, requests = [], []
     for layer, kind in layers:
         result = results.get(layer) or {}
@@ -114,7 +116,7 @@ def layer_section(title, layers, results, data):
     lines += table(["kind", "object", "change", "detail"], rows) if rows else ["No change."]
     if requests:
         lines += ["", "API requests%s:" % (" a real run sends" if check else " sent"), "", "```"]
-        lines += ["%s %s" % (r.get("method"), r.get("path")) for r in requests] + ["```"]
+        lines += request_lines(requests) + ["```"]
     return lines
 
 
@@ -152,6 +154,8 @@ def header(data):
     def yes_no(flag):
         return ("yes (planned)" if check else "yes") if flag else "no"
 
+    fabric_changed = "staged, not deployed" if data.get("staged_only") else yes_no(fabric)
+
     return ["# %s" % (data.get("title") or "SR-IOV network change report"), ""] + table(
         ["item", "value"],
         [
@@ -160,7 +164,7 @@ def header(data):
             ["time (UTC)", data.get("timestamp")],
             ["Apstra blueprint", (data.get("blueprint") or {}).get("label")],
             ["Apstra revision", revision_text(data)],
-            ["fabric changed", yes_no(fabric)],
+            ["fabric changed", fabric_changed],
             ["cluster changed", yes_no(changed(results, CLUSTER_LAYERS))],
             ["drift found", len(data.get("drift") or [])],
             ["problems (not bound)", len(data.get("problems") or [])],
@@ -195,7 +199,55 @@ def trigger(data):
 
 
 def failure(data):
-    return ["", "## The run failed", "", data["failure"]] if data.get("failure") else []
+    if not data.get("failure"):
+        return []
+    return ["", "## The run failed", "", data["failure"]] + staged_only(data)
+
+
+def staged_only(data):
+    """The writes of a run that failed before its deploy: in the blueprint's staging, not deployed."""
+    applied = data.get("staged_only") or []
+    if not applied:
+        return []
+    return [
+        "",
+        "## Staged in Apstra, not deployed",
+        "",
+        "This run's writes below are in the staging of blueprint %s; nothing of them is deployed. The next run of the "
+        "same owner deploys them with its own changes; reverting the staging in Apstra drops them."
+        % ((data.get("blueprint") or {}).get("label") or "-"),
+        "",
+        "```",
+    ] + request_lines(applied) + ["```"]
+
+
+def mutex(data):
+    """The blueprint mutex this run could not release (which tag, how to remove it), or took over from an earlier run."""
+    left, taken = data.get("mutex_left") or {}, data.get("mutex_taken_over") or {}
+    lines = []
+    if left:
+        lines += [
+            "",
+            "## Blueprint mutex left held",
+            "",
+            "The run could not release the blueprint mutex: the design tag `%s` (id %s) is still in Apstra's global "
+            "catalog, and the tools that honour it (this collection, terraform-provider-apstra) wait for it. The next "
+            "run of the same owner that changes the fabric takes it over. To remove it now: Design > Tags in the "
+            "Apstra UI, or `DELETE /api/design/tags/%s`." % (left.get("label"), left.get("id"), left.get("id")),
+        ]
+    if taken:
+        lines += [
+            "",
+            "## Blueprint mutex taken over",
+            "",
+            "An earlier run of this owner had left the blueprint mutex (design tag `%s`, id %s: %s); this run took it "
+            "over and released it." % (taken.get("label"), taken.get("id"), taken.get("description") or "-"),
+        ]
+    return lines
+
+
+def request_lines(requests):
+    return ["%s %s" % (r.get("method"), r.get("path")) for r in requests if isinstance(r, dict)]
 
 
 def staging(data):
@@ -348,7 +400,7 @@ def markdown(data, svg_name=None):
     port_map, problems, drift, staging, skipped, marks ({network: adopted|released}), failure, commit_description,
     results (per layer: changed, changes, plan; and the commit)."""
     results = data.get("results") or {}
-    lines = header(data) + failure(data) + trigger(data) + staging(data) + skipped(data)
+    lines = header(data) + failure(data) + mutex(data) + trigger(data) + staging(data) + skipped(data)
     lines += networks(data)
     lines += layer_section("Fabric (Apstra)", FABRIC_LAYERS, results, data) + committed(data)
     lines += layer_section("Cluster (Kubernetes)", CLUSTER_LAYERS, results, data)

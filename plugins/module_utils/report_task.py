@@ -80,6 +80,13 @@ def marks(desired):
     return out
 
 
+def staged_only(fabric):
+    """The requests a failed fabric task applied before any deploy (they sit in the staging), else []."""
+    if not fabric.get("failed") or (fabric.get("commit") or {}).get("changed"):
+        return []
+    return [r for r in fabric.get("applied") or [] if isinstance(r, dict)]
+
+
 def report_data(params):
     results = scrub(layered(params))
     given = params.get("intent") or {}
@@ -116,6 +123,9 @@ def report_data(params):
         leafs=fabric.get("leafs") or [],
         esi_pairs=fabric.get("esi_pairs") or {},
         failure=params.get("failure"),
+        staged_only=staged_only(params.get("fabric_result") or {}),
+        mutex_left=(params.get("fabric_result") or {}).get("mutex_left"),
+        mutex_taken_over=(params.get("fabric_result") or {}).get("mutex_taken_over"),
         staging=intent.get("staging") or {},
         skipped=intent.get("skipped") or [],
     )
@@ -157,6 +167,7 @@ def run(params, check_mode=False):
     results = data["results"]
     commit = results.get("commit") or {}
     summary = dict(
+        fabric_staged_not_deployed=bool(data["staged_only"]),
         fabric_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t in FABRIC_LAYERS)
         or bool(commit.get("changed")),
         cluster_changed=any(

@@ -334,3 +334,72 @@ def test_expired_cached_tokens_are_pruned(job, ansible_env):
     )  # forces a new login
     job("verify")  # drift or not, it logs in again and writes its token
     assert not stale.exists()
+
+
+def test_a_failure_midway_is_reported_staged_not_deployed_and_the_next_run_deploys_it(
+    job, fabric, cluster
+):
+    """The VNs are staged, the batch-apply is refused: the run fails, its report says which writes sit in the
+    staging undeployed (never "fabric changed: no"), the cluster is untouched; the next run deploys it all once.
+    """
+    job.apstra.faults(
+        [
+            {
+                "action": "error",
+                "status": 500,
+                "method": "PATCH",
+                "path": "/obj-policy-batch-apply$",
+                "times": 1,
+            }
+        ]
+    )
+    run = job("provision")
+    assert run.rc != 0 and "staged, not deployed" in run.stdout, run
+    report = job.report()
+    assert "| fabric changed | staged, not deployed |" in report
+    staged = report.split("## Staged in Apstra, not deployed", 1)[1].split("\n## ", 1)[0]
+    assert "/virtual-networks-batch" in staged and "/obj-policy-batch-apply" not in staged
+    assert EXAMPLE_VNS <= set(fabric.staged_vns()) and not EXAMPLE_VNS & set(fabric.deployed_vns())
+    assert cluster.nads() == {}
+    job.apstra.control("DELETE", "faults")
+    assert job("provision").rc == 0
+    assert len(fabric.commits()) == 1
+    assert_done(job, fabric, cluster)
+
+
+def test_a_mutex_that_cannot_be_released_is_reported_and_the_next_run_takes_it_over(
+    job, fabric, cluster
+):
+    """Every release of the mutex fails: the fabric is deployed and the cluster follows, then the run fails naming the
+    tag and how to remove it (message and report). The next run of the owner that changes the fabric (a teardown)
+    takes the leftover over and releases it."""
+    label = "blueprint %s locked" % fabric.admin.bp
+    job.apstra.faults(
+        [
+            {
+                "action": "error",
+                "status": 500,
+                "method": "DELETE",
+                "path": "/design/tags/",
+                "times": 4,
+            }
+        ]
+    )
+    run = job("provision")
+    assert run.rc != 0 and "could not be released" in run.stdout, run
+    assert "DELETE /api/design/tags/" in run.stdout
+    left = [
+        t for t in fabric.admin.api("GET", "design/tags").json()["items"] if t["label"] == label
+    ]
+    assert len(left) == 1, "the tag is still there"
+    assert EXAMPLE_VNS <= set(fabric.deployed_vns()) and set(cluster.nads()) == EXAMPLE_NADS
+    report = job.report()
+    assert "## Blueprint mutex left held" in report and left[0]["id"] in report
+    job.apstra.control("DELETE", "faults")
+    teardown = job("teardown")
+    assert teardown.rc == 0, teardown
+    assert "## Blueprint mutex taken over" in job.report("teardown")
+    assert not [
+        t for t in fabric.admin.api("GET", "design/tags").json()["items"] if t["label"] == label
+    ], "taken over, then released"
+    assert not EXAMPLE_VNS & set(fabric.deployed_vns()) and cluster.nads() == {}

@@ -24,7 +24,9 @@ def test_a_failed_deploy_is_finished_by_the_next_run_and_never_reported_done(job
         not EXAMPLE_VNS & set(fabric.deployed_vns()) and cluster.nads() == {}
     ), "nothing deployed, no NAD created"
     assert EXAMPLE_VNS <= set(fabric.staged_vns())
-    assert "The run failed" in job.report()
+    report = job.report()
+    assert "The run failed" in report and "| fabric changed | staged, not deployed |" in report
+    assert "## Staged in Apstra, not deployed" in report
 
     verify = job("verify")
     assert (

@@ -137,8 +137,7 @@ class BlueprintMutex:
                 if self.nonce in (tag.get("description") or ""):
                     self.tag_id = tag.get("id")  # our create was applied, only its answer was lost
                     return waited
-                if self.owner and leftover(tag.get("description"), self.owner):
-                    self.take_over(tag)
+                if self.owner and leftover(tag.get("description"), self.owner) and self.take_over(tag):
                     return waited
                 if self.clock() >= deadline:
                     raise MutexHeld(
@@ -155,14 +154,17 @@ class BlueprintMutex:
                 self.sleep(self.poll_interval)
 
     def take_over(self, tag):
-        """A mutex an earlier run of this owner left (it could not release it): now this run's."""
+        """A mutex an earlier run of this owner left (it could not release it) becomes this run's; False when another
+        run of the owner took it over at the same time (the tag, read back, names that run)."""
+        path = "%s/%s" % (TAGS_PATH, tag.get("id"))
         self.client.request(
-            "PUT",
-            "%s/%s" % (TAGS_PATH, tag.get("id")),
-            body={"label": tag.get("label"), "description": self.description()},
+            "PUT", path, body={"label": tag.get("label"), "description": self.description()}
         )
+        if self.nonce not in (self.client.get(path).get("description") or ""):
+            return False
         self.tag_id = tag.get("id")
         self.took_over = tag
+        return True
 
     def release(self):
         """Delete the tag, trying RELEASE_ATTEMPTS times; raises MutexLeft naming the tag and how to remove it."""

@@ -87,6 +87,7 @@ def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_mo
         },
     )
     assert result["summary"] == {
+        "fabric_staged_not_deployed": False,
         "fabric_changed": True,
         "cluster_changed": True,
         "deployed_version": 8,
@@ -115,3 +116,49 @@ def test_an_unwritable_path_fails(run_module, tmp_path):
     assert result["failed"] and result["msg"].startswith(
         "cannot write the report to %s" % (blocker / "reports")
     )
+
+
+def test_a_fabric_task_that_failed_before_its_deploy_is_reported_staged_not_deployed(
+    run_module, tmp_path
+):
+    """The VN batch went through, the batch-apply failed, the mutex could not be released: the report says the VN
+    write sits in the staging, undeployed, and names the mutex tag and how to remove it."""
+    failed = dict(fabric_result(), failed=True, changed=True)
+    for key in ("commit", "deployed", "revision"):
+        failed.pop(key)
+    failed["applied"] = [{"method": "POST", "path": VN_PATH, "body": {}}]
+    failed["mutex_left"] = {"label": "blueprint bp-1 locked", "id": "tag-9"}
+    result = run_module(
+        main,
+        {
+            "path": str(tmp_path),
+            "timestamp": "20250301T120000Z",
+            "intent": {"desired": {"networks": []}},
+            "fabric_result": failed,
+            "failure": "Apply the fabric failed: PATCH /obj-policy-batch-apply: 500",
+            "blueprint": {"label": "dc1", "deployed_version": 7},
+            "run": "provision",
+        },
+    )
+    assert result["summary"]["fabric_staged_not_deployed"] is True
+    text = (tmp_path / "sriov-change-latest.md").read_text()
+    assert "| fabric changed | staged, not deployed |" in text
+    staged = text.split("## Staged in Apstra, not deployed", 1)[1].split("\n## ", 1)[0]
+    assert "staging of blueprint dc1" in staged and "POST %s" % VN_PATH in staged
+    assert "## Fabric (Apstra) changes (staged, not deployed)" in text
+    left = text.split("## Blueprint mutex left held", 1)[1]
+    assert "`blueprint bp-1 locked` (id tag-9)" in left and "DELETE /api/design/tags/tag-9" in left
+    deployed = dict(fabric_result(), failed=True, applied=failed["applied"])
+    run_module(
+        main,
+        {
+            "path": str(tmp_path),
+            "timestamp": "20250301T120001Z",
+            "intent": {"desired": {"networks": []}},
+            "fabric_result": deployed,
+            "failure": "the mutex could not be released",
+            "blueprint": {"label": "dc1", "deployed_version": 7},
+        },
+    )
+    text = (tmp_path / "sriov-change-latest.md").read_text()
+    assert "| fabric changed | yes |" in text and "not deployed" not in text

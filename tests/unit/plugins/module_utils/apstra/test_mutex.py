@@ -195,16 +195,18 @@ def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(aps
     }
     left = {"id": "tag-5", "label": LABEL, "description": json.dumps(gone)}
     refused = apstra.error(422, {"errors": {"label": "not unique"}}, "POST", TAGS_PATH)
+    stored = {}
     client = apstra.client(
         {
             ("POST", TAGS_PATH): refused,
             ("GET", TAGS_PATH): {"items": [left]},
-            ("PUT", TAGS_PATH + "/tag-5"): None,
+            ("PUT", TAGS_PATH + "/tag-5"): lambda call: stored.update(call["body"]),
+            ("GET", TAGS_PATH + "/tag-5"): lambda call: dict(left, **stored),
         }
     )
     lock = BlueprintMutex(client, "bp-1", sleep=clock.sleep, clock=clock, owner="team-x")
     assert lock.acquire() is False and lock.tag_id == "tag-5" and lock.took_over == left
-    assert json.loads(client.calls[-1]["body"]["description"])["session"] == lock.nonce
+    assert json.loads(stored["description"])["session"] == lock.nonce
     for description in (
         dict(gone, owner="team-y"),
         dict(gone, pid=os.getpid()),
@@ -222,3 +224,30 @@ def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(aps
     assert not leftover(
         json.dumps(dict(old, since=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))), "team-x"
     )
+
+
+def test_a_leftover_two_runs_take_over_at_once_is_the_last_writers(apstra, clock):
+    """Both runs of the owner see the leftover and rewrite it; the one whose description the tag does not hold after
+    its write waits for the other, as for any holder."""
+    gone = {
+        "holder": "netops.cn2_apstra",
+        "owner": "team-x",
+        "host": socket.gethostname(),
+        "pid": 2**22 + 7,
+    }
+    left = {"id": "tag-5", "label": LABEL, "description": json.dumps(gone)}
+    other_run = dict(left, description=json.dumps(dict(gone, pid=os.getpid(), session="other")))
+    client = apstra.client(
+        {
+            ("POST", TAGS_PATH): apstra.error(
+                422, {"errors": {"label": "not unique"}}, "POST", TAGS_PATH
+            ),
+            ("GET", TAGS_PATH): apstra.Seq({"items": [left]}, {"items": [other_run]}),
+            ("PUT", TAGS_PATH + "/tag-5"): None,
+            ("GET", TAGS_PATH + "/tag-5"): other_run,
+        }
+    )
+    lock = BlueprintMutex(client, "bp-1", wait=0, sleep=clock.sleep, clock=clock, owner="team-x")
+    with pytest.raises(MutexHeld):
+        lock.acquire()
+    assert lock.tag_id is None and lock.took_over is None
