@@ -88,12 +88,12 @@ def log(message):
 # -- labs ------------------------------------------------------------------------------------------------------------
 
 
-def generate(servers, sriov_fraction=0.75):
+def generate(servers, sriov_fraction=0.75, leafs=None):
     """(fabric file, cluster seed file, full-SR-IOV seed file) of a generated lab; reused when already written."""
-    leafs = LEAFS[servers]
-    fabric = OUT / "labs" / ("fabric_%d.yml" % servers)
-    cluster = OUT / "labs" / ("cluster_%d.yml" % servers)
-    joined = OUT / "labs" / ("cluster_%d_all_sriov.yml" % servers)
+    leafs = leafs or LEAFS[servers]
+    fabric = OUT / "labs" / ("fabric_%d_%d.yml" % (servers, leafs))
+    cluster = OUT / "labs" / ("cluster_%d_%d.yml" % (servers, leafs))
+    joined = OUT / "labs" / ("cluster_%d_%d_all_sriov.yml" % (servers, leafs))
     fabric.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
@@ -157,9 +157,10 @@ def seed_objects(path):
 class Lab:
     """Both emulators on one generated fabric/cluster pair, with their request logs and end state."""
 
-    def __init__(self, servers, latency_ms):
+    def __init__(self, servers, latency_ms, leafs=None):
         self.servers = servers
-        self.fabric, self.cluster, self.joined = generate(servers)
+        self.latency_ms = latency_ms
+        self.fabric, self.cluster, self.joined = generate(servers, leafs=leafs)
         self.fabric_spec = yaml.safe_load(self.fabric.read_text())
         self.seed = seed_objects(self.cluster)
         self.apstra = start_apstra(str(self.fabric), port=0, latency=latency_ms / 1000.0)
