@@ -209,16 +209,20 @@ def staged_only(data):
     applied = data.get("staged_only") or []
     if not applied:
         return []
-    return [
-        "",
-        "## Staged in Apstra, not deployed",
-        "",
-        "This run's writes below are in the staging of blueprint %s; nothing of them is deployed. The next run of the "
-        "same owner deploys them with its own changes; reverting the staging in Apstra drops them."
-        % ((data.get("blueprint") or {}).get("label") or "-"),
-        "",
-        "```",
-    ] + request_lines(applied) + ["```"]
+    return (
+        [
+            "",
+            "## Staged in Apstra, not deployed",
+            "",
+            "This run's writes below are in the staging of blueprint %s; nothing of them is deployed. The next run of the "
+            "same owner deploys them with its own changes; reverting the staging in Apstra drops them."
+            % ((data.get("blueprint") or {}).get("label") or "-"),
+            "",
+            "```",
+        ]
+        + request_lines(applied)
+        + ["```"]
+    )
 
 
 def mutex(data):
@@ -233,7 +237,8 @@ def mutex(data):
             "The run could not release the blueprint mutex: the design tag `%s` (id %s) is still in Apstra's global "
             "catalog, and the tools that honour it (this collection, terraform-provider-apstra) wait for it. The next "
             "run of the same owner that changes the fabric takes it over. To remove it now: Design > Tags in the "
-            "Apstra UI, or `DELETE /api/design/tags/%s`." % (left.get("label"), left.get("id"), left.get("id")),
+            "Apstra UI, or `DELETE /api/design/tags/%s`."
+            % (left.get("label"), left.get("id"), left.get("id")),
         ]
     if taken:
         lines += [
@@ -241,7 +246,8 @@ def mutex(data):
             "## Blueprint mutex taken over",
             "",
             "An earlier run of this owner had left the blueprint mutex (design tag `%s`, id %s: %s); this run took it "
-            "over and released it." % (taken.get("label"), taken.get("id"), taken.get("description") or "-"),
+            "over and released it."
+            % (taken.get("label"), taken.get("id"), taken.get("description") or "-"),
         ]
     return lines
 
@@ -400,7 +406,9 @@ def markdown(data, svg_name=None):
     port_map, problems, drift, staging, skipped, marks ({network: adopted|released}), failure, commit_description,
     results (per layer: changed, changes, plan; and the commit)."""
     results = data.get("results") or {}
-    lines = header(data) + failure(data) + mutex(data) + trigger(data) + staging(data) + skipped(data)
+    lines = (
+        header(data) + failure(data) + mutex(data) + trigger(data) + staging(data) + skipped(data)
+    )
     lines += networks(data)
     lines += layer_section("Fabric (Apstra)", FABRIC_LAYERS, results, data) + committed(data)
     lines += layer_section("Cluster (Kubernetes)", CLUSTER_LAYERS, results, data)

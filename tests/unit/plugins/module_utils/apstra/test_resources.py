@@ -698,7 +698,9 @@ def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
         [{"virtual_network": "sriov-b", "servers": ["worker-05", "worker-01"]}],
         check_mode=True,
     )
-    root, policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    record = apstra.record("if-leaf1-xe-0/0/1", "esi-leaf3-leaf4-ae5")
+    root, policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], record)
+    assert record.startswith("netops.cn2_apstra ports v1 2 ")
     assert result["plan"] == [
         {"method": "PUT", "path": IMPORT, "body": {"policies": policies}},
         {
@@ -1030,7 +1032,9 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
         },
     )
     root_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")[0]
-    root_b, policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    root_b, policies_b = new_template(
+        "bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], apstra.record("if-leaf1-xe-0/0/1")
+    )
     read_back = BINDINGS_QUERY.replace(
         "policy_type_name='batch', name='ct'",
         "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted([root_a, root_b])),
