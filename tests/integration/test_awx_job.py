@@ -65,21 +65,7 @@ def checkout(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tarball(checkout, tmp_path_factory):
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-galaxy"),
-            "collection",
-            "build",
-            "--output-path",
-            str(dist),
-        ],
-        cwd=str(checkout),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return next(dist.glob("netops-cn2_apstra-*.tar.gz"))
+    return awx.build_collection(checkout, tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")

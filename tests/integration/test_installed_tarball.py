@@ -91,18 +91,9 @@ def checkout(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tarball(checkout, tmp_path_factory):
     """`ansible-galaxy collection build` in the fresh checkout, as the README says."""
-    dist = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run(
-        [str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(dist)],
-        cwd=str(checkout),
-        env=user_env(tmp_path_factory.mktemp("build-home")),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return awx.build_collection(
+        checkout, tmp_path_factory.mktemp("dist"), user_env(tmp_path_factory.mktemp("build-home"))
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return next(dist.glob("netops-cn2_apstra-*.tar.gz"))
 
 
 @pytest.fixture(scope="module")
