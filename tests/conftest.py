@@ -68,16 +68,7 @@ def run_module():
     (local connection, the json callback) in `env`."""
 
     def run(env, module, args=None):
-        cmd = [
-            str(Path(sys.executable).parent / "ansible"),
-            "localhost",
-            "-c",
-            "local",
-            "-i",
-            "localhost,",
-            "-m",
-            module,
-        ]
+        cmd = localhost_command("ansible", "localhost", "-m", module)
         if args:
             cmd += ["-a", json.dumps(args)]
         proc = subprocess.run(
@@ -153,15 +144,13 @@ class PlaybookResult:
         ]
 
 
+def localhost_command(program, *args):
+    """`program` (ansible, ansible-playbook) of this Python's environment on localhost, the local connection."""
+    return [str(Path(sys.executable).parent / program), "-i", "localhost,", "-c", "local", *args]
+
+
 def playbook_command(playbook, args=(), extra_vars=None):
-    cmd = [
-        str(Path(sys.executable).parent / "ansible-playbook"),
-        "-i",
-        "localhost,",
-        "-c",
-        "local",
-        str(playbook),
-    ]
+    cmd = localhost_command("ansible-playbook", str(playbook))
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     return cmd + list(args)

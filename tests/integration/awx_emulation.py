@@ -298,10 +298,20 @@ def project_checkout(repo, dest):
     return dest
 
 
+def run_ok(cmd, cwd, env=None, timeout=300):
+    """Run `cmd` in `cwd` with `env` (default: this process's environment), its output captured as text; it must exit
+    0 (its output is the failure's message). The CompletedProcess."""
+    proc = subprocess.run(
+        cmd, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
 def build_collection(checkout, dist, env=None):
     """`ansible-galaxy collection build` in `checkout` (a project_checkout) into `dist`, in `env` (default: this
     process's environment); the tarball's path."""
-    proc = subprocess.run(
+    run_ok(
         [
             str(Path(sys.executable).parent / "ansible-galaxy"),
             "collection",
@@ -309,12 +319,7 @@ def build_collection(checkout, dist, env=None):
             "--output-path",
             str(dist),
         ],
-        cwd=str(checkout),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        checkout,
+        env,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     return next(Path(dist).glob("netops-cn2_apstra-*.tar.gz"))

@@ -237,33 +237,20 @@ def test_inventory_credential_ca_certificates_are_files(tmp_path):
     credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     apstra_pem = "-----BEGIN CERTIFICATE-----\nMIIBapstra\n-----END CERTIFICATE-----\n"
-    env, _args = awx.inject(
-        credential_type,
-        {
-            "api_url": "https://a",
-            "k8s_host": "https://k",
-            "k8s_bearer_token": "t",
-            "k8s_ca_cert": pem,
-            "ca_cert": apstra_pem,
-        },
-        str(tmp_path),
-    )
+    inputs = {
+        "api_url": "https://a",
+        "k8s_host": "https://k",
+        "k8s_bearer_token": "t",
+        "k8s_ca_cert": pem,
+    }
+    env, _args = awx.inject(credential_type, dict(inputs, ca_cert=apstra_pem), str(tmp_path))
     path = env["K8S_AUTH_SSL_CA_CERT"]
     assert os.path.dirname(path) == str(tmp_path / "env")
     assert Path(path).read_text() == pem
     assert Path(env["APSTRA_CA_PATH"]).read_text() == apstra_pem
     assert env["APSTRA_CA_PATH"] != path
     # only the Kubernetes CA: APSTRA_CA_PATH empty
-    env, _args = awx.inject(
-        credential_type,
-        {
-            "api_url": "https://a",
-            "k8s_host": "https://k",
-            "k8s_bearer_token": "t",
-            "k8s_ca_cert": pem,
-        },
-        str(tmp_path / "k8s-only"),
-    )
+    env, _args = awx.inject(credential_type, inputs, str(tmp_path / "k8s-only"))
     assert env["APSTRA_CA_PATH"] == "" and Path(env["K8S_AUTH_SSL_CA_CERT"]).read_text() == pem
 
 

@@ -153,7 +153,7 @@ def test_provision_check_runs_as_an_awx_job(
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(home)
-    sync = subprocess.run(
+    awx.run_ok(
         [
             str(ee_venv / "bin" / "ansible-galaxy"),
             "collection",
@@ -163,14 +163,9 @@ def test_provision_check_runs_as_an_awx_job(
             "-p",
             str(collections),
         ],
-        cwd=str(project),
-        env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        project,
+        dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections)),
     )
-    assert sync.returncode == 0, sync.stdout + sync.stderr
 
     # The job: credentials as AWX injects them, AWX's variables, the survey answers, check mode with diff.
     apstra_type = awx.load(REPO / "extensions" / "awx" / "credential_types" / "apstra.yml")

@@ -101,7 +101,7 @@ def installed(tarball, tmp_path_factory):
     """The tarball installed into a clean collections path: (collections path, the collection's directory)."""
     collections = tmp_path_factory.mktemp("clean") / "collections"
     home = tmp_path_factory.mktemp("install-home")
-    proc = subprocess.run(
+    awx.run_ok(
         [
             str(BIN / "ansible-galaxy"),
             "collection",
@@ -112,14 +112,9 @@ def installed(tarball, tmp_path_factory):
             str(tarball),
         ],
         # not from this checkout, whose ansible.cfg would show the collection as installed already (its link)
-        cwd=str(home),
-        env=user_env(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        home,
+        user_env(home),
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     return collections, collections / "ansible_collections" / "netops" / "cn2_apstra"
 
 
