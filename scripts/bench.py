@@ -35,6 +35,7 @@ import requests
 import yaml
 from apstra_sim.server import start_server as start_apstra
 from k8s_sim.server import start_server as start_k8s
+from sim_core.testing import readme_query
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -65,19 +66,12 @@ FABRIC_QUERY = (
     ".in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
     ".in_('hosted_interfaces').node('redundancy_group')))"
 )
-# What is deployed (tools/apstra_sim/README.md, "vn-bindings" and "single-vlan-templates").
+# What is deployed (tools/apstra_sim/README.md, "vn-bindings" without the ESI pair, and "single-vlan-templates").
 DEPLOYED_VNS = (
     "match(node('security_zone', name='zone').out('member_vns').node('virtual_network', name='vn')"
     ".out('instantiated_by').node('vn_instance', name='inst').in_('hosted_vn_instances').node('system', role='leaf', name='leaf'))"
 )
-DEPLOYED_PORTS = (
-    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct')"
-    ".in_('ep_top_level').node('ep_application_instance', name='app')"
-    ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf')"
-    ".in_('hosted_interfaces').node(name='owner'), "
-    "node(name='app').out('ep_nested').node('ep_endpoint_policy', policy_type_name='AttachSingleVLAN', name='prim')"
-    ".out('vn_to_attach').node('virtual_network', name='vn'))"
-)
+DEPLOYED_PORTS = readme_query("single-vlan-templates")
 UUID_RE = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=/|$)")
 
 

@@ -689,8 +689,9 @@ def test_bindings_read_as_port_names(apstra):
     ]
 
 
-def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
-    ctx = apstra.context(bindings_blueprint(apstra))
+def plan_new_binding(apstra, ctx):
+    """The check-mode run binding sriov-b (tagged) to worker-05 and worker-01, and the template it brings: (result, the
+    template's root id, its policies)."""
     result = run(
         PortBindings,
         ctx,
@@ -700,7 +701,12 @@ def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
     )
     record = apstra.record("if-leaf1-xe-0/0/1", "esi-leaf3-leaf4-ae5")
     root, policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], record)
-    assert record.startswith("netops.cn2_apstra ports v1 2 ")
+    return result, root, policies
+
+
+def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
+    result, root, policies = plan_new_binding(apstra, apstra.context(bindings_blueprint(apstra)))
+    assert policies[0]["description"].startswith("netops.cn2_apstra ports v1 2 ")
     assert result["plan"] == [
         {"method": "PUT", "path": IMPORT, "body": {"policies": policies}},
         {
@@ -921,14 +927,7 @@ def test_a_large_assignment_goes_in_bounded_chunks(apstra):
     """Each batch-apply carries at most assignments_per_request template assignments, in port order."""
     ctx = apstra.context(bindings_blueprint(apstra))
     ctx.assignments_per_request = 1
-    result = run(
-        PortBindings,
-        ctx,
-        "merged",
-        [{"virtual_network": "sriov-b", "servers": ["worker-05", "worker-01"]}],
-        check_mode=True,
-    )
-    root, _policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    result, root, _policies = plan_new_binding(apstra, ctx)
     assert [(r["method"], r["body"].get("application_points")) for r in result["plan"][1:]] == [
         ("PATCH", [{"id": "if-leaf1-xe-0/0/1", "policies": [{"policy": root, "used": True}]}]),
         ("PATCH", [{"id": "esi-leaf3-leaf4-ae5", "policies": [{"policy": root, "used": True}]}]),
