@@ -364,7 +364,8 @@ def intent(count):
             "tags": ["bench"],
         }
         if index % 2 == 0:
-            net.update(vlan=100 + index, vni=30000 + index, subnet="10.100.%d.0/24" % index)
+            subnet = "10.%d.%d.0/24" % (100 + index // 256, index % 256)
+            net.update(vlan=100 + index, vni=30000 + index, subnet=subnet)
         else:
             net.update(vlan="allocate", subnet="allocate")
         nets.append(net)

@@ -1,7 +1,7 @@
 """The bench at scale (issue 26): N networks on M servers, a first provision, a no-op and "add one network", with the
 collection's share of each run printed apart from the emulators'.
 
-    python scripts/bench_scale.py [--points 200x1000,500x2000,200x268] [--apstra-latency-ms 50]
+    python scripts/bench_scale.py [--points 200x268,200x1000,500x2000] [--apstra-latency-ms 50] [--results DIR]
 
 (`make bench` runs it after the grid of scripts/bench.py.) For each run: the wall time; the emulators' share (the sum
 of `elapsed_ms` of their request logs: the time they spent on the calls) and the configured Apstra latency (per
@@ -11,6 +11,7 @@ the modules it runs). Figures are printed and written, never asserted.
 """
 
 import argparse
+import datetime
 import json
 import os
 import resource
@@ -205,6 +206,59 @@ def targets(rows):
     return out
 
 
+SHARES = (
+    ("emulators_s", "emulators", "#1f77b4"),
+    ("latency_s", "latency", "#aec7e8"),
+    ("collection_s", "collection", "#d62728"),
+)
+
+
+def svg(rows):
+    """One stacked bar per run: the emulators' share, the configured latency and the collection's own seconds."""
+    bar, gap, left, top = 18, 8, 210, 40
+    longest = max(r["wall_s"] for r in rows) or 1.0
+    scale = 520.0 / longest
+    height = top + len(rows) * (bar + gap) + 40
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="%d" font-family="sans-serif">'
+        % height,
+        '<text x="10" y="22" font-size="14" font-weight="bold">Wall time per run at scale: emulators, latency,'
+        " collection (s)</text>",
+    ]
+    for index, row in enumerate(rows):
+        y = top + index * (bar + gap)
+        parts.append(
+            '<text x="%d" y="%d" font-size="11" text-anchor="end">N=%d M=%d %s</text>'
+            % (left - 6, y + 13, row["networks"], row["servers"], row["run"])
+        )
+        x = left
+        for key, _name, colour in SHARES:
+            width = max(row[key], 0) * scale
+            parts.append(
+                '<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>'
+                % (x, y, width, bar, colour)
+            )
+            x += width
+        parts.append(
+            '<text x="%.1f" y="%d" font-size="11">%.1f s, %d calls, %.0f MB, peak %.0f MB</text>'
+            % (
+                x + 4,
+                y + 13,
+                row["wall_s"],
+                row["apstra_calls"],
+                row["bytes_received"] / 1e6,
+                row["peak_mb"],
+            )
+        )
+    for index, (_key, name, colour) in enumerate(SHARES):
+        x = left + index * 120
+        parts.append(
+            '<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (x, height - 24, colour)
+        )
+        parts.append('<text x="%d" y="%d" font-size="11">%s</text>' % (x + 16, height - 14, name))
+    return "\n".join(parts + ["</svg>"]) + "\n"
+
+
 def points(text):
     out = []
     for item in text.split(","):
@@ -242,16 +296,37 @@ def main(argv=None):
         type=float,
         default=float(os.environ.get("BENCH_APSTRA_LATENCY_MS", 50)),
     )
-    parser.add_argument("--json", type=str, help="write the rows and targets to this file")
+    parser.add_argument(
+        "--results", type=str, help="write bench-scale-<date>.{json,md,svg} into this directory"
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ["ANSIBLE_COLLECTIONS_PATH"] = collections_path()
     os.environ.setdefault("ANSIBLE_NOCOLOR", "1")
     rows, goals, text = run(points(args.points), args.apstra_latency_ms)
     log("\n".join(text))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"rows": rows, "targets": goals}, handle, indent=1)
+    if args.results:
+        write_results(args.results, rows, goals, text, args.apstra_latency_ms)
+
+
+def write_results(directory, rows, goals, text, latency_ms):
+    stem = os.path.join(directory, "bench-scale-%s" % datetime.date.today().isoformat())
+    os.makedirs(directory, exist_ok=True)
+    with open(stem + ".json", "w", encoding="utf-8") as handle:
+        json.dump(
+            {"apstra_latency_ms": latency_ms, "rows": rows, "targets": goals}, handle, indent=1
+        )
+    with open(stem + ".md", "w", encoding="utf-8") as handle:
+        handle.write(
+            "\n".join(
+                ["# Benchmark at scale", "", "Apstra latency %g ms per call." % latency_ms, ""]
+                + text
+            )
+            + "\n"
+        )
+    with open(stem + ".svg", "w", encoding="utf-8") as handle:
+        handle.write(svg(rows))
+    log("results: %s.{json,md,svg}" % stem)
 
 
 if __name__ == "__main__":
