@@ -14,7 +14,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -215,10 +214,10 @@ SHARES = (
 
 def svg(rows):
     """One stacked bar per run: the emulators' share, the configured latency and the collection's own seconds."""
-    bar, gap, left, top = 18, 8, 210, 40
+    bar_height, gap, left, top = 18, 8, 210, 40
     longest = max(r["wall_s"] for r in rows) or 1.0
     scale = 520.0 / longest
-    height = top + len(rows) * (bar + gap) + 40
+    height = top + len(rows) * (bar_height + gap) + 40
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="%d" font-family="sans-serif">'
         % height,
@@ -226,7 +225,7 @@ def svg(rows):
         " collection (s)</text>",
     ]
     for index, row in enumerate(rows):
-        y = top + index * (bar + gap)
+        y = top + index * (bar_height + gap)
         parts.append(
             '<text x="%d" y="%d" font-size="11" text-anchor="end">N=%d M=%d %s</text>'
             % (left - 6, y + 13, row["networks"], row["servers"], row["run"])
@@ -236,7 +235,7 @@ def svg(rows):
             width = max(row[key], 0) * scale
             parts.append(
                 '<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>'
-                % (x, y, width, bar, colour)
+                % (x, y, width, bar_height, colour)
             )
             x += width
         parts.append(

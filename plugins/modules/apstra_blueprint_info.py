@@ -54,7 +54,7 @@ options:
         as it staged it), when it decodes against the current fabric, and when it names as many application points as
         Apstra counts on the template (C(app_points_count) of the endpoint policies); the other templates' assignments
         are read, those alone. The run then reads data proportional to the templates, not to templates times ports.
-      - An assignment changed by hand in the Apstra UI and deployed, with as many ports as before, is not seen: a
+      - An assignment changed by hand in the Apstra UI and deployed, with as many ports as before, is not seen; a
         verify or reconcile run (which leave this off) reads every assignment.
     type: bool
     default: false

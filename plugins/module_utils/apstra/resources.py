@@ -945,15 +945,14 @@ class PortBindings(ApstraResource):
         return changes
 
     def requests(self, changes):
-        """One template import (new, adopted or released templates), the assignments in bounded chunks (each a
-        batch-apply of at most ASSIGNMENTS_PER_REQUEST), one batch delete of unused own templates.
+        """One import of the new templates, the assignments in bounded chunks (each a batch-apply of at most
+        ASSIGNMENTS_PER_REQUEST), one import of the existing roots that change (marks adopted or released, the record
+        of new ports: after the assignments, as importing a root makes Apstra apply it again where it is assigned), one
+        batch delete of unused own templates.
         """
-        new_policies, apply, unused = self.policy_changes(changes)
-        plan = []
-        if new_policies:
-            plan.append(
-                op("PUT", bp_path(self.bp_id, "/obj-policy-import"), {"policies": new_policies})
-            )
+        new_policies, apply, unused, roots = self.policy_changes(changes)
+        path = bp_path(self.bp_id, "/obj-policy-import")
+        plan = [op("PUT", path, {"policies": new_policies})] if new_policies else []
         plan.extend(
             op(
                 "PATCH",
@@ -962,6 +961,8 @@ class PortBindings(ApstraResource):
             )
             for chunk in self.chunks(apply)
         )
+        if roots:
+            plan.append(op("PUT", path, {"policies": roots}))
         if unused:
             plan.append(
                 op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused})
@@ -988,11 +989,12 @@ class PortBindings(ApstraResource):
         return out + ([chunk] if chunk else [])
 
     def policy_changes(self, changes):
-        """(policies to import, assignments {application point: [{policy, used}]}, own templates no port uses)."""
+        """(new templates' policies, assignments {application point: [{policy, used}]}, own templates no port uses,
+        existing roots to import again)."""
         vns = self.ctx.vn_by_label()
         templates = dict(((t["vn_id"], t["tag_type"]), t) for t in self.ctx.templates())
         ports = self.ctx.fabric.ports
-        new_policies, apply, unused = [], {}, []
+        new_policies, apply, unused, roots = [], {}, [], []
         for change in changes:
             label, tagged = change.key
             vn_id = (
@@ -1028,8 +1030,8 @@ class PortBindings(ApstraResource):
             if not wanted and owned and label not in self.ctx.ownership.release:
                 unused.append(root)
             elif template is not None:
-                new_policies.extend(self.updated_root(change, template, owned, record))
-        return new_policies, apply, unused
+                roots.extend(self.updated_root(change, template, owned, record))
+        return new_policies, apply, unused, roots
 
     def record(self, port_names):
         """The port record of a template on ``port_names`` (None when a port is not a server-facing one)."""
@@ -1053,15 +1055,17 @@ class PortBindings(ApstraResource):
 
     def unimported(self, policies):
         """The policies of an import whose answer was lost that the staging does not hold as sent: a template whose
-        root is missing or carries other tags (read back for those templates alone) is sent again, whole.
+        root is missing or carries other tags or another description (the endpoint policies read once) is sent again,
+        whole.
         """
         roots = [p for p in policies if p.get("policy_type_name") == "batch"]
-        single, _names = self.ctx.service.bindings(self.bp_id, templates=[p["id"] for p in roots])
-        held = dict((t["id"], t) for t in single)
+        held = dict((p["id"], p) for p in self.ctx.service.endpoint_policies(self.bp_id))
         missing = set(
             root["id"]
             for root in roots
-            if root["id"] not in held or held[root["id"]]["tags"] != sorted(root.get("tags") or [])
+            if root["id"] not in held
+            or sorted(held[root["id"]].get("tags") or []) != sorted(root.get("tags") or [])
+            or (held[root["id"]].get("description") or "") != (root.get("description") or "")
         )
         children = dict(
             (sub, root["id"])

@@ -130,11 +130,12 @@ def test_a_template_whose_ports_change_is_imported_again_with_the_record_of_its_
         [{"virtual_network": "sriov-a", "switch_ports": ["leaf2:xe-0/0/2"]}],
         check_mode=True,
     ).run()
-    imported = result["plan"][0]
-    assert imported["path"].endswith("/obj-policy-import") and [
-        p["id"] for p in imported["body"]["policies"]
-    ] == [root]
+    applied, imported = result["plan"]
+    assert applied["path"].endswith(
+        "/obj-policy-batch-apply"
+    ), "assigned first, then the root imported again"
+    assert imported["path"].endswith("/obj-policy-import")
+    assert [p["id"] for p in imported["body"]["policies"]] == [root]
     assert imported["body"]["policies"][0]["description"] == apstra.record(
         "if-leaf1-xe-0/0/1", "if-leaf2-xe-0/0/2"
     )
-    assert result["plan"][1]["path"].endswith("/obj-policy-batch-apply")

@@ -1021,8 +1021,8 @@ def test_a_vn_batch_update_whose_answer_was_lost_sends_only_what_the_networks_do
 
 
 def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_held(apstra):
-    """Two new templates; the staging holds the first after the lost answer: the import is sent again with the
-    second alone (its root and children), then the assignments."""
+    """Two new templates; the staging holds the first after the lost answer (the endpoint policies, read once): the
+    import is sent again with the second alone (its root and children), then the assignments."""
     client = bindings_blueprint(
         apstra,
         routes={
@@ -1030,15 +1030,10 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
             ("PATCH", APPLY): None,
         },
     )
-    root_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")[0]
-    root_b, policies_b = new_template(
-        "bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], apstra.record("if-leaf1-xe-0/0/1")
-    )
-    read_back = BINDINGS_QUERY.replace(
-        "policy_type_name='batch', name='ct'",
-        "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted([root_a, root_b])),
-    )
-    client.queries[read_back] = [apstra.binding_row(root_a, "vn-a")]
+    record = apstra.record("if-leaf1-xe-0/0/1")
+    policies_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged", [OWNER], record)[1]
+    policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], record)[1]
+    client.routes[("GET", BASE + "/endpoint-policies")] = {"endpoint_policies": policies_a}
     run(
         PortBindings,
         apstra.context(client),
@@ -1051,3 +1046,26 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
     writes = client.writes()
     assert [w["path"] for w in writes] == [IMPORT, IMPORT, APPLY]
     assert writes[1]["body"] == {"policies": policies_b}
+
+
+def test_a_lost_import_whose_root_holds_another_record_is_sent_again(apstra):
+    """The root is there with its tags but without the record the import carried: not applied, sent again."""
+    client = bindings_blueprint(
+        apstra,
+        routes={
+            ("PUT", IMPORT): apstra.Seq(apstra.lost("PUT", IMPORT), None),
+            ("PATCH", APPLY): None,
+        },
+    )
+    record = apstra.record("if-leaf1-xe-0/0/1")
+    sent = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged", [OWNER], record)[1]
+    held = [dict(sent[0], description="")] + sent[1:]
+    client.routes[("GET", BASE + "/endpoint-policies")] = {"endpoint_policies": held}
+    run(
+        PortBindings,
+        apstra.context(client),
+        "merged",
+        [{"virtual_network": "sriov-a", "servers": ["worker-01"]}],
+    )
+    first, second = [w["body"] for w in client.writes() if w["path"] == IMPORT]
+    assert first == second == {"policies": sent}
