@@ -278,7 +278,8 @@ def test_a_no_op_reads_the_templates_not_their_assignments_and_a_port_taken_off_
 
 def test_verify_reads_every_assignment_and_reports_a_port_moved_by_hand(job, fabric, cluster):
     """A port moved by hand to another server keeps the template's count of ports: a provision takes the record
-    (docs/architecture.md says so); verify reads every assignment and reports it, reconcile puts it back."""
+    (docs/architecture.md says so); verify reads every assignment and reports it, reconcile puts it back.
+    """
     assert job("provision").rc == 0
     dpdk = deployed_points(fabric, "sriov-dpdk")
     moved_from = sorted(dpdk)[0]
