@@ -118,6 +118,7 @@ def report_data(params):
         failure=params.get("failure"),
         staging=intent.get("staging") or {},
         skipped=intent.get("skipped") or [],
+        tenants=scrub(desired.get("tenants") or []),
     )
 
 
