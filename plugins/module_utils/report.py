@@ -230,7 +230,14 @@ def _tenant_box(tenant, x, y):
     out = [
         '<rect x="%d" y="%d" width="%d" height="%d" rx="10" fill="#f3e5f5" stroke="#6a1b9a" stroke-width="2"/>'
         % (x, y, TENANT_W, TENANT_ROW_H - 50),
-        _text(x + TENANT_W // 2, y + 20, "tenant %s" % tenant.get("name"), 13, weight="bold", fill="#4a148c"),
+        _text(
+            x + TENANT_W // 2,
+            y + 20,
+            "tenant %s" % tenant.get("name"),
+            13,
+            weight="bold",
+            fill="#4a148c",
+        ),
     ]
     for index, text in enumerate(lines):
         out.append(_text(x + 12, y + 42 + index * 15, text, 11, "start"))
@@ -241,7 +248,12 @@ def _tenant_links(present):
     """The pairs of tenants a router joins (one may reach the other), each once."""
     names = set(t["name"] for t in present)
     return sorted(
-        set(tuple(sorted((t["name"], other))) for t in present for other in t.get("reach") or [] if other in names)
+        set(
+            tuple(sorted((t["name"], other)))
+            for t in present
+            for other in t.get("reach") or []
+            if other in names
+        )
     )
 
 
@@ -250,7 +262,9 @@ def _tenants(present, top):
     height)."""
     if not present:
         return [], 0
-    title = "CN2 tenants (pod network, namespaces, SR-IOV networks; curves: routers between tenants)"
+    title = (
+        "CN2 tenants (pod network, namespaces, SR-IOV networks; curves: routers between tenants)"
+    )
     out = [_text(GAP, top + 20, title, 12, "start", "bold", fill="#4a148c")]
     centre = {}
     for index, tenant in enumerate(present):
@@ -264,7 +278,9 @@ def _tenants(present, top):
             '<path d="M %d %d Q %d %d %d %d" fill="none" stroke="#6a1b9a" stroke-width="2" stroke-dasharray="6 3"/>'
             % (x1, y1, (x1 + x2) // 2, min(y1, y2) - 40, x2, y2)
         )
-        out.append(_text((x1 + x2) // 2, min(y1, y2) - 22, "VNR %s--%s" % (one, other), 11, fill="#6a1b9a"))
+        out.append(
+            _text((x1 + x2) // 2, min(y1, y2) - 22, "VNR %s--%s" % (one, other), 11, fill="#6a1b9a")
+        )
     rows = (len(present) + TENANTS_PER_ROW - 1) // TENANTS_PER_ROW
     return out, 60 + rows * TENANT_ROW_H
 

@@ -276,7 +276,8 @@ def networks(data):
 
 def tenants(data):
     """The tenants: what each groups (namespaces, pod network, SR-IOV networks), whom it reaches and through which
-    routers; then each namespace whose default pod network changes, with the pods that keep theirs."""
+    routers; then each namespace whose default pod network changes, with the pods that keep theirs.
+    """
     found = data.get("tenants") or []
     if not found:
         return []
@@ -295,17 +296,36 @@ def tenants(data):
         for t in found
     ]
     lines = ["", "## Tenants", ""] + table(
-        ["tenant", "state", "namespaces", "pod network", "subnet", "routing zone", "SR-IOV networks", "reaches",
-         "routers"],
+        [
+            "tenant",
+            "state",
+            "namespaces",
+            "pod network",
+            "subnet",
+            "routing zone",
+            "SR-IOV networks",
+            "reaches",
+            "routers",
+        ],
         rows,
     )
     changes = [(t["name"], c) for t in found for c in t.get("namespace_changes") or []]
     if changes:
-        lines += ["", "A namespace's default pod network applies to the pods created afterwards; pods created "
-                  "before keep theirs until they are recreated:", ""]
+        lines += [
+            "",
+            "A namespace's default pod network applies to the pods created afterwards; pods created "
+            "before keep theirs until they are recreated:",
+            "",
+        ]
         lines += [
             "- %s, namespace %s: %s -> %s; keep theirs: %s"
-            % (name, c["namespace"], c["from"], c["to"], ", ".join(c["keeping"]) or "no pod runs there")
+            % (
+                name,
+                c["namespace"],
+                c["from"],
+                c["to"],
+                ", ".join(c["keeping"]) or "no pod runs there",
+            )
             for name, c in changes
         ]
     return lines

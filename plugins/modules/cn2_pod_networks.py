@@ -222,7 +222,9 @@ class PodNetworksModule(K8sModule):
     def resource(self, cls):
         owned = ownership(dict(self.params, adopt=[], release=[]), keyed=True)
         found = cls(self.service, ownership=owned)
-        found.api_resource = self.service.resource(self.params["api_version"] or CN2_GROUP, cls.OBJECT_KIND)
+        found.api_resource = self.service.resource(
+            self.params["api_version"] or CN2_GROUP, cls.OBJECT_KIND
+        )
         return found
 
     def namespaces(self, release=()):
@@ -251,7 +253,9 @@ class PodNetworksModule(K8sModule):
         deadline = time.monotonic() + self.params["wait_timeout"]
         for item in config:
             while True:
-                found = self.service.get(networks.api_resource, item["name"], item["namespace"]) or {}
+                found = (
+                    self.service.get(networks.api_resource, item["name"], item["namespace"]) or {}
+                )
                 status = found.get("status") or {}
                 if status.get("state") == READY:
                     break
@@ -274,7 +278,10 @@ class PodNetworksModule(K8sModule):
             "Subnet",
             self.resource(Subnets),
             state,
-            [dict((k, item.get(k)) for k in ("name", "namespace", "subnet", "gateway", "tenant")) for item in config],
+            [
+                dict((k, item.get(k)) for k in ("name", "namespace", "subnet", "gateway", "tenant"))
+                for item in config
+            ],
         )
         networks = self.step(
             "VirtualNetwork",
@@ -298,7 +305,11 @@ class PodNetworksModule(K8sModule):
             self.namespaces(),
             state,
             [
-                dict(name=name, pod_network="%s/%s" % (item["namespace"], item["name"]), tenant=item.get("tenant"))
+                dict(
+                    name=name,
+                    pod_network="%s/%s" % (item["namespace"], item["name"]),
+                    tenant=item.get("tenant"),
+                )
                 for item in config
                 for name in item["namespaces"]
             ],
@@ -311,10 +322,17 @@ class PodNetworksModule(K8sModule):
         if users:
             raise ResourceError(
                 "refusing to remove pod networks that pods use: %s; nothing was changed"
-                % "; ".join("%s used by %s" % (ref, ", ".join(pods)) for ref, pods in sorted(users.items()))
+                % "; ".join(
+                    "%s used by %s" % (ref, ", ".join(pods)) for ref, pods in sorted(users.items())
+                )
             )
         names = [name for item in config for name in item["namespaces"]]
-        self.step("Namespace", self.namespaces(release=names), "replaced", [{"name": name} for name in names])
+        self.step(
+            "Namespace",
+            self.namespaces(release=names),
+            "replaced",
+            [{"name": name} for name in names],
+        )
         keys = [{"name": item["name"], "namespace": item["namespace"]} for item in config]
         self.step("VirtualNetwork", self.resource(PodNetworks), "deleted", keys)
         self.step("Subnet", self.resource(Subnets), "deleted", keys)

@@ -70,7 +70,11 @@ class Cluster:
     def namespace(self, name, tenant):
         """A namespace made by hand, consenting to join ``tenant`` (the collection's tenant annotation)."""
         meta = {"name": name, "annotations": {"cn2-apstra.netops.io/tenant": tenant}}
-        self.send("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+        self.send(
+            "POST",
+            "/api/v1/namespaces",
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": meta},
+        )
 
     def pod(self, namespace, name):
         body = {
@@ -86,12 +90,16 @@ class Cluster:
 
     def primary(self, namespace, name):
         """The pod's eth0 entry of network-status as the emulator recorded it at the pod's creation."""
-        annotations = self.get("/api/v1/namespaces/%s/pods/%s" % (namespace, name))["metadata"]["annotations"]
+        annotations = self.get("/api/v1/namespaces/%s/pods/%s" % (namespace, name))["metadata"][
+            "annotations"
+        ]
         entries = json.loads(annotations[NETWORK_STATUS])
         return next(entry for entry in entries if entry["interface"] == "eth0"), annotations
 
     def annotation(self, namespace):
-        return (self.get("/api/v1/namespaces/%s" % namespace)["metadata"].get("annotations") or {}).get(PODNETWORK)
+        return (
+            self.get("/api/v1/namespaces/%s" % namespace)["metadata"].get("annotations") or {}
+        ).get(PODNETWORK)
 
     def cn2(self):
         """Subnets, VirtualNetworks and VirtualNetworkRouters by namespace/name."""
@@ -102,15 +110,29 @@ class Cluster:
 
     def snapshot(self, tenant):
         """A tenant's CN2 objects and namespaces as the API answers them (resourceVersions aside)."""
+
         def plain(obj):
-            meta = dict((k, v) for k, v in obj["metadata"].items() if k not in ("resourceVersion", "managedFields"))
+            meta = dict(
+                (k, v)
+                for k, v in obj["metadata"].items()
+                if k not in ("resourceVersion", "managedFields")
+            )
             return dict(obj, metadata=meta)
 
         out = dict(
-            (kind, dict((key, plain(o)) for key, o in objects.items() if key.split("/")[0] in NAMESPACES[tenant]))
+            (
+                kind,
+                dict(
+                    (key, plain(o))
+                    for key, o in objects.items()
+                    if key.split("/")[0] in NAMESPACES[tenant]
+                ),
+            )
             for kind, objects in self.cn2().items()
         )
-        out["namespaces"] = [plain(self.get("/api/v1/namespaces/%s" % ns)) for ns in NAMESPACES[tenant]]
+        out["namespaces"] = [
+            plain(self.get("/api/v1/namespaces/%s" % ns)) for ns in NAMESPACES[tenant]
+        ]
         return out
 
 
@@ -118,7 +140,8 @@ def fabric_zones(apstra):
     """{VN label: its routing zone's label} and the zone labels, as Apstra holds them."""
     session = ApstraSession(apstra.url)
     zones = dict(
-        (zone_id, zone["label"]) for zone_id, zone in session.get("/security-zones").json()["items"].items()
+        (zone_id, zone["label"])
+        for zone_id, zone in session.get("/security-zones").json()["items"].items()
     )
     vns = session.get("/virtual-networks").json()["virtual_networks"].values()
     return dict((vn["label"], zones.get(vn["security_zone_id"])) for vn in vns), set(zones.values())
@@ -156,7 +179,9 @@ def provisioned(job, apstra, k8s):
     return cluster
 
 
-def test_two_tenants_are_provisioned_on_both_sides_and_a_second_run_writes_nothing(job, apstra, k8s):
+def test_two_tenants_are_provisioned_on_both_sides_and_a_second_run_writes_nothing(
+    job, apstra, k8s
+):
     cluster = setup_tenants(job, k8s)
     check = job("provision", "--check", "--diff")
     assert check.rc == 0, check
@@ -180,9 +205,15 @@ def test_two_tenants_are_provisioned_on_both_sides_and_a_second_run_writes_nothi
             assert cluster.annotation(namespace) == "%s/%s-pods" % (namespaces[0], tenant)
     routers = cn2["virtualnetworkrouters"]
     assert sorted(routers) == ["blue-a/blue--red", "blue-a/blue-mesh", "red-a/red-mesh"]
-    assert routers["red-a/red-mesh"]["spec"]["virtualNetworkSelector"] == {"matchLabels": {"netops.io/tenant": "red"}}
-    assert all(r["metadata"]["labels"][OWNER_LABEL] == "netops.cn2_apstra" for r in routers.values())
-    nad = cluster.get("/apis/k8s.cni.cncf.io/v1/namespaces/red-a/network-attachment-definitions/red-data")
+    assert routers["red-a/red-mesh"]["spec"]["virtualNetworkSelector"] == {
+        "matchLabels": {"netops.io/tenant": "red"}
+    }
+    assert all(
+        r["metadata"]["labels"][OWNER_LABEL] == "netops.cn2_apstra" for r in routers.values()
+    )
+    nad = cluster.get(
+        "/apis/k8s.cni.cncf.io/v1/namespaces/red-a/network-attachment-definitions/red-data"
+    )
     assert nad["metadata"]["labels"]["netops.io/tenant"] == "red"
 
     zone_of, zones = fabric_zones(apstra)
@@ -199,7 +230,9 @@ def test_two_tenants_are_provisioned_on_both_sides_and_a_second_run_writes_nothi
     assert apstra.writes() == [] and k8s.writes() == []
 
 
-def test_a_pod_created_afterwards_lands_in_the_pod_network_one_created_before_keeps_its_own(job, apstra, k8s):
+def test_a_pod_created_afterwards_lands_in_the_pod_network_one_created_before_keeps_its_own(
+    job, apstra, k8s
+):
     cluster = setup_tenants(job, k8s)
     cluster.pod("red-b", "old-0")
     run = job("provision")
@@ -219,7 +252,9 @@ def test_a_pod_created_afterwards_lands_in_the_pod_network_one_created_before_ke
     assert old["name"] == CLUSTER_DEFAULT
 
 
-def test_removing_a_tenant_is_refused_while_its_pods_run_then_removes_exactly_its_objects(job, apstra, k8s):
+def test_removing_a_tenant_is_refused_while_its_pods_run_then_removes_exactly_its_objects(
+    job, apstra, k8s
+):
     cluster = provisioned(job, apstra, k8s)
     cluster.pod("red-b", "web-0")
     assert cluster.primary("red-b", "web-0")[0]["name"] == "red-a/red-pods"
@@ -232,7 +267,10 @@ def test_removing_a_tenant_is_refused_while_its_pods_run_then_removes_exactly_it
 
     refused = job("teardown")
     assert refused.rc != 0
-    assert "refusing to remove the pod network red-a/red-pods while pods use it: red-b/web-0" in refused.stdout
+    assert (
+        "refusing to remove the pod network red-a/red-pods while pods use it: red-b/web-0"
+        in refused.stdout
+    )
     assert apstra.writes() == [] and k8s.writes() == []
 
     cluster.delete_pod("red-b", "web-0")
@@ -244,10 +282,17 @@ def test_removing_a_tenant_is_refused_while_its_pods_run_then_removes_exactly_it
     for namespace in NAMESPACES["red"]:
         found = cluster.get("/api/v1/namespaces/%s" % namespace)["metadata"]
         assert PODNETWORK not in (found.get("annotations") or {})
-        assert OWNER_LABEL not in (found.get("labels") or {}) and "netops.io/tenant" not in (found.get("labels") or {})
+        assert OWNER_LABEL not in (found.get("labels") or {}) and "netops.io/tenant" not in (
+            found.get("labels") or {}
+        )
         # the namespace's consent stays: the collection removed only what it had put there
         assert found["annotations"]["cn2-apstra.netops.io/tenant"] == "red"
-    assert cluster.get("/apis/k8s.cni.cncf.io/v1/namespaces/red-a/network-attachment-definitions/red-data") is None
+    assert (
+        cluster.get(
+            "/apis/k8s.cni.cncf.io/v1/namespaces/red-a/network-attachment-definitions/red-data"
+        )
+        is None
+    )
     zone_of, zones = fabric_zones(apstra)
     assert "red-data" not in zone_of and "red" not in zones
     # the other tenant's objects on both sides are as they were, but for the router joining the two
@@ -258,9 +303,15 @@ def test_removing_a_tenant_is_refused_while_its_pods_run_then_removes_exactly_it
     assert [vn for vn in vns if vn["label"] == "blue-data"] == blue_vn
 
 
-def test_a_drifted_namespace_annotation_or_router_selector_is_reported_and_repaired(job, apstra, k8s):
+def test_a_drifted_namespace_annotation_or_router_selector_is_reported_and_repaired(
+    job, apstra, k8s
+):
     cluster = provisioned(job, apstra, k8s)
-    cluster.send("PATCH", "/api/v1/namespaces/red-b", {"metadata": {"annotations": {PODNETWORK: "red-b/other"}}})
+    cluster.send(
+        "PATCH",
+        "/api/v1/namespaces/red-b",
+        {"metadata": {"annotations": {PODNETWORK: "red-b/other"}}},
+    )
     cluster.send(
         "PATCH",
         "%s/namespaces/red-a/virtualnetworkrouters/red-mesh" % GROUP,
@@ -275,6 +326,8 @@ def test_a_drifted_namespace_annotation_or_router_selector_is_reported_and_repai
     run = job("reconcile")
     assert run.rc == 0, run
     assert cluster.annotation("red-b") == "red-a/red-pods"
-    selector = cluster.cn2()["virtualnetworkrouters"]["red-a/red-mesh"]["spec"]["virtualNetworkSelector"]
+    selector = cluster.cn2()["virtualnetworkrouters"]["red-a/red-mesh"]["spec"][
+        "virtualNetworkSelector"
+    ]
     assert selector == {"matchLabels": {"netops.io/tenant": "red"}}
     assert job("verify").rc == 0

@@ -100,7 +100,9 @@ class PodNetworks(_TenantObject):
         ref = spec.get("v4SubnetReference") or {}
         return {
             "pod_network": bool(spec.get("podNetwork")),
-            "subnet_reference": "%s/%s" % (ref.get("namespace"), ref.get("name")) if ref.get("name") else None,
+            "subnet_reference": (
+                "%s/%s" % (ref.get("namespace"), ref.get("name")) if ref.get("name") else None
+            ),
         }
 
     def spec(self, item, have_spec):
@@ -210,14 +212,17 @@ def pod_users(service, refs):
         network = pod_primary_network(pod)
         if network in refs and (pod.get("status") or {}).get("phase") not in INACTIVE_PHASES:
             metadata = pod.get("metadata") or {}
-            users.setdefault(network, []).append("%s/%s" % (metadata.get("namespace"), metadata.get("name")))
+            users.setdefault(network, []).append(
+                "%s/%s" % (metadata.get("namespace"), metadata.get("name"))
+            )
     return dict((ref, sorted(pods)) for ref, pods in users.items())
 
 
 def tenant_facts(service, api_version=CN2_GROUP):
     """What the plan reads for tenants, one list call per kind: namespaces (name, labels, annotations), the pod
     networks' Subnets and VirtualNetworks (option form; VirtualNetworks with their status ``state``), the
-    VirtualNetworkRouters (option form) and each running pod's primary network (``namespace/name`` -> network, or "")."""
+    VirtualNetworkRouters (option form) and each running pod's primary network (``namespace/name`` -> network, or "").
+    """
     namespaces = [
         dict(
             (key, (obj.get("metadata") or {}).get(key) or ({} if key != "name" else None))
@@ -237,12 +242,15 @@ def tenant_facts(service, api_version=CN2_GROUP):
     for pod in service.list(service.resource("v1", "Pod")):
         if (pod.get("status") or {}).get("phase") not in INACTIVE_PHASES:
             metadata = pod.get("metadata") or {}
-            pods["%s/%s" % (metadata.get("namespace"), metadata.get("name"))] = pod_primary_network(pod) or ""
+            pods["%s/%s" % (metadata.get("namespace"), metadata.get("name"))] = (
+                pod_primary_network(pod) or ""
+            )
     return {
         "namespaces": namespaces,
         "subnets": [item for item, _obj in kinds["Subnet"]],
         "virtual_networks": [
-            dict(item, state=(obj.get("status") or {}).get("state")) for item, obj in kinds["VirtualNetwork"]
+            dict(item, state=(obj.get("status") or {}).get("state"))
+            for item, obj in kinds["VirtualNetwork"]
         ],
         "routers": [item for item, _obj in kinds["VirtualNetworkRouter"]],
         "pods": pods,

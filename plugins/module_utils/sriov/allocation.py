@@ -248,7 +248,6 @@ def allocate(nets, allocation, vns=None, nads=None):
     return out, errors
 
 
-
 def _pod_subnet_pool(tenants, nets, others, vns, nads):
     """What the pod subnets must stay clear of; an error for a stated pod subnet that overlaps it."""
     pool = _held_elsewhere(nets, vns or [], nads or [])

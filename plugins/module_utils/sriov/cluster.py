@@ -343,7 +343,8 @@ def _qualified(value, namespace):
 def pod_primary_network(pod):
     """``namespace/name`` of the network a pod's primary interface (eth0) is on, as CN2 and Multus record it: the
     network-status entry marked default, else the pod's default-network annotation (its choice, made at creation), else
-    its own net.juniper.contrail.podnetwork; None when nothing says (the cluster's default pod network)."""
+    its own net.juniper.contrail.podnetwork; None when nothing says (the cluster's default pod network).
+    """
     metadata = pod.get("metadata") or {}
     annotations = metadata.get("annotations") or {}
     namespace = metadata.get("namespace") or "default"

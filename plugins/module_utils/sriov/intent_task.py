@@ -212,6 +212,22 @@ def with_facts(params):
     return params
 
 
+def validated(params):
+    """Mode validate: the owner, and the intent's networks and tenants checked offline (IntentError otherwise)."""
+    errors = []
+    if params.get("owner"):
+        owner_name(errors, "owner", params["owner"])
+    if errors:
+        raise IntentError(errors)
+    intent = params["source"] != "cluster"
+    networks, tenants = validate_sources(
+        params["networks"] if intent else [],
+        params.get("tenants") if intent else [],
+        params.get("allocation"),
+    )[:2]
+    return dict(networks=networks, tenants=tenants)
+
+
 def compute(params):
     """The result for validated parameters; raises IntentError."""
     params = with_facts(params)
@@ -227,18 +243,7 @@ def compute(params):
             ]
         )
     if params["mode"] == "validate":
-        errors = []
-        if params.get("owner"):
-            owner_name(errors, "owner", params["owner"])
-        if errors:
-            raise IntentError(errors)
-        intent = params["source"] != "cluster"
-        result["networks"], result["tenants"] = validate_sources(
-            params["networks"] if intent else [],
-            params.get("tenants") if intent else [],
-            params.get("allocation"),
-        )[:2]
-        return result
+        return dict(result, **validated(params))
     if params["mode"] == "verify" and params.get("desired"):
         desired = params["desired"]
     else:

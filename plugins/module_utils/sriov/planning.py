@@ -646,7 +646,9 @@ def _pod_network_steps(state, pod_networks, adopt=()):
             state,
             _without_owner(items),
             owner=[owner],
-            adopt=sorted(set(adopt) & set(ns for item in items for ns in item.get("namespaces") or [])),
+            adopt=sorted(
+                set(adopt) & set(ns for item in items for ns in item.get("namespaces") or [])
+            ),
         )
         for owner, items in sorted(by_owner.items())
     ]

@@ -153,7 +153,10 @@ def _tenant_lines(tenant):
     """A tenant: its pod network, zone, namespaces, networks, reach and routers; each namespace whose default changes,
     with the pods created before (they keep their network: CN2 chooses it when a pod is created)."""
     if tenant.get("kept"):
-        return ["tenant %s: absent in the intent; a provision removes nothing (reconcile or teardown does)" % tenant["name"]]
+        return [
+            "tenant %s: absent in the intent; a provision removes nothing (reconcile or teardown does)"
+            % tenant["name"]
+        ]
     if tenant["state"] == "absent":
         return [
             "tenant %s: remove (namespace annotations, pod network %s, routers %s)"
@@ -181,9 +184,11 @@ def _tenant_lines(tenant):
                 change["namespace"],
                 change["to"],
                 change["from"],
-                "pods created before keep their network: %s" % ", ".join(change["keeping"])
-                if change["keeping"]
-                else "no pod runs there yet",
+                (
+                    "pods created before keep their network: %s" % ", ".join(change["keeping"])
+                    if change["keeping"]
+                    else "no pod runs there yet"
+                ),
             )
         )
     return lines

@@ -19,12 +19,22 @@ import ipaddress
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import model
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import ALLOCATE
 
-FIELDS = ("name", "namespaces", "pod_network", "routing_zone", "share_routing_zone", "reach", "state")
+FIELDS = (
+    "name",
+    "namespaces",
+    "pod_network",
+    "routing_zone",
+    "share_routing_zone",
+    "reach",
+    "state",
+)
 NAMESPACE_KIND = "Namespace"
 
 
 def field_of(index, item):
-    label = item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+    label = (
+        item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+    )
     return "tenants[%d]%s" % (index, "(%s)" % label if label else "")
 
 
@@ -46,7 +56,8 @@ def _names(item, field, errors):
     namespaces = item.get("namespaces")
     if not isinstance(namespaces, list) or not namespaces:
         errors.append(
-            "%s.namespaces: a list of at least one namespace is required (the first holds the pod network)" % field
+            "%s.namespaces: a list of at least one namespace is required (the first holds the pod network)"
+            % field
         )
         namespaces = []
     for index, namespace in enumerate(namespaces):
@@ -92,7 +103,9 @@ def _addressing(item, field, errors):
 def _links(item, field, errors):
     """The tenants it may reach, and its state."""
     reach = item.get("reach") or []
-    if not isinstance(reach, list) or not all(_is_label(name, model.TENANT_NAME_MAX) for name in reach):
+    if not isinstance(reach, list) or not all(
+        _is_label(name, model.TENANT_NAME_MAX) for name in reach
+    ):
         errors.append("%s.reach: %r must be a list of tenant names" % (field, reach))
         reach = []
     state = item.get("state", "present")
@@ -138,7 +151,10 @@ def check_tenants(tenants, errors):
     by_name, by_namespace, by_zone = {}, {}, {}
     for tenant in tenants:
         if tenant["name"] in by_name:
-            errors.append("%s.name: %s is already tenant %s" % (tenant["field"], tenant["name"], by_name[tenant["name"]]["field"]))
+            errors.append(
+                "%s.name: %s is already tenant %s"
+                % (tenant["field"], tenant["name"], by_name[tenant["name"]]["field"])
+            )
         by_name.setdefault(tenant["name"], tenant)
         for namespace in tenant["namespaces"]:
             other = by_namespace.setdefault(namespace, tenant)
@@ -153,7 +169,11 @@ def check_tenants(tenants, errors):
             if name == tenant["name"] or name not in by_name:
                 errors.append(
                     "%s.reach: %r is not another tenant; allowed %s"
-                    % (tenant["field"], name, ", ".join(sorted(set(by_name) - {tenant["name"]})) or "none")
+                    % (
+                        tenant["field"],
+                        name,
+                        ", ".join(sorted(set(by_name) - {tenant["name"]})) or "none",
+                    )
                 )
     for zone, members in sorted(by_zone.items(), key=lambda item: str(item[0])):
         if len(members) > 1 and not all(t["share_routing_zone"] for t in members):
@@ -166,7 +186,11 @@ def check_tenants(tenants, errors):
 
 
 def _check_pod_subnets(tenants, errors):
-    stated = [(t, ipaddress.ip_network(t["subnet"])) for t in tenants if t["subnet"] not in (None, ALLOCATE)]
+    stated = [
+        (t, ipaddress.ip_network(t["subnet"]))
+        for t in tenants
+        if t["subnet"] not in (None, ALLOCATE)
+    ]
     for pos, (tenant, cidr) in enumerate(stated):
         for other, other_cidr in stated[:pos]:
             if cidr.overlaps(other_cidr):
@@ -193,7 +217,9 @@ def with_tenant_zones(items, tenants):
     out = []
     for item in items or []:
         if isinstance(item, dict) and item.get("routing_zone") is None:
-            tenant = by_name.get(item.get("tenant")) or by_namespace.get(item.get("namespace") or "default")
+            tenant = by_name.get(item.get("tenant")) or by_namespace.get(
+                item.get("namespace") or "default"
+            )
             if tenant is not None:
                 item = dict(item, routing_zone=tenant["routing_zone"])
         out.append(item)
@@ -206,25 +232,37 @@ def network_tenant_error(net, where, tenants):
     named, by_ns = net.get("tenant"), by_namespace.get(net["namespace"])
     net["tenant"] = None
     if named is not None and named not in by_name:
-        return "%s.tenant: %r is not a tenant; allowed %s" % (where, named, ", ".join(sorted(by_name)) or "none")
+        return "%s.tenant: %r is not a tenant; allowed %s" % (
+            where,
+            named,
+            ", ".join(sorted(by_name)) or "none",
+        )
     if named is not None and (by_ns is None or by_ns["name"] != named):
-        return "%s.tenant: %s, but its namespace %s is not one of that tenant's (%s); a tenant's networks live in its " \
+        return (
+            "%s.tenant: %s, but its namespace %s is not one of that tenant's (%s); a tenant's networks live in its "
             "namespaces" % (where, named, net["namespace"], ", ".join(by_name[named]["namespaces"]))
+        )
     tenant = by_name.get(named) or by_ns
     if tenant is None:
         holders = [t["name"] for t in tenants if t["routing_zone"] == net["routing_zone"]]
         if holders:
             return (
                 "%s.routing_zone: %s is the routing zone of tenant %s; put the network in that tenant (its namespace or "
-                "tenant: %s) or use another routing zone" % (where, net["routing_zone"], holders[0], holders[0])
+                "tenant: %s) or use another routing zone"
+                % (where, net["routing_zone"], holders[0], holders[0])
             )
         return None
     net["tenant"] = tenant["name"]
     if net["routing_zone"] != tenant["routing_zone"]:
-        return "%s.routing_zone: %s is not the routing zone %s of its tenant %s; leave routing_zone out" % (
-            where, net["routing_zone"], tenant["routing_zone"], tenant["name"])
+        return (
+            "%s.routing_zone: %s is not the routing zone %s of its tenant %s; leave routing_zone out"
+            % (where, net["routing_zone"], tenant["routing_zone"], tenant["name"])
+        )
     if tenant["state"] == "absent" and net.get("state", "present") == "present":
-        return "%s: its tenant %s is absent; remove the network too (state: absent) or move it" % (where, tenant["name"])
+        return "%s: its tenant %s is absent; remove the network too (state: absent) or move it" % (
+            where,
+            tenant["name"],
+        )
     return None
 
 
@@ -233,25 +271,32 @@ def network_tenant_error(net, where, tenants):
 
 def _agreed(members, annotation, errors, field):
     """The one value the namespaces of a tenant give an annotation (None when none gives it)."""
-    values = sorted(set(
-        ((ns.get("annotations") or {}).get(annotation) or "").strip() for ns in members
-    ) - {""})
+    values = sorted(
+        set(((ns.get("annotations") or {}).get(annotation) or "").strip() for ns in members) - {""}
+    )
     if len(values) > 1:
-        errors.append("%s: %s differs (%s); the namespaces of one tenant must agree" % (field, annotation, ", ".join(values)))
+        errors.append(
+            "%s: %s differs (%s); the namespaces of one tenant must agree"
+            % (field, annotation, ", ".join(values))
+        )
     return values[0] if values else None
 
 
 def _home_first(name, names, pod_networks):
     """The namespaces of a cluster tenant, the one holding its pod network first (else in name order)."""
-    held = [vn.get("namespace") for vn in pod_networks or []
-            if (vn.get("labels") or {}).get(model.TENANT_LABEL) == name and vn.get("namespace") in names]
+    held = [
+        vn.get("namespace")
+        for vn in pod_networks or []
+        if vn.get("tenant") == name and vn.get("namespace") in names
+    ]
     home = held[0] if held else sorted(names)[0]
     return [home] + sorted(n for n in names if n != home)
 
 
 def derive_tenants(namespaces, pod_networks=None):
     """(tenants, skipped) from the namespaces that opt in (annotation cn2-apstra.netops.io/tenant: <tenant>), grouped by
-    tenant; the namespaces of one tenant may carry its pod subnet, routing zone and reach (the others need not)."""
+    tenant; the namespaces of one tenant may carry its pod subnet, routing zone and reach (the others need not).
+    """
     groups = {}
     for namespace in namespaces or []:
         name = ((namespace.get("annotations") or {}).get(model.TENANT_ANNOTATION) or "").strip()
@@ -266,7 +311,9 @@ def derive_tenants(namespaces, pod_networks=None):
         item = {
             "name": name,
             "namespaces": _home_first(name, names, pod_networks),
-            "pod_network": {"subnet": _agreed(members, model.POD_SUBNET_ANNOTATION, errors, field) or ALLOCATE},
+            "pod_network": {
+                "subnet": _agreed(members, model.POD_SUBNET_ANNOTATION, errors, field) or ALLOCATE
+            },
             "routing_zone": _agreed(members, model.ZONE_ANNOTATION, errors, field),
             "reach": [part.strip() for part in (reach or "").split(",") if part.strip()],
             "source": {"kind": NAMESPACE_KIND, "namespace": None, "name": ", ".join(names)},
@@ -283,8 +330,12 @@ def merge_tenants(intent_tenants, cluster_tenants):
     """(tenants, skipped): the intent's, then the cluster's whose name the intent does not use (the intent's wins)."""
     names = set(t["name"] for t in intent_tenants)
     skipped = [
-        {"source": t["field"], "error": "tenant %s is defined by the intent file, which wins" % t["name"]}
-        for t in cluster_tenants if t["name"] in names
+        {
+            "source": t["field"],
+            "error": "tenant %s is defined by the intent file, which wins" % t["name"],
+        }
+        for t in cluster_tenants
+        if t["name"] in names
     ]
     return list(intent_tenants) + [t for t in cluster_tenants if t["name"] not in names], skipped
 

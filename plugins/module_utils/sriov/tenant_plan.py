@@ -46,13 +46,16 @@ def link_name(one, other):
 
 class Facts:
     """What the cluster holds for tenants (sriov_cluster_info ``tenants``): namespaces, pod network Subnets and
-    VirtualNetworks, VirtualNetworkRouters (option forms, with their owner) and each running pod's primary network."""
+    VirtualNetworks, VirtualNetworkRouters (option forms, with their owner) and each running pod's primary network.
+    """
 
     def __init__(self, facts):
         facts = facts or {}
         self.namespaces = dict((ns["name"], ns) for ns in facts.get("namespaces") or [])
         self.subnets = dict(((s["namespace"], s["name"]), s) for s in facts.get("subnets") or [])
-        self.vns = dict(((v["namespace"], v["name"]), v) for v in facts.get("virtual_networks") or [])
+        self.vns = dict(
+            ((v["namespace"], v["name"]), v) for v in facts.get("virtual_networks") or []
+        )
         self.routers = dict(((r["namespace"], r["name"]), r) for r in facts.get("routers") or [])
         self.pods = facts.get("pods") or {}
 
@@ -86,7 +89,11 @@ def _object_owner_error(where, kind, key, found, owners):
             kind,
             key[0],
             key[1],
-            "belongs to owner %s" % owner if owner else "carries no owner's mark (made by hand or another tool)",
+            (
+                "belongs to owner %s" % owner
+                if owner
+                else "carries no owner's mark (made by hand or another tool)"
+            ),
             ", ".join(owners),
         )
     ]
@@ -110,7 +117,9 @@ def namespace_verdicts(tenant, facts, owners, adopt):
                 % (where, name, owner, ", ".join(owners))
             )
         elif owner is None:
-            consent = (found.get("annotations") or {}).get(model.TENANT_ANNOTATION) == tenant["name"]
+            consent = (found.get("annotations") or {}).get(model.TENANT_ANNOTATION) == tenant[
+                "name"
+            ]
             if consent or adopt:
                 adopted.append(name)
             else:
@@ -126,7 +135,9 @@ def namespace_changes(tenant, facts):
     ref = pod_network_ref(tenant)
     changes = []
     for name in tenant["namespaces"]:
-        current = ((facts.namespaces.get(name) or {}).get("annotations") or {}).get(model.PODNETWORK_ANNOTATION)
+        current = ((facts.namespaces.get(name) or {}).get("annotations") or {}).get(
+            model.PODNETWORK_ANNOTATION
+        )
         if current == ref:
             continue
         prefix = name + "/"
@@ -135,13 +146,16 @@ def namespace_changes(tenant, facts):
             for pod, network in facts.pods.items()
             if pod.startswith(prefix) and network != ref
         )
-        changes.append({"namespace": name, "from": current or CLUSTER_DEFAULT, "to": ref, "keeping": keeping})
+        changes.append(
+            {"namespace": name, "from": current or CLUSTER_DEFAULT, "to": ref, "keeping": keeping}
+        )
     return changes
 
 
 def mesh_routers(tenant, nets):
     """The tenant's mesh: one router in each of its namespaces that holds its networks (its pod network's first), each
-    importing the routers that join it with other tenants and, across namespaces, its other meshes."""
+    importing the routers that join it with other tenants and, across namespaces, its other meshes.
+    """
     name = tenant["name"]
     namespaces = [home(tenant)] + sorted(
         set(net["namespace"] for net in nets if net.get("tenant") == name) - {home(tenant)}
@@ -154,7 +168,10 @@ def mesh_routers(tenant, nets):
     ]
     if len(namespaces) > 1:
         imports.append(
-            {"router_selector": {model.TENANT_LABEL: name}, "namespace_selector": {model.TENANT_LABEL: name}}
+            {
+                "router_selector": {model.TENANT_LABEL: name},
+                "namespace_selector": {model.TENANT_LABEL: name},
+            }
         )
     return [
         {
@@ -197,7 +214,10 @@ def link_routers(present):
     """A router for each pair of present tenants of which one may reach the other."""
     by_name = dict((t["name"], t) for t in present)
     pairs = set(
-        tuple(sorted((t["name"], other))) for t in present for other in t["reach"] if other in by_name
+        tuple(sorted((t["name"], other)))
+        for t in present
+        for other in t["reach"]
+        if other in by_name
     )
     return [link_router(by_name[a], by_name[b]) for a, b in sorted(pairs)]
 
@@ -223,7 +243,9 @@ def present_errors(tenant, routers, facts, owners):
     errors += _object_owner_error(where, "VirtualNetwork", key, facts.vns.get(key), owners)
     for router in routers:
         router_key = (router["namespace"], router["name"])
-        errors += _object_owner_error(where, "VirtualNetworkRouter", router_key, facts.routers.get(router_key), owners)
+        errors += _object_owner_error(
+            where, "VirtualNetworkRouter", router_key, facts.routers.get(router_key), owners
+        )
     held = (facts.subnets.get(key) or {}).get("subnet")
     users = facts.users(pod_network_ref(tenant))
     if held and held != tenant["subnet"] and users:
@@ -241,7 +263,10 @@ def removal(tenant, facts, owners):
     namespaces = sorted(
         ns
         for ns, found in facts.namespaces.items()
-        if (ns in tenant["namespaces"] or (found.get("labels") or {}).get(model.TENANT_LABEL) == name)
+        if (
+            ns in tenant["namespaces"]
+            or (found.get("labels") or {}).get(model.TENANT_LABEL) == name
+        )
         and facts.namespace_owner(ns) in owners
     )
     routers = [
@@ -269,8 +294,13 @@ def leftovers(facts, listed, owner):
     in; ``overridden``), as tenants to remove."""
     found = []
     for (namespace, name), vn in sorted(facts.vns.items()):
-        tenant = (vn.get("labels") or {}).get(model.TENANT_LABEL)
-        if tenant and tenant not in listed and vn.get("owner") == owner and name == pod_network_name(tenant):
+        tenant = vn.get("tenant")
+        if (
+            tenant
+            and tenant not in listed
+            and vn.get("owner") == owner
+            and name == pod_network_name(tenant)
+        ):
             found.append(
                 {
                     "name": tenant,
@@ -294,7 +324,9 @@ def stale_routers(facts, planned, present, owners):
     for key, router in sorted(facts.routers.items()):
         labels = router.get("labels") or {}
         tenants = set([labels.get(model.TENANT_LABEL)]) | set(
-            k[len(model.REACH_LABEL_PREFIX):] for k in labels if k.startswith(model.REACH_LABEL_PREFIX)
+            k[len(model.REACH_LABEL_PREFIX) :]
+            for k in labels
+            if k.startswith(model.REACH_LABEL_PREFIX)
         )
         if key not in keys and router.get("owner") in owners and tenants & names:
             stale.append({"name": key[1], "namespace": key[0], "owner": router["owner"]})
@@ -304,7 +336,8 @@ def stale_routers(facts, planned, present, owners):
 def tenant_summary(tenant, nets, routers, facts):
     """A tenant as the plan's summary, the report and its picture show it."""
     summary = dict(
-        (key, tenant.get(key)) for key in ("name", "namespaces", "subnet", "routing_zone", "reach", "state", "owner")
+        (key, tenant.get(key))
+        for key in ("name", "namespaces", "subnet", "routing_zone", "reach", "state", "owner")
     )
     summary.update(
         pod_network=pod_network_ref(tenant),
@@ -314,7 +347,10 @@ def tenant_summary(tenant, nets, routers, facts):
         allocated=tenant.get("allocated") or [],
     )
     if tenant["state"] == "present":
-        summary.update(gateway=model.gateway_of(tenant["subnet"]), namespace_changes=namespace_changes(tenant, facts))
+        summary.update(
+            gateway=model.gateway_of(tenant["subnet"]),
+            namespace_changes=namespace_changes(tenant, facts),
+        )
     return summary
 
 
@@ -348,7 +384,10 @@ def _plan_gone(desired, tenant, context):
         ], []
     pod_network, routers = removal(tenant, context["facts"], context["owners"])
     errors = []
-    for kind, table in (("Subnet", context["facts"].subnets), ("VirtualNetwork", context["facts"].vns)):
+    for kind, table in (
+        ("Subnet", context["facts"].subnets),
+        ("VirtualNetwork", context["facts"].vns),
+    ):
         key = (pod_network["namespace"], pod_network["name"])
         errors += _object_owner_error(tenant["field"], kind, key, table.get(key), context["owners"])
     if pod_network.pop("exists") or pod_network["namespaces"]:
@@ -371,13 +410,17 @@ def plan_tenants(desired, tenants, context):
         if tenant in present:
             errors += _plan_present(desired, tenant, context)
         elif not context["removes"]:  # a provision removes nothing
-            desired["tenants"].append(dict(tenant_summary(tenant, [], [], context["facts"]), kept=True))
+            desired["tenants"].append(
+                dict(tenant_summary(tenant, [], [], context["facts"]), kept=True)
+            )
         else:
             more, also = _plan_gone(desired, tenant, context)
             errors, kept = errors + more, kept + also
     desired["routers"] += context["links"]
     if context["reconcile"]:
-        desired["absent"]["routers"] += stale_routers(context["facts"], desired["routers"], present, context["owners"])
+        desired["absent"]["routers"] += stale_routers(
+            context["facts"], desired["routers"], present, context["owners"]
+        )
     seen = {}
     for router in desired["routers"]:
         key = (router["namespace"], router["name"])
@@ -390,7 +433,7 @@ def plan_tenants(desired, tenants, context):
     desired["tenant_routers"] = [
         "%s/%s" % (r["namespace"], r["name"])
         for r in desired["routers"]
-        if model.TENANT_LABEL in (r.get("labels") or {}) or any(
-            k.startswith(model.REACH_LABEL_PREFIX) for k in r.get("labels") or {})
+        if model.TENANT_LABEL in (r.get("labels") or {})
+        or any(k.startswith(model.REACH_LABEL_PREFIX) for k in r.get("labels") or {})
     ]
     return errors, kept

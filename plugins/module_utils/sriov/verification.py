@@ -115,11 +115,15 @@ def _pod_network(drift, want, subnets, vns, namespaces):
     else:
         for field, wanted in (("pod_network", True), ("subnet_reference", ref)):
             if vn.get(field) != wanted:
-                drift.add(name, "cluster", "VirtualNetwork %s %s" % (ref, field), wanted, vn.get(field))
+                drift.add(
+                    name, "cluster", "VirtualNetwork %s %s" % (ref, field), wanted, vn.get(field)
+                )
         if vn.get("state") not in (None, "Success"):
             drift.add(name, "cluster", "VirtualNetwork %s state" % ref, "Success", vn.get("state"))
     for namespace in want["namespaces"]:
-        have = ((namespaces.get(namespace) or {}).get("annotations") or {}).get(PODNETWORK_ANNOTATION)
+        have = ((namespaces.get(namespace) or {}).get("annotations") or {}).get(
+            PODNETWORK_ANNOTATION
+        )
         if have != ref:
             field = "namespace %s %s" % (namespace, PODNETWORK_ANNOTATION)
             drift.add(name, "cluster", field, ref, have or "none")
@@ -138,7 +142,13 @@ def _tenant_routers(drift, plan, routers):
             continue
         for field in ROUTER_FIELDS:
             if (want.get(field) or None) != (have.get(field) or None):
-                drift.add(text, "cluster", "VirtualNetworkRouter " + field, want.get(field), have.get(field))
+                drift.add(
+                    text,
+                    "cluster",
+                    "VirtualNetworkRouter " + field,
+                    want.get(field),
+                    have.get(field),
+                )
     for want in plan["absent"].get("routers") or []:
         if (want["namespace"], want["name"]) in routers:
             text = "%s/%s" % (want["namespace"], want["name"])
@@ -157,11 +167,19 @@ def verify_tenants(drift, plan, state):
         key = (want["namespace"], want["name"])
         for kind, table in (("Subnet", subnets), ("VirtualNetwork", vns)):
             if key in table:
-                drift.add("tenant %s" % want["tenant"], "cluster", "%s %s/%s" % ((kind,) + key), "absent", "present")
+                drift.add(
+                    "tenant %s" % want["tenant"],
+                    "cluster",
+                    "%s %s/%s" % ((kind,) + key),
+                    "absent",
+                    "present",
+                )
     _tenant_routers(drift, plan, index(state.get("routers"), "namespace", "name"))
 
 
-def verify(plan, vns=None, nads=None, bindings=None, additive=False, pending=None, tenant_state=None):
+def verify(
+    plan, vns=None, nads=None, bindings=None, additive=False, pending=None, tenant_state=None
+):
     """Drift entries {network, layer (fabric|cluster|cross), field, want, have}; empty when everything agrees.
 
     ``vns``/``bindings``: what Apstra has deployed (canonical VNs, port bindings). ``nads``: the cluster's NADs in
