@@ -187,6 +187,8 @@ def trigger(data):
         ),
         " from cluster %s" % event["cluster"] if event.get("cluster") else "",
     )
+    if event.get("tenant"):
+        line += " on namespace %s of tenant %s" % (event.get("namespace"), event["tenant"])
     lines = ["", "## Triggered by", "", "- %s" % line]
     if pod:
         lines.append(
