@@ -217,7 +217,7 @@ def _legend(nets, y):
 
 # Tenants: one box each, TENANTS_PER_ROW to a row under the legend, grouping its namespaces, pod network and SR-IOV
 # networks; a curve over the boxes for each router that joins two tenants.
-TENANT_W, TENANT_GAP, TENANTS_PER_ROW, TENANT_ROW_H = 260, 60, 4, 190
+TENANT_W, TENANT_GAP, TENANTS_PER_ROW, TENANT_ROW_H = 260, 60, 4, 230
 
 
 def _tenant_box(tenant, x, y):

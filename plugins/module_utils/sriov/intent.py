@@ -187,7 +187,9 @@ class Planner:
         from_cluster = self.source in ("cluster", "both")
         cluster_tenants, skipped = (
             tenancy.derive_tenants(
-                self.tenant_facts.get("namespaces"), self.tenant_facts.get("virtual_networks")
+                self.tenant_facts.get("namespaces"),
+                self.tenant_facts.get("virtual_networks"),
+                self.owners[1],
             )
             if from_cluster
             else ([], [])

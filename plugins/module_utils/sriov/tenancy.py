@@ -293,16 +293,26 @@ def _home_first(name, names, pod_networks):
     return [home] + sorted(n for n in names if n != home)
 
 
-def derive_tenants(namespaces, pod_networks=None):
+def derive_tenants(namespaces, pod_networks=None, owner=None):
     """(tenants, skipped) from the namespaces that opt in (annotation cn2-apstra.netops.io/tenant: <tenant>), grouped by
-    tenant; the namespaces of one tenant may carry its pod subnet, routing zone and reach (the others need not).
+    tenant; the namespaces of one tenant may carry its pod subnet, routing zone and reach (the others need not). A
+    namespace another owner marked (an intent's tenant took it) is skipped by name; ``owner``: the cluster's.
     """
-    groups = {}
+    groups, skipped = {}, []
     for namespace in namespaces or []:
         name = ((namespace.get("annotations") or {}).get(model.TENANT_ANNOTATION) or "").strip()
-        if name:
+        holder = model.owner_of_labels(namespace.get("labels"))
+        if name and holder not in (None, owner):
+            skipped.append(
+                {
+                    "source": "%s %s" % (NAMESPACE_KIND, namespace["name"]),
+                    "error": "belongs to owner %s (its tenant is theirs); this cluster's runs leave it alone"
+                    % holder,
+                }
+            )
+        elif name:
             groups.setdefault(name, []).append(namespace)
-    tenants, skipped = [], []
+    tenants = []
     for name, members in sorted(groups.items()):
         names = sorted(ns["name"] for ns in members)
         field = "%s %s" % (NAMESPACE_KIND, ", ".join(names))

@@ -459,6 +459,14 @@ def test_cluster_tenants_come_from_namespaces_that_opt_in():
             "namespaces of one tenant must agree",
         }
     ]
+    taken = namespace("shop-c", "shop", labels=dict(MARK, **{model.OWNER_NAME_LABEL: "platform"}))
+    tenants, skipped = tenancy.derive_tenants(annotated[:2] + [taken], owner="cluster-a")
+    assert tenants[0]["namespaces"] == ["shop-a", "shop-b"] and skipped == [
+        {
+            "source": "Namespace shop-c",
+            "error": "belongs to owner platform (its tenant is theirs); this cluster's runs leave it alone",
+        }
+    ]
     held = [{"name": "shop-pods", "namespace": "shop-b", "tenant": "shop"}]
     assert tenancy.derive_tenants(annotated[:2], held)[0][0]["namespaces"] == ["shop-b", "shop-a"]
 
