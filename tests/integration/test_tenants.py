@@ -229,6 +229,16 @@ def test_two_tenants_are_provisioned_on_both_sides_and_a_second_run_writes_nothi
     assert again.rc == 0, again
     assert apstra.writes() == [] and k8s.writes() == []
 
+    # a teardown of the whole intent removes every object of both tenants on both sides
+    run = job("teardown")
+    assert run.rc == 0, run
+    assert all(not objects for objects in cluster.cn2().values())
+    assert all(
+        cluster.annotation(ns) is None for namespaces in NAMESPACES.values() for ns in namespaces
+    )
+    zone_of, zones = fabric_zones(apstra)
+    assert zone_of == {} and not {"red", "blue"} & zones
+
 
 def test_a_pod_created_afterwards_lands_in_the_pod_network_one_created_before_keeps_its_own(
     job, apstra, k8s

@@ -393,7 +393,9 @@ def _plan_gone(desired, tenant, context):
     if pod_network.pop("exists") or pod_network["namespaces"]:
         desired["absent"]["pod_networks"].append(pod_network)
     desired["absent"]["routers"] += routers
-    desired["tenants"].append(tenant_summary(tenant, [], routers, context["facts"]))
+    desired["tenants"].append(
+        tenant_summary(dict(tenant, state="absent"), [], routers, context["facts"])
+    )
     return errors, []
 
 
@@ -402,12 +404,11 @@ def plan_tenants(desired, tenants, context):
     ``routers``; ``absent.pod_networks``, ``absent.routers``); returns (errors, kept). ``context``: facts (Facts), nets
     (the present SR-IOV networks, with their tenant), owners (the run's), adopt, removing (a teardown), removes (the
     run removes what is gone: reconcile, teardown), reconcile."""
-    removing = context["removing"]
-    present = [t for t in tenants if t["state"] == "present" and not removing]
+    present = [t for t in tenants if t["state"] == "present" and not context["removing"]]
     context = dict(context, links=link_routers(present))
     errors, kept = [], []
     for tenant in tenants:
-        if tenant in present:
+        if any(tenant is other for other in present):
             errors += _plan_present(desired, tenant, context)
         elif not context["removes"]:  # a provision removes nothing
             desired["tenants"].append(
@@ -421,7 +422,11 @@ def plan_tenants(desired, tenants, context):
         desired["absent"]["routers"] += stale_routers(
             context["facts"], desired["routers"], present, context["owners"]
         )
-    seen = {}
+    absent = dict(((r["namespace"], r["name"]), r) for r in desired["absent"]["routers"])
+    desired["absent"]["routers"] = [
+        absent[key] for key in sorted(absent)
+    ]  # a router of two tenants goes once
+    seen = set()
     for router in desired["routers"]:
         key = (router["namespace"], router["name"])
         if key in seen:
@@ -429,7 +434,7 @@ def plan_tenants(desired, tenants, context):
                 "VirtualNetworkRouter %s/%s: planned twice (a routing group and a tenant's router share the name); "
                 "rename the routing group" % key
             )
-        seen[key] = True
+        seen.add(key)
     desired["tenant_routers"] = [
         "%s/%s" % (r["namespace"], r["name"])
         for r in desired["routers"]

@@ -165,6 +165,13 @@ def verify_tenants(drift, plan, state):
         _pod_network(drift, want, subnets, vns, namespaces)
     for want in plan["absent"].get("pod_networks") or []:
         key = (want["namespace"], want["name"])
+        for namespace in want["namespaces"]:
+            have = ((namespaces.get(namespace) or {}).get("annotations") or {}).get(
+                PODNETWORK_ANNOTATION
+            )
+            if have == "%s/%s" % key:
+                field = "namespace %s %s" % (namespace, PODNETWORK_ANNOTATION)
+                drift.add("tenant %s" % want["tenant"], "cluster", field, "none", have)
         for kind, table in (("Subnet", subnets), ("VirtualNetwork", vns)):
             if key in table:
                 drift.add(

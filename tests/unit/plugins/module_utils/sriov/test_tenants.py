@@ -397,6 +397,21 @@ def test_a_teardown_removes_the_tenants_objects_and_the_routers_that_join_it(par
     ]
 
 
+def test_a_teardown_of_every_tenant_plans_their_removal_and_says_so(params):
+    provisioned(params)
+    result = intent.plan(dict(params, state="absent"), now=NOW)
+    assert [p["name"] for p in result["desired"]["absent"]["pod_networks"]] == [
+        "red-pods",
+        "blue-pods",
+    ]
+    assert [line for line in result["summary"] if line.startswith("tenant")] == [
+        "tenant red: remove (namespace annotations, pod network red-a/red-pods, routers blue-a/blue--red, "
+        "red-a/red-mesh)",
+        "tenant blue: remove (namespace annotations, pod network blue-a/blue-pods, routers blue-a/blue--red, "
+        "blue-a/blue-mesh)",
+    ]
+
+
 def test_a_reconcile_removes_the_router_of_a_reach_dropped(params):
     provisioned(params)
     params["tenants"] = [dict(RED, reach=[]), BLUE]
