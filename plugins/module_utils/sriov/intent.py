@@ -128,7 +128,8 @@ def staging_verdict(staging, plan, include_foreign=False, owners=(model.DEFAULT_
 
 def validate_sources(networks, tenants, allocation, cluster_tenants=()):
     """The intent's networks and tenants validated together (with the tenants derived from the cluster): every bad
-    field at once, a network's routing zone its tenant's. Returns (networks, tenants, allocation); raises IntentError.
+    field at once, a network's routing zone its tenant's. Returns (networks, tenants, allocation, skipped: the cluster's
+    tenants the intent's of the same name replace); raises IntentError.
     """
     errors = []
     valid = tenancy.validate_tenants(tenants, errors)
