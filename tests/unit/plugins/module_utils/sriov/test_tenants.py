@@ -412,6 +412,22 @@ def test_a_teardown_of_every_tenant_plans_their_removal_and_says_so(params):
     ]
 
 
+def test_a_reconcile_removes_a_tenant_set_absent_and_a_provision_says_it_removes_nothing(params):
+    provisioned(params)
+    params["tenants"][0]["state"] = "absent"
+    params["networks"][0]["state"] = "absent"
+    desired = intent.plan(dict(params, run="reconcile"), now=NOW)["desired"]
+    assert [p["name"] for p in desired["absent"]["pod_networks"]] == ["red-pods"]
+    assert ("pod_networks", "deleted") in [
+        (s["resource"], s["state"]) for s in desired["cluster_steps"]
+    ]
+    summary = intent.plan(params, now=NOW)["summary"]
+    assert (
+        "tenant red: absent in the intent; a provision removes nothing (reconcile or teardown does)"
+        in summary
+    )
+
+
 def test_a_reconcile_removes_the_router_of_a_reach_dropped(params):
     provisioned(params)
     params["tenants"] = [dict(RED, reach=[]), BLUE]
