@@ -202,6 +202,7 @@ not_applied:
   elements: dict
 """
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import (
     CommitError,
     Committer,
@@ -458,8 +459,9 @@ class FabricApply(ApstraModule):
             and (facts.get("resources") or {}).get("templates") is not None
         ):
             return None
-        known = facts["resources"]["templates"]
-        return touched_templates(self.results, known), known
+        known = dict((t["id"], t) for t in facts["resources"]["templates"])
+        known.update((t["id"], t) for t in imported_templates(self.results))
+        return touched_templates(self.results, known.values()), list(known.values())
 
     def applied(self, exc=None):
         if self.check_mode:
@@ -524,6 +526,23 @@ class FabricApply(ApstraModule):
         if notes:
             out["notes"] = notes
         return out
+
+
+def imported_templates(results):
+    """The templates the requests of ``results`` imported (models.templates_from_policies), assigned nowhere yet."""
+    policies = [
+        policy
+        for result in results
+        for request in result["plan"]
+        for policy in (request.get("body") or {}).get("policies") or []
+    ]
+    return [
+        dict(
+            dict((k, v) for k, v in t.items() if k not in ("description", "app_points_count")),
+            interfaces=[],
+        )
+        for t in models.templates_from_policies(policies)
+    ]
 
 
 def touched_templates(results, known):

@@ -49,6 +49,14 @@ BINDINGS_QUERY = (
     ".in_('hosted_interfaces').node(name='intf_host')))"
 )
 
+# The assignments of named templates: one row per (template, interface) with those two nodes alone (half the bytes of
+# BINDINGS_QUERY's rows), for a reader that knows which VN each template carries (the read-back of a run).
+ASSIGNMENTS_QUERY = (
+    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct', id=is_in(%s))"
+    ".in_('ep_top_level').node('ep_application_instance').out('ep_affected_by').node('ep_group')"
+    ".in_('ep_member_of').node('interface', name='intf'))"
+)
+
 # A scoped bindings read names the templates it reads; one answer holds at most this many (template, interface) rows,
 # about 60 MB of JSON (some 300 MB once decoded): the reads of a large fabric go one after another, each reduced
 # before the next is read.
@@ -280,6 +288,17 @@ class ApstraService:
                 seen.add(key)
                 kept.append(singles[root_id])
         return kept, names
+
+    def assignments_of(self, bp_id, rows_by_template, qe_type=None):
+        """{template id: sorted application point ids} of the templates {root id: rows expected}, in reads of at most
+        ROWS_PER_READ rows one after another (a template assigned nowhere is absent)."""
+        held = {}
+        for chunk in row_chunks(rows_by_template):
+            rows = self.query(bp_id, ASSIGNMENTS_QUERY % json.dumps(chunk), qe_type)
+            for row in rows:
+                held.setdefault(row["ct"]["id"], set()).add(row["intf"]["id"])
+            del rows
+        return dict((template_id, sorted(points)) for template_id, points in held.items())
 
     def graph_virtual_networks(self, bp_id, qe_type=None):
         return self.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)

@@ -42,9 +42,9 @@ def read_state(
     """The zones (optionally), VNs and port bindings one graph holds, and (optionally) the blueprint's revisions: 2 to 4
     reads, sent at once. ``fabric``: a service.Fabric.
 
-    ``scope``: ({template id: application points expected} of the templates to read, the templates known as they
-    are in this graph, models.templates): the assignments of the listed templates alone are read (in bounded reads,
-    after the others), the rest is taken as known. A run whose blueprint was clean before it reads back only what it changed this way.
+    ``scope``: ({template id: application points expected} of the templates to read, every template as known, with
+    the listed ones' VN and mode: models.templates): the assignments of the listed templates alone are read (in bounded
+    reads, after the others), the rest is taken as known. A run whose blueprint was clean before it reads back only what it changed this way.
     """
     reads = [("virtual_networks", lambda: service.graph_virtual_networks(bp_id, qe_type))]
     if scope is None:
@@ -76,17 +76,17 @@ def read_state(
 
 
 def scoped_templates(service, bp_id, qe_type, scope):
-    """(templates, interface names) of a graph: the listed templates read, the others as known."""
+    """(templates, interface names) of a graph: the assignments of the listed templates read, the rest as known."""
     listed, known = scope
-    read, names = service.bindings_of(bp_id, listed, qe_type)
+    held = service.assignments_of(bp_id, listed, qe_type)
     kept, seen = [], set()
-    for template in sorted(
-        [t for t in known if t["id"] not in set(listed)] + read, key=lambda t: t["id"]
-    ):
+    for template in sorted(known, key=lambda t: t["id"]):
+        if template["id"] in listed:
+            template = dict(template, interfaces=held.get(template["id"], []))
         if (template["vn_id"], template["tag_type"]) not in seen:
             seen.add((template["vn_id"], template["tag_type"]))
             kept.append(template)
-    return kept, names
+    return kept, {}
 
 
 def _compare(kind, staged, deployed, fields):

@@ -6,13 +6,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import port_records
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     PortBindings,
     new_template,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
+    ASSIGNMENTS_QUERY,
     BINDINGS_QUERY,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import (
+    scoped_templates,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import (
     service as service_module,
@@ -182,3 +188,31 @@ def test_the_read_back_reads_the_templates_the_run_changed_with_their_ports_now(
         }
     ]
     assert touched_templates(results, known) == {"ct-a": 2, "ct-new": 1, "ct-old": 0}
+
+
+def test_the_read_back_reads_the_changed_templates_assignments_alone_and_keeps_the_others(apstra):
+    """Only the template and the interface of each assignment are read (the VN of each template is known); a changed
+    template assigned nowhere any more has no ports; an unchanged one is taken as known."""
+    assignments = ASSIGNMENTS_QUERY % json.dumps(["ct-a", "ct-gone"])
+    client = apstra.client(
+        queries={
+            (assignments, "deployed"): [
+                {"ct": {"id": "ct-a"}, "intf": {"id": "p1"}},
+                {"ct": {"id": "ct-a"}, "intf": {"id": "p3"}},
+            ]
+        }
+    )
+    known = [
+        {"id": "ct-a", "vn_id": "vn-a", "tag_type": "vlan_tagged", "interfaces": ["p1"]},
+        {"id": "ct-b", "vn_id": "vn-b", "tag_type": "vlan_tagged", "interfaces": ["p2"]},
+        {"id": "ct-gone", "vn_id": "vn-c", "tag_type": "vlan_tagged", "interfaces": ["p2"]},
+    ]
+    templates, _names = scoped_templates(
+        apstra.service(client), "bp-1", "deployed", ({"ct-a": 2, "ct-gone": 0}, known)
+    )
+    assert [(t["id"], t["interfaces"]) for t in templates] == [
+        ("ct-a", ["p1", "p3"]),
+        ("ct-b", ["p2"]),
+        ("ct-gone", []),
+    ]
+    assert client.queried() == [(assignments, "deployed")]
