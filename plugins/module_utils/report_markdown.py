@@ -10,6 +10,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_window import (
+    change_window,
+    device_configuration,
+    fabric_text,
+    mode_text,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
     without_owner_tags,
 )
@@ -155,12 +161,17 @@ def header(data):
         return ("yes (planned)" if check else "yes") if flag else "no"
 
     fabric_changed = "staged, not deployed" if data.get("staged_only") else yes_no(fabric)
+    fabric_changed = fabric_text(data) or fabric_changed
 
     return ["# %s" % (data.get("title") or "SR-IOV network change report"), ""] + table(
         ["item", "value"],
         [
             ["run", data.get("run")],
-            ["mode", "check mode (plan only, nothing changed)" if check else "applied"],
+            [
+                "mode",
+                mode_text(data)
+                or ("check mode (plan only, nothing changed)" if check else "applied"),
+            ],
             ["time (UTC)", data.get("timestamp")],
             ["Apstra blueprint", (data.get("blueprint") or {}).get("label")],
             ["Apstra revision", revision_text(data)],
@@ -209,16 +220,20 @@ def staged_only(data):
     applied = data.get("staged_only") or []
     if not applied:
         return []
-    return [
-        "",
-        "## Staged in Apstra, not deployed",
-        "",
-        "This run's writes below are in the staging of blueprint %s; nothing of them is deployed. The next run of the "
-        "same owner deploys them with its own changes; reverting the staging in Apstra drops them."
-        % ((data.get("blueprint") or {}).get("label") or "-"),
-        "",
-        "```",
-    ] + request_lines(applied) + ["```"]
+    return (
+        [
+            "",
+            "## Staged in Apstra, not deployed",
+            "",
+            "This run's writes below are in the staging of blueprint %s; nothing of them is deployed. The next run of the "
+            "same owner deploys them with its own changes; reverting the staging in Apstra drops them."
+            % ((data.get("blueprint") or {}).get("label") or "-"),
+            "",
+            "```",
+        ]
+        + request_lines(applied)
+        + ["```"]
+    )
 
 
 def mutex(data):
@@ -233,7 +248,8 @@ def mutex(data):
             "The run could not release the blueprint mutex: the design tag `%s` (id %s) is still in Apstra's global "
             "catalog, and the tools that honour it (this collection, terraform-provider-apstra) wait for it. The next "
             "run of the same owner that changes the fabric takes it over. To remove it now: Design > Tags in the "
-            "Apstra UI, or `DELETE /api/design/tags/%s`." % (left.get("label"), left.get("id"), left.get("id")),
+            "Apstra UI, or `DELETE /api/design/tags/%s`."
+            % (left.get("label"), left.get("id"), left.get("id")),
         ]
     if taken:
         lines += [
@@ -241,7 +257,8 @@ def mutex(data):
             "## Blueprint mutex taken over",
             "",
             "An earlier run of this owner had left the blueprint mutex (design tag `%s`, id %s: %s); this run took it "
-            "over and released it." % (taken.get("label"), taken.get("id"), taken.get("description") or "-"),
+            "over and released it."
+            % (taken.get("label"), taken.get("id"), taken.get("description") or "-"),
         ]
     return lines
 
@@ -400,9 +417,11 @@ def markdown(data, svg_name=None):
     port_map, problems, drift, staging, skipped, marks ({network: adopted|released}), failure, commit_description,
     results (per layer: changed, changes, plan; and the commit)."""
     results = data.get("results") or {}
-    lines = header(data) + failure(data) + mutex(data) + trigger(data) + staging(data) + skipped(data)
+    lines = header(data) + failure(data) + mutex(data) + change_window(data)
+    lines += trigger(data) + staging(data) + skipped(data)
     lines += networks(data)
     lines += layer_section("Fabric (Apstra)", FABRIC_LAYERS, results, data) + committed(data)
+    lines += device_configuration(data)
     lines += layer_section("Cluster (Kubernetes)", CLUSTER_LAYERS, results, data)
     lines += nads_created(data) + port_map(data) + problems(data) + drift(data)
     if svg_name:

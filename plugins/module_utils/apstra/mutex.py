@@ -137,7 +137,11 @@ class BlueprintMutex:
                 if self.nonce in (tag.get("description") or ""):
                     self.tag_id = tag.get("id")  # our create was applied, only its answer was lost
                     return waited
-                if self.owner and leftover(tag.get("description"), self.owner) and self.take_over(tag):
+                if (
+                    self.owner
+                    and leftover(tag.get("description"), self.owner)
+                    and self.take_over(tag)
+                ):
                     return waited
                 if self.clock() >= deadline:
                     raise MutexHeld(

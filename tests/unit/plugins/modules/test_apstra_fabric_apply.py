@@ -26,6 +26,11 @@ SZ, APPLY = BASE + "/security-zones", BASE + "/obj-policy-batch-apply"
 VN_PATCH, VN_BATCH = BASE + "/virtual-networks-batch-patch", BASE + "/virtual-networks-batch"
 DEPLOY = BASE + "/deploy?async=full"
 CLEAN = {"staging_version": 3, "deployed_version": 3}
+# Apstra's incremental config of a leaf (what a deploy of the staging pushes to it), nothing staged on it by default
+INCREMENTAL = dict(
+    (("GET", BASE + "/nodes/id-%s/config-incremental" % leaf), {"config": ""})
+    for leaf in ("leaf1", "leaf2", "leaf3", "leaf4")
+)
 
 STEPS = [
     {"resource": "routing_zones", "state": "merged", "config": [{"label": "telco"}]},
@@ -63,6 +68,7 @@ def fabric_client(apstra, status=None, routes=None, queries=None):
             ]
         },
     }
+    all_routes.update(INCREMENTAL)
     all_routes.update(routes or {})
     all_queries = {(VIRTUAL_NETWORKS_QUERY, "deployed"): [], (BINDINGS_QUERY, "deployed"): []}
     all_queries.update(queries or {})
@@ -151,6 +157,14 @@ def test_a_real_run_takes_the_mutex_writes_deploys_once_reads_back_and_releases(
         apstra,
         status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
         queries={(VIRTUAL_NETWORKS_QUERY, "deployed"): deployed_rows},
+        routes={
+            ("GET", BASE + "/nodes/id-leaf1/config-incremental"): {
+                "config": "\n- [routing-instances evpn-1 vlans vn100]\n- vlan-id 100;\n\n"
+            },
+            ("GET", BASE + "/nodes/id-leaf2/config-incremental"): {
+                "config": "\n+ [routing-instances evpn-1 vlans vn100]\n+ vlan-id 100;\n\n"
+            },
+        },
     )
     result = apstra.run(
         main,
@@ -163,7 +177,26 @@ def test_a_real_run_takes_the_mutex_writes_deploys_once_reads_back_and_releases(
         client,
     )
     assert not result["failed"] and result["changed"] is True
-    assert client.paths() == [
+    # the leafs of the changed VN, before and after (leaf1, leaf2), read at once after the write, before the deploy
+    assert set(client.paths()[3:5]) == {
+        ("GET", BASE + "/nodes/id-leaf1/config-incremental"),
+        ("GET", BASE + "/nodes/id-leaf2/config-incremental"),
+    }
+    assert result["device_diffs"] == [
+        {
+            "device": "leaf1",
+            "node_id": "id-leaf1",
+            "added": [],
+            "removed": ["routing-instances evpn-1 vlans vn100 vlan-id 100"],
+        },
+        {
+            "device": "leaf2",
+            "node_id": "id-leaf2",
+            "added": ["routing-instances evpn-1 vlans vn100 vlan-id 100"],
+            "removed": [],
+        },
+    ]
+    assert client.paths()[:3] + client.paths()[5:] == [
         ("POST", TAGS_PATH),
         ("GET", BASE + "/diff-status"),
         ("PATCH", VN_PATCH),
