@@ -45,7 +45,7 @@ def window_of(params, check_mode=False):
     if len(asked) > 1:
         errors.append(
             "%s: a run previews, holds or approves, one of them; got %s"
-            % (", ".join(WINDOWS), " and ".join(asked))
+            % (", ".join(WINDOWS), "%s and %s" % (", ".join(asked[:-1]), asked[-1]))
         )
     run = params.get("run")
     if asked and run == "verify":
