@@ -124,6 +124,7 @@ options:
         the lines each gets in RV(device_diffs). One read per touched leaf; a leaf the run does not touch is not read.
       - Nothing is staged in check mode, so nothing is read then.
     type: bool
+    version_added: 0.2.0
     default: true
   window:
     description:
@@ -137,6 +138,7 @@ options:
         global-catalog tag C(netops.cn2_apstra held <blueprint id>) naming the staging version, the objects and the leafs),
         so that a later run with O(approve) deploys it.
     type: str
+    version_added: 0.2.0
     default: deploy
     choices: [deploy, preview, hold]
   approve:
@@ -145,6 +147,7 @@ options:
         write unless the staging is exactly this version and O(facts) (gathered with C(staging)) hold the record of a
         change held at this version. The record is removed after the deploy.
     type: int
+    version_added: 0.2.0
 attributes:
   check_mode:
     support: full

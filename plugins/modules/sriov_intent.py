@@ -217,12 +217,14 @@ options:
         O(netops.cn2_apstra.apstra_fabric_apply#module:window=preview)), refused before any write while the staging holds anything, because the preview ends with a revert that would
         discard it too. Not with O(hold), O(approve), O(run=verify) or check mode.
     type: bool
+    version_added: 0.2.0
     default: false
   hold:
     description:
       - The run stages its plan and holds it for approval (no deploy, no cluster write). Not with O(preview), O(approve),
         O(run=verify) or check mode.
     type: bool
+    version_added: 0.2.0
     default: false
   approve:
     description:
@@ -232,6 +234,7 @@ options:
         nothing is deployed again.
       - Without O(preview), O(hold) or O(approve), a run that writes is refused while a change is held.
     type: str
+    version_added: 0.2.0
   run:
     description:
       - What the role does with the plan; RV(desired) then carries the C(fabric_steps) (M(netops.cn2_apstra.apstra_fabric_apply))

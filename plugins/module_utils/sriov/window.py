@@ -132,9 +132,9 @@ def approval(version, staging, held):
             return {"already_deployed": True, "held": None, "include_foreign": False}
         raise StagingRefused(
             [
-                "approve=%s refused: nothing is staged in blueprint %s and its deployed version is %s; version %s was "
-                "discarded, or never held; nothing was changed"
-                % (version, label, staging.get("deployed_version"), version)
+                "approve=%s refused: nothing is staged in blueprint %s (listed at version %s), so no change is held; "
+                "version %s was discarded (reverted), never held, or deployed before a later revert; nothing was "
+                "changed" % (version, label, staging.get("deployed_version"), version)
             ]
         )
     if held and held["staging_version"] == version:

@@ -139,9 +139,9 @@ def test_an_approve_of_the_deployed_version_with_nothing_staged_is_a_no_op_and_o
     assert window["already_deployed"] is True
     with pytest.raises(StagingRefused) as exc:
         judge_staging(window_of({"approve": "7"}), staging(9, 9, [], None), "provision")
-    assert (
-        "nothing is staged in blueprint dc1 and its deployed version is 9; version 7 was discarded"
-        in str(exc.value)
+    assert str(exc.value) == (
+        "approve=7 refused: nothing is staged in blueprint dc1 (listed at version 9), so no change is held; version 7 "
+        "was discarded (reverted), never held, or deployed before a later revert; nothing was changed"
     )
 
 
