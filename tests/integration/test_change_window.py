@@ -309,6 +309,30 @@ def test_hold_then_approve_deploys_exactly_the_held_version(job, apstra, k8s):
     assert "staging version %d is deployed already" % version in job.report("provision")
 
 
+def test_a_held_teardown_is_deployed_as_held_and_the_cluster_follows(job, apstra, k8s):
+    blueprint = Blueprint(apstra)
+    job.intent([DPDK], EXAMPLE["sriov_allocation"])
+    assert job("provision").rc == 0
+    hold = job("teardown", extra={"hold": True})
+    assert hold.rc == 0, hold
+    report = job.report("teardown")
+    version = held_version(report)
+    added, removed = device_groups(report)["leaf2"]
+    assert added == [] and "routing-instances evpn-1 vlans vn120 vlan-id 120" in removed
+    assert nads(k8s) == ["telco/sriov-dpdk"], "a hold writes nothing to the cluster"
+    assert "sriov-dpdk" in blueprint.objects("deployed")["virtual_networks"]
+    approve = job("teardown", extra={"approve": version})
+    assert approve.rc == 0, approve
+    assert blueprint.status()["deployed_version"] == version and not blueprint.uncommitted()
+    assert blueprint.objects("deployed")["virtual_networks"] == {} and nads(k8s) == []
+    # the staged deletes are the held change (the teardown's plan, made from that staging, has nothing left to delete)
+    assert "| admin, held at version %d (deployed with this run) | delete | virtual_network | sriov-dpdk |" % (
+        version
+    ) in job.report(
+        "teardown"
+    )
+
+
 def test_an_approve_is_refused_before_any_write_when_another_user_staged_since_the_hold(
     job, apstra, k8s
 ):

@@ -189,8 +189,20 @@ def judged(params, window):
     run = params.get("run") or ("teardown" if params.get("state") == "absent" else "provision")
     window = judge_staging(window, params.get("staging"), run)
     if window.get("include_foreign"):
-        params = dict(params, include_foreign_staging=True)
+        params = dict(params, include_foreign_staging=True, staging=held_by(params["staging"]))
     return params, window
+
+
+def held_by(staging):
+    """The staging with each change of the held record attributed to the hold (who held it, at which version)."""
+    held = staging["held"]
+    names = set(held.get("changes") or [])
+    by = "%s, held at version %s" % (held.get("by") or "-", held["staging_version"])
+    changes = [
+        dict(c, by=by) if "%s %s" % (c["kind"], c["name"]) in names else c
+        for c in staging.get("changes") or []
+    ]
+    return dict(staging, changes=changes)
 
 
 def judge_plan(window, desired):

@@ -104,6 +104,8 @@ def test_an_approve_of_the_held_version_accepts_the_staging_whoever_staged_it():
     )
     assert window["held"] == HELD and window["already_deployed"] is False
     assert params["include_foreign_staging"] is True
+    # listed in the plan and the report as the held change, whoever deploys it
+    assert [c["by"] for c in params["staging"]["changes"]] == ["admin, held at version 9"] * 2
 
 
 def test_an_approve_is_refused_when_the_staging_moved_naming_what_was_staged_since_and_by_whom():
