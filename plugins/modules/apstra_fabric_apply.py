@@ -232,13 +232,13 @@ device_diffs:
     - Per leaf whose configuration changes, Apstra's incremental config as lines (C(device), C(node_id), C(added),
       C(removed), each line C(<hierarchy path> <statement>), the load tag C(replace:) left out), or C(error) when it could not be
       read. Leafs read without a change are not listed. Under C(--diff) each is shown as a diff too.
-  returned: when O(device_diffs=true) and the run staged something
+  returned: when O(device_diffs=true) and the run staged something or deployed a held change
   type: list
   elements: dict
   sample: [{"device": "leaf1", "node_id": "id-leaf1", "added": ["routing-instances evpn-1 vlans vn110 vlan-id 110"], "removed": []}]
 devices_read:
   description: The leafs whose incremental config was read (the touched ones).
-  returned: when O(device_diffs=true) and the run staged something
+  returned: when O(device_diffs=true) and the run staged something or deployed a held change
   type: list
   elements: str
 held:
@@ -541,6 +541,11 @@ class FabricApply(ApstraModule):
             self.touched = touched_devices(
                 self.results, self.context.fabric, resources.get("virtual_networks")
             )
+        if (
+            window == "hold"
+        ):  # the whole held change: what an earlier hold of this staging touched too
+            earlier = self.earlier_hold().get("devices") or []
+            self.touched = sorted(set(self.touched) | set(earlier), key=natural)
         if self.params["device_diffs"]:
             self.read_devices(self.touched)
         if window == "preview" and changed:
@@ -587,16 +592,20 @@ class FabricApply(ApstraModule):
     def held(self, committer, versions, changed):
         """Hold: leave the staging as it is, not deployed, recorded as the held change (with what a hold at this staging
         recorded before, and what the plan accepted as staged)."""
+        earlier = self.earlier_hold()
+        if earlier and not changed:
+            self.held_change = earlier  # held as recorded: nothing new to record
+            return no_commit(versions)
         now = committer.versions() if changed else versions
         staging = self.params["facts"].get("staging") or {}
-        earlier = staging.get("held") or {}
-        if earlier.get("staging_version") != staging.get("staging_version"):
-            earlier = {}
         changes = change_names(self.results) | set(earlier.get("changes") or [])
         changes |= set("%s %s" % (c["kind"], c["name"]) for c in staging.get("changes") or [])
-        devices = sorted(set(self.touched) | set(earlier.get("devices") or []), key=natural)
         record = new_record(
-            ownership(self.params).owners[0], self.params.get("username"), now, changes, devices
+            ownership(self.params).owners[0],
+            self.params.get("username"),
+            now,
+            changes,
+            self.touched,
         )
         try:
             tag_id = record_held(self.client, self.bp_id, record, earlier.get("id"))
@@ -607,6 +616,15 @@ class FabricApply(ApstraModule):
             ) from exc
         self.held_change = dict(record, id=tag_id)
         return no_commit(now)
+
+    def earlier_hold(self):
+        """The record of a change held at the staging the facts were read at (this run holds on top of it), else {}."""
+        staging = self.params["facts"].get("staging") or {}
+        earlier = staging.get("held") or {}
+        live = not earlier.get("unreadable") and earlier.get("staging_version") is not None
+        return (
+            earlier if live and earlier["staging_version"] == staging.get("staging_version") else {}
+        )
 
     def approved(self, committer, versions):
         """Approve: deploy the staging as it is, when it is exactly the held version approved; nothing is written."""

@@ -272,6 +272,14 @@ def test_hold_then_approve_deploys_exactly_the_held_version(job, apstra, k8s):
     )
     assert len(blueprint.held_tags()) == 1
 
+    # holding the same again changes nothing in the blueprint and still shows the held change's lines
+    apstra.clear_log()
+    again = job("provision", extra={"hold": True})
+    assert again.rc == 0, again
+    assert [w for w in blueprint.writes() if w["path"].startswith("/api/blueprints/")] == []
+    assert held_version(job.report("provision")) == version
+    assert list(device_groups(job.report("provision"))) == ["leaf2"]
+
     # any other run that would write waits for the approval
     apstra.clear_log()
     refused = job("provision")

@@ -610,3 +610,22 @@ def test_approve_goes_with_a_deploy_only(apstra, facts):
         "approve: 4 deploys a held staging version (a positive integer) and goes with window=deploy, not window=hold"
     )
     assert client.calls == []
+
+
+def test_holding_again_what_is_held_writes_nothing_and_reads_the_held_change_s_leafs(apstra, facts):
+    client = fabric_client(apstra, status={"staging_version": 4, "deployed_version": 3})
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": held_facts(facts),
+            "steps": STEPS,
+            "commit_pending": True,
+            "window": "hold",
+        },
+        client,
+    )
+    assert not result["failed"], result["msg"]
+    assert [w["path"] for w in client.writes()] == [TAGS_PATH, TAGS_PATH + "/tag-1"]
+    assert result["held"] == held_facts(facts)["staging"]["held"] and result["changed"] is False
+    assert result["devices_read"] == ["leaf2"]
