@@ -35,6 +35,7 @@ import requests
 import yaml
 from apstra_sim.server import start_server as start_apstra
 from k8s_sim.server import start_server as start_k8s
+from sim_core.testing import readme_query
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -65,19 +66,12 @@ FABRIC_QUERY = (
     ".in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
     ".in_('hosted_interfaces').node('redundancy_group')))"
 )
-# What is deployed (tools/apstra_sim/README.md, "vn-bindings" and "single-vlan-templates").
+# What is deployed (tools/apstra_sim/README.md, "vn-bindings" without the ESI pair, and "single-vlan-templates").
 DEPLOYED_VNS = (
     "match(node('security_zone', name='zone').out('member_vns').node('virtual_network', name='vn')"
     ".out('instantiated_by').node('vn_instance', name='inst').in_('hosted_vn_instances').node('system', role='leaf', name='leaf'))"
 )
-DEPLOYED_PORTS = (
-    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct')"
-    ".in_('ep_top_level').node('ep_application_instance', name='app')"
-    ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf')"
-    ".in_('hosted_interfaces').node(name='owner'), "
-    "node(name='app').out('ep_nested').node('ep_endpoint_policy', policy_type_name='AttachSingleVLAN', name='prim')"
-    ".out('vn_to_attach').node('virtual_network', name='vn'))"
-)
+DEPLOYED_PORTS = readme_query("single-vlan-templates")
 UUID_RE = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=/|$)")
 
 
@@ -88,12 +82,12 @@ def log(message):
 # -- labs ------------------------------------------------------------------------------------------------------------
 
 
-def generate(servers, sriov_fraction=0.75):
+def generate(servers, sriov_fraction=0.75, leafs=None):
     """(fabric file, cluster seed file, full-SR-IOV seed file) of a generated lab; reused when already written."""
-    leafs = LEAFS[servers]
-    fabric = OUT / "labs" / ("fabric_%d.yml" % servers)
-    cluster = OUT / "labs" / ("cluster_%d.yml" % servers)
-    joined = OUT / "labs" / ("cluster_%d_all_sriov.yml" % servers)
+    leafs = leafs or LEAFS[servers]
+    fabric = OUT / "labs" / ("fabric_%d_%d.yml" % (servers, leafs))
+    cluster = OUT / "labs" / ("cluster_%d_%d.yml" % (servers, leafs))
+    joined = OUT / "labs" / ("cluster_%d_%d_all_sriov.yml" % (servers, leafs))
     fabric.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
@@ -157,9 +151,10 @@ def seed_objects(path):
 class Lab:
     """Both emulators on one generated fabric/cluster pair, with their request logs and end state."""
 
-    def __init__(self, servers, latency_ms):
+    def __init__(self, servers, latency_ms, leafs=None):
         self.servers = servers
-        self.fabric, self.cluster, self.joined = generate(servers)
+        self.latency_ms = latency_ms
+        self.fabric, self.cluster, self.joined = generate(servers, leafs=leafs)
         self.fabric_spec = yaml.safe_load(self.fabric.read_text())
         self.seed = seed_objects(self.cluster)
         self.apstra = start_apstra(str(self.fabric), port=0, latency=latency_ms / 1000.0)
@@ -369,7 +364,8 @@ def intent(count):
             "tags": ["bench"],
         }
         if index % 2 == 0:
-            net.update(vlan=100 + index, vni=30000 + index, subnet="10.100.%d.0/24" % index)
+            subnet = "10.%d.%d.0/24" % (100 + index // 256, index % 256)
+            net.update(vlan=100 + index, vni=30000 + index, subnet=subnet)
         else:
             net.update(vlan="allocate", subnet="allocate")
         nets.append(net)

@@ -8,3 +8,7 @@ source "$(dirname "$0")/lib.sh"
 bash "$REPO/scripts/setup.sh"
 export BUILD
 python "$REPO/scripts/bench.py" "$@"
+# The points at scale (issue 26), unless BENCH_QUICK: N = 200 on 268 and 1,000 servers, 500 on 2,000.
+if [ -z "${BENCH_QUICK:-}" ] || [ "${BENCH_QUICK}" = 0 ]; then
+    PYTHONPATH="$REPO/scripts${PYTHONPATH:+:$PYTHONPATH}" python "$REPO/scripts/bench_scale.py" --results "$REPO/benchmarks/results"
+fi

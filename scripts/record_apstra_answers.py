@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim_core.testing import DEMO_TOPOLOGY, ApstraSession
+from sim_core.testing import DEMO_TOPOLOGY, ApstraSession, template_policies
 
 from apstra_sim.server import start_server
 
@@ -34,74 +34,32 @@ def service_module():
 
 def build(session):
     systems = session.systems()
-    pair = session.qe(
-        "node('redundancy_group', name='rg').out('hosted_interfaces')"
-        ".node('interface', if_type='port_channel', name='i')"
-    )[0]
-    zone = session.call(
-        "POST",
-        "/security-zones",
-        {"label": "telco", "vrf_name": "telco", "sz_type": "evpn", "tags": ["team"]},
-    ).json()
-    vn = session.call(
-        "POST",
-        "/virtual-networks",
-        {
-            "label": "sriov-a",
-            "vn_type": "vxlan",
-            "security_zone_id": zone["id"],
-            "bound_to": [
-                {"system_id": systems["leaf1"], "vlan_id": 100},
-                {"system_id": pair["rg"]["id"], "vlan_id": 100},
-            ],
-            "ipv4_enabled": True,
-            "ipv4_subnet": "10.1.0.0/24",
-            "virtual_gateway_ipv4": "10.1.0.1",
-            "virtual_gateway_ipv4_enabled": True,
-            "l3_mtu": 9000,
-            "description": "SR-IOV telco/sriov-a",
-            "tags": ["managed-by:netops.cn2_apstra", "netops.cn2_apstra/owner:team-x"],
-        },
-    ).json()
-    leaf_port = session.qe(
-        "node('system', label='leaf1').out('hosted_interfaces').node('interface', if_name='xe-0/0/1', name='i')"
-    )[0]["i"]["id"]
-    policies = [
-        {
-            "id": "ct-a",
-            "label": "sriov-a-tagged",
-            "policy_type_name": "batch",
-            "visible": True,
-            "tags": ["managed-by:netops.cn2_apstra"],
-            "attributes": {"subpolicies": ["ct-a-pipe"]},
-        },
-        {
-            "id": "ct-a-pipe",
-            "label": "pipeline",
-            "policy_type_name": "pipeline",
-            "visible": False,
-            "attributes": {"first_subpolicy": "ct-a-prim", "second_subpolicy": None},
-        },
-        {
-            "id": "ct-a-prim",
-            "label": "Virtual Network (Single)",
-            "policy_type_name": "AttachSingleVLAN",
-            "visible": False,
-            "attributes": {"vn_node_id": vn["id"], "tag_type": "vlan_tagged"},
-        },
-    ]
-    session.call("PUT", "/obj-policy-import", {"policies": policies})
-    session.call(
-        "PATCH",
-        "/obj-policy-batch-apply",
-        {
-            "application_points": [
-                {"id": p, "policies": [{"policy": "ct-a", "used": True}]}
-                for p in (leaf_port, pair["i"]["id"])
-            ]
-        },
+    pair = session.esi_lag()
+    zone = session.routing_zone("telco", tags=["team"])
+    vn_id = session.virtual_network(
+        "sriov-a",
+        zone["id"],
+        [
+            {"system_id": systems["leaf1"], "vlan_id": 100},
+            {"system_id": pair["rg"]["id"], "vlan_id": 100},
+        ],
+        subnet="10.1.0.0/24",
+        gateway="10.1.0.1",
+        l3_mtu=9000,
+        description="SR-IOV telco/sriov-a",
+        tags=["managed-by:netops.cn2_apstra", "netops.cn2_apstra/owner:team-x"],
     )
-    session.call("PUT", "/deploy", {"version": session.version(), "description": "recorded"})
+    session.import_policies(
+        template_policies(
+            "ct-a",
+            {"vn_node_id": vn_id, "tag_type": "vlan_tagged"},
+            parts=(("ct-a-pipe", "pipeline"), ("ct-a-prim", "Virtual Network (Single)")),
+            label="sriov-a-tagged",
+            tags=["managed-by:netops.cn2_apstra"],
+        )
+    )
+    session.apply_template("ct-a", [session.interface_id("leaf1", "xe-0/0/1"), pair["i"]["id"]])
+    session.deploy("recorded")
 
 
 def record():

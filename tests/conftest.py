@@ -52,6 +52,61 @@ def ansible_env(tmp_path_factory):
 
 
 @pytest.fixture
+def bare_env(ansible_env):
+    """ansible_env without any Apstra or Kubernetes connection variable (APSTRA_*, K8S_AUTH_*, KUBECONFIG): a run
+    connects with what the test gives it alone."""
+    return dict(
+        (name, value)
+        for name, value in ansible_env.items()
+        if not name.startswith(("APSTRA_", "K8S_AUTH_", "KUBECONFIG"))
+    )
+
+
+@pytest.fixture
+def run_module():
+    """run(env, module, args=None) -> (CompletedProcess, the task's result): one module run by `ansible localhost`
+    (local connection, the json callback) in `env`."""
+
+    def run(env, module, args=None):
+        cmd = localhost_command("ansible", "localhost", "-m", module)
+        if args:
+            cmd += ["-a", json.dumps(args)]
+        proc = subprocess.run(
+            cmd,
+            env=dict(
+                env,
+                ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        start = proc.stdout.find("{")
+        assert start >= 0, proc
+        return proc, json.loads(proc.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+    return run
+
+
+@pytest.fixture
+def blueprint_info(run_module):
+    """run(env, args=None) -> (rc, the task's result): apstra_blueprint_info on blueprint dc1 without a token cache
+    (`args` adds or replaces options), in `env`."""
+
+    def run(env, args=None):
+        proc, result = run_module(
+            env,
+            "netops.cn2_apstra.apstra_blueprint_info",
+            dict({"blueprint": "dc1", "token_cache": False}, **(args or {})),
+        )
+        return proc.returncode, result
+
+    return run
+
+
+@pytest.fixture
 def apstra_credentials(apstra):  # pylint: disable=redefined-outer-name
     """Module options that reach the Apstra emulator."""
     return {
@@ -89,15 +144,13 @@ class PlaybookResult:
         ]
 
 
+def localhost_command(program, *args):
+    """`program` (ansible, ansible-playbook) of this Python's environment on localhost, the local connection."""
+    return [str(Path(sys.executable).parent / program), "-i", "localhost,", "-c", "local", *args]
+
+
 def playbook_command(playbook, args=(), extra_vars=None):
-    cmd = [
-        str(Path(sys.executable).parent / "ansible-playbook"),
-        "-i",
-        "localhost,",
-        "-c",
-        "local",
-        str(playbook),
-    ]
+    cmd = localhost_command("ansible-playbook", str(playbook))
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     return cmd + list(args)

@@ -46,6 +46,18 @@ options:
     elements: str
     choices: [fabric, resources, staging, deployed]
     default: []
+  recorded_ports:
+    description:
+      - With O(gather=[resources]), take a connectivity template's ports from the record this collection wrote into
+        the template when it assigned them, instead of reading every assignment, where the record holds.
+      - A record is used only when the blueprint has no uncommitted changes (what this collection staged was deployed
+        as it staged it), when it decodes against the current fabric, and when it names as many application points as
+        Apstra counts on the template (C(app_points_count) of the endpoint policies); the other templates' assignments
+        are read, those alone. The run then reads data proportional to the templates, not to templates times ports.
+      - An assignment changed by hand in the Apstra UI and deployed, with as many ports as before, is not seen; a
+        verify or reconcile run (which leave this off) reads every assignment.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -219,6 +231,7 @@ class BlueprintInfo(ApstraModule):
             default=[],
             choices=["fabric", "resources", "staging", "deployed"],
         ),
+        recorded_ports=dict(type="bool", default=False),
     )
 
     def describe(self, blueprint, lean=False):
@@ -276,6 +289,7 @@ class BlueprintInfo(ApstraModule):
             return result
         facts = described[0]
         ctx = self._context = FabricContext(self.service, facts["id"])
+        ctx.recorded_ports = self.params["recorded_ports"] and not facts["has_uncommitted_changes"]
         if "resources" in gather:
             ctx.read_all()
         fabric = ctx.fabric

@@ -481,7 +481,7 @@ class FabricApply(ApstraModule):
         """Write (the plan's changes while the staging is where the plan saw it, else a new plan), deploy once."""
         if self.params["approve"] is not None:
             return self.approved(committer, versions)
-        fresh = planned is not None and versions["staging_version"] == planned.get(
+        fresh = self.fresh = planned is not None and versions["staging_version"] == planned.get(
             "staging_version"
         )
         if self.params["facts"] and not fresh and versions["has_uncommitted_changes"]:
@@ -678,6 +678,7 @@ class FabricApply(ApstraModule):
             self.context.fabric,
             "deployed",
             with_revisions=commit["changed"],
+            scope=self.read_back_scope(),
         )
         revision = None
         if commit["changed"]:
@@ -686,6 +687,19 @@ class FabricApply(ApstraModule):
                 before=revision_of(state["revisions"], commit["before"]["deployed_version"]),
             )
         return verification_view(state), revision
+
+    def read_back_scope(self):
+        """(templates this run changed, the templates the facts hold) when the blueprint was clean before the run and
+        the plan was carried out as made: the deployed graph then holds every other template as the facts read it, and
+        only the changed ones are read back. None (read everything) otherwise."""
+        facts = self.params["facts"] or {}
+        if not (
+            getattr(self, "fresh", False)
+            and (facts.get("staging") or {}).get("uncommitted") is False
+            and (facts.get("resources") or {}).get("templates") is not None
+        ):
+            return None
+        return touched_templates(self.results), facts["resources"]["templates"]
 
     def applied(self, exc=None):
         if self.check_mode:
@@ -755,6 +769,24 @@ class FabricApply(ApstraModule):
         if self.left_note:
             out["notes"] = (notes or []) + [self.left_note]
         return out
+
+
+def touched_templates(results):
+    """Ids of the connectivity templates the port-binding requests of ``results`` imported, assigned or deleted."""
+    touched = set()
+    for result in results:
+        for request in result["plan"]:
+            body = request.get("body") or {}
+            touched.update(
+                p["id"] for p in body.get("policies") or [] if p.get("policy_type_name") == "batch"
+            )
+            touched.update(
+                p["policy"]
+                for point in body.get("application_points") or []
+                for p in point["policies"]
+            )
+            touched.update(body.get("policy_ids") or [])
+    return sorted(touched)
 
 
 def main():

@@ -19,7 +19,9 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import jsonschema
@@ -294,3 +296,30 @@ def project_checkout(repo, dest):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(source, target, follow_symlinks=False)
     return dest
+
+
+def run_ok(cmd, cwd, env=None, timeout=300):
+    """Run `cmd` in `cwd` with `env` (default: this process's environment), its output captured as text; it must exit
+    0 (its output is the failure's message). The CompletedProcess."""
+    proc = subprocess.run(
+        cmd, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def build_collection(checkout, dist, env=None):
+    """`ansible-galaxy collection build` in `checkout` (a project_checkout) into `dist`, in `env` (default: this
+    process's environment); the tarball's path."""
+    run_ok(
+        [
+            str(Path(sys.executable).parent / "ansible-galaxy"),
+            "collection",
+            "build",
+            "--output-path",
+            str(dist),
+        ],
+        checkout,
+        env,
+    )
+    return next(Path(dist).glob("netops-cn2_apstra-*.tar.gz"))

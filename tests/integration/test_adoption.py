@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 import yaml
-from sim_core.testing import ApstraSession
+from sim_core.testing import ApstraSession, template_policies
 
 NADS = "/apis/k8s.cni.cncf.io/v1/namespaces/telco/network-attachment-definitions"
 PORTS = [
@@ -44,82 +44,33 @@ def hand_made(apstra, k8s):
     a tagged template applied to their ports, deployed; and the NAD legacy-oam."""
     session = ApstraSession(apstra.url)
     systems = session.systems()
-    pair = session.qe(
-        "node('redundancy_group', name='rg').out('hosted_interfaces')"
-        ".node('interface', if_type='port_channel', name='i')"
-    )[0]
-    zone = session.call(
-        "POST", "/security-zones", {"label": "oam", "vrf_name": "oam", "sz_type": "evpn"}
+    pair = session.esi_lag()
+    vn_id = session.virtual_network(
+        "legacy-oam",
+        session.routing_zone("oam")["id"],
+        [
+            {"system_id": systems["leaf1"], "vlan_id": 900},
+            {"system_id": systems["leaf2"], "vlan_id": 900},
+            {"system_id": pair["rg"]["id"], "vlan_id": 900},
+        ],
+        subnet="10.90.0.0/24",
+        gateway="10.90.0.1",
+        vn_id="10900",
+        tags=["legacy"],
     )
-    assert zone.status_code == 201, zone.text
-    vn = session.call(
-        "POST",
-        "/virtual-networks",
-        {
-            "label": "legacy-oam",
-            "vn_type": "vxlan",
-            "vn_id": "10900",
-            "security_zone_id": zone.json()["id"],
-            "bound_to": [
-                {"system_id": systems["leaf1"], "vlan_id": 900},
-                {"system_id": systems["leaf2"], "vlan_id": 900},
-                {"system_id": pair["rg"]["id"], "vlan_id": 900},
-            ],
-            "ipv4_enabled": True,
-            "ipv4_subnet": "10.90.0.0/24",
-            "virtual_gateway_ipv4": "10.90.0.1",
-            "virtual_gateway_ipv4_enabled": True,
-            "tags": ["legacy"],
-        },
+    session.import_policies(
+        template_policies(
+            "oam-ct",
+            {"vn_node_id": vn_id, "tag_type": "vlan_tagged"},
+            label="oam-tagged",
+            description="made by hand",
+            tags=["oam"],
+        )
     )
-    assert vn.status_code == 201, vn.text
-    policies = [
-        {
-            "id": "oam-ct",
-            "label": "oam-tagged",
-            "description": "made by hand",
-            "policy_type_name": "batch",
-            "visible": True,
-            "tags": ["oam"],
-            "attributes": {"subpolicies": ["oam-pipe"]},
-        },
-        {
-            "id": "oam-pipe",
-            "label": "pipeline",
-            "policy_type_name": "pipeline",
-            "visible": False,
-            "attributes": {"first_subpolicy": "oam-prim", "second_subpolicy": None},
-        },
-        {
-            "id": "oam-prim",
-            "label": "Virtual Network (Single)",
-            "policy_type_name": "AttachSingleVLAN",
-            "visible": False,
-            "attributes": {"vn_node_id": vn.json()["id"], "tag_type": "vlan_tagged"},
-        },
-    ]
-    assert session.call("PUT", "/obj-policy-import", {"policies": policies}).status_code == 204
-    points = [pair["i"]["id"]] + [
-        session.qe(
-            "node('system', label='%s').out('hosted_interfaces').node('interface', if_name='%s', name='i')"
-            % port
-        )[0]["i"]["id"]
-        for port in PORTS
-    ]
-    applied = session.call(
-        "PATCH",
-        "/obj-policy-batch-apply",
-        {
-            "application_points": [
-                {"id": p, "policies": [{"policy": "oam-ct", "used": True}]} for p in points
-            ]
-        },
+    session.apply_template(
+        "oam-ct", [pair["i"]["id"]] + [session.interface_id(*port) for port in PORTS]
     )
-    assert applied.status_code in (200, 204), applied.text
-    deployed = session.call(
-        "PUT", "/deploy", {"version": session.version(), "description": "by hand"}
-    )
-    assert deployed.status_code in (200, 202), deployed.text
+    session.deploy("by hand")
     assert requests.post(k8s.url + NADS, json=HAND_NAD, timeout=10).status_code == 201
     return session
 

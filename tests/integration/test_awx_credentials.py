@@ -15,12 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 from apstra_sim.server import start_server
+from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, DEMO_CLUSTER, DEMO_TOPOLOGY
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
-APSTRA_USER = "admin"
-APSTRA_PASSWORD = "sim-admin-password"
 CREDENTIAL_TYPES = REPO / "extensions" / "awx" / "credential_types"
 K8S_TOKEN = "awx-bearer-token"
 
@@ -39,47 +36,6 @@ def k8s_with_token():
     server = start_server(str(DEMO_CLUSTER), port=0, token=K8S_TOKEN)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def job_env(ansible_env):
-    """ansible_env without any connection variable: only what a credential injects reaches the modules."""
-    return dict(
-        (name, value)
-        for name, value in ansible_env.items()
-        if not name.startswith(("APSTRA_", "K8S_AUTH_", "KUBECONFIG"))
-    )
-
-
-def run_module(env, module, args):
-    cmd = [
-        str(Path(sys.executable).parent / "ansible"),
-        "localhost",
-        "-c",
-        "local",
-        "-i",
-        "localhost,",
-        "-m",
-        module,
-    ]
-    if args:
-        cmd += ["-a", json.dumps(args)]
-    proc = subprocess.run(
-        cmd,
-        env=dict(
-            env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"
-        ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    start = proc.stdout.find("{")
-    assert start >= 0, proc
-    return (
-        proc.returncode,
-        json.loads(proc.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"],
-    )
 
 
 @pytest.mark.parametrize("name", sorted(path.name for path in CREDENTIAL_TYPES.glob("*.yml")))
@@ -138,24 +94,22 @@ def test_verification_is_the_default(tmp_path):
     assert env["APSTRA_USERNAME"] == "" and env["APSTRA_AUTH_TOKEN"] == "t"
 
 
-def test_apstra_credential_with_password_runs_a_module(apstra, job_env, tmp_path):
+def test_apstra_credential_with_password_runs_a_module(apstra, bare_env, tmp_path, blueprint_info):
     credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
     env, _args = awx.inject(
         credential_type,
         {"api_url": apstra.url, "username": APSTRA_USER, "password": APSTRA_PASSWORD},
         str(tmp_path),
     )
-    rc, result = run_module(
-        dict(job_env, **env),
-        "netops.cn2_apstra.apstra_blueprint_info",
-        {"blueprint": "dc1", "token_cache": False},
-    )
+    rc, result = blueprint_info(dict(bare_env, **env))
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
     assert any(r["path"] == "/api/aaa/login" for r in apstra.requests_log())
 
 
-def test_apstra_credential_ca_certificate_verifies_the_https_emulator(job_env, tmp_path):
+def test_apstra_credential_ca_certificate_verifies_the_https_emulator(
+    bare_env, tmp_path, blueprint_info
+):
     """The CA input becomes a file whose path AWX injects as APSTRA_CA_PATH; the module verifies Apstra with it."""
     server = start_server(str(DEMO_TOPOLOGY), port=0, tls=True)
     try:
@@ -168,26 +122,20 @@ def test_apstra_credential_ca_certificate_verifies_the_https_emulator(job_env, t
         assert os.path.dirname(path) == str(tmp_path / "with-ca" / "env")
         assert Path(path).read_text() == server.cert_pem
         assert env["APSTRA_VERIFY_CERTIFICATES"] == "true"
-        rc, result = run_module(
-            dict(job_env, **env),
-            "netops.cn2_apstra.apstra_blueprint_info",
-            {"blueprint": "dc1", "token_cache": False},
-        )
+        rc, result = blueprint_info(dict(bare_env, **env))
         assert rc == 0, result
         assert result["blueprints"][0]["label"] == "dc1"
         # without the CA, the self-signed certificate is refused: verification is on
         env, _args = awx.inject(credential_type, inputs, str(tmp_path / "without-ca"))
-        rc, result = run_module(
-            dict(job_env, **env),
-            "netops.cn2_apstra.apstra_blueprint_info",
-            {"blueprint": "dc1", "token_cache": False},
-        )
+        rc, result = blueprint_info(dict(bare_env, **env))
         assert rc != 0 and "CERTIFICATE_VERIFY_FAILED" in result["msg"], result
     finally:
         server.stop()
 
 
-def test_apstra_credential_with_token_runs_a_module_without_login(apstra, job_env, tmp_path):
+def test_apstra_credential_with_token_runs_a_module_without_login(
+    apstra, bare_env, tmp_path, run_module
+):
     token = requests.post(
         apstra.url + "/api/aaa/login",
         json={"username": APSTRA_USER, "password": APSTRA_PASSWORD},
@@ -198,47 +146,45 @@ def test_apstra_credential_with_token_runs_a_module_without_login(apstra, job_en
     env, _args = awx.inject(
         credential_type, {"api_url": apstra.url, "auth_token": token}, str(tmp_path)
     )
-    rc, result = run_module(
-        dict(job_env, **env), "netops.cn2_apstra.apstra_blueprint_info", {"blueprint": "dc1"}
+    proc, result = run_module(
+        dict(bare_env, **env), "netops.cn2_apstra.apstra_blueprint_info", {"blueprint": "dc1"}
     )
-    assert rc == 0, result
+    assert proc.returncode == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
     assert not any(r["path"] == "/api/aaa/login" for r in apstra.requests_log())
 
 
-def test_apstra_credential_with_a_wrong_password_fails(apstra, job_env, tmp_path):
+def test_apstra_credential_with_a_wrong_password_fails(apstra, bare_env, tmp_path, blueprint_info):
     credential_type = awx.load(CREDENTIAL_TYPES / "apstra.yml")
     env, _args = awx.inject(
         credential_type,
         {"api_url": apstra.url, "username": APSTRA_USER, "password": "wrong"},
         str(tmp_path),
     )
-    rc, result = run_module(
-        dict(job_env, **env),
-        "netops.cn2_apstra.apstra_blueprint_info",
-        {"blueprint": "dc1", "token_cache": False},
-    )
+    rc, result = blueprint_info(dict(bare_env, **env))
     assert rc != 0 and result.get("failed"), result
     assert "wrong" not in json.dumps(result)
 
 
-def test_builtin_kubernetes_credential_runs_a_cluster_module(k8s_with_token, job_env, tmp_path):
+def test_builtin_kubernetes_credential_runs_a_cluster_module(
+    k8s_with_token, bare_env, tmp_path, run_module
+):
     """AWX's "OpenShift or Kubernetes API Bearer Token" type (K8S_AUTH_HOST, _API_KEY, _VERIFY_SSL) drives the cluster modules."""
     env = awx.inject_kubernetes_bearer_token(
         {"host": k8s_with_token.url, "bearer_token": K8S_TOKEN, "verify_ssl": False}, str(tmp_path)
     )
-    rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.sriov_node_info", {})
-    assert rc == 0, result
+    proc, result = run_module(dict(bare_env, **env), "netops.cn2_apstra.sriov_node_info")
+    assert proc.returncode == 0, result
     assert "worker-05" in json.dumps(result)
     env = awx.inject_kubernetes_bearer_token(
         {"host": k8s_with_token.url, "bearer_token": "not-the-token"}, str(tmp_path)
     )
-    rc, result = run_module(dict(job_env, **env), "netops.cn2_apstra.sriov_node_info", {})
-    assert rc != 0 and "401" in json.dumps(result), result
+    proc, result = run_module(dict(bare_env, **env), "netops.cn2_apstra.sriov_node_info")
+    assert proc.returncode != 0 and "401" in json.dumps(result), result
 
 
 def test_inventory_credential_drives_the_shipped_inventory_source(
-    apstra, k8s_with_token, job_env, tmp_path
+    apstra, k8s_with_token, bare_env, tmp_path
 ):
     """The project-sourced inventory file with the fabric inventory credential, as an AWX inventory update runs it."""
     credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
@@ -267,7 +213,7 @@ def test_inventory_credential_drives_the_shipped_inventory_source(
             str(source / "sriov_fabric.yml"),
             "--list",
         ],
-        env=dict(job_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
+        env=dict(bare_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
         capture_output=True,
         text=True,
         timeout=300,
@@ -291,38 +237,25 @@ def test_inventory_credential_ca_certificates_are_files(tmp_path):
     credential_type = awx.load(CREDENTIAL_TYPES / "sriov_fabric_inventory.yml")
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     apstra_pem = "-----BEGIN CERTIFICATE-----\nMIIBapstra\n-----END CERTIFICATE-----\n"
-    env, _args = awx.inject(
-        credential_type,
-        {
-            "api_url": "https://a",
-            "k8s_host": "https://k",
-            "k8s_bearer_token": "t",
-            "k8s_ca_cert": pem,
-            "ca_cert": apstra_pem,
-        },
-        str(tmp_path),
-    )
+    inputs = {
+        "api_url": "https://a",
+        "k8s_host": "https://k",
+        "k8s_bearer_token": "t",
+        "k8s_ca_cert": pem,
+    }
+    env, _args = awx.inject(credential_type, dict(inputs, ca_cert=apstra_pem), str(tmp_path))
     path = env["K8S_AUTH_SSL_CA_CERT"]
     assert os.path.dirname(path) == str(tmp_path / "env")
     assert Path(path).read_text() == pem
     assert Path(env["APSTRA_CA_PATH"]).read_text() == apstra_pem
     assert env["APSTRA_CA_PATH"] != path
     # only the Kubernetes CA: APSTRA_CA_PATH empty
-    env, _args = awx.inject(
-        credential_type,
-        {
-            "api_url": "https://a",
-            "k8s_host": "https://k",
-            "k8s_bearer_token": "t",
-            "k8s_ca_cert": pem,
-        },
-        str(tmp_path / "k8s-only"),
-    )
+    env, _args = awx.inject(credential_type, inputs, str(tmp_path / "k8s-only"))
     assert env["APSTRA_CA_PATH"] == "" and Path(env["K8S_AUTH_SSL_CA_CERT"]).read_text() == pem
 
 
 def test_inventory_credential_with_the_apstra_ca_against_the_https_emulator(
-    k8s_with_token, job_env, tmp_path
+    k8s_with_token, bare_env, tmp_path
 ):
     """The inventory source with an Apstra CA and no Kubernetes CA (K8S_AUTH_SSL_CA_CERT injected empty)."""
     server = start_server(str(DEMO_TOPOLOGY), port=0, tls=True)
@@ -349,7 +282,7 @@ def test_inventory_credential_with_the_apstra_ca_against_the_https_emulator(
                 str(REPO / "extensions" / "awx" / "inventory" / "sriov_fabric.yml"),
                 "--list",
             ],
-            env=dict(job_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
+            env=dict(bare_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **env),
             cwd=str(tmp_path),
             capture_output=True,
             text=True,

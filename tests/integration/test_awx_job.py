@@ -65,21 +65,7 @@ def checkout(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tarball(checkout, tmp_path_factory):
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-galaxy"),
-            "collection",
-            "build",
-            "--output-path",
-            str(dist),
-        ],
-        cwd=str(checkout),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return next(dist.glob("netops-cn2_apstra-*.tar.gz"))
+    return awx.build_collection(checkout, tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +153,7 @@ def test_provision_check_runs_as_an_awx_job(
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(home)
-    sync = subprocess.run(
+    awx.run_ok(
         [
             str(ee_venv / "bin" / "ansible-galaxy"),
             "collection",
@@ -177,14 +163,9 @@ def test_provision_check_runs_as_an_awx_job(
             "-p",
             str(collections),
         ],
-        cwd=str(project),
-        env=dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        project,
+        dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections)),
     )
-    assert sync.returncode == 0, sync.stdout + sync.stderr
 
     # The job: credentials as AWX injects them, AWX's variables, the survey answers, check mode with diff.
     apstra_type = awx.load(REPO / "extensions" / "awx" / "credential_types" / "apstra.yml")

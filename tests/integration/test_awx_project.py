@@ -70,7 +70,7 @@ def test_fresh_checkout_needs_the_project_update(project):
 def test_project_update_installs_the_checked_out_collection_and_every_playbook_resolves(project):
     checkout, collections, env = project
     # The command AWX's project update runs (awx/playbooks/project_update.yml), from the project root.
-    proc = subprocess.run(
+    awx.run_ok(
         [
             str(BIN / "ansible-galaxy"),
             "collection",
@@ -80,14 +80,9 @@ def test_project_update_installs_the_checked_out_collection_and_every_playbook_r
             "-p",
             str(collections),
         ],
-        cwd=str(checkout),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        checkout,
+        env,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     installed = collections / "ansible_collections" / "netops" / "cn2_apstra"
     for rel in (
         "meta/runtime.yml",

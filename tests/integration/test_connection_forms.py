@@ -24,16 +24,6 @@ BIN = Path(sys.executable).parent
 INFO = "netops.cn2_apstra.apstra_blueprint_info"
 
 
-@pytest.fixture
-def bare_env(ansible_env):
-    """ansible_env without any Apstra or Kubernetes connection variable."""
-    return dict(
-        (name, value)
-        for name, value in ansible_env.items()
-        if not name.startswith(("APSTRA_", "K8S_AUTH_"))
-    )
-
-
 @pytest.fixture(scope="module")
 def tls_apstra(tmp_path_factory):
     """The Apstra emulator over HTTPS with a self-signed certificate; (server, CA file)."""
@@ -44,41 +34,19 @@ def tls_apstra(tmp_path_factory):
     server.stop()
 
 
-def run_module(env, args=None):
-    """`ansible localhost -m apstra_blueprint_info` with the json callback; (rc, result of the task)."""
-    cmd = [str(BIN / "ansible"), "localhost", "-c", "local", "-i", "localhost,", "-m", INFO]
-    cmd += ["-a", json.dumps(dict({"blueprint": "dc1", "token_cache": False}, **(args or {})))]
-    proc = subprocess.run(
-        cmd,
-        env=dict(
-            env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"
-        ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    start = proc.stdout.find("{")
-    assert start >= 0, proc
-    return (
-        proc.returncode,
-        json.loads(proc.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"],
-    )
-
-
 def logins(apstra):
     return [r["path"] for r in apstra.requests_log() if r["path"].endswith("/aaa/login")]
 
 
 @pytest.mark.parametrize("suffix", ["", "/", "/api", "/api/"])
-def test_api_url_with_or_without_the_api_prefix(apstra, bare_env, suffix):
+def test_api_url_with_or_without_the_api_prefix(apstra, bare_env, suffix, blueprint_info):
     env = dict(
         bare_env,
         APSTRA_API_URL=apstra.url + suffix,
         APSTRA_USERNAME=APSTRA_USER,
         APSTRA_PASSWORD=APSTRA_PASSWORD,
     )
-    rc, result = run_module(env)
+    rc, result = blueprint_info(env)
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
     # one login, at /api/aaa/login: never /api/api/aaa/login
@@ -86,29 +54,31 @@ def test_api_url_with_or_without_the_api_prefix(apstra, bare_env, suffix):
 
 
 @pytest.mark.parametrize("url", ["apstra.example.net", "ftp://apstra.example.net", "https://"])
-def test_a_malformed_api_url_is_an_error_naming_the_option(bare_env, url):
+def test_a_malformed_api_url_is_an_error_naming_the_option(bare_env, url, blueprint_info):
     env = dict(
         bare_env, APSTRA_API_URL=url, APSTRA_USERNAME="netops", APSTRA_PASSWORD="a-long-secret"
     )
-    rc, result = run_module(env)
+    rc, result = blueprint_info(env)
     assert rc != 0 and result["failed"]
     assert result["msg"].startswith("api_url: %r is not an http(s) URL" % url), result["msg"]
 
 
-def test_terraform_user_and_pass_variables(apstra, bare_env):
+def test_terraform_user_and_pass_variables(apstra, bare_env, blueprint_info):
     env = dict(
         bare_env,
         APSTRA_API_URL=apstra.url,
         APSTRA_USER=APSTRA_USER,
         APSTRA_PASS=APSTRA_PASSWORD,
     )
-    rc, result = run_module(env)
+    rc, result = blueprint_info(env)
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1" and logins(apstra) == ["/api/aaa/login"]
     assert APSTRA_PASSWORD not in json.dumps(result)
 
 
-def test_username_and_password_win_over_terraform_names_and_empty_ones_do_not(apstra, bare_env):
+def test_username_and_password_win_over_terraform_names_and_empty_ones_do_not(
+    apstra, bare_env, blueprint_info
+):
     # APSTRA_USERNAME/APSTRA_PASSWORD come first: a wrong Terraform pair beside them is never tried.
     env = dict(
         bare_env,
@@ -118,7 +88,7 @@ def test_username_and_password_win_over_terraform_names_and_empty_ones_do_not(ap
         APSTRA_USER="someone-else",
         APSTRA_PASS="not-the-password",
     )
-    rc, result = run_module(env)
+    rc, result = blueprint_info(env)
     assert rc == 0, result
     # An empty APSTRA_USERNAME (AWX injects the fields a credential leaves empty as "") falls through to APSTRA_USER.
     env = dict(
@@ -129,11 +99,13 @@ def test_username_and_password_win_over_terraform_names_and_empty_ones_do_not(ap
         APSTRA_USER=APSTRA_USER,
         APSTRA_PASS=APSTRA_PASSWORD,
     )
-    rc, result = run_module(env)
+    rc, result = blueprint_info(env)
     assert rc == 0, result
 
 
-def test_verify_certificates_alias_against_the_https_emulator(tls_apstra, bare_env, run_playbook):
+def test_verify_certificates_alias_against_the_https_emulator(
+    tls_apstra, bare_env, run_playbook, blueprint_info
+):
     server, ca_file = tls_apstra
     env = dict(
         bare_env,
@@ -141,13 +113,15 @@ def test_verify_certificates_alias_against_the_https_emulator(tls_apstra, bare_e
         APSTRA_USERNAME=APSTRA_USER,
         APSTRA_PASSWORD=APSTRA_PASSWORD,
     )
-    rc, result = run_module(env, {"verify_certificates": False})
+    rc, result = blueprint_info(env, {"verify_certificates": False})
     assert rc == 0, result
     assert result["blueprints"][0]["label"] == "dc1"
-    rc, result = run_module(env, {"verify_certificates": True})
+    rc, result = blueprint_info(env, {"verify_certificates": True})
     assert rc != 0 and "CERTIFICATE_VERIFY_FAILED" in result["msg"], result
     # APSTRA_CA_PATH verifies the self-signed certificate, with the alias set to true
-    rc, result = run_module(dict(env, APSTRA_CA_PATH=str(ca_file)), {"verify_certificates": True})
+    rc, result = blueprint_info(
+        dict(env, APSTRA_CA_PATH=str(ca_file)), {"verify_certificates": True}
+    )
     assert rc == 0, result
     # as module_defaults for the action group, with the URL in juniper.apstra's form
     play = [

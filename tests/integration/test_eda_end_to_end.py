@@ -4,7 +4,6 @@ Apstra emulator. Nobody runs a playbook: kubectl applies a NAD, pods start on tw
 follows each step. Waits are bounded by generous timeouts; nothing depends on how fast a step is."""
 
 import json
-import subprocess
 import time
 
 from sim_core.testing import (
@@ -13,6 +12,7 @@ from sim_core.testing import (
     APSTRA_USER,
     DEMO_TOPOLOGY,
     ApstraSession,
+    kubectl_runner,
 )
 
 from apstra_sim.server import start_server
@@ -58,17 +58,17 @@ PORTS_QUERY = (
 )
 
 
-def kubectl(kubeconfig, *args, stdin=None):
-    proc = subprocess.run(
-        ["kubectl", "--kubeconfig", kubeconfig, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+def connection_env(apstra_url, k8s, tmp_path):
+    """What the rulebook's runs connect with: the emulators (the Apstra one at `apstra_url`); reports go to
+    tmp_path/reports."""
+    return {
+        "K8S_AUTH_KUBECONFIG": k8s.kubeconfig,
+        "APSTRA_API_URL": apstra_url,
+        "APSTRA_USERNAME": APSTRA_USER,
+        "APSTRA_PASSWORD": APSTRA_PASSWORD,
+        "APSTRA_VERIFY_CERTIFICATES": "false",
+        "SRIOV_REPORTS_DIR": str(tmp_path / "reports"),
+    }
 
 
 def deployed_ports(apstra):
@@ -104,22 +104,17 @@ def wait_until(condition, what, engine):
 def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
     rulebook, apstra, k8s, tmp_path
 ):
-    env = {
-        "K8S_AUTH_KUBECONFIG": k8s.kubeconfig,
-        "APSTRA_API_URL": apstra.url,
-        "APSTRA_USERNAME": APSTRA_USER,
-        "APSTRA_PASSWORD": APSTRA_PASSWORD,
-        "APSTRA_VERIFY_CERTIFICATES": "false",
-        "SRIOV_REPORTS_DIR": str(tmp_path / "reports"),
-    }
+    kubectl = kubectl_runner("kubectl-image", k8s.kubeconfig)
     engine = rulebook(
-        "netops.cn2_apstra.sriov_fabric", variables={"sriov_unbind_grace": 5}, env=env
+        "netops.cn2_apstra.sriov_fabric",
+        variables={"sriov_unbind_grace": 5},
+        env=connection_env(apstra.url, k8s, tmp_path),
     )
     wait_until(
         lambda: engine.output().count("PLAY RECAP") >= 1, "the catch-up run after `synced`", engine
     )
 
-    kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=NAD)
+    kubectl("apply", "-f", "-", stdin=NAD)
     assert (
         wait_until(
             lambda: deployed_ports(apstra) is not None, "the VN of the applied NAD deployed", engine
@@ -130,13 +125,13 @@ def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
     assert deployed_ports(apstra) == []
 
     for name, node in (("du-0", "worker-01"), ("du-1", "worker-05")):
-        kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=POD.format(name=name, node=node))
+        kubectl("apply", "-f", "-", stdin=POD.format(name=name, node=node))
     wanted = sorted([PORT_OF["worker-01"], PORT_OF["worker-05"]])
     wait_until(
         lambda: deployed_ports(apstra) == wanted, "the ports of the pods' nodes tagged", engine
     )
 
-    kubectl(k8s.kubeconfig, "delete", "pod", "-n", "telco", "du-0", "du-1")
+    kubectl("delete", "pod", "-n", "telco", "du-0", "du-1")
     wait_until(
         lambda: deployed_ports(apstra) == [], "the ports untagged after the grace period", engine
     )
@@ -158,25 +153,17 @@ def test_rulebook_variables_name_the_blueprint_and_the_cluster(rulebook, k8s, tm
     second.write_text(DEMO_TOPOLOGY.read_text().replace("blueprint: dc1", "blueprint: dc2"))
     server = start_server([str(DEMO_TOPOLOGY), str(second)], port=0, **APSTRA_TEST_OPTIONS)
     try:
-        env = {
-            "K8S_AUTH_KUBECONFIG": k8s.kubeconfig,
-            "APSTRA_API_URL": server.url,
-            "APSTRA_USERNAME": APSTRA_USER,
-            "APSTRA_PASSWORD": APSTRA_PASSWORD,
-            "APSTRA_VERIFY_CERTIFICATES": "false",
-            "SRIOV_REPORTS_DIR": str(tmp_path / "reports"),
-        }
         engine = rulebook(
             "netops.cn2_apstra.sriov_fabric",
             variables={"blueprint": "dc2", "cluster_name": "cluster-a", "sriov_unbind_grace": 5},
-            env=env,
+            env=connection_env(server.url, k8s, tmp_path),
         )
         wait_until(
             lambda: engine.output().count("PLAY RECAP") >= 1,
             "the catch-up run after `synced`",
             engine,
         )
-        kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=NAD)
+        kubectl_runner("kubectl-image", k8s.kubeconfig)("apply", "-f", "-", stdin=NAD)
         session = ApstraSession(server.url)
         ids = dict(
             (bp["label"], bp["id"]) for bp in session.api("GET", "blueprints").json()["items"]

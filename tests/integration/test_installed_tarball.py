@@ -91,18 +91,9 @@ def checkout(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tarball(checkout, tmp_path_factory):
     """`ansible-galaxy collection build` in the fresh checkout, as the README says."""
-    dist = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run(
-        [str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(dist)],
-        cwd=str(checkout),
-        env=user_env(tmp_path_factory.mktemp("build-home")),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return awx.build_collection(
+        checkout, tmp_path_factory.mktemp("dist"), user_env(tmp_path_factory.mktemp("build-home"))
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return next(dist.glob("netops-cn2_apstra-*.tar.gz"))
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +101,7 @@ def installed(tarball, tmp_path_factory):
     """The tarball installed into a clean collections path: (collections path, the collection's directory)."""
     collections = tmp_path_factory.mktemp("clean") / "collections"
     home = tmp_path_factory.mktemp("install-home")
-    proc = subprocess.run(
+    awx.run_ok(
         [
             str(BIN / "ansible-galaxy"),
             "collection",
@@ -121,14 +112,9 @@ def installed(tarball, tmp_path_factory):
             str(tarball),
         ],
         # not from this checkout, whose ansible.cfg would show the collection as installed already (its link)
-        cwd=str(home),
-        env=user_env(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        home,
+        user_env(home),
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     return collections, collections / "ansible_collections" / "netops" / "cn2_apstra"
 
 

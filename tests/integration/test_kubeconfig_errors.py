@@ -6,47 +6,18 @@ in ********`` and every other occurrence of the path in the output was masked as
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parents[2]
 NODE_INFO = "netops.cn2_apstra.sriov_node_info"
 
 
-def bare(ansible_env):
-    return dict(
-        (name, value)
-        for name, value in ansible_env.items()
-        if not name.startswith(("K8S_AUTH_", "KUBECONFIG", "APSTRA_"))
-    )
-
-
-def run_module(env, args):
-    proc = subprocess.run(
-        [str(BIN / "ansible"), "localhost", "-c", "local", "-i", "localhost,", "-m", NODE_INFO]
-        + (["-a", json.dumps(args)] if args else []),
-        env=dict(
-            env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"
-        ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    start = proc.stdout.find("{")
-    assert start >= 0, proc
-    return proc, json.loads(proc.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"]
-
-
-def test_a_broken_kubeconfig_file_is_named(ansible_env, tmp_path):
+def test_a_broken_kubeconfig_file_is_named(bare_env, run_module, tmp_path):
     path = tmp_path / "kube" / "config-without-contexts"
     path.parent.mkdir()
     path.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "clusters": []}))
-    proc, result = run_module(bare(ansible_env), {"kubeconfig": str(path)})
+    proc, result = run_module(bare_env, NODE_INFO, {"kubeconfig": str(path)})
     assert result["failed"]
     assert result["msg"].startswith(
         "Cannot load the Kubernetes configuration from kubeconfig %s: " % path
@@ -54,28 +25,28 @@ def test_a_broken_kubeconfig_file_is_named(ansible_env, tmp_path):
     assert "********" not in proc.stdout + proc.stderr
 
 
-def test_a_missing_kubeconfig_from_the_environment_is_named(ansible_env, tmp_path):
+def test_a_missing_kubeconfig_from_the_environment_is_named(bare_env, run_module, tmp_path):
     missing = tmp_path / "nowhere" / "kubeconfig"
-    _proc, result = run_module(dict(bare(ansible_env), K8S_AUTH_KUBECONFIG=str(missing)), {})
+    _proc, result = run_module(dict(bare_env, K8S_AUTH_KUBECONFIG=str(missing)), NODE_INFO)
     assert result["failed"]
     assert result["msg"] == (
         "Cannot load the Kubernetes configuration: kubeconfig %s: no such file" % missing
     )
 
 
-def test_the_credentials_of_a_kubeconfig_dictionary_stay_masked(ansible_env, k8s):
+def test_the_credentials_of_a_kubeconfig_dictionary_stay_masked(bare_env, run_module, k8s):
     kubeconfig = yaml.safe_load(Path(k8s.kubeconfig).read_text())
     kubeconfig["users"] = [{"name": "sim", "user": {"token": "kubeconfig-dict-token-123"}}]
     # a working one: the token reaches the emulator, never the output
     for context in kubeconfig["contexts"]:
         context["context"]["user"] = "sim"
-    proc, result = run_module(bare(ansible_env), {"kubeconfig": kubeconfig})
+    proc, result = run_module(bare_env, NODE_INFO, {"kubeconfig": kubeconfig})
     assert not result.get("failed"), result
     assert "worker-05" in json.dumps(result)
     assert "kubeconfig-dict-token-123" not in proc.stdout + proc.stderr
     # a broken one: the error says so without the token
     proc, result = run_module(
-        bare(ansible_env), {"kubeconfig": kubeconfig, "context": "no-such-context"}
+        bare_env, NODE_INFO, {"kubeconfig": kubeconfig, "context": "no-such-context"}
     )
     assert result["failed"]
     assert "from the kubeconfig given as a dictionary" in result["msg"]

@@ -220,3 +220,78 @@ def test_teardown_removes_the_routing_zones_it_created_when_no_vn_uses_them(job,
     assert "td-zone" not in zones, "created and tagged by the collection, used by no VN: removed"
     assert "shared" in zones, "not the collection's: kept"
     assert "td-a" not in fabric.deployed_vns() and "td-b" in fabric.deployed_vns()
+
+
+PORTS_OF = (
+    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct').in_('ep_top_level')"
+    ".node('ep_application_instance').out('ep_affected_by').node('ep_group').in_('ep_member_of')"
+    ".node('interface', name='intf'), node(name='ct').out('ep_subpolicy').node().out('ep_first_subpolicy')"
+    ".node().out('vn_to_attach').node('virtual_network', label='%s'))"
+)
+
+
+def deployed_points(fabric, label):
+    """{application point id: template id} of the VN's deployed assignments."""
+    rows = fabric.admin.qe(PORTS_OF % label, "deployed")
+    return dict((row["intf"]["id"], row["ct"]["id"]) for row in rows)
+
+
+def assign_by_hand(fabric, changes):
+    """An operator assigns or unassigns templates ({point: (template, used)}) and deploys it."""
+    operator = fabric.session("operator")
+    body = {
+        "application_points": [
+            {"id": point, "policies": [{"policy": ct, "used": used}]}
+            for point, (ct, used) in changes.items()
+        ]
+    }
+    assert operator.call("PATCH", "/obj-policy-batch-apply", body).status_code < 300
+    assert operator.call(
+        "PUT", "/deploy", {"version": operator.version(), "description": "by hand"}
+    ).status_code in (200, 202)
+
+
+def test_a_no_op_reads_the_templates_not_their_assignments_and_a_port_taken_off_by_hand_is_read_and_put_back(
+    job, fabric, cluster
+):
+    """The no-op takes the ports from the records the first run deployed (one list of templates, no assignment
+    read). A port an operator took off by hand (Apstra then counts one point less than the record) is read, and the
+    provision puts it back."""
+    assert job("provision").rc == 0
+    job.apstra.clear_log()
+    assert job("provision").rc == 0
+    log = job.apstra.requests_log()
+    assert [r["path"].rsplit("/", 1)[1] for r in log if r["method"] == "POST"] == [
+        "qe"
+    ], "the fabric query only"
+    assert [r for r in log if r["path"].endswith("/endpoint-policies")]
+    points = deployed_points(fabric, "sriov-data")
+    taken = sorted(points)[0]
+    assign_by_hand(fabric, {taken: (points[taken], False)})
+    assert taken not in deployed_points(fabric, "sriov-data")
+    job.apstra.clear_log()
+    run = job("provision")
+    assert run.rc == 0, run
+    assert deployed_points(fabric, "sriov-data") == points
+    assert len(fabric.commits()) == 1 and job("verify").rc == 0
+
+
+def test_verify_reads_every_assignment_and_reports_a_port_moved_by_hand(job, fabric, cluster):
+    """A port moved by hand to another server keeps the template's count of ports: a provision takes the record
+    (docs/architecture.md says so); verify reads every assignment and reports it, reconcile puts it back.
+    """
+    assert job("provision").rc == 0
+    dpdk = deployed_points(fabric, "sriov-dpdk")
+    moved_from = sorted(dpdk)[0]
+    moved_to = sorted(set(deployed_points(fabric, "sriov-data")) - set(dpdk))[0]
+    template = dpdk[moved_from]
+    assign_by_hand(fabric, {moved_from: (template, False), moved_to: (template, True)})
+    job.apstra.clear_log()
+    assert job("provision").rc == 0
+    assert [
+        w for w in job.apstra.writes() if "/blueprints/" in w["path"]
+    ] == [], "the record is taken"
+    verify = job("verify")
+    assert verify.rc != 0 and "sriov-dpdk" in verify.stdout, verify
+    assert job("reconcile").rc == 0
+    assert deployed_points(fabric, "sriov-dpdk") == dpdk and job("verify").rc == 0

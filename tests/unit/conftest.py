@@ -23,6 +23,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client im
     ApstraConnectionError,
     ApstraError,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import port_records
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources import (
     FabricContext,
 )
@@ -401,6 +402,12 @@ class ApstraHarness:
 
     def __init__(self):
         self.factory_calls = []
+
+    @staticmethod
+    def record(*points):
+        """The port record of application points ``points`` on the standard fabric (port_records)."""
+        universe = port_records.universe(Fabric.from_rows(standard_fabric_rows()))
+        return port_records.encode(sorted(points), universe)
 
     @staticmethod
     def client(routes=None, queries=None, blueprints=None):

@@ -66,7 +66,9 @@ CT_FIELDS = (
     "tags",
     "user_data",
 )
-CT_RELS = ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy", "vn_to_attach")
+# From a template's policy to the policies below it, and all of a template's relationships.
+SUBPOLICY_RELS = ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
+CT_RELS = SUBPOLICY_RELS + ("vn_to_attach",)
 
 
 def now_iso():

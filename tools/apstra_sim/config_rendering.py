@@ -23,7 +23,8 @@ import ipaddress
 import json
 import re
 
-from apstra_sim.connectivity_templates import attributes_of
+from apstra_sim.common import SUBPOLICY_RELS
+from apstra_sim.connectivity_templates import primitive_vns
 from apstra_sim.errors import NotFound, Unprocessable
 
 ANYCAST_MAC = (
@@ -170,14 +171,8 @@ def _template_vns(graph, root_id):
         if policy["id"] in seen:
             continue
         seen.add(policy["id"])
-        attrs = attributes_of(policy)
-        if policy["policy_type_name"] == "AttachSingleVLAN" and attrs.get("vn_node_id"):
-            pairs.append((attrs["vn_node_id"], attrs.get("tag_type", "vlan_tagged")))
-        elif policy["policy_type_name"] == "AttachMultipleVLAN":
-            if attrs.get("untagged_vn_node_id"):
-                pairs.append((attrs["untagged_vn_node_id"], "untagged"))
-            pairs.extend((vn, "vlan_tagged") for vn in attrs.get("tagged_vn_node_ids") or [])
-        for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy"):
+        pairs.extend(primitive_vns(policy))
+        for rel_type in SUBPOLICY_RELS:
             stack.extend(n["id"] for n in graph.targets(policy["id"], rel_type))
     return pairs
 

@@ -7,7 +7,7 @@ In the graph, as in Apstra's, an `ep_endpoint_policy` node holds its `attributes
 import contextlib
 import json
 
-from apstra_sim.common import CT_FIELDS, CT_RELS, CT_TYPES, tags_error
+from apstra_sim.common import CT_FIELDS, CT_RELS, CT_TYPES, SUBPOLICY_RELS, tags_error
 from apstra_sim.errors import NotFound, Unprocessable
 from apstra_sim.graph import stable_id
 
@@ -18,6 +18,20 @@ def attributes_of(policy):
     if isinstance(attrs, str):
         return json.loads(attrs) if attrs else {}
     return dict(attrs or {})
+
+
+def primitive_vns(policy):
+    """(vn id, tag_type) pairs one policy attaches: an AttachSingleVLAN's VN, an AttachMultipleVLAN's untagged and
+    tagged VNs; none for any other policy."""
+    attrs = attributes_of(policy)
+    if policy["policy_type_name"] == "AttachSingleVLAN" and attrs.get("vn_node_id"):
+        return [(attrs["vn_node_id"], attrs.get("tag_type", "vlan_tagged"))]
+    if policy["policy_type_name"] == "AttachMultipleVLAN":
+        pairs = (
+            [(attrs["untagged_vn_node_id"], "untagged")] if attrs.get("untagged_vn_node_id") else []
+        )
+        return pairs + [(vn, "vlan_tagged") for vn in attrs.get("tagged_vn_node_ids") or []]
+    return []
 
 
 class ConnectivityTemplatesMixin:
@@ -51,19 +65,19 @@ class ConnectivityTemplatesMixin:
             self._memo("no_extensions").clear()
 
     def _children(self, policy_id):
-        return [
-            n
-            for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
-            for n in self.graph.targets(policy_id, rel_type)
-        ]
+        return [n for rel_type in SUBPOLICY_RELS for n in self.graph.targets(policy_id, rel_type)]
+
+    def _memoized(self, kind, key, find):
+        """find(key), kept in the running batch's memo of `kind`; outside a batch, found anew each time."""
+        memo = self._memo(kind)
+        if memo is None:
+            return find(key)
+        if key not in memo:
+            memo[key] = find(key)
+        return memo[key]
 
     def _descendants(self, policy_id):
-        memo = self._memo("descendants")
-        if memo is not None:
-            if policy_id not in memo:
-                memo[policy_id] = self._find_descendants(policy_id)
-            return list(memo[policy_id])
-        return self._find_descendants(policy_id)
+        return list(self._memoized("descendants", policy_id, self._find_descendants))
 
     def _find_descendants(self, policy_id):
         found, stack = {}, [policy_id]
@@ -75,20 +89,13 @@ class ConnectivityTemplatesMixin:
         return list(found.values())
 
     def _root_of(self, policy_id):
-        memo = self._memo("roots")
-        if memo is not None:
-            if policy_id not in memo:
-                memo[policy_id] = self._find_root(policy_id)
-            return memo[policy_id]
-        return self._find_root(policy_id)
+        return self._memoized("roots", policy_id, self._find_root)
 
     def _find_root(self, policy_id):
         node = self.graph.nodes[policy_id]
         while True:
             parents = [
-                n
-                for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
-                for n in self.graph.sources(node["id"], rel_type)
+                n for rel_type in SUBPOLICY_RELS for n in self.graph.sources(node["id"], rel_type)
             ]
             if not parents:
                 return node
@@ -104,13 +111,7 @@ class ConnectivityTemplatesMixin:
             return memo[root_id]
         pairs = []
         for policy in [self.graph.nodes[root_id]] + self._descendants(root_id):
-            attrs = attributes_of(policy)
-            if policy["policy_type_name"] == "AttachSingleVLAN" and attrs.get("vn_node_id"):
-                pairs.append((attrs["vn_node_id"], attrs.get("tag_type", "vlan_tagged")))
-            elif policy["policy_type_name"] == "AttachMultipleVLAN":
-                if attrs.get("untagged_vn_node_id"):
-                    pairs.append((attrs["untagged_vn_node_id"], "untagged"))
-                pairs.extend((vn, "vlan_tagged") for vn in attrs.get("tagged_vn_node_ids") or [])
+            pairs.extend(primitive_vns(policy))
         if memo is not None:
             memo[root_id] = pairs
         return pairs
@@ -328,7 +329,7 @@ class ConnectivityTemplatesMixin:
         for node_id in doomed:
             shared = [
                 p
-                for rel_type in ("ep_subpolicy", "ep_first_subpolicy", "ep_second_subpolicy")
+                for rel_type in SUBPOLICY_RELS
                 for p in self.graph.sources(node_id, rel_type)
                 if p["id"] not in doomed
             ]
@@ -372,12 +373,7 @@ class ConnectivityTemplatesMixin:
         self.touch(user)
 
     def is_application_point(self, interface_id):
-        memo = self._memo("points")
-        if memo is not None:
-            if interface_id not in memo:
-                memo[interface_id] = self._is_application_point(interface_id)
-            return memo[interface_id]
-        return self._is_application_point(interface_id)
+        return self._memoized("points", interface_id, self._is_application_point)
 
     def _is_application_point(self, interface_id):
         node = self.graph.nodes.get(interface_id)

@@ -6,6 +6,9 @@ seeded state with no faults and an empty request log.
 """
 
 import contextlib
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +19,16 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 DEMO_TOPOLOGY = REPO / "tools" / "apstra_sim" / "topologies" / "demo.yml"
 DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
+APSTRA_README = REPO / "tools" / "apstra_sim" / "README.md"
 APSTRA_USER = "admin"
 APSTRA_PASSWORD = "sim-admin-password"
 # Deploy tasks complete after task_polls polls; a long task_seconds keeps wall-clock time out of every test.
 APSTRA_TEST_OPTIONS = {"task_polls": 2, "task_seconds": 3600.0}
+# The image's kubectl (1.32) and Debian's kubernetes-client (1.20), which `scripts/setup.sh` unpacks into build/.
+KUBECTLS = {
+    "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",
+    "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
+}
 
 
 class Emulator:
@@ -53,6 +62,15 @@ class Emulator:
 
     def state(self):
         return self.control("GET", "state")
+
+    def watch(self, path, seconds=1):
+        """A Kubernetes watch on `path` that the emulator ends after `seconds`: a streamed answer, to use with `with`."""
+        return requests.get(
+            self.url + path,
+            params={"watch": "1", "timeoutSeconds": str(seconds)},
+            stream=True,
+            timeout=10,
+        )
 
 
 class ApstraSession:
@@ -100,6 +118,76 @@ class ApstraSession:
 
     def version(self):
         return self.call("POST", "/ql-readonly", {"query": "{ version }"}).json()["data"]["version"]
+
+    def redundancy_group(self):
+        """The id of the first redundancy group (ESI pair)."""
+        return next(
+            iter(self.get("/nodes", params={"node_type": "redundancy_group"}).json()["nodes"])
+        )
+
+    def esi_lag(self):
+        """The first ESI pair's port-channel: a graph row, `rg` (the redundancy group) and `i` (the interface)."""
+        return self.qe(
+            "node('redundancy_group', name='rg').out('hosted_interfaces')"
+            ".node('interface', if_type='port_channel', name='i')"
+        )[0]
+
+    def interface_id(self, owner_label, if_name):
+        """The id of interface `if_name` of the system or ESI pair labelled `owner_label`."""
+        (item,) = self.qe(
+            "node(label='%s').out('hosted_interfaces').node('interface', if_name='%s', name='i')"
+            % (owner_label, if_name)
+        )
+        return item["i"]["id"]
+
+    def routing_zone(self, label, **fields):
+        """Create an EVPN routing zone (its VRF named as its label); the zone as answered."""
+        resp = self.call(
+            "POST",
+            "/security-zones",
+            dict({"label": label, "vrf_name": label, "sz_type": "evpn"}, **fields),
+        )
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+    def virtual_network(self, label, zone_id, bound_to, subnet=None, gateway=None, **fields):
+        """Create a VXLAN VN in routing zone `zone_id`, bound to `bound_to` ([{system_id, vlan_id}]); `subnet` turns
+        IPv4 on, `gateway` adds that anycast gateway; `fields` are more of the body. Its id."""
+        body = dict(
+            {"label": label, "vn_type": "vxlan", "security_zone_id": zone_id, "bound_to": bound_to},
+            **fields,
+        )
+        if subnet:
+            body.update(ipv4_enabled=True, ipv4_subnet=subnet)
+        if gateway:
+            body.update(virtual_gateway_ipv4=gateway, virtual_gateway_ipv4_enabled=True)
+        resp = self.call("POST", "/virtual-networks", body)
+        assert resp.status_code == 201, resp.text
+        return resp.json()["id"]
+
+    def import_policies(self, policies):
+        """Import connectivity-template policies (template_policies gives those of one template)."""
+        resp = self.call("PUT", "/obj-policy-import", {"policies": policies})
+        assert resp.status_code == 204, resp.text
+
+    def apply_template(self, ct_id, points, used=True):
+        """Assign (used=False: unassign) template `ct_id` on the application points `points` in one batch-apply."""
+        resp = self.call(
+            "PATCH",
+            "/obj-policy-batch-apply",
+            {
+                "application_points": [
+                    {"id": point, "policies": [{"policy": ct_id, "used": used}]} for point in points
+                ]
+            },
+        )
+        assert resp.status_code == 204, resp.text
+
+    def deploy(self, description):
+        """Deploy the staged blueprint; the deploy status (state success)."""
+        resp = self.call("PUT", "/deploy", {"version": self.version(), "description": description})
+        assert resp.status_code == 200 and resp.json()["state"] == "success", resp.text
+        return resp.json()
 
 
 @pytest.fixture(scope="session")
@@ -175,3 +263,93 @@ def lab_emulators(fabric, cluster, directory):
     finally:
         apstra_server.stop()
         k8s_server.stop()
+
+
+def fabric_session(url):
+    """An ApstraSession on the emulator at `url` that knows its fabric: `nodes` (label -> id of every system) and `rg`
+    (the id of the first ESI pair)."""
+    session = ApstraSession(url)
+    session.nodes = session.systems()
+    session.rg = session.redundancy_group()
+    return session
+
+
+def template_policies(ct_id, attributes, kind="AttachSingleVLAN", parts=None, **root):
+    """The policies obj-policy-import takes for a connectivity template of one primitive: the visible batch `ct_id`
+    (labelled ct_id; `root` adds or replaces fields of it: label, tags, description), its pipeline and the primitive,
+    of type `kind` with `attributes`. `parts` names the pipeline and the primitive, ((id, label), (id, label)); by
+    default ((<ct_id>-p, "<ct_id> pipeline"), (<ct_id>-v, "Virtual Network (Single)"))."""
+    (pipeline_id, pipeline_label), (primitive_id, primitive_label) = parts or (
+        (ct_id + "-p", ct_id + " pipeline"),
+        (ct_id + "-v", "Virtual Network (Single)"),
+    )
+    return [
+        dict(
+            {
+                "id": ct_id,
+                "label": ct_id,
+                "policy_type_name": "batch",
+                "visible": True,
+                "attributes": {"subpolicies": [pipeline_id]},
+            },
+            **root,
+        ),
+        {
+            "id": pipeline_id,
+            "label": pipeline_label,
+            "policy_type_name": "pipeline",
+            "visible": False,
+            "attributes": {"first_subpolicy": primitive_id, "second_subpolicy": None},
+        },
+        {
+            "id": primitive_id,
+            "label": primitive_label,
+            "policy_type_name": kind,
+            "visible": False,
+            "attributes": attributes,
+        },
+    ]
+
+
+def readme_query(name):
+    """The graph query of tools/apstra_sim/README.md that follows `<!-- qe: name -->`, exactly as written there."""
+    found = re.search(
+        r"<!-- qe: %s -->\s*```python\n(.*?)```" % re.escape(name),
+        APSTRA_README.read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert found, "README.md has no query %s" % name
+    return found.group(1)
+
+
+def kubectl_command(name, kubeconfig, home=None):
+    """(binary, environment) of the kubectl KUBECTLS[name] against `kubeconfig` (HOME `home`, if given); fails the
+    test when that kubectl is not installed."""
+    binary = KUBECTLS[name]
+    if not os.access(binary, os.X_OK):
+        pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (name, binary))
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig))
+    if home is not None:
+        env["HOME"] = str(home)
+    return binary, env
+
+
+def kubectl_runner(name, kubeconfig, home=None):
+    """run(*args, stdin=None, ok=True) -> CompletedProcess: kubectl_command's kubectl run with `args`, which must exit
+    0 (ok=False: must fail)."""
+    binary, env = kubectl_command(name, kubeconfig, home)
+
+    def run(*args, stdin=None, ok=True):
+        proc = subprocess.run(
+            [binary, *args],
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert (proc.returncode == 0) == ok, proc.stderr
+        return proc
+
+    return run

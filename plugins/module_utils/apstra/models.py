@@ -184,6 +184,41 @@ def templates(rows):
     return singles, names
 
 
+def templates_from_policies(policies):
+    """The single-VLAN connectivity templates in GET .../endpoint-policies (every policy node, with the root's
+    ``description`` and ``app_points_count``): [{id, vn_id, tag_type, tags, owner, description, app_points_count}],
+    by root id, the same templates as ``templates`` finds (one pipeline to one AttachSingleVLAN, the first per VN
+    and mode), without their interfaces."""
+    by_id = dict((policy.get("id"), policy) for policy in policies)
+    found, seen = [], set()
+    for root in sorted(
+        (p for p in policies if p.get("policy_type_name") == "batch"), key=lambda p: p["id"]
+    ):
+        pipelines = _attributes(root).get("subpolicies") or []
+        if len(pipelines) != 1:
+            continue
+        prim = by_id.get(_attributes(by_id.get(pipelines[0]) or {}).get("first_subpolicy")) or {}
+        if prim.get("policy_type_name") != "AttachSingleVLAN":
+            continue
+        key = (_attributes(prim).get("vn_node_id"), _attributes(prim).get("tag_type"))
+        if key in seen:
+            continue
+        seen.add(key)
+        tags = sorted(root.get("tags") or [])
+        found.append(
+            dict(
+                id=root["id"],
+                vn_id=key[0],
+                tag_type=key[1],
+                tags=tags,
+                owner=owner_of_tags(tags),
+                description=root.get("description") or "",
+                app_points_count=root.get("app_points_count"),
+            )
+        )
+    return found
+
+
 def port_bindings(single_templates, vns, port_names, interface_names=None):
     """The port bindings the templates make: [{virtual_network, tagged, interfaces}] for each applied template of a
     known VN, interfaces by port name (``port_names``: application point id -> name, else ``interface_names``).

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import uuid
 
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models, port_records
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import (
     ApstraConnectionError,
     ApstraError,
@@ -111,6 +111,9 @@ class FabricContext:
         self.check_mode = check_mode
         self.ownership = ownership or Ownership()
         self.assignments_per_request = ASSIGNMENTS_PER_REQUEST
+        # Take a template's ports from its record (port_records) where it holds: set only where nothing can have moved
+        # them since this collection deployed them (the blueprint clean, a provision's discovery).
+        self.recorded_ports = False
         self.notes = []
         facts = facts or {}
         self._fabric = Fabric.from_facts(facts["fabric"]) if facts.get("fabric") else None
@@ -146,8 +149,31 @@ class FabricContext:
     def templates(self):
         """[{id, vn_id, tag_type, tags, interfaces}] of every single-VLAN connectivity template."""
         if self._templates is None:
-            self._templates_from(self.service.bindings(self.bp_id))
+            listed = self._read_template_list(self.bp_id)
+            self._templates_from(self._recorded(listed) if self.recorded_ports else listed)
         return self._templates
+
+    def _recorded(self, policies):
+        """The templates with their recorded ports where a record holds (it decodes against this fabric and names as
+        many points as Apstra counts), and the assignments of the others read alone, in bounded reads.
+        """
+        found = models.templates_from_policies(policies)
+        universe = port_records.universe(self.fabric)
+        unread = {}
+        for template in found:
+            points = port_records.decode(template.pop("description"), universe)
+            count = template.pop("app_points_count")
+            if points is not None and len(points) == count:
+                template["interfaces"] = points
+            else:
+                unread[template["id"]] = count
+        if unread:
+            read = self.service.bindings_of(self.bp_id, unread)[0]
+            held = dict((template["id"], template["interfaces"]) for template in read)
+            for template in found:
+                if template["id"] in unread:
+                    template["interfaces"] = held.get(template["id"], [])
+        return found
 
     def read_all(self):
         """The fabric, zones, VNs and templates not known yet, read at once: one round trip of latency, not four."""
@@ -158,7 +184,7 @@ class FabricContext:
                 ("fabric", self.service.fabric),
                 ("zones", self.service.security_zones),
                 ("vns", self.service.virtual_networks),
-                ("templates", self.service.bindings),
+                ("templates", self._read_template_list),
             )
             if getattr(self, "_" + kind) is None
         ]
@@ -170,9 +196,18 @@ class FabricContext:
         )
         if "fabric" in answers:
             self._fabric = answers["fabric"]
+        if "templates" in answers and self.recorded_ports:
+            answers["templates"] = self._recorded(answers["templates"])
         for kind in ("zones", "vns", "templates"):  # VNs name their zones
             if kind in answers:
                 getattr(self, "_%s_from" % kind)(answers[kind])
+
+    def _read_template_list(self, bp_id):
+        """Every assignment read at once; with ``recorded_ports``, the list of templates (the policies), resolved by
+        ``_recorded`` once the fabric is known."""
+        if self.recorded_ports:
+            return self.service.endpoint_policies(bp_id)
+        return self.service.bindings(bp_id)[0]
 
     def _zones_from(self, zones):
         self._zones = [models.zone(zone) for zone in zones]
@@ -181,8 +216,8 @@ class FabricContext:
         names = self.zone_labels()
         self._vns = [models.vn_from_api(vn, names, self.fabric) for vn in vns]
 
-    def _templates_from(self, bindings):
-        self._templates = bindings[0]
+    def _templates_from(self, templates):
+        self._templates = templates
 
     def forget(self, *kinds):
         for kind in kinds:
@@ -713,8 +748,9 @@ def tag_type(tagged):
     return "vlan_tagged" if tagged else "untagged"
 
 
-def new_template(bp_id, vn_id, label, mode, tags=(OWNER_TAG,)):
-    """The three policy nodes of a single-VLAN template; ids derive from blueprint, VN and mode, so check and real runs agree.
+def new_template(bp_id, vn_id, label, mode, tags=(OWNER_TAG,), description=""):
+    """The three policy nodes of a single-VLAN template; ids derive from blueprint, VN and mode, so check and real runs
+    agree. ``description``: the root's (the record of its ports, port_records).
 
     For a VN that only a check run plans (its id is a placeholder) the template ids are placeholders too: the real
     run derives them from the VN's real id.
@@ -732,7 +768,7 @@ def new_template(bp_id, vn_id, label, mode, tags=(OWNER_TAG,)):
         {
             "id": root,
             "label": name,
-            "description": "",
+            "description": description,
             "policy_type_name": "batch",
             "visible": True,
             "tags": sorted(tags),
@@ -909,15 +945,14 @@ class PortBindings(ApstraResource):
         return changes
 
     def requests(self, changes):
-        """One template import (new, adopted or released templates), the assignments in bounded chunks (each a
-        batch-apply of at most ASSIGNMENTS_PER_REQUEST), one batch delete of unused own templates.
+        """One import of the new templates, the assignments in bounded chunks (each a batch-apply of at most
+        ASSIGNMENTS_PER_REQUEST), one import of the existing roots that change (marks adopted or released, the record
+        of new ports: after the assignments, as importing a root makes Apstra apply it again where it is assigned), one
+        batch delete of unused own templates.
         """
-        new_policies, apply, unused = self.policy_changes(changes)
-        plan = []
-        if new_policies:
-            plan.append(
-                op("PUT", bp_path(self.bp_id, "/obj-policy-import"), {"policies": new_policies})
-            )
+        new_policies, apply, unused, roots = self.policy_changes(changes)
+        path = bp_path(self.bp_id, "/obj-policy-import")
+        plan = [op("PUT", path, {"policies": new_policies})] if new_policies else []
         plan.extend(
             op(
                 "PATCH",
@@ -926,6 +961,8 @@ class PortBindings(ApstraResource):
             )
             for chunk in self.chunks(apply)
         )
+        if roots:
+            plan.append(op("PUT", path, {"policies": roots}))
         if unused:
             plan.append(
                 op("POST", bp_path(self.bp_id, "/obj-policy-batch-delete"), {"policy_ids": unused})
@@ -952,11 +989,12 @@ class PortBindings(ApstraResource):
         return out + ([chunk] if chunk else [])
 
     def policy_changes(self, changes):
-        """(policies to import, assignments {application point: [{policy, used}]}, own templates no port uses)."""
+        """(new templates' policies, assignments {application point: [{policy, used}]}, own templates no port uses,
+        existing roots to import again)."""
         vns = self.ctx.vn_by_label()
         templates = dict(((t["vn_id"], t["tag_type"]), t) for t in self.ctx.templates())
         ports = self.ctx.fabric.ports
-        new_policies, apply, unused = [], {}, []
+        new_policies, apply, unused, roots = [], {}, [], []
         for change in changes:
             label, tagged = change.key
             vn_id = (
@@ -969,6 +1007,7 @@ class PortBindings(ApstraResource):
             root = template["id"] if template else None
             current = set((change.before or {}).get("interfaces") or [])
             wanted = set((change.after or {}).get("interfaces") or [])
+            record = self.record(wanted)
             if wanted and root is None:
                 vn_owner = owner_of_tags((vns.get(label) or {}).get("tags"))
                 owner = (
@@ -976,7 +1015,9 @@ class PortBindings(ApstraResource):
                     if vn_owner in self.ctx.ownership.owners
                     else self.ctx.ownership.owners[0]
                 )
-                root, policies = new_template(self.bp_id, vn_id, label, mode, owner_tags(owner))
+                root, policies = new_template(
+                    self.bp_id, vn_id, label, mode, owner_tags(owner), record
+                )
                 new_policies.extend(policies)
             for name in sorted(wanted - current):
                 apply.setdefault(ports.get(name, name), []).append({"policy": root, "used": True})
@@ -988,21 +1029,43 @@ class PortBindings(ApstraResource):
             )
             if not wanted and owned and label not in self.ctx.ownership.release:
                 unused.append(root)
-            elif template is not None and self.remark(change.key):
-                new_policies.extend(self.retagged(template, owned))
-        return new_policies, apply, unused
+            elif template is not None:
+                roots.extend(self.updated_root(change, template, owned, record))
+        return new_policies, apply, unused, roots
+
+    def record(self, port_names):
+        """The port record of a template on ``port_names`` (None when a port is not a server-facing one)."""
+        ports = self.ctx.fabric.ports
+        return port_records.encode(
+            sorted(ports.get(name, name) for name in port_names),
+            port_records.universe(self.ctx.fabric),
+        )
+
+    def updated_root(self, change, template, owned, record):
+        """The template root to import again, if any: with this run's marks added or dropped (adopted, released), and,
+        for a template this collection made whose ports change, the record of its new ports."""
+        root = self.retagged(template, owned)[0] if self.remark(change.key) else None
+        before = set((change.before or {}).get("interfaces") or [])
+        after = set((change.after or {}).get("interfaces") or [])
+        vn_id, label = template["vn_id"], change.key[0]
+        made = new_template(self.bp_id, vn_id, label, template["tag_type"], template["tags"])[1][0]
+        if before != after and made["id"] == template["id"]:
+            root = dict(root or made, description=record or "")
+        return [root] if root else []
 
     def unimported(self, policies):
         """The policies of an import whose answer was lost that the staging does not hold as sent: a template whose
-        root is missing or carries other tags (read back for those templates alone) is sent again, whole.
+        root is missing or carries other tags or another description (the endpoint policies read once) is sent again,
+        whole.
         """
         roots = [p for p in policies if p.get("policy_type_name") == "batch"]
-        single, _names = self.ctx.service.bindings(self.bp_id, templates=[p["id"] for p in roots])
-        held = dict((t["id"], t) for t in single)
+        held = dict((p["id"], p) for p in self.ctx.service.endpoint_policies(self.bp_id))
         missing = set(
             root["id"]
             for root in roots
-            if root["id"] not in held or held[root["id"]]["tags"] != sorted(root.get("tags") or [])
+            if root["id"] not in held
+            or sorted(held[root["id"]].get("tags") or []) != sorted(root.get("tags") or [])
+            or (held[root["id"]].get("description") or "") != (root.get("description") or "")
         )
         children = dict(
             (sub, root["id"])

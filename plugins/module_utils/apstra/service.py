@@ -49,6 +49,10 @@ BINDINGS_QUERY = (
     ".in_('hosted_interfaces').node(name='intf_host')))"
 )
 
+# A scoped bindings read names the templates it reads; one answer holds at most this many (template, interface) rows,
+# about 120 MB of JSON: the reads of a large fabric go one after another, each reduced before the next is read.
+ROWS_PER_READ = 100000
+
 # Virtual networks with their routing zone and their instances (the VLAN on each bound leaf or ESI pair).
 VIRTUAL_NETWORKS_QUERY = (
     "match(node('virtual_network', name='vn'), "
@@ -182,6 +186,19 @@ def parse_link(row):
     }
 
 
+def row_chunks(rows_by_template):
+    """Template ids in groups whose expected rows add up to at most ROWS_PER_READ (a larger template alone)."""
+    chunks, chunk, size = [], [], 0
+    for template_id in sorted(rows_by_template):
+        rows = max(1, rows_by_template[template_id] or 0)
+        if chunk and size + rows > ROWS_PER_READ:
+            chunks.append(chunk)
+            chunk, size = [], 0
+        chunk.append(template_id)
+        size += rows
+    return chunks + ([chunk] if chunk else [])
+
+
 class ApstraService:
     """Read side of the API and the lookups modules share."""
 
@@ -241,6 +258,27 @@ class ApstraService:
                 "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted(templates)),
             )
         return models.templates(self.query(bp_id, query, qe_type))
+
+    def endpoint_policies(self, bp_id):
+        """Every connectivity-template policy of the staging, with each root's app_points_count (one GET)."""
+        return values(self.client.get(bp_path(bp_id, "/endpoint-policies")), "endpoint_policies")
+
+    def bindings_of(self, bp_id, rows_by_template, qe_type=None):
+        """``bindings`` of the templates {root id: rows expected (its application points)}, in reads of at most
+        ROWS_PER_READ rows one after another; the first template per VN and mode, as ``models.templates`` keeps.
+        """
+        singles, names = {}, {}
+        for chunk in row_chunks(rows_by_template):
+            found, found_names = self.bindings(bp_id, qe_type, templates=chunk)
+            singles.update((template["id"], template) for template in found)
+            names.update(found_names)
+        kept, seen = [], set()
+        for root_id in sorted(singles):
+            key = (singles[root_id]["vn_id"], singles[root_id]["tag_type"])
+            if key not in seen:
+                seen.add(key)
+                kept.append(singles[root_id])
+        return kept, names
 
     def graph_virtual_networks(self, bp_id, qe_type=None):
         return self.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)

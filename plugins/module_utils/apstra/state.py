@@ -19,10 +19,10 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service i
 )
 
 
-def binding_state(rows, vns, port_names):
-    """{(VN label, tagged): {interfaces, owner, template}} from BINDINGS_QUERY rows; ``vns``: {label: VN} of the same
-    graph (models.vns_from_graph)."""
-    single, names = models.templates(rows)
+def binding_state(single, names, vns, port_names):
+    """{(VN label, tagged): {interfaces, owner, template}} of the single-VLAN templates ``single`` (models.templates,
+    with ``names`` of their interfaces); ``vns``: {label: VN} of the same graph (models.vns_from_graph).
+    """
     by_vn = dict(((t["vn_id"], t["tag_type"]), t) for t in single)
     out = {}
     for binding in models.port_bindings(single, list(vns.values()), port_names, names):
@@ -36,13 +36,20 @@ def binding_state(rows, vns, port_names):
     return out
 
 
-def read_state(service, bp_id, fabric, qe_type=None, with_zones=False, with_revisions=False):
+def read_state(
+    service, bp_id, fabric, qe_type=None, with_zones=False, with_revisions=False, scope=None
+):
     """The zones (optionally), VNs and port bindings one graph holds, and (optionally) the blueprint's revisions: 2 to 4
-    reads, sent at once. ``fabric``: a service.Fabric."""
-    reads = [
-        ("virtual_networks", lambda: service.graph_virtual_networks(bp_id, qe_type)),
-        ("bindings", lambda: service.query(bp_id, BINDINGS_QUERY, qe_type)),
-    ]
+    reads, sent at once. ``fabric``: a service.Fabric.
+
+    ``scope``: (ids of the templates to read, the templates known as they are in this graph, models.templates): the
+    assignments of the listed templates alone are read (in bounded reads, after the others), the rest is taken as
+    known. A run whose blueprint was clean before it reads back only what it changed this way."""
+    reads = [("virtual_networks", lambda: service.graph_virtual_networks(bp_id, qe_type))]
+    if scope is None:
+        reads.append(
+            ("bindings", lambda: models.templates(service.query(bp_id, BINDINGS_QUERY, qe_type)))
+        )
     if with_zones:
         reads.append(("routing_zones", lambda: service.graph_zones(bp_id, qe_type)))
     if with_revisions:
@@ -51,9 +58,14 @@ def read_state(service, bp_id, fabric, qe_type=None, with_zones=False, with_revi
         zip([name for name, _read in reads], concurrently(*[read for _n, read in reads]))
     )
     vns = models.vns_from_graph(answers["virtual_networks"], fabric.members)
+    single, names = (
+        answers["bindings"]
+        if scope is None
+        else scoped_templates(service, bp_id, fabric, qe_type, scope)
+    )
     state = {
         "virtual_networks": vns,
-        "port_bindings": binding_state(answers["bindings"], vns, fabric.port_names),
+        "port_bindings": binding_state(single, names, vns, fabric.port_names),
     }
     if with_zones:
         state["routing_zones"] = dict(
@@ -62,6 +74,23 @@ def read_state(service, bp_id, fabric, qe_type=None, with_zones=False, with_revi
     if with_revisions:
         state["revisions"] = answers["revisions"]
     return state
+
+
+def scoped_templates(service, bp_id, fabric, qe_type, scope):
+    """(templates, interface names) of a graph: the listed templates read (each expected on at most every application
+    point of the fabric), the others as known."""
+    listed, known = scope
+    read, names = service.bindings_of(
+        bp_id, dict((template_id, len(fabric.port_names)) for template_id in listed), qe_type
+    )
+    kept, seen = [], set()
+    for template in sorted(
+        [t for t in known if t["id"] not in set(listed)] + read, key=lambda t: t["id"]
+    ):
+        if (template["vn_id"], template["tag_type"]) not in seen:
+            seen.add((template["vn_id"], template["tag_type"]))
+            kept.append(template)
+    return kept, names
 
 
 def _compare(kind, staged, deployed, fields):

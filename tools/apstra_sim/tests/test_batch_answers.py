@@ -18,31 +18,18 @@ import yaml
 
 from apstra_sim import bench, generate
 from apstra_sim.server import Simulator
+from sim_core.testing import readme_query, template_policies
 
 HERE = Path(__file__).resolve().parent
 ANSWERS = HERE / "data" / "batch_answers.json"
 DEMO = HERE.parent / "topologies" / "demo.yml"
 WHOLE = 3000  # answers up to this many characters of JSON are stored whole
-README_VN_BINDINGS = (
-    "match(node('security_zone', name='zone').out('member_vns').node('virtual_network', name='vn')"
-    ".out('instantiated_by').node('vn_instance', name='inst')"
-    ".in_('hosted_vn_instances').node('system', role='leaf', name='leaf'), "
-    "optional(node(name='leaf').in_('composed_of_systems').node('redundancy_group', name='rg')))"
-)
-README_SINGLE_VLAN = (
-    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct')"
-    ".in_('ep_top_level').node('ep_application_instance', name='app')"
-    ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf')"
-    ".in_('hosted_interfaces').node(name='owner'), "
-    "node(name='app').out('ep_nested').node('ep_endpoint_policy', policy_type_name='AttachSingleVLAN', name='prim')"
-    ".out('vn_to_attach').node('virtual_network', name='vn'))"
-)
 QUERIES = {
     "fabric": bench.FABRIC_QUERY,
     "bindings": bench.BINDINGS_QUERY,
     "vns": bench.VIRTUAL_NETWORKS_QUERY,
-    "readme-vn-bindings": README_VN_BINDINGS,
-    "readme-single-vlan": README_SINGLE_VLAN,
+    "readme-vn-bindings": readme_query("vn-bindings"),
+    "readme-single-vlan": readme_query("single-vlan-templates"),
 }
 
 
@@ -125,27 +112,12 @@ class Run:
 
 def template(ct_id, kind, **attrs):
     """Policies of a one-primitive template (`kind` AttachSingleVLAN or AttachMultipleVLAN)."""
-    return [
-        {
-            "id": ct_id,
-            "label": ct_id,
-            "policy_type_name": "batch",
-            "visible": True,
-            "attributes": {"subpolicies": [ct_id + "-p"]},
-        },
-        {
-            "id": ct_id + "-p",
-            "label": ct_id + " pipeline",
-            "policy_type_name": "pipeline",
-            "attributes": {"first_subpolicy": ct_id + "-v", "second_subpolicy": None},
-        },
-        {
-            "id": ct_id + "-v",
-            "label": ct_id + " prim",
-            "policy_type_name": kind,
-            "attributes": attrs,
-        },
-    ]
+    return template_policies(
+        ct_id,
+        attrs,
+        kind,
+        parts=((ct_id + "-p", ct_id + " pipeline"), (ct_id + "-v", ct_id + " prim")),
+    )
 
 
 def scenario(topology):

@@ -9,7 +9,7 @@ import json
 import pytest
 from aos.sdk.api import TwoStageL3ClosClient
 
-from sim_core.testing import ApstraSession
+from sim_core.testing import fabric_session, template_policies
 
 LEAFS = ("leaf1", "leaf2", "leaf3", "leaf4")
 SWITCHES = ("spine1", "spine2") + LEAFS
@@ -167,12 +167,7 @@ ANYCAST_IRB = """\
 
 @pytest.fixture
 def api(apstra):
-    session = ApstraSession(apstra.url)
-    session.nodes = session.systems()
-    session.rg = next(
-        iter(session.get("/nodes", params={"node_type": "redundancy_group"}).json()["nodes"])
-    )
-    return session
+    return fabric_session(apstra.url)
 
 
 def rendered(api, label, graph_type):
@@ -188,106 +183,27 @@ def incremental(api, label):
     return resp.json()
 
 
-def interface_id(api, owner_label, if_name):
-    (item,) = api.qe(
-        "node(label='%s').out('hosted_interfaces').node('interface', if_name='%s', name='i')"
-        % (owner_label, if_name)
-    )
-    return item["i"]["id"]
-
-
-def tagged_template(vn_id, ct_id="ct-100"):
-    return {
-        "policies": [
-            {
-                "id": ct_id,
-                "label": ct_id,
-                "description": "",
-                "tags": [],
-                "visible": True,
-                "policy_type_name": "batch",
-                "attributes": {"subpolicies": [ct_id + "-pipe"]},
-            },
-            {
-                "id": ct_id + "-pipe",
-                "label": "Virtual Network (Single) (pipeline)",
-                "description": "",
-                "tags": [],
-                "visible": False,
-                "policy_type_name": "pipeline",
-                "attributes": {"first_subpolicy": ct_id + "-vlan", "second_subpolicy": None},
-            },
-            {
-                "id": ct_id + "-vlan",
-                "label": "Virtual Network (Single)",
-                "description": "",
-                "tags": [],
-                "visible": False,
-                "policy_type_name": "AttachSingleVLAN",
-                "attributes": {"vn_node_id": vn_id, "tag_type": "vlan_tagged"},
-            },
-        ]
-    }
-
-
-def apply(api, ct_id, points, used=True):
-    resp = api.call(
-        "PATCH",
-        "/obj-policy-batch-apply",
-        {
-            "application_points": [
-                {"id": point, "policies": [{"policy": ct_id, "used": used}]} for point in points
-            ]
-        },
-    )
-    assert resp.status_code == 204, resp.text
-
-
 def staged_change(api):
     """A routing zone, a VN bound to leaf1 (own SVI address) and to the ESI pair (anycast gateway), and a tagged
     template on leaf1's port to worker-01 and on the pair's ae5 to worker-05."""
-    resp = api.call(
-        "POST", "/security-zones", {"label": "telco", "vrf_name": "telco", "sz_type": "evpn"}
+    vn_id = api.virtual_network(
+        "sriov-100",
+        api.routing_zone("telco")["id"],
+        [{"system_id": api.nodes["leaf1"], "vlan_id": 100}, {"system_id": api.rg, "vlan_id": 100}],
+        subnet="10.1.0.0/24",
+        gateway="10.1.0.1",
+        svi_ips=[
+            {"system_id": api.nodes["leaf1"], "ipv4_mode": "enabled", "ipv4_addr": "10.1.0.2/24"}
+        ],
     )
-    assert resp.status_code == 201, resp.text
-    resp = api.call(
-        "POST",
-        "/virtual-networks",
-        {
-            "label": "sriov-100",
-            "vn_type": "vxlan",
-            "security_zone_id": resp.json()["id"],
-            "ipv4_enabled": True,
-            "ipv4_subnet": "10.1.0.0/24",
-            "virtual_gateway_ipv4": "10.1.0.1",
-            "virtual_gateway_ipv4_enabled": True,
-            "svi_ips": [
-                {
-                    "system_id": api.nodes["leaf1"],
-                    "ipv4_mode": "enabled",
-                    "ipv4_addr": "10.1.0.2/24",
-                }
-            ],
-            "bound_to": [
-                {"system_id": api.nodes["leaf1"], "vlan_id": 100},
-                {"system_id": api.rg, "vlan_id": 100},
-            ],
-        },
+    api.import_policies(
+        template_policies("ct-100", {"vn_node_id": vn_id, "tag_type": "vlan_tagged"})
     )
-    assert resp.status_code == 201, resp.text
-    vn_id = resp.json()["id"]
-    assert api.call("PUT", "/obj-policy-import", tagged_template(vn_id)).status_code == 204
-    apply(
-        api,
+    api.apply_template(
         "ct-100",
-        [interface_id(api, "leaf1", "xe-0/0/1"), interface_id(api, "leaf3-leaf4", "ae5")],
+        [api.interface_id("leaf1", "xe-0/0/1"), api.interface_id("leaf3-leaf4", "ae5")],
     )
     return vn_id
-
-
-def deploy(api):
-    resp = api.call("PUT", "/deploy", {"version": api.version(), "description": "change"})
-    assert resp.status_code == 200 and resp.json()["state"] == "success", resp.text
 
 
 def test_before_any_change_staged_equals_deployed_and_nothing_is_incremental(api):
@@ -355,7 +271,7 @@ def test_staged_change_renders_on_the_bound_leafs_and_incremental_lists_the_adde
     assert not [line for line in esi.splitlines() if line.startswith("-")]
 
     staged = {label: rendered(api, label, "staging") for label in SWITCHES}
-    deploy(api)
+    api.deploy("change")
     for label in SWITCHES:
         assert rendered(api, label, "deployed") == rendered(api, label, "staging") == staged[label]
         assert incremental(api, label)["config"] == ""
@@ -363,10 +279,10 @@ def test_staged_change_renders_on_the_bound_leafs_and_incremental_lists_the_adde
 
 def test_withdrawal_is_incremental_and_revert_goes_back_to_the_deployed_config(api):
     staged_change(api)
-    deploy(api)
+    api.deploy("change")
     deployed = {label: rendered(api, label, "deployed") for label in LEAFS}
 
-    apply(api, "ct-100", [interface_id(api, "leaf1", "xe-0/0/1")], used=False)
+    api.apply_template("ct-100", [api.interface_id("leaf1", "xe-0/0/1")], used=False)
     assert LEAF1_PORT not in rendered(api, "leaf1", "staging")
     assert incremental(api, "leaf1")["config"] == (
         "\n[interfaces replace: xe-0/0/1]\n- mtu 9216;\n"
@@ -403,18 +319,18 @@ def test_untagged_and_multiple_vlans_on_one_port(api):
         )
         assert resp.status_code == 201, resp.text
         ids.append(resp.json()["id"])
-    template = tagged_template(ids[0], "ct-multi")
-    template["policies"][2] = {
-        "id": "ct-multi-vlan",
-        "label": "Virtual Network (Multiple)",
-        "description": "",
-        "tags": [],
-        "visible": False,
-        "policy_type_name": "AttachMultipleVLAN",
-        "attributes": {"untagged_vn_node_id": ids[1], "tagged_vn_node_ids": [ids[0]]},
-    }
-    assert api.call("PUT", "/obj-policy-import", template).status_code == 204
-    apply(api, "ct-multi", [interface_id(api, "leaf2", "xe-0/0/4")])
+    api.import_policies(
+        template_policies(
+            "ct-multi",
+            {"untagged_vn_node_id": ids[1], "tagged_vn_node_ids": [ids[0]]},
+            "AttachMultipleVLAN",
+            parts=(
+                ("ct-multi-p", "ct-multi pipeline"),
+                ("ct-multi-v", "Virtual Network (Multiple)"),
+            ),
+        )
+    )
+    api.apply_template("ct-multi", [api.interface_id("leaf2", "xe-0/0/4")])
     leaf2 = rendered(api, "leaf2", "staging")
     assert (
         "    replace: xe-0/0/4 {\n        description to.worker-04;\n        native-vlan-id 300;\n"

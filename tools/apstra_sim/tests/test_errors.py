@@ -5,7 +5,7 @@ import requests
 
 from apstra_sim.models import LABEL_MSG
 from apstra_sim.server import start_server
-from sim_core.testing import DEMO_TOPOLOGY
+from sim_core.testing import DEMO_TOPOLOGY, template_policies
 
 DEMO = str(DEMO_TOPOLOGY)
 PASSWORD = "sim-admin-password"
@@ -57,27 +57,7 @@ class Api:
         return self.call("POST", "/qe", {"query": query}).json()["items"][0]["i"]["id"]
 
     def ct(self, ct_id, vn_id, tag_type="vlan_tagged"):
-        policies = [
-            {
-                "id": ct_id,
-                "label": ct_id,
-                "policy_type_name": "batch",
-                "visible": True,
-                "attributes": {"subpolicies": [ct_id + "-p"]},
-            },
-            {
-                "id": ct_id + "-p",
-                "label": ct_id + " pipeline",
-                "policy_type_name": "pipeline",
-                "attributes": {"first_subpolicy": ct_id + "-v", "second_subpolicy": None},
-            },
-            {
-                "id": ct_id + "-v",
-                "label": "Virtual Network (Single)",
-                "policy_type_name": "AttachSingleVLAN",
-                "attributes": {"vn_node_id": vn_id, "tag_type": tag_type},
-            },
-        ]
+        policies = template_policies(ct_id, {"vn_node_id": vn_id, "tag_type": tag_type})
         resp = self.call("PUT", "/obj-policy-import", {"policies": policies})
         assert resp.status_code == 204, resp.text
         return ct_id

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from apstra_sim.server import start_server
-from sim_core.testing import ApstraSession
+from sim_core.testing import fabric_session, template_policies
 
 FABRIC = {
     "leafs": ["leaf1", "leaf2", "leaf3", "leaf4"],
@@ -47,12 +47,7 @@ def server(tmp_path_factory):
 def api(server):
     # a fresh blueprint for each test
     server.sim.control.handle("POST", "/_sim/reset")
-    session = ApstraSession(server.url)
-    session.nodes = session.systems()
-    session.rg = next(
-        iter(session.get("/nodes", params={"node_type": "redundancy_group"}).json()["nodes"])
-    )
-    return session
+    return fabric_session(server.url)
 
 
 def intf(api, owner_label, if_name):
@@ -68,28 +63,7 @@ def intf(api, owner_label, if_name):
 
 
 def single_vlan_ct(api, ct_id, vn_id):
-    policies = [
-        {
-            "id": ct_id,
-            "label": ct_id,
-            "policy_type_name": "batch",
-            "visible": True,
-            "attributes": {"subpolicies": [ct_id + "-p"]},
-        },
-        {
-            "id": ct_id + "-p",
-            "label": ct_id + " pipeline",
-            "policy_type_name": "pipeline",
-            "attributes": {"first_subpolicy": ct_id + "-v"},
-        },
-        {
-            "id": ct_id + "-v",
-            "label": "Virtual Network (Single)",
-            "policy_type_name": "AttachSingleVLAN",
-            "attributes": {"vn_node_id": vn_id, "tag_type": "vlan_tagged"},
-        },
-    ]
-    assert api.call("PUT", "/obj-policy-import", {"policies": policies}).status_code == 204
+    api.import_policies(template_policies(ct_id, {"vn_node_id": vn_id, "tag_type": "vlan_tagged"}))
     return ct_id
 
 

@@ -3,77 +3,28 @@ interfaces they are applied to, in Apstra's graph schema; the two example querie
 """
 
 import json
-import re
 
 import pytest
 
-from sim_core.testing import REPO, ApstraSession
-
-README = REPO / "tools" / "apstra_sim" / "README.md"
-
-
-def readme_query(name):
-    """The query of README.md that follows `<!-- qe: name -->`, exactly as written there."""
-    found = re.search(
-        r"<!-- qe: %s -->\s*```python\n(.*?)```" % re.escape(name),
-        README.read_text(encoding="utf-8"),
-        re.S,
-    )
-    assert found, "README.md has no query %s" % name
-    return found.group(1)
+from sim_core.testing import fabric_session, readme_query, template_policies
 
 
 def ct(api, ct_id, vn_id, tag_type):
-    policies = [
-        {
-            "id": ct_id,
-            "label": ct_id,
-            "policy_type_name": "batch",
-            "visible": True,
-            "attributes": {"subpolicies": [ct_id + "-p"]},
-        },
-        {
-            "id": ct_id + "-p",
-            "label": ct_id + " pipeline",
-            "policy_type_name": "pipeline",
-            "attributes": {"first_subpolicy": ct_id + "-v"},
-        },
-        {
-            "id": ct_id + "-v",
-            "label": "Virtual Network (Single)",
-            "policy_type_name": "AttachSingleVLAN",
-            "attributes": {"vn_node_id": vn_id, "tag_type": tag_type},
-        },
-    ]
-    assert api.call("PUT", "/obj-policy-import", {"policies": policies}).status_code == 204
-
-
-def apply(api, ct_id, *points):
-    body = {
-        "application_points": [
-            {"id": point, "policies": [{"policy": ct_id, "used": True}]} for point in points
-        ]
-    }
-    resp = api.call("PATCH", "/obj-policy-batch-apply", body)
-    assert resp.status_code == 204, resp.text
+    api.import_policies(template_policies(ct_id, {"vn_node_id": vn_id, "tag_type": tag_type}))
 
 
 @pytest.fixture
 def fabric(apstra):
     """Routing zone ran, sriov-100 on leaf1 (tagged on worker-01/02), sriov-200 on the ESI pair (untagged on worker-05's
     ae5), deployed; then staged only: sriov-300 and sriov-100 on worker-07's port."""
-    api = ApstraSession(apstra.url)
-    systems = api.systems()
-    rg = next(iter(api.get("/nodes", params={"node_type": "redundancy_group"}).json()["nodes"]))
+    api = fabric_session(apstra.url)
     ports = {
         (i["owner"]["label"], i["intf"]["if_name"]): i["intf"]["id"]
         for i in api.qe(
             "node(name='owner').out('hosted_interfaces').node('interface', name='intf').out('link').node('link', role='to_generic')"
         )
     }
-    zone = api.call(
-        "POST", "/security-zones", {"label": "ran", "vrf_name": "ran", "sz_type": "evpn"}
-    ).json()["id"]
+    zone = api.routing_zone("ran")["id"]
     vns = api.call(
         "POST",
         "/virtual-networks-batch",
@@ -84,28 +35,23 @@ def fabric(apstra):
                     "vn_type": "vxlan",
                     "vn_id": "10100",
                     "security_zone_id": zone,
-                    "bound_to": [{"system_id": systems["leaf1"], "vlan_id": 100}],
+                    "bound_to": [{"system_id": api.nodes["leaf1"], "vlan_id": 100}],
                 },
                 {
                     "label": "sriov-200",
                     "vn_type": "vxlan",
                     "vn_id": "10200",
                     "security_zone_id": zone,
-                    "bound_to": [{"system_id": rg, "vlan_id": 200}],
+                    "bound_to": [{"system_id": api.rg, "vlan_id": 200}],
                 },
             ]
         },
     ).json()["virtual_networks"]
     ct(api, "ct-100", vns[0]["id"], "vlan_tagged")
     ct(api, "ct-200", vns[1]["id"], "untagged")
-    apply(api, "ct-100", ports[("leaf1", "xe-0/0/1")], ports[("leaf1", "xe-0/0/2")])
-    apply(api, "ct-200", ports[("leaf3-leaf4", "ae5")])
-    assert (
-        api.call("PUT", "/deploy", {"version": api.version(), "description": "sriov"}).json()[
-            "state"
-        ]
-        == "success"
-    )
+    api.apply_template("ct-100", [ports[("leaf1", "xe-0/0/1")], ports[("leaf1", "xe-0/0/2")]])
+    api.apply_template("ct-200", [ports[("leaf3-leaf4", "ae5")]])
+    api.deploy("sriov")
     api.call(
         "POST",
         "/virtual-networks",
@@ -113,10 +59,10 @@ def fabric(apstra):
             "label": "sriov-300",
             "vn_type": "vxlan",
             "security_zone_id": zone,
-            "bound_to": [{"system_id": systems["leaf2"], "vlan_id": 300}],
+            "bound_to": [{"system_id": api.nodes["leaf2"], "vlan_id": 300}],
         },
     )
-    apply(api, "ct-100", ports[("leaf1", "xe-0/0/7")])
+    api.apply_template("ct-100", [ports[("leaf1", "xe-0/0/7")]])
     api.ids = {"sriov-100": vns[0]["id"], "sriov-200": vns[1]["id"]}
     return api
 

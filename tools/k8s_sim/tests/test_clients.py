@@ -1,25 +1,15 @@
 """Real clients against the Kubernetes emulator: kubectl (the image's 1.32 and Debian's 1.20) and the kubernetes Python
 DynamicClient (with watch)."""
 
-import os
-import shutil
-import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
-from kubernetes import config, dynamic
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import ConflictError, NotFoundError
 
-REPO = Path(__file__).resolve().parents[3]
-# The image's kubectl (1.32) and Debian's kubernetes-client (1.20), which `scripts/setup.sh` unpacks into build/.
-KUBECTLS = {
-    "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",
-    "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
-}
+from sim_core.testing import KUBECTLS, kubectl_runner
 
 MANIFEST = """\
 apiVersion: v1
@@ -44,31 +34,7 @@ spec:
 
 @pytest.fixture(params=sorted(KUBECTLS))
 def kubectl(request, k8s, tmp_path):
-    binary = KUBECTLS[request.param]
-    if not os.access(binary, os.X_OK):
-        pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (request.param, binary))
-    env = dict(os.environ, KUBECONFIG=k8s.kubeconfig, HOME=str(tmp_path))
-
-    def run(*args, stdin=None, check=True):
-        proc = subprocess.run(
-            [binary, *args],
-            input=stdin,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if check:
-            assert proc.returncode == 0, proc.stderr
-        return proc
-
-    return run
-
-
-@pytest.fixture
-def dyn(k8s):
-    return dynamic.DynamicClient(config.new_client_from_config(k8s.kubeconfig))
+    return kubectl_runner(request.param, k8s.kubeconfig, tmp_path)
 
 
 def test_kubectl_create_get_apply_label_delete(kubectl, k8s):
@@ -94,8 +60,7 @@ def test_kubectl_create_get_apply_label_delete(kubectl, k8s):
         and "networkattachmentdefinition.k8s.cni.cncf.io/sriov-a created" in created.stdout
     )
     assert (
-        "AlreadyExists"
-        in kubectl("create", "-f", "-", stdin=MANIFEST % (10, 10), check=False).stderr
+        "AlreadyExists" in kubectl("create", "-f", "-", stdin=MANIFEST % (10, 10), ok=False).stderr
     )
     kubectl("apply", "-f", "-", stdin=MANIFEST % (10, 10))
     applied = kubectl("apply", "-f", "-", stdin=MANIFEST % (20, 20)).stdout
@@ -122,7 +87,7 @@ def test_kubectl_create_get_apply_label_delete(kubectl, k8s):
         "--dry-run=server",
         stdin=(MANIFEST % (1, 1)).replace("demo", "ghost").replace("sriov-a", "sriov-b"),
     )
-    assert "NotFound" in kubectl("-n", "telco", "get", "cm", "ghost", check=False).stderr
+    assert "NotFound" in kubectl("-n", "telco", "get", "cm", "ghost", ok=False).stderr
     deleted = kubectl("delete", "-f", "-", stdin=MANIFEST % (30, 30)).stdout
     assert 'configmap "demo" deleted' in deleted
     assert kubectl("-n", "telco", "get", "cm,net-attach-def", "-o", "name").stdout == ""

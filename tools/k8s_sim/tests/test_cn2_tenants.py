@@ -8,10 +8,6 @@ status (a VirtualNetwork whose Subnet is missing)."""
 
 import ipaddress
 import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from kubernetes import config, dynamic
@@ -21,34 +17,14 @@ from kubernetes.dynamic.exceptions import UnprocessibleEntityError
 from k8s_sim.cn2 import format_network_status
 from k8s_sim.server import start_server
 from k8s_sim.validation import parse_cidr
+from sim_core.testing import DEMO_CLUSTER, KUBECTLS, kubectl_runner
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-KUBECTLS = {
-    "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",
-    "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
-}
 GROUP = "core.contrail.juniper.net"
 PODNETWORK = "net.juniper.contrail.podnetwork"
 STATUS = "k8s.v1.cni.cncf.io/network-status"
 DEFAULT_NETWORK = "v1.multus-cni.io/default-network"
 CLUSTER_DEFAULT = "contrail-k8s-kubemanager-k8s-sim-contrail/default-podnetwork"
 POD_SUBNET = ipaddress.ip_network("10.244.0.0/16")
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = start_server(str(DEMO_CLUSTER), port=0)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def cluster(server, tmp_path):
-    """(dynamic client, kubeconfig path) on a freshly reset demo cluster."""
-    server.reset()
-    kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
-    return dynamic.DynamicClient(config.new_client_from_config(kubeconfig)), kubeconfig
 
 
 def api(client, kind, version="v4"):
@@ -351,41 +327,28 @@ spec:
 
 @pytest.mark.parametrize("kubectl", sorted(KUBECTLS))
 def test_kubectl_applies_a_tenant_and_reads_where_its_pods_land(kubectl, cluster, tmp_path):
-    binary = KUBECTLS[kubectl]
-    if not os.access(binary, os.X_OK):
-        pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (kubectl, binary))
-    env = dict(os.environ, KUBECONFIG=cluster[1], HOME=str(tmp_path))
-
-    def run(*args, stdin=None, ok=True):
-        proc = subprocess.run(
-            [binary, *args],
-            input=stdin,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert (proc.returncode == 0) == ok, proc.stderr
-        return proc.stdout if ok else proc.stderr
-
-    assert run("apply", "-f", "-", stdin=TENANT).count("created") == 4
+    run = kubectl_runner(kubectl, cluster[1], tmp_path)
+    assert run("apply", "-f", "-", stdin=TENANT).stdout.count("created") == 4
     run("-n", "tenant-k", "run", "web", "--image=registry.example/web:1", "--restart=Never")
-    text = run("-n", "tenant-k", "get", "pod", "web", "-o", "jsonpath={.metadata.annotations}")
+    text = run(
+        "-n", "tenant-k", "get", "pod", "web", "-o", "jsonpath={.metadata.annotations}"
+    ).stdout
     status = json.loads(json.loads(text)[STATUS])
     assert [(e["name"], e["interface"], e["ips"]) for e in status] == [
         ("tenant-k/k-pods", "eth0", ["10.70.0.1"])
     ], "the gateway is .254, so .1 is free"
-    assert run("-n", "tenant-k", "get", "vn", "k-pods", "-o", "jsonpath={.status.state}") == (
-        "Success"
+    assert (
+        run("-n", "tenant-k", "get", "vn", "k-pods", "-o", "jsonpath={.status.state}").stdout
+        == "Success"
     )
-    assert run("-n", "tenant-k", "get", "vnr", "k-mesh", "-o", "jsonpath={.status.state}") == (
-        "Success"
+    assert (
+        run("-n", "tenant-k", "get", "vnr", "k-mesh", "-o", "jsonpath={.status.state}").stdout
+        == "Success"
     )
     bad = TENANT.split("---")[3].replace("type: mesh", "type: full-mesh")
-    assert 'Unsupported value: "full-mesh"' in run("apply", "-f", "-", stdin=bad, ok=False)
+    assert 'Unsupported value: "full-mesh"' in run("apply", "-f", "-", stdin=bad, ok=False).stderr
     bad = TENANT.split("---")[1].replace('"10.70.0.0/24"', '"10.70.0.0/40"')
-    assert "must be a valid CIDR value" in run("apply", "-f", "-", stdin=bad, ok=False)
+    assert "must be a valid CIDR value" in run("apply", "-f", "-", stdin=bad, ok=False).stderr
 
 
 def test_the_cn2_controller_can_be_switched_off(tmp_path):

@@ -63,12 +63,7 @@ def test_reset_after_leaves_watches_alone_and_throttle_answers_429(k8s):
             {"action": "throttle", "verb": "list", "resource": "namespaces", "retry_after": 4},
         ]
     )
-    with requests.get(
-        k8s.url + "/api/v1/nodes",
-        params={"watch": "1", "timeoutSeconds": "1"},
-        stream=True,
-        timeout=10,
-    ) as resp:
+    with k8s.watch("/api/v1/nodes") as resp:
         first = json.loads(next(resp.iter_lines()))
     assert first["type"] == "ADDED", "reset_after matches every verb but watch by default"
     with pytest.raises(requests.ConnectionError):

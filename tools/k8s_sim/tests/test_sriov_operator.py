@@ -3,10 +3,6 @@ k8snetworkplumbingwg/sriov-network-operator does (controllers/generic_network_co
 through the kubernetes Python client and kubectl."""
 
 import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from kubernetes import config, dynamic
@@ -14,13 +10,8 @@ from kubernetes.dynamic.exceptions import NotFoundError
 
 from k8s_sim.operators import go_indent, render_config
 from k8s_sim.server import start_server
+from sim_core.testing import DEMO_CLUSTER, KUBECTLS, kubectl_runner
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-KUBECTLS = {
-    "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",
-    "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
-}
 OPERATOR_NS = "sriov-network-operator"
 OPT_IN = "cn2-apstra.netops.io/fabric"
 # The operator's own golden files (api/v1/testdata/TestRendering/*.golden): the config before formatJSON.
@@ -31,21 +22,6 @@ GOLDEN_CHAINED = (
     '{ "cniVersion":"1.0.0", "name":"test","plugins": [ {"type":"sriov","vlan":0,"vlanQoS":0,"ipam":{} },\n'
     '{ "type": "vrf", "vrfname": "blue" }\n] }'
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = start_server(str(DEMO_CLUSTER), port=0)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def cluster(server, tmp_path):
-    """(dynamic client, kubeconfig path) on a freshly reset demo cluster."""
-    server.reset()
-    kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
-    return dynamic.DynamicClient(config.new_client_from_config(kubeconfig)), kubeconfig
 
 
 def api(client, kind):
@@ -341,41 +317,10 @@ spec:
 
 @pytest.mark.parametrize("kubectl", sorted(KUBECTLS))
 def test_kubectl_apply_and_delete_a_sriov_network(kubectl, cluster, tmp_path):
-    binary = KUBECTLS[kubectl]
-    if not os.access(binary, os.X_OK):
-        pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (kubectl, binary))
-    env = dict(os.environ, KUBECONFIG=cluster[1], HOME=str(tmp_path))
+    run = kubectl_runner(kubectl, cluster[1], tmp_path)
 
-    def run(*args, stdin=None):
-        proc = subprocess.run(
-            [binary, *args],
-            input=stdin,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout
-
-    assert "created" in run("apply", "-f", "-", stdin=MANIFEST % 300)
-    config_text = run(
-        "-n",
-        "telco",
-        "get",
-        "network-attachment-definitions",
-        "ran-k",
-        "-o",
-        "jsonpath={.spec.config}",
-    )
-    assert json.loads(config_text)["vlan"] == 300 and json.loads(config_text)["ipam"] == {
-        "type": "host-local",
-        "subnet": "10.56.217.0/24",
-    }
-    assert "configured" in run("apply", "-f", "-", stdin=MANIFEST % 301)
-    assert (
-        json.loads(
+    def rendered_config():
+        return json.loads(
             run(
                 "-n",
                 "telco",
@@ -384,9 +329,16 @@ def test_kubectl_apply_and_delete_a_sriov_network(kubectl, cluster, tmp_path):
                 "ran-k",
                 "-o",
                 "jsonpath={.spec.config}",
-            )
-        )["vlan"]
-        == 301
-    )
-    assert "deleted" in run("delete", "-f", "-", stdin=MANIFEST % 301)
-    assert run("-n", "telco", "get", "network-attachment-definitions", "-o", "name") == ""
+            ).stdout
+        )
+
+    assert "created" in run("apply", "-f", "-", stdin=MANIFEST % 300).stdout
+    config_data = rendered_config()
+    assert config_data["vlan"] == 300 and config_data["ipam"] == {
+        "type": "host-local",
+        "subnet": "10.56.217.0/24",
+    }
+    assert "configured" in run("apply", "-f", "-", stdin=MANIFEST % 301).stdout
+    assert rendered_config()["vlan"] == 301
+    assert "deleted" in run("delete", "-f", "-", stdin=MANIFEST % 301).stdout
+    assert run("-n", "telco", "get", "network-attachment-definitions", "-o", "name").stdout == ""

@@ -3,10 +3,7 @@ resourceVersion older than the kept history, a watch dropped by the server, and 
 annotations; through raw HTTP, the kubernetes Python client and kubectl."""
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,13 +12,8 @@ from kubernetes import client as k8s_client, config, watch
 from kubernetes.client.exceptions import ApiException
 
 from k8s_sim.server import start_server
+from sim_core.testing import DEMO_CLUSTER, KUBECTLS, kubectl_command
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO_CLUSTER = REPO / "tools" / "k8s_sim" / "seeds" / "demo.yml"
-KUBECTLS = {
-    "kubectl-image": shutil.which("kubectl") or "/usr/bin/kubectl",
-    "kubectl-debian": str(REPO / "build" / "debian-kubectl" / "usr" / "bin" / "kubectl"),
-}
 CMS = "/api/v1/namespaces/telco/configmaps"
 WAIT = 60  # seconds: generous bound on waiting for a condition, never a speed expectation
 
@@ -214,11 +206,8 @@ def test_watch_cut_by_the_server(sim):
 
 @pytest.mark.parametrize("kubectl", sorted(KUBECTLS))
 def test_kubectl_get_watch_ends_when_the_server_drops_the_stream(kubectl, sim, tmp_path):
-    binary = KUBECTLS[kubectl]
-    if not os.access(binary, os.X_OK):
-        pytest.fail("%s not found at %s: run `bash scripts/setup.sh`" % (kubectl, binary))
+    binary, env = kubectl_command(kubectl, sim.kubeconfig, tmp_path)
     sim.faults.add({"action": "cut_watch", "resource": "nodes", "after_events": 1})
-    env = dict(os.environ, KUBECONFIG=sim.kubeconfig, HOME=str(tmp_path))
     proc = subprocess.Popen(
         [binary, "get", "nodes", "-w", "--output-watch-events"],
         env=env,

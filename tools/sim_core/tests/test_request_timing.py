@@ -100,12 +100,7 @@ def test_k8s_log_gives_time_and_size(k8s):
     assert [a.status_code for a in answers] == [200, 201, 409, 200]
     k8s.faults({"action": "latency", "verb": "list", "resource": "nodes", "seconds": 0.01})
     answers.append(requests.get(k8s.url + "/api/v1/nodes", timeout=10))
-    with requests.get(
-        k8s.url + "/api/v1/namespaces",
-        params={"watch": "1", "timeoutSeconds": "1"},
-        stream=True,
-        timeout=10,
-    ) as watch:
+    with k8s.watch("/api/v1/namespaces") as watch:
         streamed = b"".join(watch.iter_content(chunk_size=None))
     log = k8s.requests_log()
     assert len(log) == len(answers) + 1

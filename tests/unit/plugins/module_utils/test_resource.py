@@ -79,6 +79,8 @@ class Scoped(Notes):
 A = {"label": "a", "text": "alpha", "tags": ["mine", "x"], "attrs": {"k1": "v1"}, "serial": 7}
 B = {"label": "b", "text": "beta", "tags": ["mine"], "attrs": {}, "serial": 8}
 FOREIGN = {"label": "f", "text": "theirs", "tags": [], "attrs": {}, "serial": 9}
+# What a run that changes nothing on Notes([A]) returns.
+A_UNCHANGED = {"changed": False, "before": [A], "after": [A], "plan": [], "diff": [], "changes": []}
 
 
 def run(resource, state, config, check_mode=False):
@@ -186,14 +188,7 @@ def test_merged_with_nothing_new_changes_nothing():
     result = run(
         resource, "merged", [{"label": "a", "tags": ["x"], "attrs": {"k1": "v1"}, "text": None}]
     )
-    assert result == {
-        "changed": False,
-        "before": [A],
-        "after": [A],
-        "plan": [],
-        "diff": [],
-        "changes": [],
-    }
+    assert result == A_UNCHANGED
     assert resource.sent == []
 
 
@@ -211,14 +206,7 @@ def test_replaced_resets_fields_left_out_but_keeps_server_assigned_ones():
 def test_merged_and_replaced_without_config_change_nothing():
     for state in ("merged", "replaced"):
         result = run(Notes([A]), state, [])
-        assert result == {
-            "changed": False,
-            "before": [A],
-            "after": [A],
-            "plan": [],
-            "diff": [],
-            "changes": [],
-        }
+        assert result == A_UNCHANGED
 
 
 def test_overridden_deletes_only_owned_objects_left_out():

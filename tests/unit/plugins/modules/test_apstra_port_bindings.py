@@ -48,7 +48,10 @@ def test_new_template_and_one_batch_apply_with_esi_on_the_lag(apstra):
         diff=True,
     )
     assert client.writes() == []
-    root, policies = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")
+    record = apstra.record("if-leaf1-xe-0/0/1", "esi-leaf3-leaf4-ae5")
+    root, policies = new_template(
+        "bp-1", "vn-a", "sriov-a", "vlan_tagged", ["managed-by:netops.cn2_apstra"], record
+    )
     assert result["plan"] == [
         {"method": "PUT", "path": IMPORT, "body": {"policies": policies}},
         {

@@ -689,8 +689,9 @@ def test_bindings_read_as_port_names(apstra):
     ]
 
 
-def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
-    ctx = apstra.context(bindings_blueprint(apstra))
+def plan_new_binding(apstra, ctx):
+    """The check-mode run binding sriov-b (tagged) to worker-05 and worker-01, and the template it brings: (result, the
+    template's root id, its policies)."""
     result = run(
         PortBindings,
         ctx,
@@ -698,7 +699,14 @@ def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
         [{"virtual_network": "sriov-b", "servers": ["worker-05", "worker-01"]}],
         check_mode=True,
     )
-    root, policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    record = apstra.record("if-leaf1-xe-0/0/1", "esi-leaf3-leaf4-ae5")
+    root, policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], record)
+    return result, root, policies
+
+
+def test_new_binding_imports_a_template_and_applies_it_in_one_batch(apstra):
+    result, root, policies = plan_new_binding(apstra, apstra.context(bindings_blueprint(apstra)))
+    assert policies[0]["description"].startswith("netops.cn2_apstra ports v1 2 ")
     assert result["plan"] == [
         {"method": "PUT", "path": IMPORT, "body": {"policies": policies}},
         {
@@ -919,14 +927,7 @@ def test_a_large_assignment_goes_in_bounded_chunks(apstra):
     """Each batch-apply carries at most assignments_per_request template assignments, in port order."""
     ctx = apstra.context(bindings_blueprint(apstra))
     ctx.assignments_per_request = 1
-    result = run(
-        PortBindings,
-        ctx,
-        "merged",
-        [{"virtual_network": "sriov-b", "servers": ["worker-05", "worker-01"]}],
-        check_mode=True,
-    )
-    root, _policies = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
+    result, root, _policies = plan_new_binding(apstra, ctx)
     assert [(r["method"], r["body"].get("application_points")) for r in result["plan"][1:]] == [
         ("PATCH", [{"id": "if-leaf1-xe-0/0/1", "policies": [{"policy": root, "used": True}]}]),
         ("PATCH", [{"id": "esi-leaf3-leaf4-ae5", "policies": [{"policy": root, "used": True}]}]),
@@ -1020,8 +1021,8 @@ def test_a_vn_batch_update_whose_answer_was_lost_sends_only_what_the_networks_do
 
 
 def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_held(apstra):
-    """Two new templates; the staging holds the first after the lost answer: the import is sent again with the
-    second alone (its root and children), then the assignments."""
+    """Two new templates; the staging holds the first after the lost answer (the endpoint policies, read once): the
+    import is sent again with the second alone (its root and children), then the assignments."""
     client = bindings_blueprint(
         apstra,
         routes={
@@ -1029,13 +1030,10 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
             ("PATCH", APPLY): None,
         },
     )
-    root_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged")[0]
-    root_b, policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged")
-    read_back = BINDINGS_QUERY.replace(
-        "policy_type_name='batch', name='ct'",
-        "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted([root_a, root_b])),
-    )
-    client.queries[read_back] = [apstra.binding_row(root_a, "vn-a")]
+    record = apstra.record("if-leaf1-xe-0/0/1")
+    policies_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged", [OWNER], record)[1]
+    policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], record)[1]
+    client.routes[("GET", BASE + "/endpoint-policies")] = {"endpoint_policies": policies_a}
     run(
         PortBindings,
         apstra.context(client),
@@ -1048,3 +1046,26 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
     writes = client.writes()
     assert [w["path"] for w in writes] == [IMPORT, IMPORT, APPLY]
     assert writes[1]["body"] == {"policies": policies_b}
+
+
+def test_a_lost_import_whose_root_holds_another_record_is_sent_again(apstra):
+    """The root is there with its tags but without the record the import carried: not applied, sent again."""
+    client = bindings_blueprint(
+        apstra,
+        routes={
+            ("PUT", IMPORT): apstra.Seq(apstra.lost("PUT", IMPORT), None),
+            ("PATCH", APPLY): None,
+        },
+    )
+    record = apstra.record("if-leaf1-xe-0/0/1")
+    sent = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged", [OWNER], record)[1]
+    held = [dict(sent[0], description="")] + sent[1:]
+    client.routes[("GET", BASE + "/endpoint-policies")] = {"endpoint_policies": held}
+    run(
+        PortBindings,
+        apstra.context(client),
+        "merged",
+        [{"virtual_network": "sriov-a", "servers": ["worker-01"]}],
+    )
+    first, second = [w["body"] for w in client.writes() if w["path"] == IMPORT]
+    assert first == second == {"policies": sent}

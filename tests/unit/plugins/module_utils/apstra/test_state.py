@@ -113,7 +113,7 @@ def test_binding_state_keys_by_vn_and_tagging_with_port_names_and_ownership(apst
         apstra.binding_row("ct-gone", "vn-unknown", "leaf2:xe-0/0/2"),
     ]
     port_names = Fabric.from_rows(apstra.fabric_rows()).port_names
-    assert binding_state(rows, vns, port_names) == {
+    assert binding_state(*models.templates(rows), vns, port_names) == {
         ("sriov-a", True): {
             "interfaces": ["leaf1:xe-0/0/1", "leaf3-leaf4:ae5"],
             "owner": "intent",
@@ -122,7 +122,9 @@ def test_binding_state_keys_by_vn_and_tagging_with_port_names_and_ownership(apst
         ("sriov-b", False): {"interfaces": ["leaf2:xe-0/0/2"], "owner": None, "template": "ct-b"},
     }
     # an application point the fabric does not know is named as the graph names it
-    assert binding_state(rows[:1], vns, {})[("sriov-a", True)]["interfaces"] == ["leaf1:xe-0/0/1"]
+    assert binding_state(*models.templates(rows[:1]), vns, {})[("sriov-a", True)]["interfaces"] == [
+        "leaf1:xe-0/0/1"
+    ]
 
 
 def test_zone_from_a_graph_node_or_a_rest_item():

@@ -241,6 +241,15 @@ def test_a_new_template_carries_its_vns_owner(apstra):
     assert root["tags"] == sorted(model.owner_tags("team-x"))
 
 
+def merge_hand(service, **marks):
+    """Merge the NAD telco/hand as owner team-x with the guard on and `marks` (adopt=..., release=...)."""
+    return Engine(
+        NetworkAttachments(service, ownership=Ownership(["team-x"], guard=True, **marks)),
+        "merged",
+        [{"name": "hand", "namespace": "telco"}],
+    ).run()
+
+
 def test_the_nad_guard_and_the_marks_of_adopt_and_release(k8s):
     hand = k8s.nad("hand", managed=False, labels={"team": "x"})
     theirs = k8s.nad("theirs", labels=model.owner_labels("team-y"))
@@ -256,23 +265,11 @@ def test_the_nad_guard_and_the_marks_of_adopt_and_release(k8s):
             "merged",
             [{"name": "hand", "namespace": "telco", "vlan": 7}],
         ).run()
-    adopted = Engine(
-        NetworkAttachments(
-            service, ownership=Ownership(["team-x"], guard=True, adopt=[("telco", "hand")])
-        ),
-        "merged",
-        [{"name": "hand", "namespace": "telco"}],
-    ).run()
+    adopted = merge_hand(service, adopt=[("telco", "hand")])
     assert adopted["changed"] and [request["body"] for request in adopted["plan"]] == [
         {"metadata": {"labels": dict(model.owner_labels("team-x", adopted=True))}}
     ]
-    released = Engine(
-        NetworkAttachments(
-            service, ownership=Ownership(["team-x"], guard=True, release=[("telco", "hand")])
-        ),
-        "merged",
-        [{"name": "hand", "namespace": "telco"}],
-    ).run()
+    released = merge_hand(service, release=[("telco", "hand")])
     assert [request["body"] for request in released["plan"]] == [
         {"metadata": {"labels": dict((key, None) for key in model.owner_labels("team-x", True))}}
     ]
