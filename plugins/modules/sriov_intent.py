@@ -214,8 +214,9 @@ options:
   preview:
     description:
       - The run previews its plan (M(netops.cn2_apstra.apstra_fabric_apply) with
-        O(netops.cn2_apstra.apstra_fabric_apply#module:window=preview)), refused before any write while the staging holds anything, because the preview ends with a revert that would
-        discard it too. Not with O(hold), O(approve), O(run=verify) or check mode.
+        O(netops.cn2_apstra.apstra_fabric_apply#module:window=preview)), refused before any write while the staging
+        holds anything, because the preview ends with a revert that would discard it too. Not with O(hold), O(approve),
+        O(run=verify) or check mode.
     type: bool
     version_added: 0.2.0
     default: false

@@ -120,9 +120,7 @@ def revert_read_back(service, bp_id):
     """After a revert: {staging_version, deployed_version, has_uncommitted_changes}, from the diff-status and the
     blueprint list (which says whether anything is uncommitted; Apstra may move the staging version on a revert), read
     at once."""
-    status, blueprints = concurrently(
-        lambda: service.diff_status(bp_id) or {}, lambda: service.blueprints()
-    )
+    status, blueprints = concurrently(lambda: service.diff_status(bp_id) or {}, service.blueprints)
     listed = next((bp for bp in blueprints if bp.get("id") == bp_id), {})
     return {
         "staging_version": status.get("staging_version"),

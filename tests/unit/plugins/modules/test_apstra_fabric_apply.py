@@ -474,7 +474,7 @@ def test_a_preview_stages_reads_the_leafs_reverts_and_reads_back_deploying_nothi
         TAGS_PATH + "/tag-1",
     ]
     revert_at = client.paths().index(("POST", BASE + "/revert"))
-    assert {p for p in client.paths()[revert_at - 2 : revert_at]} == {
+    assert set(client.paths()[revert_at - 2 : revert_at]) == {
         ("GET", BASE + "/nodes/id-leaf1/config-incremental"),
         ("GET", BASE + "/nodes/id-leaf2/config-incremental"),
     }

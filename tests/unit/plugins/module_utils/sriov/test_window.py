@@ -39,16 +39,16 @@ OURS = [
 ]
 
 
-def staging(version=9, deployed=5, changes=OURS, held=HELD, by="admin"):
+def staging(version=9, deployed=5, changes=None, held="the held record", by="admin"):
     return {
         "label": "dc1",
         "uncommitted": version != deployed,
         "staging_version": version,
         "deployed_version": deployed,
         "username": "admin",
-        "changes": list(changes),
+        "changes": list(OURS if changes is None else changes),
         "lock": {"lock_status": "locked", "lock_type": "lock_by_changes", "username": by},
-        "held": held,
+        "held": dict(HELD) if held == "the held record" else held,
     }
 
 
