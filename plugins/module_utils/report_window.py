@@ -73,6 +73,10 @@ def mode_text(data):
         return "preview (staged, device configuration read, reverted: nothing deployed, nothing written to the cluster)"
     if mode == "hold":
         return "hold (staged for approval, not deployed, nothing written to the cluster)"
+    if mode == "approve" and data.get("check_mode"):
+        return "check mode: the approve of the held staging version %s planned, nothing changed" % (
+            window.get("approve")
+        )
     if mode == "approve":
         return "approve (the held staging version %s%s)" % (
             window.get("approve"),
@@ -148,7 +152,14 @@ def change_window(data):
     if window.get("mode") in (None, "deploy"):
         return []
     label = (data.get("blueprint") or {}).get("label") or "-"
-    return ["", "## Change window", ""] + window_lines(window, label)
+    if data.get("check_mode"):
+        lines = [
+            "Check mode: the held staging version %s of blueprint %s would be deployed as it is; nothing was changed."
+            % (window.get("approve"), label)
+        ]
+    else:
+        lines = window_lines(window, label)
+    return ["", "## Change window", ""] + lines
 
 
 def group_lines(group):

@@ -133,5 +133,14 @@ def test_an_approve_names_the_held_change_it_deployed():
         "Approved: the held staging version 12 (held by alice at 2026-12-01T10:00:00Z: virtual_network a)"
         in text
     )
+    planned = report(intent={"change_window": window}, check_mode=True)
+    assert (
+        "| mode | check mode: the approve of the held staging version 12 planned, nothing changed |"
+        in planned
+    )
+    assert (
+        "Check mode: the held staging version 12 of blueprint dc1 would be deployed as it is"
+        in planned
+    )
     done = report(intent={"change_window": dict(window, already_deployed=True)})
     assert "Approve: staging version 12 is deployed already; nothing was deployed again." in done
