@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: start the Apstra and Kubernetes emulators on the demo lab (background, loopback), provision the
 # example intent (3 SR-IOV networks, two of them routed to each other through a routing group), show both sides,
-# check that they agree; then let the fabric follow the cluster with the rulebook running (a NAD that opts in, pods
-# on two nodes, the pods gone), and stop everything on exit. Works on a fresh clone (runs scripts/setup.sh first).
+# check that they agree; then two CN2 tenants with their own default pod networks and SR-IOV networks in their own
+# routing zones (a pod created before keeps its network, one created after lands in the tenant's); then let the fabric
+# follow the cluster with the rulebook running (a NAD that opts in, pods on two nodes, the pods gone), and stop
+# everything on exit. Works on a fresh clone (runs scripts/setup.sh first).
 #   make demo            or   bash scripts/demo.sh
 # Reports land in $SRIOV_REPORTS_DIR (default: reports/).
 set -euo pipefail
@@ -60,7 +62,41 @@ PYEOF
 echo "=== 4. post-change check (ansible-playbook playbooks/verify.yml): fails on any drift"
 ansible-playbook -i localhost, playbooks/verify.yml "${demo_args[@]}" | sed -n '/Show the result/,$p'
 
-echo "=== 5. the fabric follows the cluster (ansible-rulebook with netops.cn2_apstra.sriov_fabric, nobody runs a playbook)"
+echo "=== 5. tenants: CN2 custom default pod networks per namespace (playbooks/vars/example_tenants.yml)"
+echo "--- kubectl: four namespaces, each consenting to join its tenant; a pod in red-b before the tenant exists"
+for ns in red-a:red red-b:red blue-a:blue blue-b:blue; do
+    kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${ns%%:*}, annotations: {cn2-apstra.netops.io/tenant: ${ns##*:}}}
+YAML
+done
+pod() {
+    kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, namespace: red-b}
+spec: {containers: [{name: app, image: registry.example/app:1}]}
+YAML
+}
+pod old-0
+tenant_args=(-e intent_file=example_tenants.yml -e blueprint=dc1)
+echo "--- the plan says which namespaces change their default pod network, and which pods keep theirs"
+ansible-playbook -i localhost, playbooks/provision.yml "${tenant_args[@]}" --check | sed -n '/Show the two-layer plan/,/^$/p' | grep -E 'tenant|namespace|routers'
+echo "--- provision"
+ansible-playbook -i localhost, playbooks/provision.yml "${tenant_args[@]}" | sed -n '/PLAY RECAP/,$p'
+kubectl get subnets,virtualnetworks,virtualnetworkrouters -A 2>/dev/null || true
+kubectl get namespaces red-a red-b blue-a blue-b -o custom-columns='NAMESPACE:.metadata.name,POD NETWORK:.metadata.annotations.net\.juniper\.contrail\.podnetwork'
+pod new-0
+echo "--- eth0 of a pod created before and one created after (k8s.v1.cni.cncf.io/network-status, as CN2 records it)"
+for name in old-0 new-0; do
+    printf '    red-b/%s: ' "$name"
+    kubectl get pod -n red-b "$name" -o jsonpath='{.metadata.annotations.k8s\.v1\.cni\.cncf\.io/network-status}' \
+        | python -c 'import json, sys; e = json.load(sys.stdin)[0]; print(e["name"], e["ips"])'
+done
+echo "--- the tenants' report: $reports/provision-latest.md (section Tenants; the picture draws them)"
+
+echo "=== 6. the fabric follows the cluster (ansible-rulebook with netops.cn2_apstra.sriov_fabric, nobody runs a playbook)"
 export K8S_AUTH_KUBECONFIG=$KUBECONFIG
 printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' >"$lab/rulebook-inventory.yml"
 # The rulebook passes its variables on to the reconcile: the blueprint, this cluster's name, the grace.
@@ -127,5 +163,6 @@ kubectl delete pod -n telco du-0 du-1
 deployed ""
 echo "    reconcile runs started by the rulebook: $(grep -c 'PLAY RECAP' "$lab/rulebook.log"); its log: $lab/rulebook.log"
 echo
-echo "Demo done: both sides hold the 3 networks and agree, and the fabric followed the NAD and its pods."
+echo "Demo done: both sides hold the 3 networks and agree, the two tenants have their pod networks and routing zones,"
+echo "and the fabric followed the NAD and its pods."
 echo "Change reports: $reports/provision-latest.md, $reports/reconcile-latest.md (+ .svg)"

@@ -23,13 +23,15 @@ class ActionModule(ControllerTask):
     RUN = staticmethod(intent_task.run)
 
     def prepare(self, params, task_vars):
-        """The networks, allocation and owner of ``intent_file``, read here: they are the task's own options."""
+        """The networks, tenants, allocation and owner of ``intent_file``, read here: they are the task's own options."""
         if not params.get("intent_file"):
             return
-        if params.get("networks") is not None:
-            raise TaskFailed(
-                "intent_file and networks are both given; give the networks one way", changed=False
-            )
+        for option in ("networks", "tenants"):
+            if params.get(option) is not None:
+                raise TaskFailed(
+                    "intent_file and %s are both given; give the %s one way" % (option, option),
+                    changed=False,
+                )
         found = read_intent(params["intent_file"], task_vars.get("playbook_dir"), os.getcwd())
         if params.get("owner") and found["owner"] and params["owner"] != found["owner"]:
             raise TaskFailed(
@@ -39,6 +41,7 @@ class ActionModule(ControllerTask):
             )
         params.update(
             networks=found["networks"],
+            tenants=found["tenants"],
             allocation=found["allocation"] or params.get("allocation") or {},
             owner=params.get("owner") or found["owner"],
             intent_file=found["path"],

@@ -215,18 +215,97 @@ def _legend(nets, y):
     return out
 
 
+# Tenants: one box each, TENANTS_PER_ROW to a row under the legend, grouping its namespaces, pod network and SR-IOV
+# networks; a curve over the boxes for each router that joins two tenants.
+TENANT_W, TENANT_GAP, TENANTS_PER_ROW, TENANT_ROW_H = 260, 60, 4, 230
+
+
+def _tenant_box(tenant, x, y):
+    lines = [
+        "namespaces: %s" % ", ".join(tenant.get("namespaces") or []),
+        "pod network %s" % tenant.get("pod_network"),
+        "%s, gateway %s" % (tenant.get("subnet"), tenant.get("gateway")),
+        "routing zone %s" % tenant.get("routing_zone"),
+    ] + ["SR-IOV %s" % name for name in _labels(tenant.get("networks") or [])]
+    out = [
+        '<rect x="%d" y="%d" width="%d" height="%d" rx="10" fill="#f3e5f5" stroke="#6a1b9a" stroke-width="2"/>'
+        % (x, y, TENANT_W, TENANT_ROW_H - 50),
+        _text(
+            x + TENANT_W // 2,
+            y + 20,
+            "tenant %s" % tenant.get("name"),
+            13,
+            weight="bold",
+            fill="#4a148c",
+        ),
+    ]
+    for index, text in enumerate(lines):
+        out.append(_text(x + 12, y + 42 + index * 15, text, 11, "start"))
+    return out
+
+
+def _tenant_links(present):
+    """The pairs of tenants a router joins (one may reach the other), each once."""
+    names = set(t["name"] for t in present)
+    return sorted(
+        set(
+            tuple(sorted((t["name"], other)))
+            for t in present
+            for other in t.get("reach") or []
+            if other in names
+        )
+    )
+
+
+def _tenants(present, top):
+    """The tenant boxes from ``top`` down, with the routers between tenants as curves over them; returns (SVG lines,
+    height)."""
+    if not present:
+        return [], 0
+    title = (
+        "CN2 tenants (pod network, namespaces, SR-IOV networks; curves: routers between tenants)"
+    )
+    out = [_text(GAP, top + 20, title, 12, "start", "bold", fill="#4a148c")]
+    centre = {}
+    for index, tenant in enumerate(present):
+        row, col = divmod(index, TENANTS_PER_ROW)
+        x, y = GAP + col * (TENANT_W + TENANT_GAP), top + 60 + row * TENANT_ROW_H
+        centre[tenant["name"]] = (x + TENANT_W // 2, y)
+        out.extend(_tenant_box(tenant, x, y))
+    for one, other in _tenant_links(present):
+        (x1, y1), (x2, y2) = centre[one], centre[other]
+        out.append(
+            '<path d="M %d %d Q %d %d %d %d" fill="none" stroke="#6a1b9a" stroke-width="2" stroke-dasharray="6 3"/>'
+            % (x1, y1, (x1 + x2) // 2, min(y1, y2) - 40, x2, y2)
+        )
+        out.append(
+            _text((x1 + x2) // 2, min(y1, y2) - 22, "VNR %s--%s" % (one, other), 11, fill="#6a1b9a")
+        )
+    rows = (len(present) + TENANTS_PER_ROW - 1) // TENANTS_PER_ROW
+    return out, 60 + rows * TENANT_ROW_H
+
+
 def svg(data):
-    """An SVG of leafs (ESI pairs framed together), nodes (grouped past NODE_LIMIT), their links, and which VN/VLAN
-    lands on which port."""
+    """An SVG of leafs (ESI pairs framed together), nodes (grouped past NODE_LIMIT), their links, which VN/VLAN lands
+    on which port, and the CN2 tenants (boxes) with the routers between them."""
     port_map = data.get("port_map") or []
     nets = [n for n in data.get("networks") or [] if n.get("state", "present") == "present"]
     leafs = _leafs(data, port_map)
     boxes = _boxes(port_map, _networks_on_ports(nets))
     rows = [boxes[i : i + PER_ROW] for i in range(0, len(boxes), PER_ROW)] or [[]]
     width = (
-        max(len(leafs) * (LEAF_W + GAP), min(len(boxes), PER_ROW) * (NODE_W + GAP), 600) + 2 * GAP
+        max(
+            len(leafs) * (LEAF_W + GAP),
+            min(len(boxes), PER_ROW) * (NODE_W + GAP),
+            min(len(data.get("tenants") or []), TENANTS_PER_ROW) * (TENANT_W + TENANT_GAP),
+            600,
+        )
+        + 2 * GAP
     )
     height = NODE_Y0 + len(rows) * ROW_H + 30 + 18 * len(nets)
+    tenants = [t for t in data.get("tenants") or [] if t.get("state") == "present"]
+    tenant_lines, tenant_height = _tenants(tenants, height)
+    height += tenant_height
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">'
         % (width, height, width, height),
@@ -241,5 +320,6 @@ def svg(data):
         for index, box in enumerate(row):
             out.extend(_node_box(box, row_start + index * (NODE_W + GAP), y, leaf_x))
     out.extend(_legend(nets, NODE_Y0 + len(rows) * ROW_H))
+    out.extend(tenant_lines)
     out.append("</svg>")
     return "\n".join(out) + "\n"

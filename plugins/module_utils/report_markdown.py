@@ -27,6 +27,7 @@ FABRIC_LAYERS = (
 )
 CLUSTER_LAYERS = (
     ("attachments", "NetworkAttachmentDefinitions"),
+    ("pod_networks", "Pod networks"),
     ("routers", "VirtualNetworkRouters"),
 )
 VERBS = {"create": "created", "update": "updated", "delete": "deleted"}
@@ -101,7 +102,8 @@ def change_rows(layer, title, changes, marks):
             )
         else:
             verb, detail = VERBS[change["action"]], ""
-        rows.append([title, name, verb, detail])
+        # a layer of several kinds (a tenant's pod network: Subnet, VirtualNetwork, Namespace) names each
+        rows.append([change.get("kind") or title, name, verb, detail])
     return rows
 
 
@@ -200,6 +202,8 @@ def trigger(data):
         ),
         " from cluster %s" % event["cluster"] if event.get("cluster") else "",
     )
+    if event.get("tenant"):
+        line += " on namespace %s of tenant %s" % (event.get("namespace"), event["tenant"])
     lines = ["", "## Triggered by", "", "- %s" % line]
     if pod:
         lines.append(
@@ -341,6 +345,63 @@ def networks(data):
     return ["", "## Networks", ""] + table(headers, rows)
 
 
+def tenants(data):
+    """The tenants: what each groups (namespaces, pod network, SR-IOV networks), whom it reaches and through which
+    routers; then each namespace whose default pod network changes, with the pods that keep theirs.
+    """
+    found = data.get("tenants") or []
+    if not found:
+        return []
+    rows = [
+        [
+            t.get("name"),
+            t.get("state") if not t.get("kept") else "absent (kept by a provision)",
+            t.get("namespaces"),
+            t.get("pod_network"),
+            t.get("subnet"),
+            t.get("routing_zone"),
+            t.get("networks"),
+            t.get("reach"),
+            t.get("routers"),
+        ]
+        for t in found
+    ]
+    lines = ["", "## Tenants", ""] + table(
+        [
+            "tenant",
+            "state",
+            "namespaces",
+            "pod network",
+            "subnet",
+            "routing zone",
+            "SR-IOV networks",
+            "reaches",
+            "routers",
+        ],
+        rows,
+    )
+    changes = [(t["name"], c) for t in found for c in t.get("namespace_changes") or []]
+    if changes:
+        lines += [
+            "",
+            "A namespace's default pod network applies to the pods created afterwards; pods created "
+            "before keep theirs until they are recreated:",
+            "",
+        ]
+        lines += [
+            "- %s, namespace %s: %s -> %s; keep theirs: %s"
+            % (
+                name,
+                c["namespace"],
+                c["from"],
+                c["to"],
+                ", ".join(c["keeping"]) or "no pod runs there",
+            )
+            for name, c in changes
+        ]
+    return lines
+
+
 def committed(data):
     commit = (data.get("results") or {}).get("commit") or {}
     if not commit.get("changed") or data.get("check_mode"):
@@ -419,7 +480,7 @@ def markdown(data, svg_name=None):
     results = data.get("results") or {}
     lines = header(data) + failure(data) + mutex(data) + change_window(data)
     lines += trigger(data) + staging(data) + skipped(data)
-    lines += networks(data)
+    lines += networks(data) + tenants(data)
     lines += layer_section("Fabric (Apstra)", FABRIC_LAYERS, results, data) + committed(data)
     lines += device_configuration(data)
     lines += layer_section("Cluster (Kubernetes)", CLUSTER_LAYERS, results, data)

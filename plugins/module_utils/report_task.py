@@ -133,6 +133,7 @@ def report_data(params):
         mutex_taken_over=(params.get("fabric_result") or {}).get("mutex_taken_over"),
         staging=intent.get("staging") or {},
         skipped=intent.get("skipped") or [],
+        tenants=scrub(desired.get("tenants") or []),
         device_configuration=scrub(device_data(params)),
         change_window=scrub(window_data(params)),
     )

@@ -699,7 +699,8 @@ class FabricApply(ApstraModule):
             and (facts.get("resources") or {}).get("templates") is not None
         ):
             return None
-        return touched_templates(self.results), facts["resources"]["templates"]
+        known = facts["resources"]["templates"]
+        return touched_templates(self.results, known), known
 
     def applied(self, exc=None):
         if self.check_mode:
@@ -771,22 +772,25 @@ class FabricApply(ApstraModule):
         return out
 
 
-def touched_templates(results):
-    """Ids of the connectivity templates the port-binding requests of ``results`` imported, assigned or deleted."""
-    touched = set()
+def touched_templates(results, known):
+    """{template id: application points it has now} of the connectivity templates the port-binding requests of
+    ``results`` imported, assigned or deleted (``known``: the templates before, with their interfaces).
+    """
+    before = dict((t["id"], len(t.get("interfaces") or [])) for t in known)
+    touched = {}
     for result in results:
         for request in result["plan"]:
             body = request.get("body") or {}
-            touched.update(
-                p["id"] for p in body.get("policies") or [] if p.get("policy_type_name") == "batch"
-            )
-            touched.update(
-                p["policy"]
-                for point in body.get("application_points") or []
-                for p in point["policies"]
-            )
-            touched.update(body.get("policy_ids") or [])
-    return sorted(touched)
+            for policy in body.get("policies") or []:
+                if policy.get("policy_type_name") == "batch":
+                    touched.setdefault(policy["id"], before.get(policy["id"], 0))
+            for point in body.get("application_points") or []:
+                for entry in point["policies"]:
+                    count = touched.setdefault(entry["policy"], before.get(entry["policy"], 0))
+                    touched[entry["policy"]] = count + (1 if entry["used"] else -1)
+            for policy_id in body.get("policy_ids") or []:
+                touched[policy_id] = 0
+    return touched
 
 
 def main():

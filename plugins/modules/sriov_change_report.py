@@ -59,13 +59,13 @@ options:
     default: {}
   intent:
     description:
-      - The registered result of M(netops.cn2_apstra.sriov_intent) (networks, port map, problems).
+      - The registered result of M(netops.cn2_apstra.sriov_intent) (networks, tenants, port map, problems).
     type: dict
     default: {}
   results:
     description:
       - Registered results by layer, keys C(routing_zones), C(virtual_networks), C(port_bindings), C(commit),
-        C(attachments), C(routers), each with C(changed), C(changes) (what the task changed, in the canonical models)
+        C(attachments), C(pod_networks), C(routers), each with C(changed), C(changes) (what the task changed, in the canonical models)
         and C(plan). Skipped or missing entries count as no change.
     type: dict
     default: {}
@@ -77,7 +77,8 @@ options:
     default: {}
   cluster_results:
     description:
-      - Registered loop results of the cluster tasks by layer (C(attachments), C(routers)); each layer's runs are combined.
+      - Registered loop results of the cluster tasks by layer (C(attachments), C(pod_networks), C(routers)); each layer's
+        runs are combined.
     type: dict
     default: {}
   failure:

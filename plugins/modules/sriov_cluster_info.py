@@ -21,6 +21,8 @@ description:
   - V(pods) which nodes run pods attached to each network (C(k8s.v1.cni.cncf.io/networks), string and JSON forms).
   - V(identity) the cluster's identity, the uid of its C(kube-system) namespace (the cluster ID convention of
     KEP-2149), the owner of the networks the fabric follows from this cluster, unless a C(cluster_name) is given.
+  - V(tenants) what the plan of CN2 tenants reads (the usage guide's "Tenants") - the namespaces, the CN2 Subnets,
+    VirtualNetworks and VirtualNetworkRouters, and each running pod's primary network; one list call per kind.
 extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
   - netops.cn2_apstra.attributes
@@ -30,7 +32,7 @@ options:
     description: What to read.
     type: list
     elements: str
-    choices: [nodes, attachments, sources, pods, identity]
+    choices: [nodes, attachments, sources, pods, identity, tenants]
     default: [nodes, attachments]
   label_selector:
     description: Label selector of the SR-IOV nodes.
@@ -90,6 +92,14 @@ pod_usage:
   description: C(namespace/name) of a network -> node -> the pods on it attached to the network.
   returned: when O(gather) has V(pods)
   type: dict
+tenants:
+  description:
+    - C(namespaces) (C(name), C(labels), C(annotations)); C(subnets) and C(virtual_networks), the CN2 Subnets and
+      VirtualNetworks in the option form of M(netops.cn2_apstra.cn2_pod_networks) (VirtualNetworks with their status
+      C(state)); C(routers) as M(netops.cn2_apstra.cn2_virtual_network_routers) reads them; C(pods), C(namespace/name)
+      of each running pod -> its primary network C(namespace/name) (empty when nothing records it).
+  returned: when O(gather) has V(tenants)
+  type: dict
 cluster_id:
   description: The uid of the C(kube-system) namespace.
   returned: when O(gather) has V(identity)
@@ -98,6 +108,7 @@ cluster_id:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.cn2 import tenant_facts
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import (
     node_facts,
@@ -126,7 +137,7 @@ class ClusterInfo(K8sModule):
             "type": "list",
             "elements": "str",
             "default": ["nodes", "attachments"],
-            "choices": ["nodes", "attachments", "sources", "pods", "identity"],
+            "choices": ["nodes", "attachments", "sources", "pods", "identity", "tenants"],
         },
         label_selector={"type": "str"},
         sriov_namespace={"type": "str"},
@@ -175,6 +186,8 @@ class ClusterInfo(K8sModule):
             # the cluster ID convention of KEP-2149: the kube-system namespace's uid
             namespace = service.get(service.resource("v1", "Namespace"), "kube-system")
             result["cluster_id"] = ((namespace or {}).get("metadata") or {}).get("uid")
+        if "tenants" in gather:
+            result["tenants"] = tenant_facts(service)
         if "pods" in gather:
             usage = cluster.pod_usage(service.list(service.resource("v1", "Pod")))
             result["pod_usage"] = dict(

@@ -15,8 +15,8 @@ description:
   - Validates an intent (a list of SR-IOV networks), allocates the VLANs and subnets marked C(allocate), joins
     SR-IOV nodes to the leaf ports that face them, and returns the C(config) lists for
     M(netops.cn2_apstra.apstra_routing_zones), M(netops.cn2_apstra.apstra_virtual_networks),
-    M(netops.cn2_apstra.apstra_port_bindings), M(netops.cn2_apstra.sriov_network_attachments) and
-    M(netops.cn2_apstra.cn2_virtual_network_routers).
+    M(netops.cn2_apstra.apstra_port_bindings), M(netops.cn2_apstra.sriov_network_attachments),
+    M(netops.cn2_apstra.cn2_pod_networks) and M(netops.cn2_apstra.cn2_virtual_network_routers).
   - Pure computation on the facts it is given; it connects to nothing and changes nothing.
   - Every bad field is reported at once, each message naming the field and the allowed values.
   - "Fields of a network: V(fabric_only) (pre-provision the VN with no binding and no NAD although no node can carry
@@ -27,8 +27,11 @@ description:
     V(resource_name) (the SR-IOV resource, for example V(intel.com/sriov_netdevice)), V(node_selector)
     (node labels, optional), V(ipam) (V(whereabouts), V(cn2) or V(host-local); default V(whereabouts)),
     V(mtu) (1280-9216, optional), V(labels) (NAD labels), V(routing_group) (networks of one group are
-    connected by a CN2 VirtualNetworkRouter), V(tags) (Apstra tags), V(routes) (extra destination CIDRs routed
-    through the fabric gateway), V(description), V(state) (V(present) or V(absent))."
+    connected by a CN2 VirtualNetworkRouter), V(tenant) (the tenant the network belongs to; by default the tenant
+    of its namespace), V(tags) (Apstra tags), V(routes) (extra destination CIDRs routed through the fabric gateway),
+    V(description), V(state) (V(present) or V(absent))."
+  - A network of a tenant (O(tenants)) sits in the tenant's routing zone (its V(routing_zone) may be left out); a
+    network outside every tenant cannot use a tenant's routing zone.
   - The gateway of each network is the first host of its subnet. The cluster-wide IPAM range excludes the
     network address, the gateway and one SVI address per leaf of the blueprint.
   - Nodes whose LLDP neighbours disagree with Apstra's cabling (mis-cabled) and nodes or NIC ports missing from
@@ -42,9 +45,22 @@ options:
         O(intent_file)) is an error before anything is read, naming O(intent_file); C([]) is an explicit "nothing".
     type: list
     elements: dict
+  tenants:
+    description:
+      - CN2 tenants (the usage guide's "Tenants") - C(name) (1-26 characters, RFC 1123), C(namespaces) (the first
+        holds the pod network), C(pod_network) (C(subnet), an IPv4 CIDR or V(allocate), default V(allocate)),
+        C(routing_zone) (default the tenant's name; two tenants share one only when both set C(share_routing_zone)),
+        C(share_routing_zone), C(reach) (the tenants it is routed to), C(state) (V(present) or V(absent)).
+      - Each tenant gets a pod network (a CN2 Subnet and VirtualNetwork C(<tenant>-pods)) that its namespaces make the
+        default of their new pods, a mesh router C(<tenant>-mesh) joining it with the tenant's SR-IOV networks, and a
+        router C(<a>--<b>) to each tenant it may reach. With O(source=cluster) or V(both), namespaces annotated
+        C(cn2-apstra.netops.io/tenant=<tenant>) are tenants too.
+      - Removing a tenant while pods use its pod network is an error naming the pods, before any write.
+    type: list
+    elements: dict
   intent_file:
     description:
-      - An intent file (YAML with C(sriov_networks), optionally C(sriov_allocation) and C(sriov_owner)), read on the
+      - An intent file (YAML with C(sriov_networks), optionally C(sriov_tenants), C(sriov_allocation) and C(sriov_owner)), read on the
         controller by the action plugin instead of O(networks), O(allocation) and O(owner). A relative path is looked
         for in the playbook's C(vars/) and directory, then in the current directory's C(vars/) and itself.
       - A missing file, an empty one, one without C(sriov_networks), one with other keys, or one that is not YAML is an
@@ -190,7 +206,8 @@ options:
     default: 300
   cluster:
     description:
-      - The registered result of M(netops.cn2_apstra.sriov_cluster_info) (C(nads), C(sriov_networks), C(pod_usage), C(released)).
+      - The registered result of M(netops.cn2_apstra.sriov_cluster_info) (C(nads), C(sriov_networks), C(pod_usage),
+        C(released), C(tenants)). Its C(tenants) are what the tenants' plan and O(mode=verify) read of the cluster.
     type: dict
     default: {}
   cluster_defaults:
@@ -250,6 +267,20 @@ options:
     description:
       - With O(mode=verify), registered results of M(netops.cn2_apstra.sriov_network_attachments) tasks of this run; their
         C(before) and C(after) update O(attachments) (what was read before the writes).
+    type: list
+    elements: dict
+    default: []
+  pod_network_results:
+    description:
+      - With O(mode=verify), registered results of M(netops.cn2_apstra.cn2_pod_networks) tasks of this run; they update
+        the tenants' objects of O(cluster) (C(tenants)) before the comparison.
+    type: list
+    elements: dict
+    default: []
+  router_results:
+    description:
+      - With O(mode=verify), registered results of M(netops.cn2_apstra.cn2_virtual_network_routers) tasks of this run;
+        they update the routers of O(cluster) (C(tenants)) before the comparison.
     type: list
     elements: dict
     default: []
@@ -336,6 +367,11 @@ networks:
   returned: success
   type: list
   elements: dict
+tenants:
+  description: With O(mode=validate), the intent's tenants, validated and normalised.
+  returned: when O(mode=validate)
+  type: list
+  elements: dict
 desired:
   description:
     - The plan as C(config) lists for the resource modules (C(routing_zones), C(virtual_networks),
@@ -346,6 +382,10 @@ desired:
     - Who owns what - C(owners), the owners this run acts for; C(adopted) and C(released), the objects this run marks
       or unmarks (C(kind), C(name), C(network)); C(releases), the objects a release keeps without the marks;
       C(fabric_ownership) and each cluster step's C(ownership), the owner options of the task that applies it.
+    - Tenants - C(tenants), one summary per tenant (namespaces, pod network, subnet, routing zone, SR-IOV networks,
+      reach, routers, and C(namespace_changes) - the namespaces whose default pod network changes, each with the
+      pods created before, which keep theirs); C(pod_networks), the config of M(netops.cn2_apstra.cn2_pod_networks)
+      (C(absent.pod_networks) to remove); the tenants' routers are in C(routers) (C(tenant_routers) names them).
   returned: when O(mode) is V(plan) or V(verify)
   type: dict
 port_map:

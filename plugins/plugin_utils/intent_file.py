@@ -15,7 +15,7 @@ import yaml
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import TaskFailed
 
-KEYS = ("sriov_networks", "sriov_allocation", "sriov_owner")
+KEYS = ("sriov_networks", "sriov_allocation", "sriov_owner", "sriov_tenants")
 
 
 def search_paths(name, playbook_dir, cwd):
@@ -37,7 +37,7 @@ def fail(message):
 
 
 def read_intent(name, playbook_dir, cwd):
-    """{"path", "networks", "allocation", "owner"} of the intent file ``name``; raises TaskFailed."""
+    """{"path", "networks", "allocation", "owner", "tenants"} of the intent file ``name``; raises TaskFailed."""
     paths = search_paths(name, playbook_dir, cwd)
     path = next((candidate for candidate in paths if os.path.isfile(candidate)), None)
     if path is None:
@@ -67,4 +67,5 @@ def read_intent(name, playbook_dir, cwd):
         "networks": content["sriov_networks"],
         "allocation": content.get("sriov_allocation") or {},
         "owner": content.get("sriov_owner"),
+        "tenants": content.get("sriov_tenants"),
     }

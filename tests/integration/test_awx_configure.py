@@ -244,10 +244,11 @@ def test_every_call_fits_the_module_argument_specs(configure, playbook, collecti
     )
     assert by_name(calls, "organization", "Default")["galaxy_credentials"] == ["Ansible Galaxy"]
 
-    # Surveys: the blueprint is asked every launch, without a default.
+    # Surveys: the blueprint and the intent file are asked every launch, without a default.
     provision = by_name(calls, "job_template", "SR-IOV provision")
-    blueprint = [q for q in provision["survey_spec"]["spec"] if q["variable"] == "blueprint"][0]
-    assert blueprint["required"] is True and "default" not in blueprint
+    for variable in ("blueprint", "intent_file"):
+        question = [q for q in provision["survey_spec"]["spec"] if q["variable"] == variable][0]
+        assert question["required"] is True and "default" not in question, question
     # The job template EDA launches: variables prompted on launch, never two at once, no survey to answer.
     eda = by_name(calls, "job_template", "SR-IOV fabric reconcile")
     assert eda["playbook"] == "playbooks/reconcile.yml"

@@ -73,7 +73,7 @@ def test_a_relative_intent_file_in_the_current_directory_and_the_example_are_fou
         ),
         (
             "sriov_networks: []\nblueprint: dc1\n",
-            "intent_file: {path}: unknown key(s) blueprint; allowed sriov_networks, sriov_allocation, sriov_owner",
+            "intent_file: {path}: unknown key(s) blueprint; allowed sriov_networks, sriov_allocation, sriov_owner, sriov_tenants",
         ),
     ],
     ids=["no-intent-file", "empty", "no-networks", "not-yaml", "not-a-mapping", "unknown-key"],

@@ -336,23 +336,18 @@ def test_expired_cached_tokens_are_pruned(job, ansible_env):
     assert not stale.exists()
 
 
+def server_error(method, path, times):
+    """A fault rule: Apstra answers 500 to the first ``times`` calls of ``method`` on ``path``."""
+    return {"action": "error", "status": 500, "method": method, "path": path, "times": times}
+
+
 def test_a_failure_midway_is_reported_staged_not_deployed_and_the_next_run_deploys_it(
     job, fabric, cluster
 ):
     """The VNs are staged, the batch-apply is refused: the run fails, its report says which writes sit in the
     staging undeployed (never "fabric changed: no"), the cluster is untouched; the next run deploys it all once.
     """
-    job.apstra.faults(
-        [
-            {
-                "action": "error",
-                "status": 500,
-                "method": "PATCH",
-                "path": "/obj-policy-batch-apply$",
-                "times": 1,
-            }
-        ]
-    )
+    job.apstra.faults([server_error("PATCH", "/obj-policy-batch-apply$", times=1)])
     run = job("provision")
     assert run.rc != 0 and "staged, not deployed" in run.stdout, run
     report = job.report()
@@ -374,17 +369,7 @@ def test_a_mutex_that_cannot_be_released_is_reported_and_the_next_run_takes_it_o
     tag and how to remove it (message and report). The next run of the owner that changes the fabric (a teardown)
     takes the leftover over and releases it."""
     label = "blueprint %s locked" % fabric.admin.bp
-    job.apstra.faults(
-        [
-            {
-                "action": "error",
-                "status": 500,
-                "method": "DELETE",
-                "path": "/design/tags/",
-                "times": 4,
-            }
-        ]
-    )
+    job.apstra.faults([server_error("DELETE", "/design/tags/", times=4)])
     run = job("provision")
     assert run.rc != 0 and "could not be released" in run.stdout, run
     assert "DELETE /api/design/tags/" in run.stdout

@@ -484,6 +484,8 @@ PLURALS = {
     "Node": "nodes",
     "VirtualNetworkRouter": "virtualnetworkrouters",
     "VirtualNetwork": "virtualnetworks",
+    "Subnet": "subnets",
+    "Namespace": "namespaces",
     "SriovNetwork": "sriovnetworks",
     "SriovNetworkNodeState": "sriovnetworknodestates",
     "NodeNetworkState": "nodenetworkstates",
@@ -492,7 +494,7 @@ VERSIONS = {
     "k8s.cni.cncf.io": "k8s.cni.cncf.io/v1",
     "core.contrail.juniper.net": "core.contrail.juniper.net/v1",
 }
-CLUSTER_SCOPED = ("Node", "NodeNetworkState")
+CLUSTER_SCOPED = ("Node", "NodeNetworkState", "Namespace")
 DEFAULT_SERVED = ("NetworkAttachmentDefinition", "Pod", "Node", "VirtualNetworkRouter")
 
 

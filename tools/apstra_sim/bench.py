@@ -17,6 +17,7 @@ the answers it gets (statuses, the number of rows of the bindings query) and exi
 """
 
 import argparse
+import ast
 import cProfile
 import datetime
 import gc
@@ -35,41 +36,32 @@ import yaml
 
 from apstra_sim import generate
 from apstra_sim.server import Simulator, decode_body, encode_body
+from sim_core.testing import template_policies
 
 # Servers -> leafs of the generated labs.
 LEAFS = {268: 16, 1000: 64, 2000: 128}
 SERVERS = (268, 1000, 2000)
 NETWORKS = (50, 200, 500)
 USERNAME, PASSWORD = "admin", "sim-admin-password"
-OWNER_TAG = "managed-by:netops.cn2_apstra"
-CT_NAMESPACE = uuid.UUID("5d1f3f0e-8a7b-4c55-9a0e-6f1b2c3d4e5f")
+# What the collection sends, read from its source without importing it (the emulator does not depend on it).
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins" / "module_utils"
 
-# The collection's queries, verbatim from plugins/module_utils/apstra/service.py (tests/test_bench.py compares them).
-FABRIC_QUERY = (
-    "match(node('system', role='leaf', name='leaf'), "
-    "optional(node('redundancy_group', name='rg').out('composed_of_systems').node(name='leaf')), "
-    "optional(node(name='leaf').out('hosted_interfaces').node('interface', if_type='ethernet', name='leaf_intf')"
-    ".out('link').node('link', role='to_generic', name='link').in_('link')"
-    ".node('interface', if_type='ethernet', name='server_intf').in_('hosted_interfaces')"
-    ".node('system', system_type='server', name='server')), "
-    "optional(node(name='leaf_intf').in_('composed_of').node('interface', if_type='port_channel', name='leaf_lag')), "
-    "optional(node(name='leaf_lag').in_('composed_of').node('interface', if_type='port_channel', name='esi_lag')"
-    ".in_('hosted_interfaces').node('redundancy_group', name='esi_rg')))"
-)
-BINDINGS_QUERY = (
-    "match(node('ep_endpoint_policy', policy_type_name='batch', name='ct')"
-    ".out('ep_subpolicy').node('ep_endpoint_policy', policy_type_name='pipeline')"
-    ".out('ep_first_subpolicy').node('ep_endpoint_policy', policy_type_name='AttachSingleVLAN', name='prim')"
-    ".out('vn_to_attach').node('virtual_network'), "
-    "optional(node(name='ct').in_('ep_top_level').node('ep_application_instance')"
-    ".out('ep_affected_by').node('ep_group').in_('ep_member_of').node('interface', name='intf')"
-    ".in_('hosted_interfaces').node(name='intf_host')))"
-)
-VIRTUAL_NETWORKS_QUERY = (
-    "match(node('virtual_network', name='vn'), "
-    "optional(node('security_zone', name='sz').out('member_vns').node(name='vn')), "
-    "optional(node(name='vn').out('instantiated_by').node('vn_instance', name='inst').in_('hosted_vn_instances').node(name='switch')))"
-)
+
+def collection_constant(relative, name):
+    """A module-level constant of the collection's ``plugins/module_utils/<relative>`` (a literal, or uuid.UUID(...))."""
+    for node in ast.parse((PLUGINS / relative).read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            if isinstance(node.value, ast.Call):  # CT_NAMESPACE = uuid.UUID("...")
+                return uuid.UUID(ast.literal_eval(node.value.args[0]))
+            return ast.literal_eval(node.value)
+    raise KeyError("%s has no %s" % (relative, name))
+
+
+OWNER_TAG = collection_constant("sriov/model.py", "OWNER_TAG")
+CT_NAMESPACE = collection_constant("apstra/resources.py", "CT_NAMESPACE")
+FABRIC_QUERY = collection_constant("apstra/service.py", "FABRIC_QUERY")
+BINDINGS_QUERY = collection_constant("apstra/service.py", "BINDINGS_QUERY")
+VIRTUAL_NETWORKS_QUERY = collection_constant("apstra/service.py", "VIRTUAL_NETWORKS_QUERY")
 QUERIES = {
     "FABRIC_QUERY": FABRIC_QUERY,
     "BINDINGS_QUERY": BINDINGS_QUERY,
@@ -205,37 +197,14 @@ def vn_bodies(count, zone_id, targets):
 def template(bp_id, vn_id, label):
     """The three policies of the collection's single-VLAN tagged template (resources.new_template)."""
     root = str(uuid.uuid5(CT_NAMESPACE, "%s/%s/%s" % (bp_id, vn_id, "vlan_tagged")))
-    pipeline = str(uuid.uuid5(CT_NAMESPACE, root + "/pipeline"))
-    primitive = str(uuid.uuid5(CT_NAMESPACE, root + "/primitive"))
-    return root, [
-        {
-            "id": root,
-            "label": label + "-tagged",
-            "description": "",
-            "policy_type_name": "batch",
-            "visible": True,
-            "tags": [OWNER_TAG],
-            "attributes": {"subpolicies": [pipeline]},
-        },
-        {
-            "id": pipeline,
-            "label": "Virtual Network (Single) (pipeline)",
-            "description": "",
-            "policy_type_name": "pipeline",
-            "visible": False,
-            "tags": [],
-            "attributes": {"first_subpolicy": primitive, "second_subpolicy": None},
-        },
-        {
-            "id": primitive,
-            "label": "Virtual Network (Single)",
-            "description": "",
-            "policy_type_name": "AttachSingleVLAN",
-            "visible": False,
-            "tags": [],
-            "attributes": {"vn_node_id": vn_id, "tag_type": "vlan_tagged"},
-        },
-    ]
+    parts = (
+        (str(uuid.uuid5(CT_NAMESPACE, root + "/pipeline")), "Virtual Network (Single) (pipeline)"),
+        (str(uuid.uuid5(CT_NAMESPACE, root + "/primitive")), "Virtual Network (Single)"),
+    )
+    attributes = {"vn_node_id": vn_id, "tag_type": "vlan_tagged"}
+    return root, template_policies(
+        root, attributes, parts=parts, label=label + "-tagged", tags=[OWNER_TAG]
+    )
 
 
 def run_case(topology_path, servers, leafs, networks, profile_dir=None, progress=None):

@@ -50,8 +50,9 @@ BINDINGS_QUERY = (
 )
 
 # A scoped bindings read names the templates it reads; one answer holds at most this many (template, interface) rows,
-# about 120 MB of JSON: the reads of a large fabric go one after another, each reduced before the next is read.
-ROWS_PER_READ = 100000
+# about 60 MB of JSON (some 300 MB once decoded): the reads of a large fabric go one after another, each reduced
+# before the next is read.
+ROWS_PER_READ = 50000
 
 # Virtual networks with their routing zone and their instances (the VLAN on each bound leaf or ESI pair).
 VIRTUAL_NETWORKS_QUERY = (

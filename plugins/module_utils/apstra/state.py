@@ -42,9 +42,10 @@ def read_state(
     """The zones (optionally), VNs and port bindings one graph holds, and (optionally) the blueprint's revisions: 2 to 4
     reads, sent at once. ``fabric``: a service.Fabric.
 
-    ``scope``: (ids of the templates to read, the templates known as they are in this graph, models.templates): the
-    assignments of the listed templates alone are read (in bounded reads, after the others), the rest is taken as
-    known. A run whose blueprint was clean before it reads back only what it changed this way."""
+    ``scope``: ({template id: application points expected} of the templates to read, the templates known as they
+    are in this graph, models.templates): the assignments of the listed templates alone are read (in bounded reads,
+    after the others), the rest is taken as known. A run whose blueprint was clean before it reads back only what it changed this way.
+    """
     reads = [("virtual_networks", lambda: service.graph_virtual_networks(bp_id, qe_type))]
     if scope is None:
         reads.append(
@@ -59,9 +60,7 @@ def read_state(
     )
     vns = models.vns_from_graph(answers["virtual_networks"], fabric.members)
     single, names = (
-        answers["bindings"]
-        if scope is None
-        else scoped_templates(service, bp_id, fabric, qe_type, scope)
+        answers["bindings"] if scope is None else scoped_templates(service, bp_id, qe_type, scope)
     )
     state = {
         "virtual_networks": vns,
@@ -76,13 +75,10 @@ def read_state(
     return state
 
 
-def scoped_templates(service, bp_id, fabric, qe_type, scope):
-    """(templates, interface names) of a graph: the listed templates read (each expected on at most every application
-    point of the fabric), the others as known."""
+def scoped_templates(service, bp_id, qe_type, scope):
+    """(templates, interface names) of a graph: the listed templates read, the others as known."""
     listed, known = scope
-    read, names = service.bindings_of(
-        bp_id, dict((template_id, len(fabric.port_names)) for template_id in listed), qe_type
-    )
+    read, names = service.bindings_of(bp_id, listed, qe_type)
     kept, seen = [], set()
     for template in sorted(
         [t for t in known if t["id"] not in set(listed)] + read, key=lambda t: t["id"]

@@ -208,6 +208,7 @@ KNOWN_KINDS = {
     ("sriovnetwork.openshift.io", "SriovNetwork"): ("sriovnetworks", True),
     ("sriovnetwork.openshift.io", "SriovNetworkNodeState"): ("sriovnetworknodestates", True),
     ("nmstate.io", "NodeNetworkState"): ("nodenetworkstates", False),
+    ("core.contrail.juniper.net", "Subnet"): ("subnets", True),
     ("core.contrail.juniper.net", "VirtualNetwork"): ("virtualnetworks", True),
     ("core.contrail.juniper.net", "VirtualNetworkRouter"): ("virtualnetworkrouters", True),
 }

@@ -76,6 +76,7 @@ class K8sService:
         self.client = client
         self.check_mode = check_mode
         self._resources = {}
+        self._versions = {}
         self._sleep = sleep
 
     def _read(self, call, method, path):
@@ -130,6 +131,12 @@ class K8sService:
         return self._resources[key]
 
     def _preferred_version(self, group):
+        """The server's preferred version of ``group`` (None when it is not served), asked once per group."""
+        if group not in self._versions:
+            self._versions[group] = self._ask_preferred_version(group)
+        return self._versions[group]
+
+    def _ask_preferred_version(self, group):
         path = "/apis/%s" % group
         try:
             found = self._read(

@@ -246,3 +246,53 @@ def allocate(nets, allocation, vns=None, nads=None):
         if net["subnet"] == ALLOCATE:
             _draw_subnet(net, pool, supernet, allocation["prefix_length"], errors)
     return out, errors
+
+
+def _pod_subnet_pool(tenants, nets, others, vns, nads):
+    """What the pod subnets must stay clear of; an error for a stated pod subnet that overlaps it."""
+    pool = _held_elsewhere(nets, vns or [], nads or [])
+    for net in nets:
+        if _given(net.get("subnet")):
+            pool.take_subnet(net["subnet"], "network %s" % net["name"])
+    for holder, cidr in others or []:
+        pool.take_subnet(cidr, holder)
+    errors = []
+    for tenant in tenants:
+        if _given(tenant["subnet"]):
+            errors.extend(
+                "%s.pod_network.subnet: %s overlaps %s of %s"
+                % (tenant["field"], tenant["subnet"], other, holder)
+                for other, holder in pool.overlaps(tenant["subnet"])
+            )
+            pool.take_subnet(tenant["subnet"], "the pod network of tenant %s" % tenant["name"])
+    return pool, errors
+
+
+def allocate_pod_subnets(tenants, nets, allocation, kept=None, others=None, vns=None, nads=None):
+    """Fill in the tenants' "allocate" pod subnets (each tenant gets ``allocated``); returns the errors.
+
+    ``kept``: {tenant: CIDR} of the tenants' existing pod network Subnets, which keep their CIDR. A fresh one is the
+    lowest free /prefix_length of the supernet, clear of every SR-IOV network (``nets``, the Apstra ``vns``, the
+    ``nads``), of ``others`` ([(holder, CIDR)]: the cluster's other CN2 Subnets) and of the other tenants.
+    """
+    pool, errors = _pod_subnet_pool(tenants, nets, others, vns, nads)
+    wanted = [tenant for tenant in tenants if tenant["subnet"] == ALLOCATE]
+    for tenant in tenants:
+        tenant["allocated"] = []
+    for tenant in wanted:
+        cidr = (kept or {}).get(tenant["name"])
+        if cidr and not pool.overlaps(cidr):
+            tenant["subnet"], tenant["allocated"] = cidr, ["pod_network.subnet"]
+            pool.take_subnet(cidr, "the pod network of tenant %s" % tenant["name"])
+    for tenant in [t for t in wanted if t["subnet"] == ALLOCATE]:
+        supernet, prefix = allocation.get("supernet"), allocation["prefix_length"]
+        free = pool.free_subnet(supernet, prefix) if supernet else None
+        if free is None:
+            errors.append(
+                "%s.pod_network.subnet: no free /%d left in allocation.supernet %s"
+                % (tenant["field"], prefix, supernet)
+            )
+            continue
+        tenant["subnet"], tenant["allocated"] = free, ["pod_network.subnet"]
+        pool.take_subnet(free, "the pod network of tenant %s" % tenant["name"])
+    return errors

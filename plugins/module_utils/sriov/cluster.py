@@ -91,8 +91,12 @@ def _ipam_fields(ipam):
 
 
 def _common(item, annotations, labels, defaults):
-    """Fields every kind takes from annotations and labels."""
-    item["routing_zone"] = annotations.get(model.ZONE_ANNOTATION) or defaults.get("routing_zone")
+    """Fields every kind takes from annotations and labels; the routing zone of a tenant's namespace before the default."""
+    item["routing_zone"] = (
+        annotations.get(model.ZONE_ANNOTATION)
+        or (defaults.get("namespace_zones") or {}).get(item["namespace"])
+        or defaults.get("routing_zone")
+    )
     if labels.get(model.ROUTING_GROUP_LABEL):
         item["routing_group"] = labels[model.ROUTING_GROUP_LABEL]
     for key, annotation in (("vni", model.VNI_ANNOTATION), ("mtu", model.MTU_ANNOTATION)):
@@ -212,12 +216,14 @@ def rendered_by(nad):
     )
 
 
-def derive_networks(nads=None, sriov_networks=None, defaults=None):
+def derive_networks(nads=None, sriov_networks=None, defaults=None, namespace_zones=None):
     """(networks, skipped) from the cluster's objects. ``skipped``: [{source, error}] for objects that opt in but are invalid.
+    ``namespace_zones``: {namespace: routing zone} of the tenants' namespaces (their networks' zone unless annotated).
 
     A NAD the operator rendered from an opted-in SriovNetwork is the same network: the SriovNetwork wins, with the
     resource name the operator put on that NAD (its resource prefix is the operator's setting).
     """
+    defaults = dict(defaults or {}, namespace_zones=namespace_zones or {})
     rendered = dict((rendered_by(obj), obj) for obj in nads or [] if rendered_by(obj))
     items = []
     for obj in sriov_networks or []:
@@ -327,6 +333,29 @@ def pod_network_references(pod):
             return set()
         refs.add((namespace or pod_ns, name))
     return refs
+
+
+def _qualified(value, namespace):
+    value = value.strip() if isinstance(value, str) else ""
+    return (value if "/" in value else "%s/%s" % (namespace, value)) if value else None
+
+
+def pod_primary_network(pod):
+    """``namespace/name`` of the network a pod's primary interface (eth0) is on, as CN2 and Multus record it: the
+    network-status entry marked default, else the pod's default-network annotation (its choice, made at creation), else
+    its own net.juniper.contrail.podnetwork; None when nothing says (the cluster's default pod network).
+    """
+    metadata = pod.get("metadata") or {}
+    annotations = metadata.get("annotations") or {}
+    namespace = metadata.get("namespace") or "default"
+    entries = _json(annotations.get(model.NETWORK_STATUS_ANNOTATION) or "[]")
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("default") and entry.get("name"):
+            return _qualified(entry["name"], namespace)
+    for key in (model.DEFAULT_NETWORK_ANNOTATION, model.PODNETWORK_ANNOTATION):
+        if annotations.get(key):
+            return _qualified(annotations[key], namespace)
+    return None
 
 
 def pod_usage(pods):

@@ -20,12 +20,18 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov import (
     model,
     ownership,
     planning,
+    tenancy,
+    tenant_plan,
     topology,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import allocate
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.allocation import (
+    allocate,
+    allocate_pod_subnets,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import IntentError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.summary import summary
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
+    field_of,
     validate_intent,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import (
@@ -120,6 +126,33 @@ def staging_verdict(staging, plan, include_foreign=False, owners=(model.DEFAULT_
     return verdict
 
 
+def validate_sources(networks, tenants, allocation, cluster_tenants=()):
+    """The intent's networks and tenants validated together (with the tenants derived from the cluster): every bad
+    field at once, a network's routing zone its tenant's. Returns (networks, tenants, allocation, skipped: the cluster's
+    tenants the intent's of the same name replace); raises IntentError.
+    """
+    errors = []
+    valid = tenancy.validate_tenants(tenants, errors)
+    merged, skipped = tenancy.merge_tenants(valid, list(cluster_tenants))
+    tenancy.check_tenants(merged, errors)
+    try:
+        nets, allocation = validate_intent(tenancy.with_tenant_zones(networks, merged), allocation)
+    except IntentError as exc:
+        raise IntentError(errors + exc.errors) from exc
+    for index, net in enumerate(nets):
+        error = tenancy.network_tenant_error(net, field_of(index, net), merged)
+        if error:
+            errors.append(error)
+    errors += [
+        '%s.pod_network.subnet: "allocate" needs allocation.supernet' % tenant["field"]
+        for tenant in valid
+        if tenant["subnet"] == model.ALLOCATE and not allocation.get("supernet")
+    ]
+    if errors:
+        raise IntentError(errors)
+    return nets, merged, allocation, skipped
+
+
 def choice(params, name, allowed, default):
     value = params.get(name) or default
     if value not in allowed:
@@ -139,6 +172,8 @@ class Planner:
         self.state = params.get("state", "present")
         self.run = params.get("run") or ("teardown" if self.state == "absent" else "provision")
         self.facts = params.get("cluster") or {}
+        self.tenant_facts = self.facts.get("tenants") or {}
+        self.allocation = None
         self.owners = ownership.run_owners(params, self.facts, self.source)
         self.existing_vns = params.get("virtual_networks") or []
         self.attachments = params.get("attachments") or []
@@ -149,17 +184,26 @@ class Planner:
         self.skipped, self.errors, self.kept = [], [], []
 
     def networks(self):
-        """The networks of the sources, each with its owner, VLAN and subnet allocated."""
-        nets, allocation = validate_intent(
-            self.params.get("networks") if self.source != "cluster" else [],
-            self.params.get("allocation"),
-        )
-        if self.source in ("cluster", "both"):
-            derived, self.skipped = cluster.derive_networks(
-                self.facts.get("nads"),
-                self.facts.get("sriov_networks"),
-                self.params.get("cluster_defaults"),
+        """The networks and tenants of the sources, each with its owner; the networks' VLAN and subnet allocated."""
+        from_cluster = self.source in ("cluster", "both")
+        cluster_tenants, skipped = (
+            tenancy.derive_tenants(
+                self.tenant_facts.get("namespaces"),
+                self.tenant_facts.get("virtual_networks"),
+                self.owners[1],
             )
+            if from_cluster
+            else ([], [])
+        )
+        nets, tenants, allocation, more = validate_sources(
+            self.params.get("networks") if self.source != "cluster" else [],
+            self.params.get("tenants") if self.source != "cluster" else [],
+            self.params.get("allocation"),
+            cluster_tenants,
+        )
+        self.skipped += skipped + more
+        if from_cluster:
+            derived = self.cluster_networks(tenants)
             found = cluster.conflicts(nets, derived)
             if found:
                 raise IntentError(found)
@@ -167,8 +211,66 @@ class Planner:
         intent_owner, cluster_owner = self.owners
         for net in nets:
             net["owner"] = intent_owner if ownership.is_intent(net) else cluster_owner
+        for tenant in tenants:
+            tenant["owner"] = cluster_owner if tenancy.is_cluster_tenant(tenant) else intent_owner
         nets, self.errors = allocate(nets, allocation, self.existing_vns, self.attachments)
-        return nets
+        self.allocation = allocation
+        return nets, tenants
+
+    def cluster_networks(self, tenants):
+        """The networks of the cluster's objects that opt in; one that does not fit its tenant is skipped by name."""
+        zones = dict((ns, t["routing_zone"]) for t in tenants for ns in t["namespaces"])
+        derived, skipped = cluster.derive_networks(
+            self.facts.get("nads"),
+            self.facts.get("sriov_networks"),
+            self.params.get("cluster_defaults"),
+            namespace_zones=zones,
+        )
+        self.skipped += skipped
+        fitting = []
+        for net in derived:
+            error = tenancy.network_tenant_error(net, cluster.source_field(net), tenants)
+            if error:
+                self.skipped.append({"source": cluster.source_field(net), "error": error})
+            else:
+                fitting.append(net)
+        return fitting
+
+    def tenant_side(self, desired, tenants, nets):
+        """The tenants' pod subnets allocated and their CN2 objects planned into ``desired``; raises IntentError."""
+        if not tenants and not self.tenant_facts:
+            return
+        facts = tenant_plan.Facts(self.tenant_facts)
+        present = [t for t in tenants if t["state"] == "present" and self.state == "present"]
+        kept, others = facts.kept_subnets(present)
+        errors = allocate_pod_subnets(
+            present, nets, self.allocation, kept, others, self.existing_vns, self.attachments
+        )
+        if errors:
+            raise IntentError(errors)
+        intent_owner, cluster_owner = self.owners
+        listed = set(t["name"] for t in tenants)
+        gone = []
+        if self.source in ("cluster", "both") and self.state == "present":
+            gone += tenant_plan.leftovers(facts, listed, cluster_owner)
+        if self.run == "reconcile" and self.params.get("overridden") and self.source != "cluster":
+            gone += tenant_plan.leftovers(facts, listed, intent_owner)
+        errors, kept_lines = tenant_plan.plan_tenants(
+            desired,
+            tenants + gone,
+            dict(
+                facts=facts,
+                nets=[net for net in nets if net.get("state", "present") == "present"],
+                owners=[owner for owner in self.owners if owner],
+                adopt=self.params.get("adopt", False),
+                removing=self.state == "absent",
+                removes=self.run in ("reconcile", "teardown"),
+                reconcile=self.run == "reconcile",
+            ),
+        )
+        if errors:
+            raise IntentError(errors)
+        self.kept += kept_lines
 
     def removals(self, nets):
         """Networks to remove that no source lists: a cluster's gone objects, an intent's ``overridden`` leftovers."""
@@ -306,11 +408,12 @@ def release_writebacks(marks):
 def plan(params, now=None):
     """The planning result for the sriov_intent module's parameters (see its documentation); raises IntentError."""
     planner = Planner(params, now or datetime.datetime.now(datetime.timezone.utc))
-    nets = planner.networks()
+    nets, tenants = planner.networks()
     removed = planner.removals(nets)
     nets, present = planner.carriable(nets)
     judge, nets = planner.judged(nets, removed, present)
     desired = planner.desired(nets, removed)
+    planner.tenant_side(desired, tenants, nets)
     verdict = planner.steps(desired, judge)
     problems = planning.problems_of(desired) + planner.kept
     return {

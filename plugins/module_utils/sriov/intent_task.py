@@ -33,8 +33,12 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.discovery 
     discover,
     intent_text,
 )
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import plan
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.intent import (
+    plan,
+    validate_sources,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    PODNETWORK_ANNOTATION,
     IntentError,
     StagingRefused,
     owner_name,
@@ -42,9 +46,6 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model impo
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.topology import (
     port_map,
     port_summary,
-)
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.validation import (
-    validate_intent,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import (
     drift_lines,
@@ -58,6 +59,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.window imp
 
 ARGUMENT_SPEC = dict(
     networks=dict(type="list", elements="dict"),
+    tenants=dict(type="list", elements="dict"),
     intent_file=dict(type="str"),
     allocation=dict(
         type="dict",
@@ -88,6 +90,8 @@ ARGUMENT_SPEC = dict(
     deployed=dict(type="dict"),
     pending=dict(type="list", elements="dict", default=[]),
     attachment_results=dict(type="list", elements="dict", default=[]),
+    pod_network_results=dict(type="list", elements="dict", default=[]),
+    router_results=dict(type="list", elements="dict", default=[]),
     run=dict(type="str", choices=["provision", "reconcile", "teardown", "verify"]),
     overridden=dict(type="bool", default=False),
     after_change=dict(type="bool", default=False),
@@ -117,6 +121,51 @@ def overlay(attachments, results):
             by_key.pop((nad.get("namespace"), nad.get("name")), None)
         by_key.update(after)
     return [by_key[key] for key in sorted(by_key, key=lambda k: (k[0] or "", k[1] or ""))]
+
+
+def _overlaid(objects, results, keys):
+    """``objects`` updated by each result's before (gone) and after (as it is now), matched on ``keys``."""
+    by_key = dict((tuple(obj.get(k) for k in keys), obj) for obj in objects or [])
+    for result in results:
+        for obj in result.get("before") or []:
+            by_key.pop(tuple(obj.get(k) for k in keys), None)
+        by_key.update((tuple(obj.get(k) for k in keys), obj) for obj in result.get("after") or [])
+    return [by_key[key] for key in sorted(by_key, key=lambda k: tuple(str(part) for part in k))]
+
+
+def tenant_state(facts, pod_network_results, router_results):
+    """The tenants' CN2 objects the cluster holds after the writes: the discovered ones (sriov_cluster_info
+    ``tenants``), updated by the cn2_pod_networks and cn2_virtual_network_routers results of this run; None when the
+    tenants were not read."""
+    if not facts:
+        return None
+    results = [r for r in pod_network_results or [] if not r.get("skipped")]
+    by_kind = {}
+    for kind in ("Subnet", "VirtualNetwork", "Namespace"):
+        by_kind[kind] = [
+            dict(
+                before=[o for o in r.get("before") or [] if o.get("kind") == kind],
+                after=[o for o in r.get("after") or [] if o.get("kind") == kind],
+            )
+            for r in results
+        ]
+    namespaces = [
+        dict(name=ns["name"], annotations={PODNETWORK_ANNOTATION: ns.get("pod_network")})
+        for result in by_kind["Namespace"]
+        for ns in result["after"]
+    ]
+    return dict(
+        subnets=_overlaid(facts.get("subnets"), by_kind["Subnet"], ("namespace", "name")),
+        virtual_networks=_overlaid(
+            facts.get("virtual_networks"), by_kind["VirtualNetwork"], ("namespace", "name")
+        ),
+        namespaces=_overlaid(facts.get("namespaces"), [dict(after=namespaces)], ("name",)),
+        routers=_overlaid(
+            facts.get("routers"),
+            [r for r in router_results or [] if not r.get("skipped")],
+            ("namespace", "name"),
+        ),
+    )
 
 
 def cluster_writes(steps, attachments):
@@ -171,6 +220,22 @@ def with_facts(params):
     return params
 
 
+def validated(params):
+    """Mode validate: the owner, and the intent's networks and tenants checked offline (IntentError otherwise)."""
+    errors = []
+    if params.get("owner"):
+        owner_name(errors, "owner", params["owner"])
+    if errors:
+        raise IntentError(errors)
+    intent = params["source"] != "cluster"
+    networks, tenants = validate_sources(
+        params["networks"] if intent else [],
+        params.get("tenants") if intent else [],
+        params.get("allocation"),
+    )[:2]
+    return dict(networks=networks, tenants=tenants)
+
+
 def compute(params, check_mode=False):
     """The result for validated parameters; raises IntentError."""
     params = with_facts(params)
@@ -187,15 +252,7 @@ def compute(params, check_mode=False):
             ]
         )
     if params["mode"] == "validate":
-        errors = []
-        if params.get("owner"):
-            owner_name(errors, "owner", params["owner"])
-        if errors:
-            raise IntentError(errors)
-        result["networks"] = validate_intent(
-            params["networks"] if params["source"] != "cluster" else [], params.get("allocation")
-        )[0]
-        return result
+        return dict(result, **validated(params))
     if params["mode"] == "verify" and params.get("desired"):
         desired = params["desired"]
     else:
@@ -227,6 +284,11 @@ def compute(params, check_mode=False):
             bindings,
             additive=params["additive"],
             pending=params["pending"],
+            tenant_state=tenant_state(
+                (params.get("cluster") or {}).get("tenants"),
+                params["pod_network_results"],
+                params["router_results"],
+            ),
         )
         result.update(drift=drift, consistent=not drift)
     return result

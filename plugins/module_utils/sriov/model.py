@@ -61,6 +61,11 @@ EARLIER_CLUSTER_OWNER = "a cluster (earlier release)"
 OWNER_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$")
 ROUTING_GROUP_LABEL = "netops.io/routing-group"
 NETWORK_LABEL = "netops.io/sriov-network"
+# CN2 tenants (docs/usage.md "Tenants"): the tenant's networks, namespaces and mesh routers carry TENANT_LABEL; a router
+# joining two tenants carries REACH_LABEL_PREFIX + <tenant> ("true") for each of them, so each tenant's mesh imports it.
+TENANT_LABEL = "netops.io/tenant"
+REACH_LABEL_PREFIX = "reach.netops.io/"
+TENANT_NAME_MAX = 26  # "<a>--<b>" (the router between two tenants) stays a 63-character name
 
 # Kubernetes objects that opt in to the fabric (cluster source); see docs/event-driven.md.
 ANNOTATION_PREFIX = "cn2-apstra.netops.io/"
@@ -72,12 +77,20 @@ SUBNET_ANNOTATION = ANNOTATION_PREFIX + "subnet"
 NODE_SELECTOR_ANNOTATION = ANNOTATION_PREFIX + "node-selector"
 ROUTES_ANNOTATION = ANNOTATION_PREFIX + "routes"
 TAGS_ANNOTATION = ANNOTATION_PREFIX + "tags"
+# Namespaces that opt in as a tenant's (cluster source), or consent to the intent's tenant of that name.
+TENANT_ANNOTATION = ANNOTATION_PREFIX + "tenant"
+POD_SUBNET_ANNOTATION = ANNOTATION_PREFIX + "pod-subnet"
+REACH_ANNOTATION = ANNOTATION_PREFIX + "reach"
 # Set by the collection on cluster objects whose pods have left a node: {"<node>": "<UTC time>"} (pods binding).
 RELEASED_ANNOTATION = ANNOTATION_PREFIX + "released"
 
 RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 CN2_ANNOTATION = "juniper.net/networks"
+# CN2's choice of a pod's primary network (docs/contracts.md "CN2 tenants"), and where Multus records it.
+PODNETWORK_ANNOTATION = "net.juniper.contrail.podnetwork"
+DEFAULT_NETWORK_ANNOTATION = "v1.multus-cni.io/default-network"
+NETWORK_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/network-status"
 
 
 class IntentError(ValueError):

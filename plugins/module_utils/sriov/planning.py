@@ -235,6 +235,8 @@ def cluster_attachment(net, gateway, routes, svi_count):
         }
     labels = dict(net["labels"])
     labels[model.NETWORK_LABEL] = net["name"]
+    if net.get("tenant"):
+        labels[model.TENANT_LABEL] = net["tenant"]
     if net["routing_group"]:
         labels[model.ROUTING_GROUP_LABEL] = net["routing_group"]
     nad = {
@@ -326,12 +328,17 @@ def empty_plan():
         "routers": [],
         "networks": [],
         "groups": [],
+        "tenants": [],
+        "pod_networks": [],
+        "namespace_adopt": [],
+        "tenant_routers": [],
         "absent": {
             "routing_zones": [],
             "virtual_networks": [],
             "port_bindings": [],
             "attachments": [],
             "routers": [],
+            "pod_networks": [],
         },
         "releases": {"virtual_networks": [], "port_bindings": [], "attachments": []},
     }
@@ -627,6 +634,26 @@ def _router_steps(state, routers, owners):
     ]
 
 
+def _pod_network_steps(state, pod_networks, adopt=()):
+    """One cn2_pod_networks step per owner (the tenants of an intent and of a cluster have different owners); ``adopt``:
+    the namespaces without a mark the step may mark (they consent, or the run adopts)."""
+    by_owner = {}
+    for item in pod_networks:
+        by_owner.setdefault(item.get("owner", model.DEFAULT_OWNER), []).append(item)
+    return [
+        _step(
+            "pod_networks",
+            state,
+            _without_owner(items),
+            owner=[owner],
+            adopt=sorted(
+                set(adopt) & set(ns for item in items for ns in item.get("namespaces") or [])
+            ),
+        )
+        for owner, items in sorted(by_owner.items())
+    ]
+
+
 def cluster_steps(plan, run, overridden=False):
     """The cluster writes of a run: NADs the collection owns, write-backs to the cluster's own NADs, routers. Each
     step says whose objects it may change (``ownership``, passed to the module's owner options)."""
@@ -639,22 +666,36 @@ def cluster_steps(plan, run, overridden=False):
         owner=[intent_owner], release=["%s/%s" % (a["namespace"], a["name"]) for a in releases]
     )
     if run == "teardown":
-        steps = [
-            _step("attachments", "deleted", absent["attachments"], **nad_ownership),
-            _step("attachments", "merged", [_nad_option_form(a) for a in releases], **release),
-        ] + _router_steps("deleted", absent["routers"], [])
+        steps = (
+            [
+                _step("attachments", "deleted", absent["attachments"], **nad_ownership),
+                _step("attachments", "merged", [_nad_option_form(a) for a in releases], **release),
+            ]
+            + _pod_network_steps("deleted", absent["pod_networks"])
+            + _router_steps("deleted", absent["routers"], [])
+        )
     elif run in ("provision", "reconcile"):
         state = "merged" if run == "provision" else ("overridden" if overridden else "replaced")
         owned = [_nad_option_form(a) for a in plan["attachments"] if a.get("managed", True)]
-        steps = [
-            _step("attachments", state, owned, **nad_ownership),
-            # write-backs go to the app team's own NADs, which opted in: not the collection's objects
-            _step("attachments", "merged", plan["attachment_writebacks"], guard=False),
-        ] + _router_steps(state, plan["routers"], [intent_owner] if overridden else [])
+        steps = (
+            [
+                _step("attachments", state, owned, **nad_ownership),
+                # write-backs go to the app team's own NADs, which opted in: not the collection's objects
+                _step("attachments", "merged", plan["attachment_writebacks"], guard=False),
+            ]
+            + _pod_network_steps(
+                "merged" if run == "provision" else "replaced",
+                plan["pod_networks"],
+                plan["namespace_adopt"],
+            )
+            + _router_steps(state, plan["routers"], [intent_owner] if overridden else [])
+        )
         if run == "reconcile":
-            steps += [
-                _step("attachments", "deleted", absent["attachments"], **nad_ownership)
-            ] + _router_steps("deleted", absent["routers"], [])
+            steps += (
+                [_step("attachments", "deleted", absent["attachments"], **nad_ownership)]
+                + _pod_network_steps("deleted", absent["pod_networks"])
+                + _router_steps("deleted", absent["routers"], [])
+            )
     else:
         steps = []
     return [step for step in steps if step["config"] or step["state"] == "overridden"]

@@ -149,6 +149,51 @@ def _fabric_wide_lines(plan, staging):
     return lines
 
 
+def _tenant_lines(tenant):
+    """A tenant: its pod network, zone, namespaces, networks, reach and routers; each namespace whose default changes,
+    with the pods created before (they keep their network: CN2 chooses it when a pod is created)."""
+    if tenant.get("kept"):
+        return [
+            "tenant %s: absent in the intent; a provision removes nothing (reconcile or teardown does)"
+            % tenant["name"]
+        ]
+    if tenant["state"] == "absent":
+        return [
+            "tenant %s: remove (namespace annotations, pod network %s, routers %s)"
+            % (tenant["name"], tenant["pod_network"], ", ".join(tenant["routers"]) or "-")
+        ]
+    lines = [
+        "tenant %s: pod network %s %s gateway %s, routing zone %s, namespaces %s; SR-IOV networks %s; reaches %s%s"
+        % (
+            tenant["name"],
+            tenant["pod_network"],
+            tenant["subnet"],
+            tenant["gateway"],
+            tenant["routing_zone"],
+            ", ".join(tenant["namespaces"]),
+            ", ".join(tenant["networks"]) or "none",
+            ", ".join(tenant["reach"]) or "no other tenant",
+            " (allocated: %s)" % ", ".join(tenant["allocated"]) if tenant.get("allocated") else "",
+        ),
+        "  routers: %s" % ", ".join(tenant["routers"]),
+    ]
+    for change in tenant.get("namespace_changes") or []:
+        lines.append(
+            "  namespace %s: pods created from now on use %s (until now: %s); %s"
+            % (
+                change["namespace"],
+                change["to"],
+                change["from"],
+                (
+                    "pods created before keep their network: %s" % ", ".join(change["keeping"])
+                    if change["keeping"]
+                    else "no pod runs there yet"
+                ),
+            )
+        )
+    return lines
+
+
 def summary(plan, problems=None, staging=None, skipped=None):
     lines = ["owner: %s" % ", ".join(plan["owners"])] if plan.get("owners") else []
     nads = index(plan["attachments"], "name")
@@ -162,6 +207,8 @@ def summary(plan, problems=None, staging=None, skipped=None):
         else:
             nad = nads.get(net["name"]) or {}
             lines.extend(_network_lines(net, nad, adopted.get(net["name"]), origin))
+    for tenant in plan.get("tenants") or []:
+        lines.extend(_tenant_lines(tenant))
     lines.extend(_fabric_wide_lines(plan, staging))
     lines.extend("skipped %s: %s" % (item["source"], item["error"]) for item in skipped or [])
     lines.extend("problem: %s" % problem for problem in problems or [])

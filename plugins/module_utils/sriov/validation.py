@@ -36,9 +36,15 @@ FIELDS = (
     "routes",
     "description",
     "fabric_only",
+    "tenant",
 )
 DEFAULT_ALLOCATION = {"vlan_range": [2000, 2999], "supernet": None, "prefix_length": 24}
-RESERVED_LABELS = (model.OWNER_LABEL, model.ROUTING_GROUP_LABEL, model.NETWORK_LABEL)
+RESERVED_LABELS = (
+    model.OWNER_LABEL,
+    model.ROUTING_GROUP_LABEL,
+    model.NETWORK_LABEL,
+    model.TENANT_LABEL,
+)
 
 
 def validate_allocation(allocation):
@@ -178,13 +184,16 @@ def _attachment(item, field, errors):
 
 
 def _routing(item, field, errors):
-    """routing_group, tags and routes."""
+    """routing_group, tenant, tags and routes."""
     group = item.get("routing_group")
     if group is not None and not _is_label(group):
         errors.append(
             "%s.routing_group: %r is not a valid name (RFC 1123 label, at most 63 characters)"
             % (field, group)
         )
+    tenant = item.get("tenant")
+    if tenant is not None and not _is_label(tenant):
+        errors.append("%s.tenant: %r is not a valid tenant name" % (field, tenant))
     tags = model.tags(errors, field + ".tags", item.get("tags"))
     routes = item.get("routes") or []
     valid_routes = []
@@ -192,7 +201,7 @@ def _routing(item, field, errors):
         value = model.subnet(errors, "%s.routes[%d]" % (field, index), route, prefixes=(0, 32))
         if value:
             valid_routes.append(value)
-    return {"routing_group": group, "tags": tags, "routes": valid_routes}
+    return {"routing_group": group, "tenant": tenant, "tags": tags, "routes": valid_routes}
 
 
 def _options(item, field, errors):

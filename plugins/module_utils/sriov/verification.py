@@ -12,6 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.models import VN_FIELDS
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
+    PODNETWORK_ANNOTATION,
+)
 
 # What verification compares of a VN: every canonical field but its name and its tags (others may tag it too).
 FABRIC_FIELDS = tuple(field for field in VN_FIELDS if field not in ("label", "tags"))
@@ -98,12 +101,98 @@ def _cluster(drift, plan, vn_by, nad_by):
                 drift.add(name, "cross", "gateway", vn.get("ipv4_gateway"), gateway)
 
 
-def verify(plan, vns=None, nads=None, bindings=None, additive=False, pending=None):
+def _pod_network(drift, want, subnets, vns, namespaces):
+    """One tenant's pod network: its Subnet, its VirtualNetwork and the annotation of each of its namespaces."""
+    key = (want["namespace"], want["name"])
+    name, ref = "tenant %s" % want["tenant"], "%s/%s" % key
+    subnet, vn = subnets.get(key), vns.get(key)
+    if subnet is None:
+        drift.add(name, "cluster", "Subnet %s" % ref, "present", "missing")
+    elif subnet.get("subnet") != want["subnet"]:
+        drift.add(name, "cluster", "Subnet %s cidr" % ref, want["subnet"], subnet.get("subnet"))
+    if vn is None:
+        drift.add(name, "cluster", "VirtualNetwork %s" % ref, "present", "missing")
+    else:
+        for field, wanted in (("pod_network", True), ("subnet_reference", ref)):
+            if vn.get(field) != wanted:
+                drift.add(
+                    name, "cluster", "VirtualNetwork %s %s" % (ref, field), wanted, vn.get(field)
+                )
+        if vn.get("state") not in (None, "Success"):
+            drift.add(name, "cluster", "VirtualNetwork %s state" % ref, "Success", vn.get("state"))
+    for namespace in want["namespaces"]:
+        have = ((namespaces.get(namespace) or {}).get("annotations") or {}).get(
+            PODNETWORK_ANNOTATION
+        )
+        if have != ref:
+            field = "namespace %s %s" % (namespace, PODNETWORK_ANNOTATION)
+            drift.add(name, "cluster", field, ref, have or "none")
+
+
+ROUTER_FIELDS = ("type", "virtual_network_selector", "import_routers")
+
+
+def _tenant_routers(drift, plan, routers):
+    planned = index(plan.get("routers"), "namespace", "name")
+    for text in plan.get("tenant_routers") or []:
+        key = tuple(text.split("/", 1))
+        want, have = planned.get(key) or {}, routers.get(key)
+        if have is None:
+            drift.add(text, "cluster", "VirtualNetworkRouter", "present", "missing")
+            continue
+        for field in ROUTER_FIELDS:
+            if (want.get(field) or None) != (have.get(field) or None):
+                drift.add(
+                    text,
+                    "cluster",
+                    "VirtualNetworkRouter " + field,
+                    want.get(field),
+                    have.get(field),
+                )
+    for want in plan["absent"].get("routers") or []:
+        if (want["namespace"], want["name"]) in routers:
+            text = "%s/%s" % (want["namespace"], want["name"])
+            drift.add(text, "cluster", "VirtualNetworkRouter", "absent", "present")
+
+
+def verify_tenants(drift, plan, state):
+    """The tenants' CN2 objects (``state``: subnets, virtual_networks, namespaces, routers as the cluster holds them)
+    against the plan: what is missing or differs, what should be gone."""
+    subnets = index(state.get("subnets"), "namespace", "name")
+    vns = index(state.get("virtual_networks"), "namespace", "name")
+    namespaces = index(state.get("namespaces"), "name")
+    for want in plan.get("pod_networks") or []:
+        _pod_network(drift, want, subnets, vns, namespaces)
+    for want in plan["absent"].get("pod_networks") or []:
+        key = (want["namespace"], want["name"])
+        for namespace in want["namespaces"]:
+            have = ((namespaces.get(namespace) or {}).get("annotations") or {}).get(
+                PODNETWORK_ANNOTATION
+            )
+            if have == "%s/%s" % key:
+                field = "namespace %s %s" % (namespace, PODNETWORK_ANNOTATION)
+                drift.add("tenant %s" % want["tenant"], "cluster", field, "none", have)
+        for kind, table in (("Subnet", subnets), ("VirtualNetwork", vns)):
+            if key in table:
+                drift.add(
+                    "tenant %s" % want["tenant"],
+                    "cluster",
+                    "%s %s/%s" % ((kind,) + key),
+                    "absent",
+                    "present",
+                )
+    _tenant_routers(drift, plan, index(state.get("routers"), "namespace", "name"))
+
+
+def verify(
+    plan, vns=None, nads=None, bindings=None, additive=False, pending=None, tenant_state=None
+):
     """Drift entries {network, layer (fabric|cluster|cross), field, want, have}; empty when everything agrees.
 
     ``vns``/``bindings``: what Apstra has deployed (canonical VNs, port bindings). ``nads``: the cluster's NADs in
     option form. ``additive``: leafs and ports beyond the plan are accepted (what a provision run, which only adds,
     leaves in place). ``pending``: this collection's changes that are staged in Apstra but not deployed.
+    ``tenant_state``: the tenants' CN2 objects as the cluster holds them (None: not read, not compared).
     """
     drift = Drift()
     vn_by = index(vns, "label")
@@ -128,6 +217,8 @@ def verify(plan, vns=None, nads=None, bindings=None, additive=False, pending=Non
                 "absent",
                 "present",
             )
+    if tenant_state is not None:
+        verify_tenants(drift, plan, tenant_state)
     for change in pending or []:
         drift.add(
             change.get("name"),

@@ -21,10 +21,11 @@ import aiohttp
 
 DOCUMENTATION = r"""
 ---
-short_description: Watch SR-IOV networks and their pods in a Kubernetes cluster
+short_description: Watch SR-IOV networks, their pods and tenant namespaces in a Kubernetes cluster
 description:
   - An ansible-rulebook event source plugin that watches NetworkAttachmentDefinitions (all namespaces),
-    SriovNetworks and Pods through the Kubernetes watch API and emits one event per affected network.
+    SriovNetworks, Pods and Namespaces through the Kubernetes watch API and emits one event per affected network
+    or tenant namespace.
   - It lists each kind, then watches from the list's resourceVersion with C(allowWatchBookmarks). A dropped
     stream or an error resumes the watch from the last resourceVersion seen, after an exponential backoff;
     a C(410 Gone) (the resourceVersion is too old) relists and emits events only for the real differences,
@@ -41,6 +42,10 @@ description:
     {namespace, name, kind}, object, nodes})). C(object) is the network's C(apiVersion), C(kind), C(metadata)
     (namespace, name, uid, labels, annotations) and C(spec); C(nodes) the sorted nodes of the pods that use it.
     C(pods) events also carry C(pod: {namespace, name, node, change})."
+  - "A namespace of a CN2 tenant (annotation C(cn2-apstra.netops.io/tenant), or the label C(netops.io/tenant) the
+    collection puts on it) emits C({type: tenant, change: added|modified|deleted, cluster, namespace, tenant}) when it
+    opts in or out, when its tenant annotations change, and when its C(net.juniper.contrail.podnetwork) annotation
+    changes (the collection's own change, or drift that the reconcile repairs)."
   - Changes that do not matter (status, resourceVersion, managedFields, finalizers, generation, the
     operator's and kubectl's bookkeeping annotations, JSON whitespace in C(spec.config)) emit nothing.
   - When a node stops hosting pods of a network (pod deleted, finished or moved), a C(grace_expired) event for
@@ -153,10 +158,12 @@ LOGGER = logging.getLogger("netops.cn2_apstra.sriov_networks")
 NAD = "NetworkAttachmentDefinition"
 SRIOV_NETWORK = "SriovNetwork"
 POD = "Pod"
+NAMESPACE = "Namespace"
 PATHS = {
     NAD: "/apis/k8s.cni.cncf.io/v1/network-attachment-definitions",
     SRIOV_NETWORK: "/apis/sriovnetwork.openshift.io/v1/sriovnetworks",
     POD: "/api/v1/pods",
+    NAMESPACE: "/api/v1/namespaces",
 }
 # Bookkeeping that changes without the network changing: kubectl's copy of the applied manifest, the operator's note.
 IGNORED_ANNOTATIONS = (
@@ -242,6 +249,31 @@ def released_since(network):
 # --- what the source knows and what it emits -----------------------------------------------------------------------
 
 
+def tenant_view(namespace):
+    """What matters of a namespace for the tenants (docs/usage.md "Tenants"): its tenant (the opt-in annotation, or the
+    label the collection put there), the tenant annotations and the pod network annotation; None for a namespace of
+    no tenant."""
+    _cluster, model = sriov_helpers()
+    meta = namespace.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    labels = meta.get("labels") or {}
+    tenant = annotations.get(model.TENANT_ANNOTATION) or labels.get(model.TENANT_LABEL)
+    if not tenant:
+        return None
+    keys = (
+        model.TENANT_ANNOTATION,
+        model.POD_SUBNET_ANNOTATION,
+        model.ZONE_ANNOTATION,
+        model.REACH_ANNOTATION,
+        model.PODNETWORK_ANNOTATION,
+    )
+    return {
+        "tenant": tenant,
+        "annotations": dict((k, annotations[k]) for k in keys if k in annotations),
+        "label": labels.get(model.TENANT_LABEL),
+    }
+
+
 def summary(obj):
     """The part of a network object that events carry: apiVersion, kind, metadata (namespace, name, uid, labels,
     annotations less bookkeeping) and spec."""
@@ -289,7 +321,7 @@ class State:
     def __init__(self, opt_in, cluster):
         self.opt_in = opt_in
         self.cluster = cluster
-        self.objects = {NAD: {}, SRIOV_NETWORK: {}}
+        self.objects = {NAD: {}, SRIOV_NETWORK: {}, NAMESPACE: {}}
         self.pods = {}  # (namespace, name) -> (node, refs) of live pods that use networks
         self.by_network = {}  # NAD key -> {pod key: node} of live pods placed on a node
 
@@ -341,11 +373,17 @@ class State:
             if not refs or (obj.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 return key, None  # pods that use no network are not kept
             return key, ((obj.get("spec") or {}).get("nodeName"), refs)
+        if kind == NAMESPACE:
+            return (None, meta.get("name")), tenant_view(
+                obj
+            )  # namespaces of no tenant are not kept
         return key, summary(obj)
 
     def apply(self, kind, key, new):
         if kind == POD:
             return self._apply_pod(key, new)
+        if kind == NAMESPACE:
+            return self._apply_namespace(key, new)
         objects = self.objects[kind]
         old = objects.get(key)
         since = released_since(new) if kind == NAD and new is not None else None
@@ -371,6 +409,25 @@ class State:
         latest = new if new is not None else old
         nodes_key = key if kind == NAD else self.target(key, latest)
         return [self.event(change, kind, key, latest, nodes_key)], grace
+
+    def _apply_namespace(self, key, new):
+        """A tenant's namespace added, changed (its tenant annotations, or its pod network annotation: drift) or gone."""
+        old = self.objects[NAMESPACE].get(key)
+        if old == new:
+            return [], []
+        if new is None:
+            self.objects[NAMESPACE].pop(key, None)
+        else:
+            self.objects[NAMESPACE][key] = new
+        change = "added" if old is None else "deleted" if new is None else "modified"
+        event = {
+            "type": "tenant",
+            "change": change,
+            "cluster": self.cluster,
+            "namespace": key[1],
+            "tenant": (new or old)["tenant"],
+        }
+        return [event], []
 
     def _apply_pod(self, key, new):
         old = self.pods.get(key)

@@ -119,6 +119,22 @@ def test_an_unwritable_path_fails(run_module, tmp_path):
     )
 
 
+def failed_run_report(run_module, tmp_path, fabric, failure):
+    """(result, Markdown) of the report of a run whose fabric task returned ``fabric`` and that failed with ``failure``."""
+    result = run_module(
+        main,
+        {
+            "path": str(tmp_path),
+            "intent": {"desired": {"networks": []}},
+            "fabric_result": fabric,
+            "failure": failure,
+            "blueprint": {"label": "dc1", "deployed_version": 7},
+            "run": "provision",
+        },
+    )
+    return result, (tmp_path / "sriov-change-latest.md").read_text()
+
+
 def test_a_fabric_task_that_failed_before_its_deploy_is_reported_staged_not_deployed(
     run_module, tmp_path
 ):
@@ -129,20 +145,10 @@ def test_a_fabric_task_that_failed_before_its_deploy_is_reported_staged_not_depl
         failed.pop(key)
     failed["applied"] = [{"method": "POST", "path": VN_PATH, "body": {}}]
     failed["mutex_left"] = {"label": "blueprint bp-1 locked", "id": "tag-9"}
-    result = run_module(
-        main,
-        {
-            "path": str(tmp_path),
-            "timestamp": "20250301T120000Z",
-            "intent": {"desired": {"networks": []}},
-            "fabric_result": failed,
-            "failure": "Apply the fabric failed: PATCH /obj-policy-batch-apply: 500",
-            "blueprint": {"label": "dc1", "deployed_version": 7},
-            "run": "provision",
-        },
+    result, text = failed_run_report(
+        run_module, tmp_path, failed, "Apply the fabric failed: PATCH /obj-policy-batch-apply: 500"
     )
     assert result["summary"]["fabric_staged_not_deployed"] is True
-    text = (tmp_path / "sriov-change-latest.md").read_text()
     assert "| fabric changed | staged, not deployed |" in text
     staged = text.split("## Staged in Apstra, not deployed", 1)[1].split("\n## ", 1)[0]
     assert "staging of blueprint dc1" in staged and "POST %s" % VN_PATH in staged
@@ -150,16 +156,7 @@ def test_a_fabric_task_that_failed_before_its_deploy_is_reported_staged_not_depl
     left = text.split("## Blueprint mutex left held", 1)[1]
     assert "`blueprint bp-1 locked` (id tag-9)" in left and "DELETE /api/design/tags/tag-9" in left
     deployed = dict(fabric_result(), failed=True, applied=failed["applied"])
-    run_module(
-        main,
-        {
-            "path": str(tmp_path),
-            "timestamp": "20250301T120001Z",
-            "intent": {"desired": {"networks": []}},
-            "fabric_result": deployed,
-            "failure": "the mutex could not be released",
-            "blueprint": {"label": "dc1", "deployed_version": 7},
-        },
+    _result, text = failed_run_report(
+        run_module, tmp_path, deployed, "the mutex could not be released"
     )
-    text = (tmp_path / "sriov-change-latest.md").read_text()
     assert "| fabric changed | yes |" in text and "not deployed" not in text

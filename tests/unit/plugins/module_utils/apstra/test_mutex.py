@@ -184,16 +184,21 @@ def test_a_release_that_keeps_failing_is_retried_then_names_the_tag_and_how_to_r
     ) and "owner team-x takes it over" in str(info.value)
 
 
-def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(apstra, clock):
-    """A mutex a run of this owner left (its process is gone) is taken over; a live one, another owner's, or another
-    tool's is not."""
+def leftover_of(owner):
+    """(description, tag) of a mutex a run of ``owner`` on this host left: its process is gone."""
     gone = {
         "holder": "netops.cn2_apstra",
-        "owner": "team-x",
+        "owner": owner,
         "host": socket.gethostname(),
         "pid": 2**22 + 7,
     }
-    left = {"id": "tag-5", "label": LABEL, "description": json.dumps(gone)}
+    return gone, {"id": "tag-5", "label": LABEL, "description": json.dumps(gone)}
+
+
+def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(apstra, clock):
+    """A mutex a run of this owner left (its process is gone) is taken over; a live one, another owner's, or another
+    tool's is not."""
+    gone, left = leftover_of("team-x")
     refused = apstra.error(422, {"errors": {"label": "not unique"}}, "POST", TAGS_PATH)
     stored = {}
     client = apstra.client(
@@ -229,13 +234,7 @@ def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(aps
 def test_a_leftover_two_runs_take_over_at_once_is_the_last_writers(apstra, clock):
     """Both runs of the owner see the leftover and rewrite it; the one whose description the tag does not hold after
     its write waits for the other, as for any holder."""
-    gone = {
-        "holder": "netops.cn2_apstra",
-        "owner": "team-x",
-        "host": socket.gethostname(),
-        "pid": 2**22 + 7,
-    }
-    left = {"id": "tag-5", "label": LABEL, "description": json.dumps(gone)}
+    gone, left = leftover_of("team-x")
     other_run = dict(left, description=json.dumps(dict(gone, pid=os.getpid(), session="other")))
     client = apstra.client(
         {

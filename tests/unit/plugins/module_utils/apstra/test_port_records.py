@@ -14,7 +14,13 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
     BINDINGS_QUERY,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import (
+    service as service_module,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.resource import Engine
+from ansible_collections.netops.cn2_apstra.plugins.modules.apstra_fabric_apply import (
+    touched_templates,
+)
 
 UNIVERSE = ["ap-%04d" % index for index in range(2000)]
 
@@ -139,3 +145,40 @@ def test_a_template_whose_ports_change_is_imported_again_with_the_record_of_its_
     assert imported["body"]["policies"][0]["description"] == apstra.record(
         "if-leaf1-xe-0/0/1", "if-leaf2-xe-0/0/2"
     )
+
+
+def test_scoped_reads_are_bounded_by_the_rows_expected(monkeypatch):
+    monkeypatch.setattr(service_module, "ROWS_PER_READ", 100)
+    chunks = service_module.row_chunks({"a": 60, "b": 30, "c": 20, "d": 250, "e": 0})
+    assert chunks == [
+        ["a", "b"],
+        ["c"],
+        ["d"],
+        ["e"],
+    ], "in id order, a large template alone, an empty one counts 1"
+
+
+def test_the_read_back_reads_the_templates_the_run_changed_with_their_ports_now():
+    known = [{"id": "ct-a", "interfaces": ["p1", "p2"]}, {"id": "ct-b", "interfaces": ["p1"]}]
+    apply = {
+        "application_points": [
+            {
+                "id": "p3",
+                "policies": [{"policy": "ct-a", "used": True}, {"policy": "ct-new", "used": True}],
+            },
+            {"id": "p1", "policies": [{"policy": "ct-a", "used": False}]},
+        ]
+    }
+    results = [
+        {
+            "plan": [
+                {
+                    "method": "PUT",
+                    "body": {"policies": [{"id": "ct-new", "policy_type_name": "batch"}]},
+                },
+                {"method": "PATCH", "body": apply},
+                {"method": "POST", "body": {"policy_ids": ["ct-old"]}},
+            ]
+        }
+    ]
+    assert touched_templates(results, known) == {"ct-a": 2, "ct-new": 1, "ct-old": 0}

@@ -1020,17 +1020,17 @@ def test_a_vn_batch_update_whose_answer_was_lost_sends_only_what_the_networks_do
     assert second == [{"virtual_network_id": "vn-b", "l3_mtu": 9000}] and result["changed"] is True
 
 
+def lost_import(apstra):
+    """(a client whose first template import loses its answer, the record of worker-01's port)."""
+    lost = apstra.Seq(apstra.lost("PUT", IMPORT), None)
+    client = bindings_blueprint(apstra, routes={("PUT", IMPORT): lost, ("PATCH", APPLY): None})
+    return client, apstra.record("if-leaf1-xe-0/0/1")
+
+
 def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_held(apstra):
     """Two new templates; the staging holds the first after the lost answer (the endpoint policies, read once): the
     import is sent again with the second alone (its root and children), then the assignments."""
-    client = bindings_blueprint(
-        apstra,
-        routes={
-            ("PUT", IMPORT): apstra.Seq(apstra.lost("PUT", IMPORT), None),
-            ("PATCH", APPLY): None,
-        },
-    )
-    record = apstra.record("if-leaf1-xe-0/0/1")
+    client, record = lost_import(apstra)
     policies_a = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged", [OWNER], record)[1]
     policies_b = new_template("bp-1", "vn-b", "sriov-b", "vlan_tagged", [OWNER], record)[1]
     client.routes[("GET", BASE + "/endpoint-policies")] = {"endpoint_policies": policies_a}
@@ -1050,14 +1050,7 @@ def test_a_template_import_whose_answer_was_lost_sends_only_the_templates_not_he
 
 def test_a_lost_import_whose_root_holds_another_record_is_sent_again(apstra):
     """The root is there with its tags but without the record the import carried: not applied, sent again."""
-    client = bindings_blueprint(
-        apstra,
-        routes={
-            ("PUT", IMPORT): apstra.Seq(apstra.lost("PUT", IMPORT), None),
-            ("PATCH", APPLY): None,
-        },
-    )
-    record = apstra.record("if-leaf1-xe-0/0/1")
+    client, record = lost_import(apstra)
     sent = new_template("bp-1", "vn-a", "sriov-a", "vlan_tagged", [OWNER], record)[1]
     held = [dict(sent[0], description="")] + sent[1:]
     client.routes[("GET", BASE + "/endpoint-policies")] = {"endpoint_policies": held}

@@ -298,6 +298,7 @@ def test_absent_removes_only_what_exists_and_zones_no_vn_uses(ports):
         ],
         "routers": [{"name": "g", "namespace": "telco", "owner": "intent"}],
         "routing_zones": [{"label": "red"}],  # blue still carries "keep"
+        "pod_networks": [],
     }
     assert [n["state"] for n in plan["networks"]] == ["absent"] * 3
 

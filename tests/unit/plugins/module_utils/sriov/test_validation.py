@@ -49,6 +49,7 @@ def test_a_valid_network_is_normalised_with_its_defaults():
             "mtu": None,
             "labels": {},
             "routing_group": None,
+            "tenant": None,
             "tags": [],
             "routes": [],
             "description": None,
