@@ -10,6 +10,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_window import (
+    change_window,
+    device_configuration,
+    fabric_text,
+    mode_text,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model import (
     without_owner_tags,
 )
@@ -157,12 +163,17 @@ def header(data):
         return ("yes (planned)" if check else "yes") if flag else "no"
 
     fabric_changed = "staged, not deployed" if data.get("staged_only") else yes_no(fabric)
+    fabric_changed = fabric_text(data) or fabric_changed
 
     return ["# %s" % (data.get("title") or "SR-IOV network change report"), ""] + table(
         ["item", "value"],
         [
             ["run", data.get("run")],
-            ["mode", "check mode (plan only, nothing changed)" if check else "applied"],
+            [
+                "mode",
+                mode_text(data)
+                or ("check mode (plan only, nothing changed)" if check else "applied"),
+            ],
             ["time (UTC)", data.get("timestamp")],
             ["Apstra blueprint", (data.get("blueprint") or {}).get("label")],
             ["Apstra revision", revision_text(data)],
@@ -467,11 +478,11 @@ def markdown(data, svg_name=None):
     port_map, problems, drift, staging, skipped, marks ({network: adopted|released}), failure, commit_description,
     results (per layer: changed, changes, plan; and the commit)."""
     results = data.get("results") or {}
-    lines = (
-        header(data) + failure(data) + mutex(data) + trigger(data) + staging(data) + skipped(data)
-    )
+    lines = header(data) + failure(data) + mutex(data) + change_window(data)
+    lines += trigger(data) + staging(data) + skipped(data)
     lines += networks(data) + tenants(data)
     lines += layer_section("Fabric (Apstra)", FABRIC_LAYERS, results, data) + committed(data)
+    lines += device_configuration(data)
     lines += layer_section("Cluster (Kubernetes)", CLUSTER_LAYERS, results, data)
     lines += nads_created(data) + port_map(data) + problems(data) + drift(data)
     if svg_name:

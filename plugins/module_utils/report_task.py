@@ -23,6 +23,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_markdown 
     markdown,
     object_name,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.report_window import (
+    blueprint_as_read,
+    device_data,
+    window_data,
+)
 
 ARGUMENT_SPEC = dict(
     path=dict(type="path", default="reports"),
@@ -110,7 +115,7 @@ def report_data(params):
         run=params["run"],
         check_mode=params["check_mode"],
         timestamp=params["timestamp"],
-        blueprint=params.get("blueprint") or {},
+        blueprint=blueprint_as_read(params),
         revision=(params.get("fabric_result") or {}).get("revision"),
         trigger=params.get("trigger"),
         networks=networks,
@@ -129,6 +134,8 @@ def report_data(params):
         staging=intent.get("staging") or {},
         skipped=intent.get("skipped") or [],
         tenants=scrub(desired.get("tenants") or []),
+        device_configuration=scrub(device_data(params)),
+        change_window=scrub(window_data(params)),
     )
 
 
@@ -169,8 +176,12 @@ def run(params, check_mode=False):
     commit = results.get("commit") or {}
     summary = dict(
         fabric_staged_not_deployed=bool(data["staged_only"]),
-        fabric_changed=any(bool((results.get(k) or {}).get("changed")) for k, _t in FABRIC_LAYERS)
-        or bool(commit.get("changed")),
+        fabric_changed=(
+            any(bool((results.get(k) or {}).get("changed")) for k, _t in FABRIC_LAYERS)
+            or bool(commit.get("changed"))
+        )
+        and data["change_window"].get("mode") != "preview",
+        held_version=(data["change_window"].get("held_now") or {}).get("staging_version"),
         cluster_changed=any(
             bool((results.get(k) or {}).get("changed")) for k, _t in CLUSTER_LAYERS
         ),

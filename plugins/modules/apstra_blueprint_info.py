@@ -147,6 +147,9 @@ staging:
     - With O(gather=[staging]), C(uncommitted), the versions, the C(lock) and the C(username) of this connection, and
       C(changes), what is staged but not deployed (C(kind), C(name), C(action), and C(owner), the owner whose mark
       the object carries, null without one).
+    - When something is staged, also C(held), the record of a change held for approval by
+      M(netops.cn2_apstra.apstra_fabric_apply) (C(staging_version), C(changes), C(devices), C(by), C(owner), C(since),
+      C(id)), null without one; one read of the global-catalog tags, only then.
   returned: when O(gather) has V(staging)
   type: dict
 deployed:
@@ -197,6 +200,7 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state imp
     staged_changes,
     verification_view,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.window import read_held
 
 
 def server_view(links):
@@ -317,6 +321,7 @@ class BlueprintInfo(ApstraModule):
                     read_state(self.service, facts["id"], fabric, with_zones=True),
                     read_state(self.service, facts["id"], fabric, "deployed", with_zones=True),
                 )
+                staging["held"] = read_held(self.client, facts["id"])
             result["staging"] = staging
         if "deployed" in gather:
             result["deployed"] = verification_view(

@@ -24,6 +24,11 @@ description:
     are staged but not deployed (an earlier run whose deploy failed), so a fabric is never reported done while staged.
   - A failure midway names what was applied and what was not; nothing is deployed then, and the staged part is
     deployed by the next run.
+  - After its writes and before the deploy, reads Apstra's incremental config of each leaf its changes touch
+    (O(device_diffs)), one call per leaf, sent at once, and returns the lines each leaf gets (RV(device_diffs)).
+  - A change window (O(window), O(approve)) previews the plan (stage, read the device configuration, revert, read back
+    that the blueprint is as it was), holds it staged for approval (recorded as the held change), or deploys a held
+    staging version exactly as it was reviewed.
 extends_documentation_fragment:
   - netops.cn2_apstra.ownership
   - netops.cn2_apstra.apstra
@@ -111,6 +116,38 @@ options:
         and nothing is staged, the handed-over O(facts) are that state and nothing is read).
     type: bool
     default: true
+  device_diffs:
+    description:
+      - After the writes and before the deploy (the hold, the revert), read Apstra's incremental config
+        (C(GET .../nodes/<leaf id>/config-incremental)) of each leaf the changes touch - the leafs a changed VN is bound
+        to, the leafs of the ports a binding adds or removes, both leafs of an ESI pair - at most four at once, and return
+        the lines each gets in RV(device_diffs). One read per touched leaf; a leaf the run does not touch is not read.
+      - Nothing is staged in check mode, so nothing is read then.
+    type: bool
+    version_added: 0.2.0
+    default: true
+  window:
+    description:
+      - V(deploy) deploys the staging once after the writes.
+      - V(preview) stages the plan, reads the device configuration and reverts the staging (C(POST .../revert)), then reads
+        back that the deployed version is unchanged and nothing is uncommitted (RV(preview)); nothing is deployed. The task
+        reports C(changed) (it wrote to the staging and reverted it), so that C(--diff) shows the device diffs. The revert
+        discards everything staged, so the plan must hold nothing staged by others (M(netops.cn2_apstra.sriov_intent)
+        refuses a preview then, before any write).
+      - V(hold) stages the plan and leaves it staged, not deployed, recorded as the held change (RV(held), a
+        global-catalog tag C(netops.cn2_apstra held <blueprint id>) naming the staging version, the objects and the leafs),
+        so that a later run with O(approve) deploys it.
+    type: str
+    version_added: 0.2.0
+    default: deploy
+    choices: [deploy, preview, hold]
+  approve:
+    description:
+      - Deploy the held change of this staging version as it is; nothing is written before the deploy. Refused before any
+        write unless the staging is exactly this version and O(facts) (gathered with C(staging)) hold the record of a
+        change held at this version. The record is removed after the deploy.
+    type: int
+    version_added: 0.2.0
 attributes:
   check_mode:
     support: full
@@ -190,6 +227,32 @@ notes:
   returned: when there are any
   type: list
   elements: str
+device_diffs:
+  description:
+    - Per leaf whose configuration changes, Apstra's incremental config as lines (C(device), C(node_id), C(added),
+      C(removed), each line C(<hierarchy path> <statement>), the load tag C(replace:) left out), or C(error) when it could not be
+      read. Leafs read without a change are not listed. Under C(--diff) each is shown as a diff too.
+  returned: when O(device_diffs=true) and the run staged something or deployed a held change
+  type: list
+  elements: dict
+  sample: [{"device": "leaf1", "node_id": "id-leaf1", "added": ["routing-instances evpn-1 vlans vn110 vlan-id 110"], "removed": []}]
+devices_read:
+  description: The leafs whose incremental config was read (the touched ones).
+  returned: when O(device_diffs=true) and the run staged something or deployed a held change
+  type: list
+  elements: str
+held:
+  description:
+    - The record of the held change (O(window=hold)), C(staging_version) the version to approve, C(deployed_version),
+      C(changes), C(devices), C(by), C(owner), C(since) and C(id), the global-catalog tag holding it.
+  returned: when O(window=hold) staged something
+  type: dict
+preview:
+  description:
+    - What the preview read back after its revert (O(window=preview)), C(deployed_version) (unchanged),
+      C(has_uncommitted_changes) (false) and C(staging_version) (Apstra may move it on a revert).
+  returned: when O(window=preview) staged something
+  type: dict
 applied:
   description: On failure, the requests that were applied.
   returned: on failure
@@ -203,9 +266,14 @@ not_applied:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import models
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client import ApstraError
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.commit import (
     CommitError,
     Committer,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.device_config import (
+    read_device_diffs,
+    touched_devices,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.fabric import (
     RESOURCES,
@@ -226,6 +294,18 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.resources
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.state import (
     read_state,
     verification_view,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.window import (
+    change_names,
+    forget_held,
+    new_record,
+    record_held,
+    revert_read_back,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.device_diff import (
+    changed_devices,
+    diff_entries,
+    natural,
 )
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.local_task import (
     REGISTERED_OPTION,
@@ -274,8 +354,17 @@ class FabricApply(ApstraModule):
         poll_interval=dict(type="float", default=1.0),
         mutex=dict(type="bool", default=True),
         verify=dict(type="bool", default=True),
+        device_diffs=dict(type="bool", default=True),
+        window=dict(type="str", default="deploy", choices=["deploy", "preview", "hold"]),
+        approve=dict(type="int"),
         registered=REGISTERED_OPTION,
     )
+    # what the change window adds to the result (see window_view)
+    device_diffs = None
+    touched = ()
+    held_change = None
+    previewed = None
+    left_note = None
 
     def versions_of_facts(self):
         blueprint = (self.params["facts"].get("blueprints") or [{}])[0]
@@ -316,6 +405,7 @@ class FabricApply(ApstraModule):
                 msg="registered: only the action plugin of the same name, which Ansible runs for this task, reads "
                 "variables; as a module, give the options by value"
             )
+        self.refuse_window_options()
         planned = self.the_plan()
         versions = self.versions_of_facts()
         pending = self.params["commit_pending"] and versions["has_uncommitted_changes"]
@@ -390,6 +480,8 @@ class FabricApply(ApstraModule):
 
     def apply(self, committer, versions, planned):
         """Write (the plan's changes while the staging is where the plan saw it, else a new plan), deploy once."""
+        if self.params["approve"] is not None:
+            return self.approved(committer, versions)
         fresh = self.fresh = planned is not None and versions["staging_version"] == planned.get(
             "staging_version"
         )
@@ -419,18 +511,167 @@ class FabricApply(ApstraModule):
             check_mode=self.check_mode,
         )
         changed = any(result["changed"] for result in self.results)
-        if not (
-            self.params["commit"]
-            and (changed or (self.params["commit_pending"] and versions["has_uncommitted_changes"]))
-        ):
+        return self.after_staging(committer, versions, changed)
+
+    # -- the change window: device configuration, hold, preview, approve ---------------------------------------------
+    def refuse_window_options(self):
+        approve = self.params["approve"]
+        if approve is not None and (approve < 1 or self.params["window"] != "deploy"):
+            self.module.fail_json(
+                msg="approve: %s deploys a held staging version (a positive integer) and goes with window=deploy, not "
+                "window=%s; nothing was changed" % (approve, self.params["window"]),
+                changed=False,
+                plan=[],
+            )
+
+    def read_devices(self, labels):
+        """The incremental config of the leafs ``labels`` (those the fabric knows), read at once."""
+        if not labels:
+            self.device_diffs = []
+            return
+        leafs = self.context.fabric.leafs
+        self.device_diffs = read_device_diffs(
+            self.client, self.bp_id, [(label, leafs[label]) for label in labels if label in leafs]
+        )
+
+    def after_staging(self, committer, versions, changed):
+        """What follows the writes: the touched leafs' configuration read, then the deploy, the hold or the revert."""
+        window = self.params["window"]
+        if changed:
+            resources = self.params["facts"].get("resources") or {}
+            self.touched = touched_devices(
+                self.results, self.context.fabric, resources.get("virtual_networks")
+            )
+        if (
+            window == "hold"
+        ):  # the whole held change: what an earlier hold of this staging touched too
+            earlier = self.earlier_hold().get("devices") or []
+            self.touched = sorted(set(self.touched) | set(earlier), key=natural)
+        if self.params["device_diffs"]:
+            self.read_devices(self.touched)
+        if window == "preview" and changed:
+            return self.reverted(committer, versions)
+        if window == "hold" and (changed or self.params["commit_pending"]):
+            return self.held(committer, versions, changed)
+        pending = self.params["commit_pending"] and versions["has_uncommitted_changes"]
+        if window != "deploy" or not (self.params["commit"] and (changed or pending)):
             return no_commit(versions)
         return committer.commit(
             self.params["description"], committer.versions() if changed else versions
         )
 
+    def reverted(self, committer, versions):
+        """Preview: discard the staging (this run's changes: the plan refused a staging holding anything else) and read
+        back that the blueprint is as it was: the deployed version unchanged, nothing uncommitted.
+        """
+        try:
+            commit = committer.revert(versions)
+            after = revert_read_back(self.service, self.bp_id)
+        except ApstraError as exc:
+            raise CommitError(
+                "preview: the revert of blueprint %s failed (%s); this run's changes stay staged and nothing was "
+                "deployed: revert them in Apstra (Uncommitted > Revert)"
+                % (self.params["blueprint"], exc)
+            ) from exc
+        if (
+            after["has_uncommitted_changes"]
+            or after["deployed_version"] != versions["deployed_version"]
+        ):
+            raise CommitError(
+                "preview: after the revert, blueprint %s is not as it was: deployed version %s (was %s), uncommitted "
+                "changes %s"
+                % (
+                    self.params["blueprint"],
+                    after["deployed_version"],
+                    versions["deployed_version"],
+                    "remain" if after["has_uncommitted_changes"] else "none",
+                )
+            )
+        self.previewed = after
+        return dict(commit, changed=False, after=after, deployed_version=after["deployed_version"])
+
+    def held(self, committer, versions, changed):
+        """Hold: leave the staging as it is, not deployed, recorded as the held change (with what a hold at this staging
+        recorded before, and what the plan accepted as staged)."""
+        earlier = self.earlier_hold()
+        if earlier and not changed:
+            self.held_change = earlier  # held as recorded: nothing new to record
+            return no_commit(versions)
+        now = committer.versions() if changed else versions
+        staging = self.params["facts"].get("staging") or {}
+        changes = change_names(self.results) | set(earlier.get("changes") or [])
+        changes |= set("%s %s" % (c["kind"], c["name"]) for c in staging.get("changes") or [])
+        record = new_record(
+            ownership(self.params).owners[0],
+            self.params.get("username"),
+            now,
+            changes,
+            self.touched,
+        )
+        try:
+            tag_id = record_held(self.client, self.bp_id, record, earlier.get("id"))
+        except ApstraError as exc:
+            raise CommitError(
+                "hold: staged as version %s, but the record of the held change could not be written (%s); nothing "
+                "was deployed: run the hold again" % (now["staging_version"], exc)
+            ) from exc
+        self.held_change = dict(record, id=tag_id)
+        return no_commit(now)
+
+    def earlier_hold(self):
+        """The record of a change held at the staging the facts were read at (this run holds on top of it), else {}."""
+        staging = self.params["facts"].get("staging") or {}
+        earlier = staging.get("held") or {}
+        live = not earlier.get("unreadable") and earlier.get("staging_version") is not None
+        return (
+            earlier if live and earlier["staging_version"] == staging.get("staging_version") else {}
+        )
+
+    def approved(self, committer, versions):
+        """Approve: deploy the staging as it is, when it is exactly the held version approved; nothing is written."""
+        wanted = self.params["approve"]
+        held = (self.params["facts"].get("staging") or {}).get("held") or {}
+        if versions["staging_version"] != wanted or held.get("staging_version") != wanted:
+            raise CommitError(
+                "approve=%s refused before any write: the staging of blueprint %s is version %s now and the held "
+                "change %s; nothing was deployed: hold again and approve the version its report names"
+                % (
+                    wanted,
+                    self.params["blueprint"],
+                    versions["staging_version"],
+                    (
+                        "is version %s" % held["staging_version"]
+                        if held.get("staging_version")
+                        else "is not recorded"
+                    ),
+                )
+            )
+        facts = seed(self.params["facts"])
+        self._context = FabricContext(
+            self.service, self.bp_id, facts=dict(fabric=facts["fabric"]) if facts else None
+        )
+        if self.params["device_diffs"]:
+            self.read_devices(held.get("devices") or [])
+        commit = committer.commit(self.params["description"], versions)
+        self.left_note = forget_held(self.client, held["id"])
+        return commit
+
+    def window_view(self):
+        """What the change window adds to the result: the device diffs, the held record, the preview's read-back."""
+        view = {}
+        if self.device_diffs is not None:
+            view["device_diffs"] = changed_devices(self.device_diffs)
+            view["devices_read"] = [entry["device"] for entry in self.device_diffs]
+        if self.held_change is not None:
+            view["held"] = self.held_change
+        if self.previewed is not None:
+            # the blueprint is as it was (read back); what was staged is in the steps, the revert in the plan
+            view["preview"] = self.previewed
+        return view
+
     def read_back(self, commit):
         """What Apstra has deployed (and, after a deploy, the revision it made, as Apstra names it)."""
-        if not self.params["verify"] or self.check_mode:
+        if not self.params["verify"] or self.check_mode or self.params["window"] != "deploy":
             return None, None
         state = read_state(
             self.service,
@@ -515,7 +756,9 @@ class FabricApply(ApstraModule):
             steps=steps,
             commit=commit,
             deployed_version=commit.get("deployed_version"),
-            diff=[entry for step in steps for entry in step["diff"]] + commit.get("diff", []),
+            diff=[entry for step in steps for entry in step["diff"]]
+            + commit.get("diff", [])
+            + diff_entries(self.device_diffs or []),
         )
         if verified is not None:
             out["deployed"] = verified
@@ -525,6 +768,9 @@ class FabricApply(ApstraModule):
             out["replanned"] = self.replanned
         if notes:
             out["notes"] = notes
+        out.update(self.window_view())
+        if self.left_note:
+            out["notes"] = (notes or []) + [self.left_note]
         return out
 
 

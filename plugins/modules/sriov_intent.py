@@ -228,6 +228,31 @@ options:
     description: Accept and deploy uncommitted changes others staged (the plan and the report list them).
     type: bool
     default: false
+  preview:
+    description:
+      - The run previews its plan (M(netops.cn2_apstra.apstra_fabric_apply) with
+        O(netops.cn2_apstra.apstra_fabric_apply#module:window=preview)), refused before any write while the staging
+        holds anything, because the preview ends with a revert that would discard it too. Not with O(hold), O(approve),
+        O(run=verify) or check mode.
+    type: bool
+    version_added: 0.2.0
+    default: false
+  hold:
+    description:
+      - The run stages its plan and holds it for approval (no deploy, no cluster write). Not with O(preview), O(approve),
+        O(run=verify) or check mode.
+    type: bool
+    version_added: 0.2.0
+    default: false
+  approve:
+    description:
+      - The staging version a hold report names; the run deploys that held change unchanged. Refused before any write
+        when the staging moved since the hold (naming what was staged since, and by whom), when no change is held at that
+        version, or when the intent now plans more fabric changes; when that version is deployed and nothing is staged,
+        nothing is deployed again.
+      - Without O(preview), O(hold) or O(approve), a run that writes is refused while a change is held.
+    type: str
+    version_added: 0.2.0
   run:
     description:
       - What the role does with the plan; RV(desired) then carries the C(fabric_steps) (M(netops.cn2_apstra.apstra_fabric_apply))
@@ -386,6 +411,12 @@ skipped:
   elements: dict
 staging:
   description: What is staged but not deployed, split into C(ours) (committed by this run) and C(foreign) (C(included) when accepted).
+  returned: when O(mode=plan)
+  type: dict
+change_window:
+  description:
+    - The change window of the run, C(mode) (V(deploy), V(preview), V(hold) or V(approve)), C(approve) (the version),
+      and with an approve C(held) (the record of the held change it deploys) and C(already_deployed).
   returned: when O(mode=plan)
   type: dict
 problems:

@@ -1,4 +1,10 @@
-"""What a run costs in API calls (deterministic, unlike time): the example intent provisioned, then provisioned again."""
+"""What a run costs in API calls (deterministic, unlike time): the example intent provisioned, then provisioned again;
+the device diffs apart."""
+
+from sim_core.testing import ApstraSession
+
+# the leafs the example intent touches: leaf1, leaf2 and both leafs of the ESI pair leaf3-leaf4
+LEAFS = ("leaf1", "leaf2", "leaf3", "leaf4")
 
 
 def api_calls(emulator):
@@ -10,7 +16,8 @@ def api_calls(emulator):
 
 
 def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
-    first = job("provision")
+    """Without the device diffs (-e device_diffs=false): the run's own calls."""
+    first = job("provision", extra={"device_diffs": False})
     assert first.rc == 0, first
     assert "| drift found | 0 |" in job.report(), "the report carries the post-change verification"
     calls = api_calls(apstra)
@@ -20,6 +27,7 @@ def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
     # release (the blueprint listed clean: no diff-status before the plan)
     assert len(calls) == 19, calls
     assert ("GET", "/api/blueprints/%s/revisions" % calls[1][1].split("/")[3]) in calls
+    assert not [c for c in calls if c[1].endswith("/config-incremental")]
     apstra.clear_log()
     k8s.clear_log()
     again = job("provision")
@@ -37,3 +45,21 @@ def test_a_first_provision_and_a_no_op_rerun(job, apstra, k8s):
     assert "Apply the fabric and commit once (Apstra)] ***\nskipping" in again.stdout.replace(
         "\r", ""
     )
+
+
+def test_the_device_diffs_cost_one_read_per_touched_leaf(job, apstra):
+    """With the device diffs (the default): the same 19 calls, plus one incremental-config read per leaf the run
+    touches (the example intent touches leaf1, leaf2 and both leafs of the ESI pair leaf3-leaf4), and nothing else.
+    """
+    run = job("provision")
+    assert run.rc == 0, run
+    calls = api_calls(apstra)
+    base = "/api/blueprints/%s" % calls[1][1].split("/")[3]
+    systems = ApstraSession(apstra.url).systems()
+    reads = [("GET", "%s/nodes/%s/config-incremental" % (base, systems[leaf])) for leaf in LEAFS]
+    assert sorted(c for c in calls if c[1].endswith("/config-incremental")) == sorted(reads)
+    assert len(calls) == 19 + len(LEAFS), calls
+    # read after the writes, before the deploy
+    at = [calls.index(read) for read in reads]
+    assert calls.index(("PATCH", base + "/obj-policy-batch-apply")) < min(at)
+    assert max(at) < calls.index(("PUT", base + "/deploy")), calls

@@ -51,6 +51,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verificati
     drift_lines,
     verify,
 )
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.window import (
+    judge_plan,
+    judged,
+    window_of,
+)
 
 ARGUMENT_SPEC = dict(
     networks=dict(type="list", elements="dict"),
@@ -98,6 +103,9 @@ ARGUMENT_SPEC = dict(
     adopt=dict(type="bool", default=False),
     release=dict(type="bool", default=False),
     force=dict(type="bool", default=False),
+    preview=dict(type="bool", default=False),
+    hold=dict(type="bool", default=False),
+    approve=dict(type="str"),
     registered=REGISTERED_OPTION,
 )
 
@@ -228,9 +236,10 @@ def validated(params):
     return dict(networks=networks, tenants=tenants)
 
 
-def compute(params):
+def compute(params, check_mode=False):
     """The result for validated parameters; raises IntentError."""
     params = with_facts(params)
+    window = window_of(params, check_mode)
     result = dict(changed=False, plan=[], before=[], after=[])
     if params["mode"] == "discover":
         return dict(result, **discovered(params))
@@ -247,6 +256,7 @@ def compute(params):
     if params["mode"] == "verify" and params.get("desired"):
         desired = params["desired"]
     else:
+        params, window = judged(params, window)
         result.update(plan(params))
         desired = result["desired"]
         # Planned once, here: a run whose steps change nothing starts no fabric task (and no NAD task), and the
@@ -262,6 +272,7 @@ def compute(params):
         desired["cluster_writes"] = cluster_writes(
             desired["cluster_steps"], params.get("attachments") or []
         )
+        result["change_window"] = judge_plan(window, desired)
     if params["mode"] == "verify":
         deployed = params.get("deployed")
         vns = deployed["virtual_networks"] if deployed else params.get("virtual_networks")
@@ -305,7 +316,7 @@ def run(params, check_mode):
             msg="check mode: this run changed nothing, so there is nothing to verify",
         )
     try:
-        result = compute(params)
+        result = compute(params, check_mode)
     except StagingRefused as exc:
         raise TaskFailed(str(exc), errors=exc.errors, changed=False, plan=[]) from exc
     except IntentError as exc:

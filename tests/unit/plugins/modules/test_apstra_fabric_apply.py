@@ -26,6 +26,11 @@ SZ, APPLY = BASE + "/security-zones", BASE + "/obj-policy-batch-apply"
 VN_PATCH, VN_BATCH = BASE + "/virtual-networks-batch-patch", BASE + "/virtual-networks-batch"
 DEPLOY = BASE + "/deploy?async=full"
 CLEAN = {"staging_version": 3, "deployed_version": 3}
+# Apstra's incremental config of a leaf (what a deploy of the staging pushes to it), nothing staged on it by default
+INCREMENTAL = dict(
+    (("GET", BASE + "/nodes/id-%s/config-incremental" % leaf), {"config": ""})
+    for leaf in ("leaf1", "leaf2", "leaf3", "leaf4")
+)
 
 STEPS = [
     {"resource": "routing_zones", "state": "merged", "config": [{"label": "telco"}]},
@@ -63,6 +68,7 @@ def fabric_client(apstra, status=None, routes=None, queries=None):
             ]
         },
     }
+    all_routes.update(INCREMENTAL)
     all_routes.update(routes or {})
     all_queries = {(VIRTUAL_NETWORKS_QUERY, "deployed"): [], (BINDINGS_QUERY, "deployed"): []}
     all_queries.update(queries or {})
@@ -151,6 +157,14 @@ def test_a_real_run_takes_the_mutex_writes_deploys_once_reads_back_and_releases(
         apstra,
         status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
         queries={(VIRTUAL_NETWORKS_QUERY, "deployed"): deployed_rows},
+        routes={
+            ("GET", BASE + "/nodes/id-leaf1/config-incremental"): {
+                "config": "\n- [routing-instances evpn-1 vlans vn100]\n- vlan-id 100;\n\n"
+            },
+            ("GET", BASE + "/nodes/id-leaf2/config-incremental"): {
+                "config": "\n+ [routing-instances evpn-1 vlans vn100]\n+ vlan-id 100;\n\n"
+            },
+        },
     )
     result = apstra.run(
         main,
@@ -163,7 +177,26 @@ def test_a_real_run_takes_the_mutex_writes_deploys_once_reads_back_and_releases(
         client,
     )
     assert not result["failed"] and result["changed"] is True
-    assert client.paths() == [
+    # the leafs of the changed VN, before and after (leaf1, leaf2), read at once after the write, before the deploy
+    assert set(client.paths()[3:5]) == {
+        ("GET", BASE + "/nodes/id-leaf1/config-incremental"),
+        ("GET", BASE + "/nodes/id-leaf2/config-incremental"),
+    }
+    assert result["device_diffs"] == [
+        {
+            "device": "leaf1",
+            "node_id": "id-leaf1",
+            "added": [],
+            "removed": ["routing-instances evpn-1 vlans vn100 vlan-id 100"],
+        },
+        {
+            "device": "leaf2",
+            "node_id": "id-leaf2",
+            "added": ["routing-instances evpn-1 vlans vn100 vlan-id 100"],
+            "removed": [],
+        },
+    ]
+    assert client.paths()[:3] + client.paths()[5:] == [
         ("POST", TAGS_PATH),
         ("GET", BASE + "/diff-status"),
         ("PATCH", VN_PATCH),
@@ -416,3 +449,183 @@ def test_a_port_binding_listed_twice_in_a_step_is_refused_before_any_call(apstra
         "msg", ""
     )
     assert client.calls == []
+
+
+# -- the change window: preview, hold, approve ---------------------------------------------------------------------
+HELD_LABEL = "netops.cn2_apstra held %s" % BP
+MOVE_TO_LEAF2 = steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}])
+
+
+def test_a_preview_stages_reads_the_leafs_reverts_and_reads_back_deploying_nothing(apstra, facts):
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 5, "deployed_version": 3}),
+        routes={("POST", BASE + "/revert"): {}},
+    )
+    result = apstra.run(
+        main, {"blueprint": BP, "facts": facts, "steps": MOVE_TO_LEAF2, "window": "preview"}, client
+    )
+    assert not result["failed"], result["msg"]
+    assert ("PUT", DEPLOY) not in client.paths()
+    assert [w["path"] for w in client.writes()] == [
+        TAGS_PATH,
+        VN_PATCH,
+        BASE + "/revert",
+        TAGS_PATH + "/tag-1",
+    ]
+    revert_at = client.paths().index(("POST", BASE + "/revert"))
+    assert set(client.paths()[revert_at - 2 : revert_at]) == {
+        ("GET", BASE + "/nodes/id-leaf1/config-incremental"),
+        ("GET", BASE + "/nodes/id-leaf2/config-incremental"),
+    }
+    # read back after the revert: the deployed version unchanged, nothing uncommitted (the list says so)
+    assert set(client.paths()[revert_at + 1 : revert_at + 3]) == {
+        ("GET", BASE + "/diff-status"),
+        ("GET", "/api/blueprints"),
+    }
+    assert result["preview"] == {
+        "staging_version": 5,
+        "deployed_version": 3,
+        "has_uncommitted_changes": False,
+    }
+    assert result["changed"] is True and result["commit"]["changed"] is False
+    assert "deployed" not in result and "revision" not in result
+
+
+def test_a_preview_whose_revert_leaves_changes_fails_saying_so(apstra, facts):
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 5, "deployed_version": 3}),
+        routes={
+            ("POST", BASE + "/revert"): {},
+            ("GET", "/api/blueprints"): {"items": [{"id": BP, "has_uncommitted_changes": True}]},
+        },
+    )
+    result = apstra.run(
+        main, {"blueprint": BP, "facts": facts, "steps": MOVE_TO_LEAF2, "window": "preview"}, client
+    )
+    assert result["failed"] and result["msg"].startswith(
+        "preview: after the revert, blueprint %s is not as it was: deployed version 3 (was 3), uncommitted "
+        "changes remain" % BP
+    )
+
+
+def test_a_hold_stages_and_records_the_held_version_without_deploying(apstra, facts):
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
+        routes={("POST", TAGS_PATH): apstra.Seq({"id": "tag-1"}, {"id": "tag-h"})},
+    )
+    result = apstra.run(
+        main, {"blueprint": BP, "facts": facts, "steps": MOVE_TO_LEAF2, "window": "hold"}, client
+    )
+    assert not result["failed"], result["msg"]
+    assert ("PUT", DEPLOY) not in client.paths() and result["commit"]["changed"] is False
+    record = client.writes()[2]
+    assert record["path"] == TAGS_PATH and record["body"]["label"] == HELD_LABEL
+    held = dict(json.loads(record["body"]["description"]), id="tag-h")
+    assert result["held"] == held
+    assert (held["staging_version"], held["deployed_version"], held["owner"]) == (4, 3, "intent")
+    assert held["changes"] == ["virtual_network sriov-a"] and held["devices"] == ["leaf1", "leaf2"]
+    assert client.paths()[-1] == (
+        "DELETE",
+        TAGS_PATH + "/tag-1",
+    ), "the mutex released, the record kept"
+
+
+def held_facts(facts, version=4, devices=("leaf2",)):
+    facts["blueprints"][0].update(staging_version=version, has_uncommitted_changes=True)
+    facts["resources"]["staging_version"] = version
+    facts["staging"] = {
+        "staging_version": version,
+        "held": {
+            "holder": "netops.cn2_apstra",
+            "id": "tag-h",
+            "staging_version": 4,
+            "devices": list(devices),
+        },
+    }
+    return facts
+
+
+def test_an_approve_deploys_the_held_version_as_it_is_and_removes_the_record(apstra, facts):
+    client = fabric_client(
+        apstra,
+        status={"staging_version": 4, "deployed_version": 3},
+        routes={("DELETE", TAGS_PATH + "/tag-h"): None},
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": held_facts(facts),
+            "steps": STEPS,
+            "commit_pending": True,
+            "approve": 4,
+            "verify": False,
+        },
+        client,
+    )
+    assert not result["failed"], result["msg"]
+    assert [(w["method"], w["path"]) for w in client.writes()] == [
+        ("POST", TAGS_PATH),
+        ("PUT", DEPLOY),
+        ("DELETE", TAGS_PATH + "/tag-h"),
+        ("DELETE", TAGS_PATH + "/tag-1"),
+    ]
+    assert client.writes()[1]["body"]["version"] == 4 and result["deployed_version"] == 4
+    assert client.paths().index(("GET", BASE + "/nodes/id-leaf2/config-incremental")) < (
+        client.paths().index(("PUT", DEPLOY))
+    ), "the held change's leafs read before the deploy"
+
+
+def test_an_approve_is_refused_when_the_staging_is_not_the_held_version(apstra, facts):
+    client = fabric_client(apstra, status={"staging_version": 5, "deployed_version": 3})
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": held_facts(facts, version=5),
+            "steps": STEPS,
+            "commit_pending": True,
+            "approve": 4,
+        },
+        client,
+    )
+    assert result["failed"] and result["msg"].startswith(
+        "approve=4 refused before any write: the staging of blueprint %s is version 5 now and the held change is "
+        "version 4; nothing was deployed" % BP
+    )
+    assert [w["path"] for w in client.writes()] == [TAGS_PATH, TAGS_PATH + "/tag-1"]
+
+
+def test_approve_goes_with_a_deploy_only(apstra, facts):
+    client = apstra.client()
+    result = apstra.run(
+        main,
+        {"blueprint": BP, "facts": facts, "steps": STEPS, "approve": 4, "window": "hold"},
+        client,
+    )
+    assert result["failed"] and result["msg"].startswith(
+        "approve: 4 deploys a held staging version (a positive integer) and goes with window=deploy, not window=hold"
+    )
+    assert client.calls == []
+
+
+def test_holding_again_what_is_held_writes_nothing_and_reads_the_held_change_s_leafs(apstra, facts):
+    client = fabric_client(apstra, status={"staging_version": 4, "deployed_version": 3})
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": held_facts(facts),
+            "steps": STEPS,
+            "commit_pending": True,
+            "window": "hold",
+        },
+        client,
+    )
+    assert not result["failed"], result["msg"]
+    assert [w["path"] for w in client.writes()] == [TAGS_PATH, TAGS_PATH + "/tag-1"]
+    assert result["held"] == held_facts(facts)["staging"]["held"] and result["changed"] is False
+    assert result["devices_read"] == ["leaf2"]

@@ -5,6 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.service import (
     BINDINGS_QUERY,
     FABRIC_QUERY,
@@ -241,6 +243,22 @@ def test_blueprint_info_staging_clean_is_lean(apstra):
 
 
 def test_blueprint_info_staging_lists_what_is_staged_but_not_deployed(apstra):
+    """Also the record of a change held for approval (a global-catalog tag, read only when something is staged)."""
+    record = {
+        "holder": "netops.cn2_apstra",
+        "staging_version": 5,
+        "changes": ["virtual_network sriov-a"],
+    }
+    tags = {
+        "items": [
+            {"id": "tag-1", "label": "blueprint bp-1 locked", "description": "terraform"},
+            {
+                "id": "tag-2",
+                "label": "netops.cn2_apstra held bp-1",
+                "description": json.dumps(record),
+            },
+        ]
+    }
     queries = {
         (VIRTUAL_NETWORKS_QUERY, None): vn_row("vn-a", "sriov-a", ["leaf1", "leaf2"]),
         (VIRTUAL_NETWORKS_QUERY, "deployed"): vn_row("vn-a", "sriov-a", ["leaf1"]),
@@ -248,11 +266,14 @@ def test_blueprint_info_staging_lists_what_is_staged_but_not_deployed(apstra):
         (ZONES_QUERY, None): [],
         (ZONES_QUERY, "deployed"): [],
     }
-    client = blueprint(apstra, status=DIRTY, lock=LOCK, queries=queries)
+    client = blueprint(
+        apstra, status=DIRTY, lock=LOCK, queries=queries, routes={("GET", "/api/design/tags"): tags}
+    )
     result = apstra.run(
         apstra_blueprint_info.main, {"blueprint": "dc1", "gather": ["staging"]}, client
     )
     staging = result["staging"]
+    assert staging["held"] == dict(record, id="tag-2")
     assert staging["uncommitted"] is True and staging["lock"] == {
         "lock_status": "locked",
         "lock_type": "lock_by_changes",

@@ -95,6 +95,7 @@ def test_the_report_is_written_from_the_fabric_task_and_the_cluster_tasks(run_mo
         "attachments_created": ["telco/sriov-a"],
         "drift": 0,
         "problems": 0,
+        "held_version": None,
     }
     text = (tmp_path / "sriov-change-20250301T120000Z.md").read_text()
     # the VNI Apstra assigned is read back from the deployed state
