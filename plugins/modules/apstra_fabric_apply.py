@@ -181,6 +181,8 @@ steps:
   description:
     - One result per step, in the resource modules' shape (C(resource), C(state), C(changed), C(before), C(after),
       C(plan), C(diff)) and its C(changes), what the step changed (C(action), C(key), C(before), C(after))).
+    - A step's C(plan) names its requests by method and path (their bodies are in RV(plan)); its C(diff), like the
+      task's, is returned with C(--diff) only.
   returned: always
   type: list
   elements: dict
@@ -749,16 +751,31 @@ class FabricApply(ApstraModule):
         )
 
     def result(self, steps, commit, verified, revision=None, notes=None):
+        """The task's result. The request bodies are in ``plan`` alone (a step lists its requests by method and path)
+        and the diff is returned with --diff only: a large run's assignments are not carried three times over.
+        """
         plan = [request for step in steps for request in step["plan"]] + commit["plan"]
+        diff_mode = self.module._diff
         out = dict(
             changed=any(step["changed"] for step in steps) or commit["changed"],
             plan=plan,
-            steps=steps,
+            steps=[
+                dict(
+                    step,
+                    plan=[dict(method=r["method"], path=r["path"]) for r in step["plan"]],
+                    diff=step["diff"] if diff_mode else [],
+                )
+                for step in steps
+            ],
             commit=commit,
             deployed_version=commit.get("deployed_version"),
-            diff=[entry for step in steps for entry in step["diff"]]
-            + commit.get("diff", [])
-            + diff_entries(self.device_diffs or []),
+            diff=(
+                [entry for step in steps for entry in step["diff"]]
+                + commit.get("diff", [])
+                + diff_entries(self.device_diffs or [])
+                if diff_mode
+                else []
+            ),
         )
         if verified is not None:
             out["deployed"] = verified
