@@ -511,9 +511,12 @@ def tally(logs):
         k8s_endpoints[key] = k8s_endpoints.get(key, 0) + 1
     writes = sum(1 for e in apstra if e["write"])
     discovery = sum(1 for e in k8s if not e.get("verb"))
+    # the change report's device configuration reads (one per touched leaf), counted apart
+    device_reads = sum(1 for e in apstra if e["path"].endswith("/config-incremental"))
     return {
-        "apstra_calls": len(apstra),
-        "apstra_reads": len(apstra) - writes,
+        "apstra_calls": len(apstra) - device_reads,
+        "device_reads": device_reads,
+        "apstra_reads": len(apstra) - writes - device_reads,
         "apstra_writes": writes,
         "commits": sum(
             1 for e in apstra if e["method"] == "PUT" and e["path"].rstrip("/").endswith("/deploy")
