@@ -65,6 +65,17 @@ attributes:
       - netops.cn2_apstra.k8s
 """
 
+    # Resource modules that write to the Kubernetes API.
+    K8S_WRITES = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: Writes are sent with C(dryRun=All); the API server validates them and stores nothing.
+  diff_mode:
+    support: full
+"""
+
     # Modules that connect to nothing.
     PLATFORM_LOCAL = r"""
 options:

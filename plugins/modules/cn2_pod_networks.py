@@ -17,8 +17,8 @@ description:
     of the tenant's namespaces that makes it the primary (eth0) network of the pods created in them afterwards.
     Pods created before keep the network they have (CN2 chooses it once, when the pod is created).
   - In that order - the Subnet, then the VirtualNetwork, waiting until CN2 reports its C(status.state) as C(Success),
-    then the namespaces. Removal goes the other way and is refused, before any write, while a pod's primary network
-    is one of the pod networks to remove (the pods are named).
+    then the namespaces (in check mode nothing waits). Removal goes the other way and is refused, before any write,
+    while a pod's primary network is one of the pod networks to remove (the pods are named).
   - A namespace is never created or deleted; the module sets or removes its annotation, the label
     C(netops.io/tenant) and the owner's marks, nothing else. A namespace that does not exist is an error.
   - Objects the module creates or marks carry the label C(app.kubernetes.io/managed-by=netops.cn2_apstra) (and the
@@ -31,12 +31,7 @@ extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
   - netops.cn2_apstra.attributes
   - netops.cn2_apstra.attributes.platform_kubernetes
-attributes:
-  check_mode:
-    support: full
-    details: Writes are sent with C(dryRun=All); the API server validates them and stores nothing. Nothing waits.
-  diff_mode:
-    support: full
+  - netops.cn2_apstra.attributes.k8s_writes
 options:
   config:
     description:

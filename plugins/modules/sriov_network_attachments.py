@@ -27,12 +27,7 @@ extends_documentation_fragment:
   - netops.cn2_apstra.k8s_auth
   - netops.cn2_apstra.attributes
   - netops.cn2_apstra.attributes.platform_kubernetes
-attributes:
-  check_mode:
-    support: full
-    details: Writes are sent with C(dryRun=All); the API server validates them and stores nothing.
-  diff_mode:
-    support: full
+  - netops.cn2_apstra.attributes.k8s_writes
 options:
   config:
     description:

@@ -15,7 +15,8 @@ EDA_VENV = Path(os.environ.get("EDA_VENV", REPO / ".venv-eda"))
 
 
 class Rulebook:
-    """A running ansible-rulebook: `log` (its combined output so far, a path), `output()`, `wait_for(text)`, `stop()`."""
+    """A running ansible-rulebook: `log` (its combined output so far, a path), `output()`, `wait_for(text)`,
+    `wait_until(condition, what)`, `stop()`."""
 
     def __init__(self, proc, log):
         self.proc = proc
@@ -38,6 +39,22 @@ class Rulebook:
                 self.output()[-5000:],
             )
             time.sleep(0.2)
+
+    def wait_until(self, condition, what, timeout=300, interval=1.0):
+        """condition()'s first true value, polled every `interval` s; fails when ansible-rulebook exits or after
+        `timeout` s, naming `what` and the end of the output."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            assert self.proc.poll() is None, "ansible-rulebook exited:\n%s" % self.output()[-5000:]
+            assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (
+                what,
+                timeout,
+                self.output()[-8000:],
+            )
+            time.sleep(interval)
 
     def stop(self):
         """End ansible-rulebook and what it started (its own process group)."""

@@ -4,7 +4,6 @@ Apstra emulator. Nobody runs a playbook: kubectl applies a NAD, pods start on tw
 follows each step. Waits are bounded by generous timeouts; nothing depends on how fast a step is."""
 
 import json
-import time
 
 from sim_core.testing import (
     APSTRA_PASSWORD,
@@ -86,21 +85,6 @@ def commits(apstra):
     return len([r for r in apstra.writes() if r["path"].endswith("/deploy")])
 
 
-def wait_until(condition, what, engine):
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert engine.proc.poll() is None, "ansible-rulebook exited:\n%s" % engine.output()[-5000:]
-        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (
-            what,
-            WAIT,
-            engine.output()[-8000:],
-        )
-        time.sleep(1)
-
-
 def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
     rulebook, apstra, k8s, tmp_path
 ):
@@ -110,14 +94,18 @@ def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
         variables={"sriov_unbind_grace": 5},
         env=connection_env(apstra.url, k8s, tmp_path),
     )
-    wait_until(
-        lambda: engine.output().count("PLAY RECAP") >= 1, "the catch-up run after `synced`", engine
+    engine.wait_until(
+        lambda: engine.output().count("PLAY RECAP") >= 1,
+        "the catch-up run after `synced`",
+        timeout=WAIT,
     )
 
     kubectl("apply", "-f", "-", stdin=NAD)
     assert (
-        wait_until(
-            lambda: deployed_ports(apstra) is not None, "the VN of the applied NAD deployed", engine
+        engine.wait_until(
+            lambda: deployed_ports(apstra) is not None,
+            "the VN of the applied NAD deployed",
+            timeout=WAIT,
         )
         is not None
     )
@@ -127,13 +115,17 @@ def test_the_fabric_follows_the_cluster_with_nobody_running_a_playbook(
     for name, node in (("du-0", "worker-01"), ("du-1", "worker-05")):
         kubectl("apply", "-f", "-", stdin=POD.format(name=name, node=node))
     wanted = sorted([PORT_OF["worker-01"], PORT_OF["worker-05"]])
-    wait_until(
-        lambda: deployed_ports(apstra) == wanted, "the ports of the pods' nodes tagged", engine
+    engine.wait_until(
+        lambda: deployed_ports(apstra) == wanted,
+        "the ports of the pods' nodes tagged",
+        timeout=WAIT,
     )
 
     kubectl("delete", "pod", "-n", "telco", "du-0", "du-1")
-    wait_until(
-        lambda: deployed_ports(apstra) == [], "the ports untagged after the grace period", engine
+    engine.wait_until(
+        lambda: deployed_ports(apstra) == [],
+        "the ports untagged after the grace period",
+        timeout=WAIT,
     )
 
     runs = engine.output().count("PLAY RECAP")
@@ -158,10 +150,10 @@ def test_rulebook_variables_name_the_blueprint_and_the_cluster(rulebook, k8s, tm
             variables={"blueprint": "dc2", "cluster_name": "cluster-a", "sriov_unbind_grace": 5},
             env=connection_env(server.url, k8s, tmp_path),
         )
-        wait_until(
+        engine.wait_until(
             lambda: engine.output().count("PLAY RECAP") >= 1,
             "the catch-up run after `synced`",
-            engine,
+            timeout=WAIT,
         )
         kubectl_runner("kubectl-image", k8s.kubeconfig)("apply", "-f", "-", stdin=NAD)
         session = ApstraSession(server.url)
@@ -176,7 +168,7 @@ def test_rulebook_variables_name_the_blueprint_and_the_cluster(rulebook, k8s, tm
                 for vn in session.get("/virtual-networks").json()["virtual_networks"].values()
             )
 
-        wait_until(lambda: "ran-eda" in labels("dc2"), "the VN created in dc2", engine)
+        engine.wait_until(lambda: "ran-eda" in labels("dc2"), "the VN created in dc2", timeout=WAIT)
         assert "netops.cn2_apstra/owner:cluster-a" in labels("dc2")["ran-eda"]["tags"]
         assert labels("dc1") == {}
     finally:

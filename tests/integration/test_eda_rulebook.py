@@ -54,18 +54,6 @@ def runs(path):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def wait_for(condition, what, engine):
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert engine.proc.poll() is None, "ansible-rulebook exited:\n%s" % engine.output()[-5000:]
-        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (
-            what,
-            WAIT,
-            engine.output()[-5000:],
-        )
-        time.sleep(0.5)
-
-
 def test_a_50_pod_scale_out_gives_one_or_two_reconcile_runs(rulebook, cluster, tmp_path):
     record = tmp_path / "runs.jsonl"
     engine = rulebook(
@@ -78,7 +66,9 @@ def test_a_50_pod_scale_out_gives_one_or_two_reconcile_runs(rulebook, cluster, t
         },
     )
     # The source lists the cluster and says so: one catch-up run.
-    wait_for(lambda: len(runs(record)) == 1, "the run after `synced`", engine)
+    engine.wait_until(
+        lambda: len(runs(record)) == 1, "the run after `synced`", timeout=WAIT, interval=0.5
+    )
     first = runs(record)[0]
     assert first["sriov_network_source"] == "cluster" and first["sriov_network_binding"] == "pods"
     assert (
@@ -120,12 +110,15 @@ def test_a_50_pod_scale_out_gives_one_or_two_reconcile_runs(rulebook, cluster, t
             assert session.post(base, json=pod, timeout=30).status_code == 201
     # Every event reached the engine (it prints them), then the throttle windows close: one run, two if the burst
     # straddled a window boundary. The engine is watched for a while after the first run for any further one.
-    wait_for(
+    engine.wait_until(
         lambda: engine.output().count("'change': 'pods'") == 50,
         "50 pod events in the engine",
-        engine,
+        timeout=WAIT,
+        interval=0.5,
     )
-    wait_for(lambda: len(runs(record)) >= 2, "a run after the scale-out", engine)
+    engine.wait_until(
+        lambda: len(runs(record)) >= 2, "a run after the scale-out", timeout=WAIT, interval=0.5
+    )
     settle_until = time.monotonic() + 30
     while time.monotonic() < settle_until and len(runs(record)) < 3:
         time.sleep(0.5)

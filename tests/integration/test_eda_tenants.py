@@ -5,10 +5,8 @@ Nobody runs a playbook. Waits are bounded by generous timeouts; nothing depends 
 """
 
 import json
-import subprocess
-import time
 
-from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER
+from sim_core.testing import APSTRA_PASSWORD, APSTRA_USER, kubectl_runner
 
 WAIT = 300
 PODNETWORK = "net.juniper.contrail.podnetwork"
@@ -32,46 +30,21 @@ spec:
 """
 
 
-def kubectl(kubeconfig, *args, stdin=None):
-    proc = subprocess.run(
-        ["kubectl", "--kubeconfig", kubeconfig, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+def get(kubectl, *args):
+    return json.loads(kubectl("get", "-o", "json", *args).stdout)
 
 
-def get(kubeconfig, *args):
-    return json.loads(kubectl(kubeconfig, "get", "-o", "json", *args))
-
-
-def annotation(kubeconfig, namespace):
-    return (get(kubeconfig, "namespace", namespace)["metadata"].get("annotations") or {}).get(
+def annotation(kubectl, namespace):
+    return (get(kubectl, "namespace", namespace)["metadata"].get("annotations") or {}).get(
         PODNETWORK
     )
 
 
-def pod_networks(kubeconfig):
+def pod_networks(kubectl):
     return sorted(
         "%s/%s" % (vn["metadata"]["namespace"], vn["metadata"]["name"])
-        for vn in get(kubeconfig, "virtualnetworks.core.contrail.juniper.net", "-A")["items"]
+        for vn in get(kubectl, "virtualnetworks.core.contrail.juniper.net", "-A")["items"]
     )
-
-
-def wait_until(condition, what, engine):
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert engine.proc.poll() is None, "ansible-rulebook exited:\n%s" % engine.output()[-5000:]
-        assert time.monotonic() < deadline, "%s did not happen in %s s:\n%s" % (
-            what,
-            WAIT,
-            engine.output()[-8000:],
-        )
-        time.sleep(1)
 
 
 def test_a_tenant_follows_its_namespaces_with_nobody_running_a_playbook(
@@ -85,51 +58,51 @@ def test_a_tenant_follows_its_namespaces_with_nobody_running_a_playbook(
         "APSTRA_VERIFY_CERTIFICATES": "false",
         "SRIOV_REPORTS_DIR": str(tmp_path / "reports"),
     }
+    kubectl = kubectl_runner("kubectl-image", k8s.kubeconfig)
     engine = rulebook(
         "netops.cn2_apstra.sriov_fabric", variables={"sriov_unbind_grace": 5}, env=env
     )
-    wait_until(
-        lambda: engine.output().count("PLAY RECAP") >= 1, "the catch-up run after `synced`", engine
+    engine.wait_until(
+        lambda: engine.output().count("PLAY RECAP") >= 1,
+        "the catch-up run after `synced`",
+        timeout=WAIT,
     )
 
     for name in ("shop-a", "shop-b"):
-        kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=NAMESPACE.format(name=name))
-    wait_until(
-        lambda: all(
-            annotation(k8s.kubeconfig, ns) == "shop-a/shop-pods" for ns in ("shop-a", "shop-b")
-        ),
+        kubectl("apply", "-f", "-", stdin=NAMESPACE.format(name=name))
+    engine.wait_until(
+        lambda: all(annotation(kubectl, ns) == "shop-a/shop-pods" for ns in ("shop-a", "shop-b")),
         "the namespaces annotated with the tenant's pod network",
-        engine,
+        timeout=WAIT,
     )
-    assert "shop-a/shop-pods" in pod_networks(k8s.kubeconfig)
-    kubectl(k8s.kubeconfig, "apply", "-f", "-", stdin=POD)
-    status = get(k8s.kubeconfig, "pod", "-n", "shop-b", "web-0")["metadata"]["annotations"]
+    assert "shop-a/shop-pods" in pod_networks(kubectl)
+    kubectl("apply", "-f", "-", stdin=POD)
+    status = get(kubectl, "pod", "-n", "shop-b", "web-0")["metadata"]["annotations"]
     assert json.loads(status["k8s.v1.cni.cncf.io/network-status"])[0]["name"] == "shop-a/shop-pods"
 
     kubectl(
-        k8s.kubeconfig,
         "annotate",
         "--overwrite",
         "namespace",
         "shop-b",
         "%s=shop-b/other" % PODNETWORK,
     )
-    wait_until(
-        lambda: annotation(k8s.kubeconfig, "shop-b") == "shop-a/shop-pods",
+    engine.wait_until(
+        lambda: annotation(kubectl, "shop-b") == "shop-a/shop-pods",
         "the drifted annotation repaired",
-        engine,
+        timeout=WAIT,
     )
 
     # opting out while a pod uses the pod network removes nothing; once the pod is gone, the next run removes it
     for name in ("shop-a", "shop-b"):
-        kubectl(k8s.kubeconfig, "annotate", "namespace", name, "cn2-apstra.netops.io/tenant-")
-    kubectl(k8s.kubeconfig, "delete", "pod", "-n", "shop-b", "web-0")
-    kubectl(k8s.kubeconfig, "annotate", "namespace", "shop-a", "cn2-apstra.netops.io/pod-subnet-")
-    wait_until(
-        lambda: "shop-a/shop-pods" not in pod_networks(k8s.kubeconfig)
-        and annotation(k8s.kubeconfig, "shop-b") is None,
+        kubectl("annotate", "namespace", name, "cn2-apstra.netops.io/tenant-")
+    kubectl("delete", "pod", "-n", "shop-b", "web-0")
+    kubectl("annotate", "namespace", "shop-a", "cn2-apstra.netops.io/pod-subnet-")
+    engine.wait_until(
+        lambda: "shop-a/shop-pods" not in pod_networks(kubectl)
+        and annotation(kubectl, "shop-b") is None,
         "the pod network removed and the namespaces released",
-        engine,
+        timeout=WAIT,
     )
     report = json.dumps([p.read_text() for p in (tmp_path / "reports").glob("reconcile-*.md")])
     assert "## Tenants" in report and "tenant event" in report

@@ -34,8 +34,30 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.model impo
 )
 
 
-class _TenantObject(K8sResource):
-    """A CN2 object of a tenant: option form ``name``, ``namespace``, ``tenant`` (its label) plus the kind's fields."""
+class _TenantLabelled(K8sResource):
+    """An object that carries a tenant's label: option form ``name``, ``tenant`` (the label) and ``owner``."""
+
+    @staticmethod
+    def marks(metadata):
+        labels = metadata.get("labels") or {}
+        return {
+            "name": metadata.get("name"),
+            "tenant": labels.get(TENANT_LABEL),
+            "owner": owner_of_labels(labels),
+        }
+
+    def labels(self, item, have_obj, merge):
+        """The object's labels as they are (CN2 adds its own), with the tenant label and the owner's marks."""
+        labels = super(_TenantLabelled, self).labels(item, have_obj, True)
+        if item.get("tenant"):
+            labels[TENANT_LABEL] = item["tenant"]
+        else:
+            labels.pop(TENANT_LABEL, None)
+        return labels
+
+
+class _TenantObject(_TenantLabelled):
+    """A CN2 object of a tenant: the marks, its ``namespace`` and the kind's fields."""
 
     def spec_fields(self, spec):
         raise NotImplementedError
@@ -45,24 +67,9 @@ class _TenantObject(K8sResource):
 
     def from_object(self, obj):
         metadata = obj.get("metadata") or {}
-        labels = metadata.get("labels") or {}
-        item = {
-            "name": metadata.get("name"),
-            "namespace": metadata.get("namespace"),
-            "tenant": labels.get(TENANT_LABEL),
-            "owner": owner_of_labels(labels),
-        }
+        item = dict(self.marks(metadata), namespace=metadata.get("namespace"))
         item.update(self.spec_fields(obj.get("spec") or {}))
         return compact(item)
-
-    def labels(self, item, have_obj, merge):
-        """The object's labels as they are (CN2 adds its own), with the tenant label and the owner's marks."""
-        labels = super(_TenantObject, self).labels(item, have_obj, True)
-        if item.get("tenant"):
-            labels[TENANT_LABEL] = item["tenant"]
-        else:
-            labels.pop(TENANT_LABEL, None)
-        return labels
 
     def to_object(self, item, labels, have_obj=None, merge=False):
         return {
@@ -119,7 +126,7 @@ class PodNetworks(_TenantObject):
         return have_spec
 
 
-class TenantNamespaces(K8sResource):
+class TenantNamespaces(_TenantLabelled):
     """Namespaces: ``pod_network`` (annotation net.juniper.contrail.podnetwork) and ``tenant`` (label). Only listed
     namespaces are read back (SCOPED); one that does not exist is an error, none is ever deleted."""
 
@@ -132,25 +139,10 @@ class TenantNamespaces(K8sResource):
 
     def from_object(self, obj):
         metadata = obj.get("metadata") or {}
-        labels = metadata.get("labels") or {}
-        item = compact(
-            {
-                "name": metadata.get("name"),
-                "pod_network": (metadata.get("annotations") or {}).get(PODNETWORK_ANNOTATION),
-                "tenant": labels.get(TENANT_LABEL),
-                "owner": owner_of_labels(labels),
-            }
-        )
+        pod_network = (metadata.get("annotations") or {}).get(PODNETWORK_ANNOTATION)
+        item = compact(dict(self.marks(metadata), pod_network=pod_network))
         item["namespace"] = None
         return item
-
-    def labels(self, item, have_obj, merge):
-        labels = super(TenantNamespaces, self).labels(item, have_obj, True)
-        if item.get("tenant"):
-            labels[TENANT_LABEL] = item["tenant"]
-        else:
-            labels.pop(TENANT_LABEL, None)
-        return labels
 
     def to_object(self, item, labels, have_obj=None, merge=False):
         return {
@@ -205,16 +197,24 @@ def validate_pod_network(item, field):
         raise ResourceError("%s.gateway: %r is not an address inside %s" % (field, gateway, cidr))
 
 
+def primary_networks(service):
+    """{running pod ``namespace/name``: its primary network ``namespace/name``, or "" for the default}, one list call."""
+    pods = {}
+    for pod in service.list(service.resource("v1", "Pod")):
+        if (pod.get("status") or {}).get("phase") not in INACTIVE_PHASES:
+            metadata = pod.get("metadata") or {}
+            pods["%s/%s" % (metadata.get("namespace"), metadata.get("name"))] = (
+                pod_primary_network(pod) or ""
+            )
+    return pods
+
+
 def pod_users(service, refs):
     """{pod network ``namespace/name``: [pods (``namespace/name``) whose primary network it is]} for ``refs``."""
     users = {}
-    for pod in service.list(service.resource("v1", "Pod")):
-        network = pod_primary_network(pod)
-        if network in refs and (pod.get("status") or {}).get("phase") not in INACTIVE_PHASES:
-            metadata = pod.get("metadata") or {}
-            users.setdefault(network, []).append(
-                "%s/%s" % (metadata.get("namespace"), metadata.get("name"))
-            )
+    for pod, network in primary_networks(service).items():
+        if network in refs:
+            users.setdefault(network, []).append(pod)
     return dict((ref, sorted(pods)) for ref, pods in users.items())
 
 
@@ -238,13 +238,6 @@ def tenant_facts(service, api_version=CN2_GROUP):
     ):
         api = service.resource(api_version, kind)
         kinds[kind] = [(resource.from_object(obj), obj) for obj in service.list(api)]
-    pods = {}
-    for pod in service.list(service.resource("v1", "Pod")):
-        if (pod.get("status") or {}).get("phase") not in INACTIVE_PHASES:
-            metadata = pod.get("metadata") or {}
-            pods["%s/%s" % (metadata.get("namespace"), metadata.get("name"))] = (
-                pod_primary_network(pod) or ""
-            )
     return {
         "namespaces": namespaces,
         "subnets": [item for item, _obj in kinds["Subnet"]],
@@ -253,5 +246,5 @@ def tenant_facts(service, api_version=CN2_GROUP):
             for item, obj in kinds["VirtualNetwork"]
         ],
         "routers": [item for item, _obj in kinds["VirtualNetworkRouter"]],
-        "pods": pods,
+        "pods": primary_networks(service),
     }

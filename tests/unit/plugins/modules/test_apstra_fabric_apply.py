@@ -533,6 +533,13 @@ def test_a_hold_stages_and_records_the_held_version_without_deploying(apstra, fa
     ), "the mutex released, the record kept"
 
 
+def held_run(facts, version=4, **params):
+    """The parameters of a run on a blueprint whose staging holds a held change (staging version `version`)."""
+    return dict(
+        blueprint=BP, facts=held_facts(facts, version), steps=STEPS, commit_pending=True, **params
+    )
+
+
 def held_facts(facts, version=4, devices=("leaf2",)):
     facts["blueprints"][0].update(staging_version=version, has_uncommitted_changes=True)
     facts["resources"]["staging_version"] = version
@@ -556,14 +563,7 @@ def test_an_approve_deploys_the_held_version_as_it_is_and_removes_the_record(aps
     )
     result = apstra.run(
         main,
-        {
-            "blueprint": BP,
-            "facts": held_facts(facts),
-            "steps": STEPS,
-            "commit_pending": True,
-            "approve": 4,
-            "verify": False,
-        },
+        held_run(facts, approve=4, verify=False),
         client,
     )
     assert not result["failed"], result["msg"]
@@ -583,13 +583,7 @@ def test_an_approve_is_refused_when_the_staging_is_not_the_held_version(apstra, 
     client = fabric_client(apstra, status={"staging_version": 5, "deployed_version": 3})
     result = apstra.run(
         main,
-        {
-            "blueprint": BP,
-            "facts": held_facts(facts, version=5),
-            "steps": STEPS,
-            "commit_pending": True,
-            "approve": 4,
-        },
+        held_run(facts, version=5, approve=4),
         client,
     )
     assert result["failed"] and result["msg"].startswith(
@@ -616,13 +610,7 @@ def test_holding_again_what_is_held_writes_nothing_and_reads_the_held_change_s_l
     client = fabric_client(apstra, status={"staging_version": 4, "deployed_version": 3})
     result = apstra.run(
         main,
-        {
-            "blueprint": BP,
-            "facts": held_facts(facts),
-            "steps": STEPS,
-            "commit_pending": True,
-            "window": "hold",
-        },
+        held_run(facts, window="hold"),
         client,
     )
     assert not result["failed"], result["msg"]
