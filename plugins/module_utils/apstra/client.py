@@ -7,9 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import codecs
 import email.utils
 import hashlib
 import json
+import re
 import os
 import random
 import threading
@@ -36,6 +38,9 @@ WRITE_TIMEOUT = 300
 MAX_RETRY_AFTER = 60.0
 # Independent reads sent at once (concurrently()): few enough that no Apstra rate limit is at stake.
 MAX_CONCURRENT_READS = 4
+# Characters of an answer decoded at a time by json_items.
+ITEMS_CHUNK = 1 << 20
+_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 class ApstraError(ApiError):
@@ -160,6 +165,85 @@ def _body_of(response):
         return response.json()
     except ValueError:
         return response.text
+
+
+class _Text:
+    """The text of a JSON answer (bytes, UTF-8) decoded ITEMS_CHUNK characters at a time, as a JSON parser takes it."""
+
+    def __init__(self, content):
+        self.content, self.offset = content, 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text, self.pos = "", 0
+
+    def more(self):
+        """Decode the next chunk onto the text (what was taken already dropped); False at the end of the answer."""
+        if self.offset >= len(self.content):
+            return False
+        chunk = self.content[self.offset : self.offset + ITEMS_CHUNK]
+        self.offset += len(chunk)
+        final = self.offset >= len(self.content)
+        self.text = self.text[self.pos :] + self.decoder.decode(chunk, final)
+        self.pos = 0
+        return True
+
+    def char(self):
+        """The next character after white space ("" at the end of the answer), not taken."""
+        while True:
+            self.pos = _SPACE.match(self.text, self.pos).end()
+            if self.pos < len(self.text) or not self.more():
+                return self.text[self.pos : self.pos + 1]
+
+    def take(self, expected):
+        """Take the next character, one of ``expected``, and return it; ValueError on any other, or at the end."""
+        char = self.char()
+        if not char or char not in expected:
+            raise ValueError(
+                "unexpected JSON at %d: %r" % (self.pos, self.text[self.pos : self.pos + 20])
+            )
+        self.pos += 1
+        return char
+
+    def value(self, decoder=json.JSONDecoder()):
+        """The next JSON value, decoded whole (the text is extended until it holds the value and what follows it)."""
+        self.char()
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.text, self.pos)
+            except ValueError:
+                if not self.more():
+                    raise
+                continue
+            # a number (or any value) that ends the text may go on in the next chunk
+            if end < len(self.text) or not self.more():
+                self.pos = end
+                return value
+
+
+def json_items(content, key="items"):
+    """The items of the list ``key`` of a JSON object answer (bytes), decoded one at a time (a generator): a reader
+    that reduces rows as they come never holds them all, nor the answer's whole text (a graph query's answer of 50 MB
+    is some 300 MB once decoded whole). No list ``key``: no items. Raises ValueError on text that is not JSON.
+    """
+    text = _Text(content)
+    text.take("{")
+    if text.char() == "}":
+        return
+    while True:
+        name = text.value()
+        text.take(":")
+        if name == key and text.char() == "[":
+            text.take("[")
+            if text.char() == "]":
+                text.pos += 1
+            else:
+                while True:
+                    yield text.value()
+                    if text.take(",]") == "]":
+                        break
+        else:
+            text.value()
+        if text.take(",}") == "}":
+            return
 
 
 class ApstraClient:
@@ -320,6 +404,15 @@ class ApstraClient:
 
     def request(self, method, path, body=None, params=None):
         """Call the API; returns the decoded JSON body (or None); raises ApstraError on any HTTP error."""
+        return _body_of(self._response(method, path, body, params))
+
+    def post_items(self, path, body=None, params=None, key="items"):
+        """POST as ``post``; the items of the answer's list ``key`` one at a time (json_items), for a reader that reduces
+        them in one pass. Errors are raised here, as ``post`` raises them."""
+        return json_items(self._response("POST", path, body, params).content, key)
+
+    def _response(self, method, path, body, params):
+        """The answer to a call (a 401 answered by a login and the call sent again); ApstraError on any HTTP error."""
         token = self.token or self._token_instead_of(None)
         resp = self._send(method, path, body, params, token)
         if resp.status_code == 401:
@@ -333,7 +426,7 @@ class ApstraClient:
                 method=method,
                 path=path,
             )
-        return _body_of(resp)
+        return resp
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)

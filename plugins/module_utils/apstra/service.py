@@ -247,9 +247,19 @@ class ApstraService:
             "items", []
         )
 
+    def query_rows(self, bp_id, query, qe_type=None):
+        """The items of ``query`` one at a time, for a reader that reduces them in one pass: the answer's rows are
+        decoded as they are taken (client.post_items), never all held at once. A client without post_items (a
+        stand-in) answers them as ``query``."""
+        post_items = getattr(self.client, "post_items", None)
+        if post_items is None:
+            return iter(self.query(bp_id, query, qe_type))
+        params = {"type": qe_type} if qe_type else None
+        return post_items(bp_path(bp_id, "/qe"), body={"query": query}, params=params)
+
     # -- the fabric and its objects ---------------------------------------------------------------------
     def fabric(self, bp_id):
-        return Fabric.from_rows(self.query(bp_id, FABRIC_QUERY))
+        return Fabric.from_rows(self.query_rows(bp_id, FABRIC_QUERY))
 
     def security_zones(self, bp_id):
         return values(self.client.get(bp_path(bp_id, "/security-zones")), "items")
@@ -266,7 +276,7 @@ class ApstraService:
                 "policy_type_name='batch', name='ct'",
                 "policy_type_name='batch', name='ct', id=is_in(%s)" % json.dumps(sorted(templates)),
             )
-        return models.templates(self.query(bp_id, query, qe_type))
+        return models.templates(self.query_rows(bp_id, query, qe_type))
 
     def endpoint_policies(self, bp_id):
         """Every connectivity-template policy of the staging, with each root's app_points_count (one GET)."""
@@ -294,14 +304,13 @@ class ApstraService:
         ROWS_PER_READ rows one after another (a template assigned nowhere is absent)."""
         held = {}
         for chunk in row_chunks(rows_by_template):
-            rows = self.query(bp_id, ASSIGNMENTS_QUERY % json.dumps(chunk), qe_type)
-            for row in rows:
+            for row in self.query_rows(bp_id, ASSIGNMENTS_QUERY % json.dumps(chunk), qe_type):
                 held.setdefault(row["ct"]["id"], set()).add(row["intf"]["id"])
-            del rows
         return dict((template_id, sorted(points)) for template_id, points in held.items())
 
     def graph_virtual_networks(self, bp_id, qe_type=None):
-        return self.query(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)
+        """The VIRTUAL_NETWORKS_QUERY rows, one at a time (query_rows)."""
+        return self.query_rows(bp_id, VIRTUAL_NETWORKS_QUERY, qe_type)
 
     def graph_zones(self, bp_id, qe_type=None):
         return [row["sz"] for row in self.query(bp_id, ZONES_QUERY, qe_type)]

@@ -46,10 +46,21 @@ def read_state(
     the listed ones' VN and mode: models.templates): the assignments of the listed templates alone are read (in bounded
     reads, after the others), the rest is taken as known. A run whose blueprint was clean before it reads back only what it changed this way.
     """
-    reads = [("virtual_networks", lambda: service.graph_virtual_networks(bp_id, qe_type))]
+    # each answer reduced as it is read, in its own thread (service.query_rows)
+    reads = [
+        (
+            "virtual_networks",
+            lambda: models.vns_from_graph(
+                service.graph_virtual_networks(bp_id, qe_type), fabric.members
+            ),
+        )
+    ]
     if scope is None:
         reads.append(
-            ("bindings", lambda: models.templates(service.query(bp_id, BINDINGS_QUERY, qe_type)))
+            (
+                "bindings",
+                lambda: models.templates(service.query_rows(bp_id, BINDINGS_QUERY, qe_type)),
+            )
         )
     if with_zones:
         reads.append(("routing_zones", lambda: service.graph_zones(bp_id, qe_type)))
@@ -58,7 +69,7 @@ def read_state(
     answers = dict(
         zip([name for name, _read in reads], concurrently(*[read for _n, read in reads]))
     )
-    vns = models.vns_from_graph(answers["virtual_networks"], fabric.members)
+    vns = answers["virtual_networks"]
     single, names = (
         answers["bindings"] if scope is None else scoped_templates(service, bp_id, qe_type, scope)
     )

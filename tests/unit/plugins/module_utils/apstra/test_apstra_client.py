@@ -21,7 +21,11 @@ from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra.client im
     ApstraError,
     TokenCache,
     concurrently,
+    json_items,
     parse_retry_after,
+)
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.apstra import (
+    client as client_module,
 )
 
 
@@ -329,3 +333,63 @@ def test_writes_wait_write_timeout_and_reads_wait_timeout():
     client.post("/api/blueprints/bp/qe", {"query": "q"})
     client.request("PATCH", "/api/blueprints/bp/obj-policy-batch-apply", {})
     assert [sent["timeout"] for sent in client.session.sent[1:]] == [7, 7, 600]
+
+
+ITEMS_ANSWERS = [
+    {"items": []},
+    {},
+    {"items": None, "other": [1, 2]},
+    {
+        "count": 123456,
+        "items": [
+            {"a": 1.5e3, "b": "\u00e9 \u65e5\u672c", "c": [1, {"x": None}]},
+            {"n": 12345678901234},
+            7,
+            "s",
+            [],
+        ],
+    },
+    {
+        "items": [{"a": i, "s": "x" * (i % 50)} for i in range(300)],
+        "count": 300,
+        "tail": {"k": [1]},
+    },
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1 << 20])
+def test_json_items_decodes_the_items_one_at_a_time_across_chunks(monkeypatch, chunk):
+    """The items of an answer, whatever the chunks the text is decoded in cut (inside a number, a multi-byte character,
+    white space); no list: none."""
+    monkeypatch.setattr(client_module, "ITEMS_CHUNK", chunk)
+    for answer in ITEMS_ANSWERS:
+        for text in (
+            json.dumps(answer),
+            json.dumps(answer, indent=3),
+            json.dumps(answer, separators=(",", ":"), ensure_ascii=False),
+        ):
+            assert list(json_items(text.encode("utf-8"))) == (answer.get("items") or [])
+
+
+@pytest.mark.parametrize(
+    "text", [b"[1, 2]", b"not json", b'{"items": [1, 2', b'{"items": [1, 2]', b""]
+)
+def test_json_items_refuses_what_is_not_a_json_object(text):
+    with pytest.raises(ValueError):
+        list(json_items(text))
+
+
+def test_post_items_answers_the_items_and_raises_errors_as_post():
+    rows = [{"ct": {"id": "t%d" % i}, "intf": {"id": "i%d" % i}} for i in range(5)]
+    client, _calls = make(
+        [
+            LOGIN_OK,
+            FakeResponse(500),
+            FakeResponse(200, {"count": 5, "items": rows}),
+            FakeResponse(422, {"errors": "bad query"}),
+        ]
+    )
+    assert list(client.post_items("/api/blueprints/bp/qe", {"query": "q"})) == rows
+    with pytest.raises(ApstraError) as error:
+        client.post_items("/api/blueprints/bp/qe", {"query": "q"})
+    assert error.value.status == 422
