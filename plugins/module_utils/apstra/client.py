@@ -11,9 +11,9 @@ import codecs
 import email.utils
 import hashlib
 import json
-import re
 import os
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
