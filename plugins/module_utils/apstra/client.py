@@ -409,7 +409,22 @@ class ApstraClient:
     def post_items(self, path, body=None, params=None, key="items"):
         """POST as ``post``; the items of the answer's list ``key`` one at a time (json_items), for a reader that reduces
         them in one pass. Errors are raised here, as ``post`` raises them."""
-        return json_items(self._response("POST", path, body, params).content, key)
+        resp = self._response("POST", path, body, params)
+        return self._items_of(resp, key, path)
+
+    @staticmethod
+    def _items_of(resp, key, path):
+        """json_items of an answer; an answer that is not JSON is an ApstraError naming the call and its status."""
+        try:
+            for item in json_items(resp.content, key):
+                yield item
+        except ValueError as exc:
+            raise ApstraError(
+                "the answer is not the JSON expected (%s)" % exc,
+                status=resp.status_code,
+                method="POST",
+                path=path,
+            ) from None
 
     def _response(self, method, path, body, params):
         """The answer to a call (a 401 answered by a login and the call sent again); ApstraError on any HTTP error."""

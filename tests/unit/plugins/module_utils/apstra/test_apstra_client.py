@@ -393,3 +393,16 @@ def test_post_items_answers_the_items_and_raises_errors_as_post():
     with pytest.raises(ApstraError) as error:
         client.post_items("/api/blueprints/bp/qe", {"query": "q"})
     assert error.value.status == 422
+
+
+def test_post_items_of_an_answer_that_is_not_json_is_an_apstra_error_naming_the_call():
+    page = FakeResponse(200)
+    page.content = b"<html>proxy error</html>"
+    client, _calls = make([LOGIN_OK, page])
+    items = client.post_items("/api/blueprints/bp/qe", {"query": "q"})
+    with pytest.raises(ApstraError) as error:
+        list(items)
+    assert error.value.status == 200 and error.value.path == "/api/blueprints/bp/qe"
+    assert str(error.value).startswith(
+        "POST /api/blueprints/bp/qe: the answer is not the JSON expected"
+    )
