@@ -416,8 +416,7 @@ class ApstraClient:
     def _items_of(resp, key, path):
         """json_items of an answer; an answer that is not JSON is an ApstraError naming the call and its status."""
         try:
-            for item in json_items(resp.content, key):
-                yield item
+            yield from json_items(resp.content, key)
         except ValueError as exc:
             raise ApstraError(
                 "the answer is not the JSON expected (%s)" % exc,
