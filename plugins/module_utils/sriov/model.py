@@ -182,6 +182,21 @@ def host_in(errors, field, value, cidr, cidr_field):
     return str(address)
 
 
+def is_label(value, max_length=K8S_NAME_MAX):
+    """An RFC 1123 label of at most ``max_length`` characters."""
+    return isinstance(value, str) and len(value) <= max_length and bool(NAME_RE.match(value))
+
+
+def routing_zone(errors, field, value):
+    """Appends to ``errors`` when ``value`` (given) is not a routing zone label: 1-30 characters of [A-Za-z0-9_-],
+    not 'default'."""
+    if value is not None and (not APSTRA_LABEL_RE.match(str(value)) or str(value) == "default"):
+        errors.append(
+            "%s: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"
+            % (field, value)
+        )
+
+
 def k8s_name(errors, field, value, required=True, max_length=K8S_NAME_MAX):
     if value is None:
         if required:

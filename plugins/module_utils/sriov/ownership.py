@@ -207,10 +207,6 @@ class Judge:
         for kind, name, _owner in objects:
             self._record(self.released, kind, name, net)
 
-    def raise_errors(self):
-        if self.errors:
-            raise IntentError(self.errors)
-
 
 def routing_group_clashes(nets, nads):
     """A routing group another owner's NADs already use in the same namespace: two owners never share a router."""

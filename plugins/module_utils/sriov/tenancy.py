@@ -38,16 +38,12 @@ def field_of(index, item):
     return "tenants[%d]%s" % (index, "(%s)" % label if label else "")
 
 
-def _is_label(value, max_length=model.K8S_NAME_MAX):
-    return isinstance(value, str) and len(value) <= max_length and bool(model.NAME_RE.match(value))
-
-
 def _names(item, field, errors):
     """The tenant's name and its namespaces (the first holds the pod network)."""
     name = item.get("name")
     if name is None:
         errors.append("%s.name is required" % field)
-    elif not _is_label(name, model.TENANT_NAME_MAX):
+    elif not model.is_label(name, model.TENANT_NAME_MAX):
         errors.append(
             "%s.name: %r is not a valid tenant name (1-%d characters of lower-case letters, digits and '-', starting "
             "and ending with a letter or digit: it names the tenant's pod network and routers)"
@@ -61,14 +57,14 @@ def _names(item, field, errors):
         )
         namespaces = []
     for index, namespace in enumerate(namespaces):
-        if not _is_label(namespace):
+        if not model.is_label(namespace):
             errors.append(
                 "%s.namespaces[%d]: %r is not a valid namespace (RFC 1123 label, at most 63 characters)"
                 % (field, index, namespace)
             )
         elif namespace in namespaces[:index]:
             errors.append("%s.namespaces[%d]: %s is listed twice" % (field, index, namespace))
-    return {"name": name, "namespaces": [ns for ns in namespaces if _is_label(ns)]}
+    return {"name": name, "namespaces": [ns for ns in namespaces if model.is_label(ns)]}
 
 
 def _addressing(item, field, errors):
@@ -85,11 +81,7 @@ def _addressing(item, field, errors):
         errors, field + ".pod_network.subnet", pod.get("subnet", ALLOCATE), allow_allocate=True
     )
     zone = item.get("routing_zone") or item.get("name")
-    if zone is not None and (not model.APSTRA_LABEL_RE.match(str(zone)) or str(zone) == "default"):
-        errors.append(
-            "%s.routing_zone: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"
-            % (field, zone)
-        )
+    model.routing_zone(errors, field + ".routing_zone", zone)
     share = item.get("share_routing_zone", False)
     if not isinstance(share, bool):
         errors.append("%s.share_routing_zone: %r is not a boolean" % (field, share))
@@ -104,7 +96,7 @@ def _links(item, field, errors):
     """The tenants it may reach, and its state."""
     reach = item.get("reach") or []
     if not isinstance(reach, list) or not all(
-        _is_label(name, model.TENANT_NAME_MAX) for name in reach
+        model.is_label(name, model.TENANT_NAME_MAX) for name in reach
     ):
         errors.append("%s.reach: %r must be a list of tenant names" % (field, reach))
         reach = []

@@ -86,28 +86,19 @@ def validate_allocation(allocation):
     return {"vlan_range": [low, high], "supernet": supernet, "prefix_length": prefix}
 
 
-def _is_label(value):
-    """An RFC 1123 label of at most 63 characters."""
-    return (
-        isinstance(value, str)
-        and len(value) <= model.K8S_NAME_MAX
-        and bool(model.NAME_RE.match(value))
-    )
-
-
 def _names(item, field, errors):
     """The network's name and namespace."""
     name = item.get("name")
     if name is None:
         errors.append("%s.name is required" % field)
-    elif not isinstance(name, str) or len(name) > model.NAME_MAX or not model.NAME_RE.match(name):
+    elif not model.is_label(name, model.NAME_MAX):
         errors.append(
             "%s.name: %r is not a valid name (1-%d characters of lower-case letters, digits and '-', starting and ending "
             "with a letter or digit: it names both the NAD and the Apstra virtual network)"
             % (field, name, model.NAME_MAX)
         )
     namespace = item.get("namespace") or "default"
-    if not _is_label(namespace):
+    if not model.is_label(namespace):
         errors.append(
             "%s.namespace: %r is not a valid namespace (RFC 1123 label, at most 63 characters)"
             % (field, namespace)
@@ -129,11 +120,8 @@ def _addressing(item, field, errors):
     zone = item.get("routing_zone")
     if zone is None:
         errors.append("%s.routing_zone is required (the Apstra routing zone / VRF label)" % field)
-    elif not model.APSTRA_LABEL_RE.match(str(zone)) or str(zone) == "default":
-        errors.append(
-            "%s.routing_zone: %r is not a valid routing zone label (1-30 characters of [A-Za-z0-9_-], not 'default')"
-            % (field, zone)
-        )
+    else:
+        model.routing_zone(errors, field + ".routing_zone", zone)
     subnet = model.subnet(errors, field + ".subnet", item.get("subnet"), allow_allocate=True)
     if item.get("subnet") is None:
         errors.append(
@@ -186,13 +174,13 @@ def _attachment(item, field, errors):
 def _routing(item, field, errors):
     """routing_group, tenant, tags and routes."""
     group = item.get("routing_group")
-    if group is not None and not _is_label(group):
+    if group is not None and not model.is_label(group):
         errors.append(
             "%s.routing_group: %r is not a valid name (RFC 1123 label, at most 63 characters)"
             % (field, group)
         )
     tenant = item.get("tenant")
-    if tenant is not None and not _is_label(tenant):
+    if tenant is not None and not model.is_label(tenant):
         errors.append("%s.tenant: %r is not a valid tenant name" % (field, tenant))
     tags = model.tags(errors, field + ".tags", item.get("tags"))
     routes = item.get("routes") or []
