@@ -108,7 +108,10 @@ cluster_id:
 """
 
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s import nad
-from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.cn2 import tenant_facts
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.cn2 import (
+    list_pods,
+    tenant_facts,
+)
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.module import K8sModule
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.k8s.nodes import (
     node_facts,
@@ -186,10 +189,12 @@ class ClusterInfo(K8sModule):
             # the cluster ID convention of KEP-2149: the kube-system namespace's uid
             namespace = service.get(service.resource("v1", "Namespace"), "kube-system")
             result["cluster_id"] = ((namespace or {}).get("metadata") or {}).get("uid")
+        # one pod list serves both the pods' nodes and the tenants' primary networks
+        pods = list_pods(service) if gather & {"pods", "tenants"} else None
         if "tenants" in gather:
-            result["tenants"] = tenant_facts(service)
+            result["tenants"] = tenant_facts(service, pods=pods)
         if "pods" in gather:
-            usage = cluster.pod_usage(service.list(service.resource("v1", "Pod")))
+            usage = cluster.pod_usage(pods)
             result["pod_usage"] = dict(
                 ("%s/%s" % key, nodes) for key, nodes in sorted(usage.items())
             )

@@ -93,7 +93,8 @@ def test_a_tenant_follows_its_namespaces_with_nobody_running_a_playbook(
         timeout=WAIT,
     )
 
-    # opting out while a pod uses the pod network removes nothing; once the pod is gone, the next run removes it
+    # opting out (the pod deleted at once, so no run is known to see it still running: the refusal while pods use
+    # the pod network is test_tenants.py's and the unit tests'): the next run removes the pod network
     for name in ("shop-a", "shop-b"):
         kubectl("annotate", "namespace", name, "cn2-apstra.netops.io/tenant-")
     kubectl("delete", "pod", "-n", "shop-b", "web-0")

@@ -197,10 +197,15 @@ def validate_pod_network(item, field):
         raise ResourceError("%s.gateway: %r is not an address inside %s" % (field, gateway, cidr))
 
 
-def primary_networks(service):
-    """{running pod ``namespace/name``: its primary network ``namespace/name``, or "" for the default}, one list call."""
+def list_pods(service):
+    """Every pod of the cluster, one list call."""
+    return service.list(service.resource("v1", "Pod"))
+
+
+def primary_networks(pod_objects):
+    """{running pod ``namespace/name``: its primary network ``namespace/name``, or "" for the default}."""
     pods = {}
-    for pod in service.list(service.resource("v1", "Pod")):
+    for pod in pod_objects:
         if (pod.get("status") or {}).get("phase") not in INACTIVE_PHASES:
             metadata = pod.get("metadata") or {}
             pods["%s/%s" % (metadata.get("namespace"), metadata.get("name"))] = (
@@ -212,16 +217,17 @@ def primary_networks(service):
 def pod_users(service, refs):
     """{pod network ``namespace/name``: [pods (``namespace/name``) whose primary network it is]} for ``refs``."""
     users = {}
-    for pod, network in primary_networks(service).items():
+    for pod, network in primary_networks(list_pods(service)).items():
         if network in refs:
             users.setdefault(network, []).append(pod)
     return dict((ref, sorted(pods)) for ref, pods in users.items())
 
 
-def tenant_facts(service, api_version=CN2_GROUP):
+def tenant_facts(service, api_version=CN2_GROUP, pods=None):
     """What the plan reads for tenants, one list call per kind: namespaces (name, labels, annotations), the pod
     networks' Subnets and VirtualNetworks (option form; VirtualNetworks with their status ``state``), the
     VirtualNetworkRouters (option form) and each running pod's primary network (``namespace/name`` -> network, or "").
+    ``pods``: the pods already listed by the caller (else listed here).
     """
     namespaces = [
         dict(
@@ -246,5 +252,5 @@ def tenant_facts(service, api_version=CN2_GROUP):
             for item, obj in kinds["VirtualNetwork"]
         ],
         "routers": [item for item, _obj in kinds["VirtualNetworkRouter"]],
-        "pods": primary_networks(service),
+        "pods": primary_networks(list_pods(service) if pods is None else pods),
     }

@@ -86,3 +86,17 @@ def test_sriov_networks_not_served_are_an_empty_list(k8s):
     service = cluster(k8s, served=k8s.DEFAULT_SERVED)
     result = k8s.run(module.main, {"gather": ["sources"]}, service)
     assert result["sriov_networks"] == [] and not result["failed"]
+
+
+def test_pods_and_tenants_share_one_pod_list_call(k8s):
+    service = cluster(
+        k8s,
+        served=k8s.DEFAULT_SERVED + ("Namespace", "Subnet", "VirtualNetwork"),
+    )
+    result = k8s.run(module.main, {"gather": ["pods", "tenants"]}, service)
+    assert [call[1] for call in service.calls].count("Pod") == 1
+    assert result["pod_usage"] == {
+        "telco/mine": {"worker-01": ["telco/p1"]},
+        "telco/theirs": {"worker-05": ["telco/p2"]},
+    }
+    assert result["tenants"]["pods"] == {"telco/p1": "", "telco/p2": ""}
