@@ -32,6 +32,11 @@ CLUSTER_LAYERS = (
 )
 VERBS = {"create": "created", "update": "updated", "delete": "deleted"}
 NOT_COMPARED = ("id", "owner")
+# the fabric changes of a preview or a hold were staged, not deployed
+WINDOW_SUFFIX = {
+    "preview": " (staged, then reverted: not deployed)",
+    "hold": " (staged, held for approval: not deployed)",
+}
 
 
 def cell(value):
@@ -107,10 +112,16 @@ def change_rows(layer, title, changes, marks):
     return rows
 
 
+def fabric_suffix(data):
+    """What became of the fabric changes listed when this run did not deploy them, else ""."""
+    if data.get("staged_only"):
+        return " (staged, not deployed)"
+    return WINDOW_SUFFIX.get((data.get("change_window") or {}).get("mode"), "")
+
+
 def layer_section(title, layers, results, data):
     check = data.get("check_mode")
-    staged = layers is FABRIC_LAYERS and data.get("staged_only")
-    suffix = " (planned)" if check else " (staged, not deployed)" if staged else ""
+    suffix = " (planned)" if check else fabric_suffix(data) if layers is FABRIC_LAYERS else ""
     lines = ["", "## %s changes%s" % (title, suffix), ""]
     rows, requests = [], []
     for layer, kind in layers:
@@ -275,10 +286,15 @@ def staging(data):
     staged = data.get("staging") or {}
     if not (staged.get("ours") or staged.get("foreign")):
         return []
-    verdict = "deployed with this run" if staged.get("included") else "refused"
+    commit = (data.get("results") or {}).get("commit") or {}
+    deployed = bool(commit.get("changed")) and not data.get("check_mode")
+    done = "deployed by this run" if deployed else "not deployed by this run"
+    verdict = (
+        ("deployed with this run" if deployed else done) if staged.get("included") else "refused"
+    )
     rows = [
         [
-            "this collection (deployed by this run)",
+            "this collection (%s)" % done,
             c.get("action"),
             c.get("kind"),
             c.get("object") or c.get("name"),

@@ -152,8 +152,14 @@ summary:
   type: dict
   contains:
     fabric_changed:
-      description: Whether the fabric changed (or would change).
+      description: Whether the fabric changed (or would change); false in a preview.
       type: bool
+    fabric_staged_not_deployed:
+      description: Whether a failed run left its fabric writes staged, not deployed.
+      type: bool
+    held_version:
+      description: The staging version a hold left for approval, if this run held one.
+      type: int
     cluster_changed:
       description: Whether the cluster changed (or would change).
       type: bool
