@@ -39,6 +39,13 @@ class ActionModule(ControllerTask):
                 % (params["owner"], found["path"], found["owner"]),
                 changed=False,
             )
+        given = dict((k, v) for k, v in (params.get("allocation") or {}).items() if v is not None)
+        if given and found["allocation"] and given != found["allocation"]:
+            raise TaskFailed(
+                "allocation: %s is given, but %s says sriov_allocation: %s; give the allocation one way"
+                % (given, found["path"], found["allocation"]),
+                changed=False,
+            )
         params.update(
             networks=found["networks"],
             tenants=found["tenants"],

@@ -130,3 +130,26 @@ def test_apstra_blueprint_alone_selects_and_none_on_a_two_blueprint_server_is_an
         assert writes and all("/blueprints/%s/" % ids["dc2"] in path for path in writes), writes
     finally:
         server.stop()
+
+
+def test_an_allocation_given_two_ways_that_differ_is_refused_before_any_call(
+    job, apstra, k8s, tmp_path
+):
+    path = tmp_path / "intent.yml"
+    path.write_text(
+        yaml.safe_dump(
+            {"sriov_networks": [NETWORK], "sriov_allocation": {"vlan_range": [2000, 2099]}}
+        )
+    )
+    job.intent_file = path
+    apstra.clear_log()
+    k8s.clear_log()
+    result = job(
+        "provision", "-e", json.dumps({"sriov_network_allocation": {"vlan_range": [3000, 3099]}})
+    )
+    assert result.rc != 0
+    assert failure(result).startswith(
+        "allocation: {'vlan_range': [3000, 3099]} is given, but %s says sriov_allocation: "
+        "{'vlan_range': [2000, 2099]}; give the allocation one way" % path
+    ), result
+    assert apstra.requests_log() == [] and k8s.requests_log() == []

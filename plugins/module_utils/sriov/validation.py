@@ -180,8 +180,11 @@ def _routing(item, field, errors):
             % (field, group)
         )
     tenant = item.get("tenant")
-    if tenant is not None and not model.is_label(tenant):
-        errors.append("%s.tenant: %r is not a valid tenant name" % (field, tenant))
+    if tenant is not None and not model.is_label(tenant, model.TENANT_NAME_MAX):
+        errors.append(
+            "%s.tenant: %r is not a valid tenant name (1-%d characters of lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit)" % (field, tenant, model.TENANT_NAME_MAX)
+        )
     tags = model.tags(errors, field + ".tags", item.get("tags"))
     routes = item.get("routes") or []
     valid_routes = []

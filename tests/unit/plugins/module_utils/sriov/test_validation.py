@@ -270,3 +270,11 @@ def test_the_intent_must_be_a_list():
     assert errors_of(["x"]) == [
         "networks[0]: must be a mapping with at least name, routing_zone and resource_name"
     ]
+
+
+def test_a_network_s_tenant_is_a_tenant_name_and_the_error_says_what_is_allowed():
+    assert errors_of([dict(NET, tenant="t" * 27)]) == [
+        "networks[0](sriov-a).tenant: '%s' is not a valid tenant name (1-26 characters of lower-case letters, "
+        "digits and '-', starting and ending with a letter or digit)" % ("t" * 27)
+    ]
+    assert validate_intent([dict(NET, tenant="t" * 26)])[0][0]["tenant"] == "t" * 26
