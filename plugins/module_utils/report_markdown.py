@@ -290,7 +290,7 @@ def staging(data):
     deployed = bool(commit.get("changed")) and not data.get("check_mode")
     done = "deployed by this run" if deployed else "not deployed by this run"
     verdict = (
-        ("deployed with this run" if deployed else done) if staged.get("included") else "refused"
+        "refused" if not staged.get("included") else "deployed with this run" if deployed else done
     )
     rows = [
         [

@@ -198,3 +198,19 @@ def test_past_the_node_limit_the_svg_groups_nodes_by_leafs_and_status_and_caps_t
     # the same nodes under the limit: one box each
     few = report.svg({"port_map": port_map[:3], "networks": nets, "leafs": ["leaf1", "leaf2"]})
     assert ">worker-01<" in few and "nodes<" not in few
+
+
+def test_earlier_staging_taken_in_a_run_that_did_not_deploy_is_not_called_deployed(data):
+    data["staging"]["included"] = True
+    data["results"]["commit"] = {"changed": False, "deployed_version": 1}
+    text = markdown(data, svg_name="x.svg")
+    assert (
+        "| this collection (not deployed by this run) | modify | virtual_network | sriov-a |"
+        in text
+    )
+    assert "| bob (not deployed by this run) | create | virtual_network | x |" in text
+    assert "deployed by this run)" not in text.replace("not deployed by this run)", "")
+    data["results"]["commit"] = {"changed": True, "deployed_version": 2}
+    text = markdown(data, svg_name="x.svg")
+    assert "| this collection (deployed by this run) | modify | virtual_network | sriov-a |" in text
+    assert "| bob (deployed with this run) | create | virtual_network | x |" in text

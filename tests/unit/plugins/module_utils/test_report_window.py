@@ -103,6 +103,7 @@ def test_a_hold_names_the_version_to_approve():
     assert "Held for approval: staging version **12** of blueprint dc1 (deployed version 6)" in text
     assert "To deploy exactly this version: `-e approve=12`" in text
     assert "read after staging (held, not deployed): 1 of 1" in text
+    assert "## Fabric (Apstra) changes (staged, held for approval: not deployed)" in text
 
 
 def test_a_preview_says_what_was_read_back_and_the_deployed_version_is_the_one_read():
@@ -119,6 +120,7 @@ def test_a_preview_says_what_was_read_back_and_the_deployed_version_is_the_one_r
     assert "| Apstra revision | unchanged (version 5) |" in text
     assert "Read back after the revert: deployed version 5 (unchanged), nothing uncommitted" in text
     assert "read after staging and before the revert" in text
+    assert "## Fabric (Apstra) changes (staged, then reverted: not deployed)" in text
 
 
 def test_an_approve_names_the_held_change_it_deployed():
