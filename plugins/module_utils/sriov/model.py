@@ -162,26 +162,6 @@ def subnet(errors, field, value, allow_allocate=False, prefixes=PREFIX_RANGE):
     return str(net)
 
 
-def host_in(errors, field, value, cidr, cidr_field):
-    """``value`` as an IPv4 host address inside ``cidr``."""
-    if value is None:
-        return None
-    try:
-        address = ipaddress.ip_address(str(value))
-    except ValueError:
-        errors.append("%s: %r is not an IPv4 address" % (field, value))
-        return None
-    net = ipaddress.ip_network(cidr)
-    if address not in net or (
-        net.num_addresses > 2 and address in (net.network_address, net.broadcast_address)
-    ):
-        errors.append(
-            "%s: %s is not a host address inside %s %s" % (field, value, cidr_field, cidr)
-        )
-        return None
-    return str(address)
-
-
 def is_label(value, max_length=K8S_NAME_MAX):
     """An RFC 1123 label of at most ``max_length`` characters."""
     return isinstance(value, str) and len(value) <= max_length and bool(NAME_RE.match(value))
@@ -197,34 +177,11 @@ def routing_zone(errors, field, value):
         )
 
 
-def k8s_name(errors, field, value, required=True, max_length=K8S_NAME_MAX):
-    if value is None:
-        if required:
-            errors.append("%s is required" % field)
-        return None
-    if not isinstance(value, str) or len(value) > max_length or not NAME_RE.match(value):
-        errors.append(
-            "%s: %r is not a valid name (RFC 1123 label: lower-case letters, digits and '-', starting and ending "
-            "with a letter or digit, at most %d characters)" % (field, value, max_length)
-        )
-        return None
-    return value
-
-
 def resource_name(errors, field, value):
     if value is None:
         return None
     if not RESOURCE_RE.match(str(value)):
         errors.append("%s: %r is not a resource name of the form <domain>/<name>" % (field, value))
-        return None
-    return str(value)
-
-
-def apstra_label(errors, field, value):
-    if value is None or not APSTRA_LABEL_RE.match(str(value)):
-        errors.append(
-            "%s: %r is not a valid label (1-30 characters of [A-Za-z0-9_-])" % (field, value)
-        )
         return None
     return str(value)
 
