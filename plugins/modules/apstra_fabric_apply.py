@@ -456,6 +456,11 @@ class FabricApply(ApstraModule):
             verified, revision = self.read_back(commit)
         except (MutexHeld, ApplyFailed, CommitError) as exc:
             failure = exc
+        except Exception:
+            self.release(
+                mutex
+            )  # any other error (a read, a refused step): the mutex is not left held
+            raise
         left = self.release(mutex)
         if failure is not None:
             self.fail(failure, left)
