@@ -367,6 +367,9 @@ class FabricApply(ApstraModule):
     held_change = None
     previewed = None
     left_note = None
+    # how the plan was carried out (see apply): as handed over (fresh), or planned again (replanned says why)
+    fresh = False
+    replanned = None
 
     def versions_of_facts(self):
         blueprint = (self.params["facts"].get("blueprints") or [{}])[0]
@@ -456,6 +459,11 @@ class FabricApply(ApstraModule):
             verified, revision = self.read_back(commit)
         except (MutexHeld, ApplyFailed, CommitError) as exc:
             failure = exc
+        except Exception:
+            self.release(
+                mutex
+            )  # any other error (a read, a refused step): the mutex is not left held
+            raise
         left = self.release(mutex)
         if failure is not None:
             self.fail(failure, left)
@@ -544,9 +552,8 @@ class FabricApply(ApstraModule):
             self.touched = touched_devices(
                 self.results, self.context.fabric, resources.get("virtual_networks")
             )
-        if (
-            window == "hold"
-        ):  # the whole held change: what an earlier hold of this staging touched too
+        if window == "hold":
+            # the whole held change: what an earlier hold of this staging touched too
             earlier = self.earlier_hold().get("devices") or []
             self.touched = sorted(set(self.touched) | set(earlier), key=natural)
         if self.params["device_diffs"]:
@@ -697,7 +704,7 @@ class FabricApply(ApstraModule):
         only the changed ones are read back. None (read everything) otherwise."""
         facts = self.params["facts"] or {}
         if not (
-            getattr(self, "fresh", False)
+            self.fresh
             and (facts.get("staging") or {}).get("uncommitted") is False
             and (facts.get("resources") or {}).get("templates") is not None
         ):
@@ -781,7 +788,7 @@ class FabricApply(ApstraModule):
             out["deployed"] = verified
         if revision is not None:
             out["revision"] = revision
-        if getattr(self, "replanned", None):
+        if self.replanned:
             out["replanned"] = self.replanned
         if notes:
             out["notes"] = notes

@@ -59,6 +59,8 @@ def leftover(description, owner, now=None):
     if held.get("host") == socket.gethostname():
         try:
             os.kill(int(held.get("pid")), 0)
+        except PermissionError:
+            return False  # alive: another user's process
         except (OSError, TypeError, ValueError):
             return True
         return False

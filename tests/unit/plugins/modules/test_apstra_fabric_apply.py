@@ -617,3 +617,24 @@ def test_holding_again_what_is_held_writes_nothing_and_reads_the_held_change_s_l
     assert [w["path"] for w in client.writes()] == [TAGS_PATH, TAGS_PATH + "/tag-1"]
     assert result["held"] == held_facts(facts)["staging"]["held"] and result["changed"] is False
     assert result["devices_read"] == ["leaf2"]
+
+
+def test_a_read_that_fails_after_the_deploy_still_releases_the_mutex(apstra, facts):
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
+        routes={
+            ("GET", BASE + "/revisions"): apstra.error(500, method="GET", path=BASE + "/revisions")
+        },
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
+    assert result["failed"] and ("PUT", DEPLOY) in client.paths()
+    assert client.paths()[-1] == ("DELETE", TAGS_PATH + "/tag-1")

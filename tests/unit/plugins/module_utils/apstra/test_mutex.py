@@ -231,6 +231,17 @@ def test_the_same_owners_leftover_is_taken_over_another_owners_is_waited_for(aps
     )
 
 
+def test_a_live_process_of_another_user_on_this_host_is_not_a_leftover(monkeypatch):
+    """os.kill(pid, 0) on another user's live process raises PermissionError: that run still holds the mutex."""
+    gone, _tag = leftover_of("team-x")
+
+    def kill(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "kill", kill)
+    assert not leftover(json.dumps(gone), "team-x")
+
+
 def test_a_leftover_two_runs_take_over_at_once_is_the_last_writers(apstra, clock):
     """Both runs of the owner see the leftover and rewrite it; the one whose description the tag does not hold after
     its write waits for the other, as for any holder."""
