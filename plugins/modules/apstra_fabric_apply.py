@@ -456,13 +456,12 @@ class FabricApply(ApstraModule):
                 mutex.acquire()
             committer = self.committer()
             commit = self.apply(committer, committer.versions(), planned)
-            verified, revision = self.read_back(commit)
+            verified, revision, unread = self.read_back_after(commit)
         except (MutexHeld, ApplyFailed, CommitError) as exc:
             failure = exc
         except Exception:
-            self.release(
-                mutex
-            )  # any other error (a read, a refused step): the mutex is not left held
+            # any other error (a read, a refused step): the mutex is not left held
+            self.release(mutex)
             raise
         left = self.release(mutex)
         if failure is not None:
@@ -470,12 +469,36 @@ class FabricApply(ApstraModule):
         result = self.result(self.results, commit, verified, revision=revision)
         if mutex and mutex.took_over:
             result["mutex_taken_over"] = mutex.took_over
-        if left is not None:
-            self.module.fail_json(
-                msg="deployed as version %s; but %s" % (commit.get("deployed_version"), left),
-                **dict(result, mutex_left=left.mutex),
-            )
+        if left is not None or unread is not None:
+            self.deployed_but(result, commit, unread, left)
         return result
+
+    def read_back_after(self, commit):
+        """read_back, and None; after a deploy, a read-back that fails is returned instead of raised, so that the run
+        says what it deployed."""
+        try:
+            return self.read_back(commit) + (None,)
+        except ApstraError as exc:
+            if not commit["changed"]:
+                raise
+            return None, None, exc
+
+    def deployed_but(self, result, commit, unread, left):
+        """Fail a run that deployed, naming what went wrong after the deploy: the read-back, the mutex release."""
+        problems = []
+        if unread is not None:
+            problems.append(
+                "reading back what Apstra deployed failed (%s); run verify to read what the fabric holds"
+                % unread
+            )
+        if left is not None:
+            problems.append(str(left))
+            result = dict(result, mutex_left=left.mutex)
+        self.module.fail_json(
+            msg="deployed as version %s; but %s"
+            % (commit.get("deployed_version"), "; and ".join(problems)),
+            **result,
+        )
 
     @staticmethod
     def release(mutex):

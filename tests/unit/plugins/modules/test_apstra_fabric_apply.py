@@ -619,6 +619,32 @@ def test_holding_again_what_is_held_writes_nothing_and_reads_the_held_change_s_l
     assert result["devices_read"] == ["leaf2"]
 
 
+def test_a_read_back_that_fails_after_the_deploy_says_the_run_deployed(apstra, facts):
+    client = fabric_client(
+        apstra,
+        status=apstra.Seq(CLEAN, {"staging_version": 4, "deployed_version": 3}),
+        routes={
+            ("GET", BASE + "/revisions"): apstra.error(500, method="GET", path=BASE + "/revisions")
+        },
+    )
+    result = apstra.run(
+        main,
+        {
+            "blueprint": BP,
+            "facts": facts,
+            "steps": steps(s1=[{"label": "sriov-a", "bindings": ["leaf2"]}]),
+        },
+        client,
+    )
+    assert result["failed"] and result["changed"] is True
+    assert result["commit"]["changed"] and "deployed" not in result
+    assert result["msg"].startswith(
+        "deployed as version %s; but reading back what Apstra deployed failed (GET %s/revisions"
+        % (result["deployed_version"], BASE)
+    ), result["msg"]
+    assert result["msg"].endswith("; run verify to read what the fabric holds")
+
+
 def test_a_read_that_fails_after_the_deploy_still_releases_the_mutex(apstra, facts):
     client = fabric_client(
         apstra,
