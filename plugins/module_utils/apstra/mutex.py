@@ -119,7 +119,7 @@ class BlueprintMutex:
     def acquire(self):
         """Take the mutex; returns True when another holder had to be waited for. Raises MutexHeld after ``wait`` seconds."""
         deadline = self.clock() + self.wait
-        waited = False
+        waited = vanished = False
         while True:
             try:
                 answer = self.client.post(
@@ -133,9 +133,13 @@ class BlueprintMutex:
                     raise
                 tag = self._find()
                 if tag is None:
-                    if isinstance(exc, ApstraConnectionError):
+                    # released between our create and our read: try again, once (a refusal without a mutex to show
+                    # for it twice in a row is another error)
+                    if isinstance(exc, ApstraConnectionError) or vanished:
                         raise
-                    continue  # released between our create and our read: try again
+                    vanished = True
+                    continue
+                vanished = False
                 if self.nonce in (tag.get("description") or ""):
                     self.tag_id = tag.get("id")  # our create was applied, only its answer was lost
                     return waited

@@ -261,3 +261,12 @@ def test_a_leftover_two_runs_take_over_at_once_is_the_last_writers(apstra, clock
     with pytest.raises(MutexHeld):
         lock.acquire()
     assert lock.tag_id is None and lock.took_over is None
+
+
+def test_a_refusal_with_no_mutex_to_show_for_it_twice_is_raised_not_sent_forever(apstra, clock):
+    refused = apstra.error(422, {"errors": {"label": "invalid"}}, "POST", TAGS_PATH)
+    client = apstra.client({("POST", TAGS_PATH): refused, ("GET", TAGS_PATH): {"items": []}})
+    with pytest.raises(ApstraError) as info:
+        mutex(client, clock, wait=60).acquire()
+    assert info.value is refused
+    assert client.paths() == [("POST", TAGS_PATH), ("GET", TAGS_PATH)] * 2
