@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.netops.cn2_apstra.plugins.module_utils.device_diff import natural
 from ansible_collections.netops.cn2_apstra.plugins.module_utils.sriov.verification import index
 
 # Past this many ports a network's line groups them by switch in Junos range notation, so the plan of a 200-server
@@ -27,14 +28,6 @@ def _ranges(numbers):
     return ",".join(str(a) if a == b else "%d-%d" % (a, b) for a, b in spans)
 
 
-def _natural(names):
-    """Sort key: leaf2 before leaf11."""
-    return [
-        [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-        for name in names
-    ]
-
-
 def port_list(ports, limit=PORT_LIST_LIMIT):
     """``switch:interface`` names, listed; past ``limit``, counted and grouped: ``3 ports: leaf1:xe-0/0/[1-2], leaf2:ae[4]``."""
     if len(ports) <= limit:
@@ -49,7 +42,9 @@ def port_list(ports, limit=PORT_LIST_LIMIT):
         groups.setdefault((switch, match.group(1)), []).append(int(match.group(2)))
     parts = [
         "%s:%s[%s]" % (switch, prefix, _ranges(numbers))
-        for (switch, prefix), numbers in sorted(groups.items(), key=lambda item: _natural(item[0]))
+        for (switch, prefix), numbers in sorted(
+            groups.items(), key=lambda item: [natural(name) for name in item[0]]
+        )
     ]
     return "%d ports: %s" % (len(ports), ", ".join(parts + sorted(others)))
 
