@@ -302,32 +302,40 @@ class BlueprintInfo(ApstraModule):
                 port_bindings=PortBindings(ctx).read(),
                 staging_version=facts["staging_version"],
             )
+        deployed = None
         if "staging" in gather:
-            staging = dict(
-                uncommitted=facts["has_uncommitted_changes"],
-                staging_version=facts["staging_version"],
-                label=facts["label"],
-                deployed_version=facts["deployed_version"],
-                username=self.params.get("username"),
-                changes=[],
-                lock=dict(
-                    lock_status=facts["lock_status"],
-                    lock_type=facts["lock_type"],
-                    username=facts["locked_by"],
-                ),
-            )
-            if staging["uncommitted"]:
-                staging["changes"] = staged_changes(
-                    read_state(self.service, facts["id"], fabric, with_zones=True),
-                    read_state(self.service, facts["id"], fabric, "deployed", with_zones=True),
-                )
-                staging["held"] = read_held(self.client, facts["id"])
-            result["staging"] = staging
+            result["staging"], deployed = self.staging_facts(facts, fabric)
         if "deployed" in gather:
-            result["deployed"] = verification_view(
-                read_state(self.service, facts["id"], fabric, "deployed")
-            )
+            if deployed is None:
+                deployed = read_state(self.service, facts["id"], fabric, "deployed")
+            result["deployed"] = verification_view(deployed)
         return result
+
+    def staging_facts(self, facts, fabric):
+        """(The staging facts, the deployed state read for their diff or None): what is staged beyond the deployed
+        version, object by object, and a held change's record."""
+        staging = dict(
+            uncommitted=facts["has_uncommitted_changes"],
+            staging_version=facts["staging_version"],
+            label=facts["label"],
+            deployed_version=facts["deployed_version"],
+            username=self.params.get("username"),
+            changes=[],
+            lock=dict(
+                lock_status=facts["lock_status"],
+                lock_type=facts["lock_type"],
+                username=facts["locked_by"],
+            ),
+        )
+        if not staging["uncommitted"]:
+            return staging, None
+        # the deployed side of the diff serves the deployed facts too (their view leaves the zones out)
+        deployed = read_state(self.service, facts["id"], fabric, "deployed", with_zones=True)
+        staging["changes"] = staged_changes(
+            read_state(self.service, facts["id"], fabric, with_zones=True), deployed
+        )
+        staging["held"] = read_held(self.client, facts["id"])
+        return staging, deployed
 
 
 def main():

@@ -423,3 +423,25 @@ def test_fifty_networks_cost_the_same_calls_as_five(apstra_credentials, run_task
         )  # login, blueprints, zones, fabric query, list, one batch create
     finally:
         server.stop()
+
+
+def test_staging_and_deployed_facts_read_the_deployed_graph_once(
+    apstra, apstra_credentials, run_tasks
+):
+    gather = ["fabric", "staging", "deployed"]
+    tasks = [
+        {"name": "deployed alone", INFO: {"gather": ["fabric", "deployed"]}},
+        {"name": "stage", ZONES: {"config": [{"label": "telco"}]}},
+    ]
+    _run, (alone, _stage) = run_tasks(apstra_credentials, tasks)
+    apstra.clear_log()
+    _run, (both,) = run_tasks(apstra_credentials, [{"name": "both", INFO: {"gather": gather}}])
+    assert both["staging"]["uncommitted"] and both["staging"]["changes"]
+    assert both["deployed"] == alone["deployed"]
+    deployed_queries = [
+        r
+        for r in apstra.requests_log()
+        if r["path"].endswith("/qe") and "deployed" in json.dumps(r.get("query"))
+    ]
+    # the staging diff's deployed side (VNs, bindings, zones) serves the deployed facts: no second read
+    assert len(deployed_queries) == 3, [r["path"] for r in apstra.requests_log()]
