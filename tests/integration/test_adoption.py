@@ -39,39 +39,59 @@ HAND_NAD = {
 }
 
 
-def hand_made(apstra, k8s):
+def oam_zone(session):
+    """The id of routing zone oam, made by hand the first time."""
+    zones = session.get("/security-zones").json()["items"].values()
+    held = [zone["id"] for zone in zones if zone["label"] == "oam"]
+    return held[0] if held else session.routing_zone("oam")["id"]
+
+
+def hand_made(apstra, k8s, name="legacy-oam", vlan=900, template="oam-ct"):
     """What a team stitched by hand: zone oam, VN legacy-oam (VLAN 900, tag legacy) on the leafs of the SR-IOV nodes,
-    a tagged template applied to their ports, deployed; and the NAD legacy-oam."""
+    a tagged template applied to their ports, deployed; and the NAD legacy-oam (or another such network).
+    """
     session = ApstraSession(apstra.url)
     systems = session.systems()
     pair = session.esi_lag()
+    subnet = "10.%d.0.0/24" % (vlan // 10)
     vn_id = session.virtual_network(
-        "legacy-oam",
-        session.routing_zone("oam")["id"],
+        name,
+        oam_zone(session),
         [
-            {"system_id": systems["leaf1"], "vlan_id": 900},
-            {"system_id": systems["leaf2"], "vlan_id": 900},
-            {"system_id": pair["rg"]["id"], "vlan_id": 900},
+            {"system_id": systems["leaf1"], "vlan_id": vlan},
+            {"system_id": systems["leaf2"], "vlan_id": vlan},
+            {"system_id": pair["rg"]["id"], "vlan_id": vlan},
         ],
-        subnet="10.90.0.0/24",
-        gateway="10.90.0.1",
-        vn_id="10900",
+        subnet=subnet,
+        gateway=subnet.replace(".0/24", ".1"),
+        vn_id=str(10000 + vlan),
         tags=["legacy"],
     )
     session.import_policies(
         template_policies(
-            "oam-ct",
+            template,
             {"vn_node_id": vn_id, "tag_type": "vlan_tagged"},
-            label="oam-tagged",
+            label="%s-tagged" % name,
             description="made by hand",
             tags=["oam"],
         )
     )
     session.apply_template(
-        "oam-ct", [pair["i"]["id"]] + [session.interface_id(*port) for port in PORTS]
+        template, [pair["i"]["id"]] + [session.interface_id(*port) for port in PORTS]
     )
     session.deploy("by hand")
-    assert requests.post(k8s.url + NADS, json=HAND_NAD, timeout=10).status_code == 201
+    config = dict(
+        json.loads(HAND_NAD["spec"]["config"]),
+        name=name,
+        vlan=vlan,
+        ipam={"type": "whereabouts", "range": subnet, "gateway": subnet.replace(".0/24", ".1")},
+    )
+    nad = dict(
+        HAND_NAD,
+        metadata=dict(HAND_NAD["metadata"], name=name),
+        spec={"config": json.dumps(config)},
+    )
+    assert requests.post(k8s.url + NADS, json=nad, timeout=10).status_code == 201
     return session
 
 
@@ -226,3 +246,19 @@ def test_force_deletes_an_adopted_network(job, apstra, k8s, lab, tmp_path):
     ]
     assert "legacy-oam" not in labels
     assert requests.get(k8s.url + NADS + "/legacy-oam", timeout=10).status_code == 404
+
+
+def test_adopting_several_templates_reads_their_roots_in_one_call(job, apstra, k8s, tmp_path):
+    session = hand_made(apstra, k8s)
+    hand_made(apstra, k8s, name="legacy-mgmt", vlan=910, template="mgmt-ct")
+    written = tmp_path / "adopt.yml"
+    assert job("discover", extra={"write_intent": str(written)}).rc == 0
+    job.intent_file = written
+    apstra.clear_log()
+    run = job("provision", extra={"adopt": True})
+    assert run.rc == 0, run.stdout[-3000:]
+    exports = [r["path"] for r in apstra.requests_log() if "/obj-policy-export" in r["path"]]
+    assert len(exports) == 1 and exports[0].endswith("/obj-policy-export"), exports
+    for template in ("oam-ct", "mgmt-ct"):
+        tags = session.get("/obj-policy-export/%s" % template).json()["policies"][0]["tags"]
+        assert sorted(tags) == ["managed-by:netops.cn2_apstra", "netops.cn2_apstra/adopted", "oam"]

@@ -995,6 +995,7 @@ class PortBindings(ApstraResource):
         templates = dict(((t["vn_id"], t["tag_type"]), t) for t in self.ctx.templates())
         ports = self.ctx.fabric.ports
         new_policies, apply, unused, roots = [], {}, [], []
+        self.exported = self.exported_roots(changes)
         for change in changes:
             label, tagged = change.key
             vn_id = (
@@ -1096,15 +1097,24 @@ class PortBindings(ApstraResource):
                 rest.append({"id": point["id"], "policies": left})
         return rest
 
+    def exported_roots(self, changes):
+        """{template id: its root policy as Apstra exports it} of the templates whose marks change this run: one GET of
+        the template, or one GET of every template's policies when several change (never a call per template).
+        """
+        ids = sorted(set(self.template_of(c.key)["id"] for c in changes if self.remark(c.key)))
+        if self.ctx.service is None or not ids:
+            return {}
+        path = "/obj-policy-export" + ("/%s" % ids[0] if len(ids) == 1 else "")
+        exported = self.ctx.service.client.get(bp_path(self.bp_id, path))
+        return dict((p["id"], p) for p in exported.get("policies") or [] if p.get("id") in ids)
+
     def retagged(self, template, owned):
-        """The template's root policy as Apstra exports it, with this run's marks added (adopted) or dropped (released).
-        Planned from the facts alone (no service), the root is named by its id and tags only."""
+        """The template's root policy as Apstra exports it (exported_roots), with this run's marks added (adopted) or
+        dropped (released). Planned from the facts alone (no service), the root is named by its id and tags only.
+        """
         root = {"id": template["id"], "tags": template["tags"]}
         if self.ctx.service is not None:
-            exported = self.ctx.service.client.get(
-                bp_path(self.bp_id, "/obj-policy-export/%s" % template["id"])
-            )
-            root = next(p for p in exported.get("policies") or [] if p.get("id") == template["id"])
+            root = self.exported[template["id"]]
         unmarked = owner_of_tags(root.get("tags")) is None
         tags = (
             without_owner_tags(root.get("tags"))
