@@ -5,6 +5,7 @@ empty one, one without sriov_networks, one that is not YAML, and no blueprint on
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -153,3 +154,26 @@ def test_an_allocation_given_two_ways_that_differ_is_refused_before_any_call(
         "{'vlan_range': [2000, 2099]}; give the allocation one way" % path
     ), result
     assert apstra.requests_log() == [] and k8s.requests_log() == []
+
+
+def test_without_pwd_the_reports_land_in_the_directory_the_run_started_in(job, tmp_path):
+    """systemd, cron and some AWX setups start ansible-playbook without PWD (the env lookup reads it as "", as it
+    reads an unset one): the report still lands in reports/ of the directory the process runs in, never in /reports.
+    """
+    path = tmp_path / "intent.yml"
+    path.write_text(yaml.safe_dump({"sriov_networks": [NETWORK]}))
+    job.intent_file = path
+    workdir = tmp_path / "started-here"
+    workdir.mkdir()
+    extra = job.extra_vars(None)
+    del extra["reports_dir"]
+    result = job.run_playbook(
+        Path(__file__).resolve().parents[2] / "playbooks" / "provision.yml",
+        "--check",
+        extra_vars=extra,
+        env={"APSTRA_VERIFY_CERTIFICATES": "false", "PWD": "", "SRIOV_REPORTS_DIR": ""},
+        cwd=workdir,
+    )
+    assert result.rc == 0, result.stdout[-3000:]
+    assert (workdir / "reports" / "provision-latest.md").is_file(), result.stdout[-3000:]
+    assert "report: %s/reports/" % workdir in result.stdout
