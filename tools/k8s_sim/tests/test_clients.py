@@ -188,7 +188,9 @@ def test_dynamic_client_watch(dyn):
     thread.join()
     assert seen == [("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1")]
     nodes = dyn.resources.get(api_version="v1", kind="Node")
-    started = time.monotonic()  # a hang guard: the watch must end at its timeout, however slow the machine
+    started = (
+        time.monotonic()
+    )  # a hang guard: the watch must end at its timeout, however slow the machine
     initial = [
         e["object"].metadata.name
         for e in dyn.watch(
